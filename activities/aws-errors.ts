@@ -1,0 +1,83 @@
+import { ApplicationFailure } from '@temporalio/common';
+import { redactPii } from '../pii/redact';
+
+/** The small set of failure types every AWS-calling activity surfaces; workflows branch on `type`. */
+export const AwsFailureType = {
+  throttled: 'AwsThrottled',
+  unavailable: 'AwsUnavailable',
+  conflict: 'AwsConflict',
+  accessDenied: 'AwsAccessDenied',
+  notFound: 'AwsNotFound',
+  invalidRequest: 'AwsInvalidRequest',
+  quotaExceeded: 'AwsQuotaExceeded',
+  credentials: 'AwsCredentialsMissing',
+} as const;
+
+interface AwsLikeError {
+  name?: string;
+  message?: string;
+  code?: string;
+  $fault?: 'client' | 'server';
+  $retryable?: { throttling?: boolean };
+  $metadata?: { httpStatusCode?: number; requestId?: string };
+}
+
+const THROTTLING = new Set(['ThrottlingException', 'Throttling', 'TooManyRequestsException', 'RequestLimitExceeded', 'SlowDown', 'ProvisionedThroughputExceededException']);
+const ACCESS_DENIED = new Set(['AccessDeniedException', 'AccessDenied', 'UnauthorizedException', 'UnrecognizedClientException', 'InvalidSignatureException', 'ExpiredTokenException']);
+const NOT_FOUND = new Set(['ResourceNotFoundException', 'NoSuchKey', 'NoSuchBucket', 'EntityNotFoundException', 'NotFound']);
+const QUOTA = new Set(['ExceedsLimitException', 'ServiceQuotaExceededException', 'LimitExceededException', 'ResourceNumberLimitExceededException']);
+const NETWORK = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'TimeoutError', 'RequestTimeout']);
+
+/**
+ * Turns an error thrown by an AWS SDK v3 call into an ApplicationFailure whose `type` says what
+ * happened and whose retryability follows from it: throttling, 5xx, conflicts and network faults
+ * retry (the activity's retry policy backs off); access, validation, not-found and quota errors do not,
+ * and their message says what to fix. ApplicationFailures pass through untouched.
+ */
+export function toActivityFailure(err: unknown, activity: string): unknown {
+  if (err instanceof ApplicationFailure) return err;
+  if (!(err instanceof Error)) return err;
+  const e = err as Error & AwsLikeError;
+  const name = e.name ?? 'Error';
+  const status = e.$metadata?.httpStatusCode;
+  const detail = `${activity}: ${name}${status ? ` (HTTP ${status})` : ''}: ${redactPii(e.message ?? '')}`;
+  const requestId = e.$metadata?.requestId;
+  const details = requestId ? [{ requestId }] : [];
+  const retryable = (type: string, hint: string) => ApplicationFailure.create({ type, message: `${detail}${hint}`, details });
+  const fatal = (type: string, hint: string) => ApplicationFailure.create({ type, message: `${detail}${hint}`, nonRetryable: true, details });
+
+  if (THROTTLING.has(name) || e.$retryable?.throttling) return retryable(AwsFailureType.throttled, ' — throttled, retrying with backoff');
+  if (ACCESS_DENIED.has(name) || status === 403) {
+    return fatal(AwsFailureType.accessDenied, ' — grant the worker role the permission named above, then restart the run');
+  }
+  if (name === 'CredentialsProviderError' || /Could not load credentials/i.test(e.message ?? '')) {
+    return fatal(AwsFailureType.credentials, ' — configure AWS credentials for the worker (AWS_PROFILE, env keys or an instance role)');
+  }
+  if (QUOTA.has(name)) return fatal(AwsFailureType.quotaExceeded, ' — an AWS quota was reached: free capacity or request a quota increase');
+  if (NOT_FOUND.has(name) || status === 404) return fatal(AwsFailureType.notFound, ' — check the resource name and region in the config');
+  if (name === 'ConflictException' || status === 409) return retryable(AwsFailureType.conflict, '');
+  if (name === 'ValidationException' || name === 'InvalidInputException' || name === 'BadRequestException') {
+    return fatal(AwsFailureType.invalidRequest, ' — the request was refused as invalid: check the config values named above');
+  }
+  if (e.$fault === 'server' || (status !== undefined && status >= 500)) return retryable(AwsFailureType.unavailable, ' — AWS service error, retrying');
+  if (NETWORK.has(name) || (e.code !== undefined && NETWORK.has(e.code))) return retryable(AwsFailureType.unavailable, ' — network error, retrying');
+  if (e.$fault === 'client') return fatal(AwsFailureType.invalidRequest, '');
+  return err;
+}
+
+type AsyncFn = (...args: never[]) => Promise<unknown>;
+
+/** Applies `toActivityFailure` to every activity of a factory, so errors are classified in one place. */
+export function withAwsFailureMapping<T extends Record<string, AsyncFn>>(activities: T): T {
+  const wrapped: Record<string, AsyncFn> = {};
+  for (const [name, fn] of Object.entries(activities)) {
+    wrapped[name] = async (...args: never[]) => {
+      try {
+        return await fn(...args);
+      } catch (err) {
+        throw toActivityFailure(err, name);
+      }
+    };
+  }
+  return wrapped as T;
+}

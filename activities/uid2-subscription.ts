@@ -1,0 +1,135 @@
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
+import { DataExchangeClient, GetAssetCommand, GetDataSetCommand, paginateListDataSets } from '@aws-sdk/client-dataexchange';
+import { EntityResolutionClient, GetProviderServiceCommand, paginateListProviderServices, type ProviderServiceSummary } from '@aws-sdk/client-entityresolution';
+import type { Uid2MarketplaceConfiguration, Uid2ProviderService } from '../schemas/uid2-subscription';
+
+export interface Uid2SubscriptionDeps {
+  entityResolution: EntityResolutionClient;
+  dataExchange: DataExchangeClient;
+}
+
+export const UID2_SUBSCRIPTION_PENDING = 'Uid2SubscriptionPending';
+export const UID2_PROVIDER_NOT_FOUND = 'Uid2ProviderNotFound';
+
+export interface EntitlementCheck {
+  dataSetId: string;
+  dataSetArn?: string;
+  checkedAt: string;
+  /** The attempt of the polling activity that saw the entitlement: the number of checks in this round. */
+  attempt: number;
+}
+
+const normalise = (text: string | undefined) => (text ?? '').toLowerCase().replace(/[^a-z0-9]/g, '');
+const UID2_ALIASES = ['uid2', 'unifiedid20', 'unifiedid2'];
+
+function matchesProvider(summary: ProviderServiceSummary, wanted: string): boolean {
+  const names = [summary.providerName, summary.providerServiceDisplayName, summary.providerServiceName].map(normalise);
+  const needles = normalise(wanted) === 'uid2' ? UID2_ALIASES : [normalise(wanted)];
+  return names.some((name) => needles.some((needle) => name.includes(needle)));
+}
+
+export function createUid2SubscriptionActivities({ entityResolution, dataExchange }: Uid2SubscriptionDeps) {
+  /** Finds the UID2 assignment provider service at run time (no public source prints its ARN) and its Data Exchange listing. */
+  async function findUid2ProviderService(input: { providerName: string; providerServiceName?: string }): Promise<Uid2ProviderService> {
+    const candidates: ProviderServiceSummary[] = [];
+    for await (const page of paginateListProviderServices({ client: entityResolution }, {})) {
+      for (const summary of page.providerServiceSummaries ?? []) {
+        if (summary.providerServiceType === 'ASSIGNMENT' && matchesProvider(summary, input.providerName)) candidates.push(summary);
+      }
+    }
+    const chosen = input.providerServiceName ? candidates.filter((c) => c.providerServiceName === input.providerServiceName) : candidates;
+    const listed = candidates.map((c) => `${c.providerName}/${c.providerServiceName}`).join(', ') || 'none';
+    if (chosen.length !== 1) {
+      throw ApplicationFailure.nonRetryable(
+        chosen.length === 0
+          ? `No Entity Resolution ASSIGNMENT provider service matches "${input.providerName}"${input.providerServiceName ? ` with service name ${input.providerServiceName}` : ''} (matching: ${listed}). Check the region: UID2 is offered where Entity Resolution lists it.`
+          : `${chosen.length} provider services match "${input.providerName}" (${listed}): set providerServiceName in the config to pick one.`,
+        UID2_PROVIDER_NOT_FOUND,
+      );
+    }
+    const summary = chosen[0]!;
+    const service = await entityResolution.send(
+      new GetProviderServiceCommand({ providerName: summary.providerName, providerServiceName: summary.providerServiceName }),
+    );
+    const endpoint = service.providerEndpointConfiguration;
+    const marketplace = endpoint && 'marketplaceConfiguration' in endpoint ? endpoint.marketplaceConfiguration : undefined;
+    if (!marketplace?.dataSetId || !marketplace.revisionId || !marketplace.assetId || !marketplace.listingId) {
+      throw ApplicationFailure.nonRetryable(
+        `Provider service ${summary.providerServiceArn} has no Data Exchange marketplace configuration: it is not a UID2 assignment service.`,
+        UID2_PROVIDER_NOT_FOUND,
+      );
+    }
+    return {
+      providerServiceArn: service.providerServiceArn ?? summary.providerServiceArn ?? '',
+      providerName: service.providerName ?? '',
+      providerServiceName: service.providerServiceName ?? '',
+      providerServiceDisplayName: service.providerServiceDisplayName ?? '',
+      marketplace: {
+        dataSetId: marketplace.dataSetId,
+        revisionId: marketplace.revisionId,
+        assetId: marketplace.assetId,
+        listingId: marketplace.listingId,
+      },
+    };
+  }
+
+  /**
+   * One entitlement check. Polled by the infrequent pattern: while the subscription is pending this
+   * throws a benign retryable failure and the activity's retry policy waits before the next check.
+   */
+  async function checkUid2Entitlement(input: { dataSetId: string }): Promise<EntitlementCheck> {
+    const { attempt } = Context.current().info;
+    const entitled = (await entitledDataSetArn(input.dataSetId)) ?? (await findInEntitledList(input.dataSetId));
+    if (entitled === undefined) {
+      throw ApplicationFailure.create({
+        type: UID2_SUBSCRIPTION_PENDING,
+        message: `Data Exchange data set ${input.dataSetId} is not entitled yet (check ${attempt}); waiting for the UID2 team to approve the subscription`,
+        category: ApplicationFailureCategory.BENIGN,
+      });
+    }
+    return { dataSetId: input.dataSetId, dataSetArn: entitled || undefined, checkedAt: new Date().toISOString(), attempt };
+  }
+
+  /** GetDataSet works on the provider's data set id once the subscription is approved; before, it is not found or denied. */
+  async function entitledDataSetArn(dataSetId: string): Promise<string | undefined> {
+    try {
+      const dataSet = await dataExchange.send(new GetDataSetCommand({ DataSetId: dataSetId }));
+      return dataSet.Origin === 'ENTITLED' ? (dataSet.Arn ?? '') : undefined;
+    } catch (err) {
+      const name = (err as Error).name;
+      if (name === 'ResourceNotFoundException' || name === 'AccessDeniedException') return undefined;
+      throw err;
+    }
+  }
+
+  /** ListDataSets with origin ENTITLED is the authority; its errors (AccessDenied included) surface to the caller. */
+  async function findInEntitledList(dataSetId: string): Promise<string | undefined> {
+    for await (const page of paginateListDataSets({ client: dataExchange }, { Origin: 'ENTITLED' })) {
+      const hit = page.DataSets?.find((d) => d.Id === dataSetId || d.SourceId === dataSetId);
+      if (hit) return hit.Arn ?? '';
+    }
+    return undefined;
+  }
+
+  /** The API asset the Entity Resolution role must be allowed to call (`dataexchange:SendApiAsset`). */
+  async function resolveUid2ApiAsset(input: Uid2MarketplaceConfiguration): Promise<{ assetArn: string; source: 'GetAsset' | 'derived' }> {
+    try {
+      const asset = await dataExchange.send(
+        new GetAssetCommand({ DataSetId: input.dataSetId, RevisionId: input.revisionId, AssetId: input.assetId }),
+      );
+      if (asset.Arn) return { assetArn: asset.Arn, source: 'GetAsset' };
+    } catch (err) {
+      const name = (err as Error).name;
+      if (name !== 'ResourceNotFoundException' && name !== 'AccessDeniedException') throw err;
+    }
+    // The asset lives in the provider's account, which no API tells the subscriber before entitlement.
+    const region = await dataExchange.config.region();
+    return {
+      assetArn: `arn:aws:dataexchange:${region}:*:data-sets/${input.dataSetId}/revisions/${input.revisionId}/assets/${input.assetId}`,
+      source: 'derived',
+    };
+  }
+
+  return { findUid2ProviderService, checkUid2Entitlement, resolveUid2ApiAsset };
+}

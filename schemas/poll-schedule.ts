@@ -1,0 +1,47 @@
+import { z } from 'zod';
+
+/**
+ * The retry schedule of an infrequently polled activity (one attempt per check, the retry policy
+ * waits in between). The workflow cannot see attempts while they happen without adding history,
+ * so progress is derived from this schedule: check n starts at
+ * since + sum(min(initial * coefficient^(k-1), maximum)) for k < n (execution time neglected).
+ */
+export const pollScheduleSchema = z.object({
+  since: z.string().datetime(),
+  initialIntervalMs: z.number().positive(),
+  backoffCoefficient: z.number().min(1),
+  maximumIntervalMs: z.number().positive(),
+});
+export type PollSchedule = z.infer<typeof pollScheduleSchema>;
+
+export interface PollProgress {
+  /** Checks that have started by `at`. */
+  checks: number;
+  lastCheckAt: string;
+  nextCheckAt: string;
+}
+
+const MAX_GEOMETRIC_STEPS = 1000;
+
+export function pollProgressAt(schedule: PollSchedule, atMs: number): PollProgress {
+  const start = Date.parse(schedule.since);
+  let checks = 1;
+  let lastAt = start;
+  let interval = Math.min(schedule.initialIntervalMs, schedule.maximumIntervalMs);
+  // Growing phase: a handful of steps until the interval reaches its maximum.
+  for (let step = 0; step < MAX_GEOMETRIC_STEPS && interval < schedule.maximumIntervalMs; step++) {
+    if (lastAt + interval > atMs) return progress(checks, lastAt, lastAt + interval);
+    lastAt += interval;
+    checks += 1;
+    interval = Math.min(interval * schedule.backoffCoefficient, schedule.maximumIntervalMs);
+  }
+  // Flat phase, in closed form so a long wait with a short interval costs nothing.
+  const more = Math.max(0, Math.floor((atMs - lastAt) / interval));
+  lastAt += more * interval;
+  checks += more;
+  return progress(checks, lastAt, lastAt + interval);
+}
+
+function progress(checks: number, lastAtMs: number, nextAtMs: number): PollProgress {
+  return { checks, lastCheckAt: new Date(lastAtMs).toISOString(), nextCheckAt: new Date(nextAtMs).toISOString() };
+}

@@ -1,0 +1,12 @@
+/** Task queue and workflow ids, built here only, so the worker, starters and schedules never disagree. */
+export const TASK_QUEUE = 'identity-workflows';
+
+/** Workflow id segments must stay readable in the Temporal UI and free of PII: ids, names and dates only. */
+export function idSegment(value: string): string {
+  const cleaned = value.trim().replace(/[^A-Za-z0-9._:-]+/g, '-').replace(/^-+|-+$/g, '');
+  return cleaned.length > 0 ? cleaned.slice(0, 100) : 'default';
+}
+
+export const workflowIds = {
+  uid2SubscriptionApproval: (account: string | undefined) => `uid2-subscription-approval/${idSegment(account ?? 'default')}`,
+};

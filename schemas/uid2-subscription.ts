@@ -1,0 +1,131 @@
+import { z } from 'zod';
+import { durationSchema } from './duration';
+import { pollScheduleSchema, type PollProgress } from './poll-schedule';
+
+/** Input of `uid2SubscriptionApproval` (seed 000, steps 2–4: subscribe on AWS Data Exchange, wait for the UID2 team's approval). */
+export const uid2SubscriptionApprovalInputSchema = z
+  .object({
+    /** AWS account id the subscription belongs to; names the workflow id, one wait per account. */
+    account: z
+      .string()
+      .regex(/^\d{12}$/, 'must be a 12-digit AWS account id')
+      .optional(),
+    /** Matched (case and punctuation ignored) against the provider name, display name and service name from ListProviderServices. */
+    providerName: z.string().min(1).default('UID2'),
+    /** Exact providerServiceName, when more than one service matches providerName. */
+    providerServiceName: z.string().min(1).optional(),
+    /** How long to wait for the approval. The UID2 provider has 45 days to act on a Data Exchange subscription request. */
+    deadline: durationSchema.default('45 days'),
+    poll: z
+      .object({
+        initialInterval: durationSchema.default('10 minutes'),
+        maximumInterval: durationSchema.default('1 hour'),
+        backoffCoefficient: z.number().min(1).max(10).default(1.5),
+      })
+      .strict()
+      .default({ initialInterval: '10 minutes', maximumInterval: '1 hour', backoffCoefficient: 1.5 }),
+    /** Continue-as-new past this many history events even if the server has not suggested it yet. */
+    maxHistoryEvents: z.number().int().min(20).max(50_000).default(10_000),
+  })
+  .strict();
+export type Uid2SubscriptionApprovalInput = z.input<typeof uid2SubscriptionApprovalInputSchema>;
+export type Uid2SubscriptionApprovalConfig = z.output<typeof uid2SubscriptionApprovalInputSchema>;
+
+export const uid2MarketplaceConfigurationSchema = z.object({
+  dataSetId: z.string(),
+  revisionId: z.string(),
+  assetId: z.string(),
+  listingId: z.string(),
+});
+export type Uid2MarketplaceConfiguration = z.infer<typeof uid2MarketplaceConfigurationSchema>;
+
+export const uid2ProviderServiceSchema = z.object({
+  providerServiceArn: z.string(),
+  providerName: z.string(),
+  providerServiceName: z.string(),
+  providerServiceDisplayName: z.string(),
+  marketplace: uid2MarketplaceConfigurationSchema,
+});
+export type Uid2ProviderService = z.infer<typeof uid2ProviderServiceSchema>;
+
+/** Operator actions carry an operator id and a short reason, never a person's email or phone. */
+export const operatorActionSchema = z
+  .object({
+    by: z
+      .string()
+      .regex(/^[A-Za-z0-9._:-]{1,64}$/, 'must be an operator id (letters, digits, . _ : -), not an email or a name'),
+    reason: z
+      .string()
+      .max(200)
+      .refine((text) => !/[^\s@]+@[^\s@]+|\+?\d[\d\s().-]{7,}\d/.test(text), 'must not contain an email address or a phone number'),
+  })
+  .strict();
+export type OperatorAction = z.infer<typeof operatorActionSchema>;
+
+export const uid2ApprovalStages = ['finding-provider', 'waiting-for-approval', 'resolving-asset', 'approved', 'deadline-exceeded', 'cancelled'] as const;
+export type Uid2ApprovalStage = (typeof uid2ApprovalStages)[number];
+
+/** State carried across continue-as-new: plain JSON only. */
+export const uid2ApprovalStateSchema = z.object({
+  stage: z.enum(uid2ApprovalStages),
+  startedAt: z.string().datetime(),
+  deadlineAt: z.string().datetime(),
+  /** Checks finished in earlier poll rounds and runs. */
+  checksBefore: z.number().int().min(0),
+  lastCheckAt: z.string().datetime().optional(),
+  /** The poll round in progress: its schedule tells how many checks were made when. */
+  polling: pollScheduleSchema.optional(),
+  provider: uid2ProviderServiceSchema.optional(),
+  runs: z.number().int().min(1),
+});
+export type Uid2ApprovalState = z.infer<typeof uid2ApprovalStateSchema>;
+
+export interface Uid2SubscriptionApprovalArgs {
+  input: Uid2SubscriptionApprovalInput;
+  /** Set by the workflow itself when it continues as new. */
+  carried?: Uid2ApprovalState;
+}
+
+export interface Uid2ApprovalStatus {
+  stage: Uid2ApprovalStage;
+  startedAt: string;
+  deadlineAt: string;
+  /** Checks made so far, last and next check: exact after a poll round ends, derived from the retry schedule while one runs. */
+  checks: number;
+  lastCheckAt?: string;
+  nextCheckAt?: string;
+  /** The instant the figures above describe (the query's `asOf` argument, or the workflow's last step). */
+  asOf: string;
+  providerServiceArn?: string;
+  dataSetId?: string;
+  runs: number;
+  nextAction: string;
+}
+
+export interface Uid2SubscriptionApprovalResult {
+  approvedVia: 'entitlement' | 'operator-signal';
+  approvedBy?: string;
+  approvedAt: string;
+  checks: number;
+  providerServiceArn: string;
+  dataSetId: string;
+  revisionId: string;
+  assetId: string;
+  /** From Data Exchange GetAsset when readable; otherwise built from the marketplace configuration with any provider account. */
+  assetArn: string;
+  assetArnSource: 'GetAsset' | 'derived';
+  /** Attach to the Entity Resolution workflow role (seed 000, "Service access"). */
+  iamPolicy: {
+    Version: '2012-10-17';
+    Statement: { Effect: 'Allow'; Sid: 'DataExchangePermissions'; Action: 'dataexchange:SendApiAsset'; Resource: string[] }[];
+  };
+}
+
+export function sendApiAssetPolicy(assetArn: string): Uid2SubscriptionApprovalResult['iamPolicy'] {
+  return {
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow', Sid: 'DataExchangePermissions', Action: 'dataexchange:SendApiAsset', Resource: [assetArn] }],
+  };
+}
+
+export type { PollProgress };

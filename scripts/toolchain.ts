@@ -1,0 +1,15 @@
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+/** Where scripts/setup-toolchain.mjs installs the Temporal binaries (override with TEMPORAL_CLI_PATH / TEMPORAL_TEST_SERVER_PATH). */
+export const PROJECT_ROOT = resolve(__dirname, '..');
+const BIN = join(PROJECT_ROOT, '.tools', 'bin');
+
+function installed(envName: string, file: string): string {
+  const path = process.env[envName] ?? join(BIN, file);
+  if (!existsSync(path)) throw new Error(`${path} is missing: run \`npm run setup\` to install the Temporal toolchain (or set ${envName}).`);
+  return path;
+}
+
+export const temporalCliPath = () => installed('TEMPORAL_CLI_PATH', 'temporal');
+export const temporalTestServerPath = () => installed('TEMPORAL_TEST_SERVER_PATH', 'temporal-test-server');

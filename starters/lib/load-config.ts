@@ -1,0 +1,41 @@
+import { readFileSync } from 'node:fs';
+import type { z } from 'zod';
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Reads a JSON config file and validates it; the error names the file, each bad field, and what is expected. */
+export function loadConfigFile<S extends z.ZodType>(path: string, schema: S): z.output<S> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`${path}: cannot read the config file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new ConfigError(`${path}: not valid JSON: ${(err as Error).message}`);
+  }
+  return validateConfig(path, json, schema);
+}
+
+export function validateConfig<S extends z.ZodType>(source: string, value: unknown, schema: S): z.output<S> {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const lines = parsed.error.issues.map((issue) => {
+    const field = issue.path.length > 0 ? issue.path.join('.') : '(top level)';
+    return `  - field "${field}": ${describeIssue(issue)}`;
+  });
+  throw new ConfigError(`${source}: invalid config\n${lines.join('\n')}`);
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'invalid_type') {
+    return issue.input === undefined ? `is required (expected ${issue.expected})` : `expected ${issue.expected}, got ${typeof issue.input}`;
+  }
+  if (issue.code === 'unrecognized_keys') return `unknown field(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}: remove or fix the spelling`;
+  return issue.message;
+}

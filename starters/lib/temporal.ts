@@ -1,0 +1,16 @@
+import type { Client } from '@temporalio/client';
+import { temporalConfigFromEnv, type TemporalConfig } from '../../worker/config';
+import { connectClient, dataConverterFromEnv } from '../../worker/temporal-connection';
+
+export interface StarterContext {
+  config: TemporalConfig;
+  client: Client;
+  close(): Promise<void>;
+}
+
+/** A Temporal client with the payload codec, from the same environment variables as the worker. */
+export async function starterContext(env: NodeJS.ProcessEnv = process.env): Promise<StarterContext> {
+  const config = temporalConfigFromEnv(env);
+  const client = await connectClient(config, dataConverterFromEnv(config, env));
+  return { config, client, close: () => client.connection.close() };
+}

@@ -1,0 +1,47 @@
+import type { z } from 'zod';
+import { workflowIds } from '../../schemas/temporal-names';
+import { uid2SubscriptionApprovalInputSchema } from '../../schemas/uid2-subscription';
+import type { uid2SubscriptionApproval } from '../../workflows';
+import { ConfigError, validateConfig } from './load-config';
+
+/** How to start a workflow from a validated config: its input schema, its deterministic id, its arguments. */
+export interface RegisteredWorkflow<S extends z.ZodType = z.ZodType, A extends unknown[] = unknown[]> {
+  inputSchema: S;
+  workflowId(input: z.output<S>): string;
+  toArgs(input: z.output<S>): A;
+}
+
+/** Infers the input type from the schema so each entry below is type-checked against its workflow's parameters. */
+const entry = <S extends z.ZodType, A extends unknown[]>(w: RegisteredWorkflow<S, A>): RegisteredWorkflow => w;
+
+/** Workflows that schedules (and other generic starters) may start, by workflow type name. */
+export const workflowRegistry: Record<string, RegisteredWorkflow> = {
+  uid2SubscriptionApproval: entry({
+    inputSchema: uid2SubscriptionApprovalInputSchema,
+    workflowId: (input) => workflowIds.uid2SubscriptionApproval(input.account),
+    toArgs: (input): Parameters<typeof uid2SubscriptionApproval> => [{ input }],
+  }),
+};
+
+export interface WorkflowStart {
+  workflowType: string;
+  workflowId: string;
+  args: unknown[];
+}
+
+export function registeredWorkflowNames(): string[] {
+  return Object.keys(workflowRegistry).sort();
+}
+
+/**
+ * Validates a workflow name and its input. Errors are ConfigErrors: an unknown name is reported at
+ * `nameSource` with the registered names; a bad input at `inputSource` with each bad field.
+ */
+export function resolveWorkflowStart(name: string, input: unknown, nameSource: string, inputSource = nameSource): WorkflowStart {
+  const registered = Object.hasOwn(workflowRegistry, name) ? workflowRegistry[name] : undefined;
+  if (!registered) {
+    throw new ConfigError(`${nameSource}: unknown workflow "${name}"; registered workflows: ${registeredWorkflowNames().join(', ')}`);
+  }
+  const parsed: unknown = validateConfig(inputSource, input, registered.inputSchema);
+  return { workflowType: name, workflowId: registered.workflowId(parsed), args: registered.toArgs(parsed) };
+}

@@ -1,0 +1,56 @@
+import { writeFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { defineSearchAttributeKey } from '@temporalio/common';
+import { temporal } from '@temporalio/proto';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import type { TestProject } from 'vitest/node';
+import { temporalCliPath, temporalTestServerPath } from '../scripts/toolchain';
+import { WORKFLOWS_PATH } from '../worker/create-worker';
+import { SEARCH_ATTRIBUTES } from '../schemas/search-attributes';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    workflowBundlePath: string;
+    timeSkippingAddress: string;
+    devServerAddress: string;
+  }
+}
+
+/**
+ * Once per test run: bundle the workflow code, start one time-skipping test server and one dev
+ * server (both the project's own binaries, no download), and hand their addresses to the suites.
+ */
+export default async function setup(project: TestProject) {
+  const dir = mkdtempSync(join(tmpdir(), 'identity-workflows-test-'));
+  const bundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietLogger });
+  const bundlePath = join(dir, 'workflow-bundle.js');
+  writeFileSync(bundlePath, bundle.code);
+
+  const [timeSkipping, dev] = await Promise.all([
+    TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: temporalTestServerPath() } } }),
+    TestWorkflowEnvironment.createLocal({
+      server: {
+        executable: { type: 'existing-path', path: temporalCliPath() },
+        searchAttributes: Object.values(SEARCH_ATTRIBUTES).map((a) => defineSearchAttributeKey(a.name, 'KEYWORD')),
+      },
+    }),
+  ]);
+  // The time-skipping server takes search attributes through the operator API, not at start.
+  await timeSkipping.connection.operatorService.addSearchAttributes({
+    namespace: 'default',
+    searchAttributes: Object.fromEntries(
+      Object.values(SEARCH_ATTRIBUTES).map((a) => [a.name, temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD]),
+    ),
+  });
+  project.provide('workflowBundlePath', bundlePath);
+  project.provide('timeSkippingAddress', timeSkipping.address);
+  project.provide('devServerAddress', dev.address);
+  return async () => {
+    await Promise.all([timeSkipping.teardown(), dev.teardown()]);
+  };
+}
+
+const noop = () => undefined;
+const quietLogger = { log: noop, trace: noop, debug: noop, info: noop, warn: noop, error: noop };

@@ -1,0 +1,245 @@
+import { Context } from '@temporalio/activity';
+import { WorkflowFailedError } from '@temporalio/client';
+import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Activities } from '../../activities';
+import type { EntitlementCheck } from '../../activities/uid2-subscription';
+import type { Uid2SubscriptionApprovalInput } from '../../schemas/uid2-subscription';
+import {
+  approvedSignal,
+  cancelSignal,
+  checkNowSignal,
+  statusQuery,
+  uid2SubscriptionApproval,
+} from '../../workflows/uid2-subscription-approval';
+import { connectDevServer, connectTimeSkipping, workflowBundle } from '../helpers/environments';
+import { uid2AssetArn, uid2Provider } from '../helpers/uid2-fixtures';
+
+const DAY = 86_400_000;
+let env: TestWorkflowEnvironment;
+let seq = 0;
+
+beforeAll(async () => {
+  env = await connectTimeSkipping();
+});
+afterAll(async () => {
+  await env?.teardown();
+});
+
+interface Stub {
+  activities: Activities;
+  calls: { find: number; checks: number };
+}
+
+/** Activities typed as the real ones; the subscription becomes entitled `approvedAfterMs` after `since` (server time). */
+function stubActivities(opts: { since: number; approvedAfterMs?: number }): Stub {
+  const calls = { find: 0, checks: 0 };
+  const activities: Activities = {
+    findUid2ProviderService: async () => {
+      calls.find += 1;
+      return uid2Provider;
+    },
+    checkUid2Entitlement: async ({ dataSetId }): Promise<EntitlementCheck> => {
+      calls.checks += 1;
+      const now = await env.currentTimeMs();
+      if (opts.approvedAfterMs === undefined || now < opts.since + opts.approvedAfterMs) {
+        throw ApplicationFailure.create({ type: 'Uid2SubscriptionPending', message: 'pending', category: ApplicationFailureCategory.BENIGN });
+      }
+      return { dataSetId, checkedAt: new Date(now).toISOString(), attempt: Context.current().info.attempt };
+    },
+    resolveUid2ApiAsset: async () => ({ assetArn: uid2AssetArn, source: 'GetAsset' }),
+  };
+  return { activities, calls };
+}
+
+async function withWorker<T>(stub: Stub, fn: (taskQueue: string) => Promise<T>, on: TestWorkflowEnvironment = env): Promise<T> {
+  const taskQueue = `uid2-approval-${++seq}`;
+  const worker = await Worker.create({
+    connection: on.nativeConnection,
+    taskQueue,
+    workflowBundle: workflowBundle(),
+    activities: stub.activities,
+  });
+  return worker.runUntil(fn(taskQueue));
+}
+
+const start = (taskQueue: string, input: Uid2SubscriptionApprovalInput = {}, on: TestWorkflowEnvironment = env) =>
+  on.client.workflow.start(uid2SubscriptionApproval, { taskQueue, workflowId: `uid2-approval-test-${seq}-${Date.now()}`, args: [{ input }] });
+
+/** How long the run took in server time, from its own start and close. */
+async function runDuration(handle: { describe(): Promise<{ startTime: Date; closeTime?: Date }> }): Promise<number> {
+  const d = await handle.describe();
+  return (d.closeTime?.getTime() ?? NaN) - d.startTime.getTime();
+}
+
+async function failureOf(promise: Promise<unknown>): Promise<ApplicationFailure> {
+  const err = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(WorkflowFailedError);
+  let cause: unknown = (err as WorkflowFailedError).cause;
+  while (cause instanceof Error && !(cause instanceof ApplicationFailure) && cause.cause) cause = cause.cause;
+  expect(cause).toBeInstanceOf(ApplicationFailure);
+  return cause as ApplicationFailure;
+}
+
+describe('uid2SubscriptionApproval', () => {
+  it('completes when the subscription is approved on day 20, with the asset ARN and the SendApiAsset policy', async () => {
+    const since = await env.currentTimeMs();
+    const stub = stubActivities({ since, approvedAfterMs: 20 * DAY });
+    const result = await withWorker(stub, async (tq) => (await start(tq)).result());
+
+    expect(result.approvedVia).toBe('entitlement');
+    expect(Date.parse(result.approvedAt) - since).toBeGreaterThanOrEqual(20 * DAY);
+    expect(Date.parse(result.approvedAt) - since).toBeLessThan(20 * DAY + 2 * 3_600_000);
+    expect(result.checks).toBe(stub.calls.checks);
+    expect(result.dataSetId).toBe(uid2Provider.marketplace.dataSetId);
+    expect(result.assetArn).toBe(uid2AssetArn);
+    expect(result.iamPolicy).toEqual({
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Sid: 'DataExchangePermissions', Action: 'dataexchange:SendApiAsset', Resource: [uid2AssetArn] }],
+    });
+    expect(stub.calls.find).toBe(1);
+  });
+
+  it('fails on day 45 with a message that says what to do', async () => {
+    const since = await env.currentTimeMs();
+    const stub = stubActivities({ since });
+    const { failure, took } = await withWorker(stub, async (tq) => {
+      const handle = await start(tq, { account: '123456789012' });
+      return { failure: await failureOf(handle.result()), took: await runDuration(handle) };
+    });
+
+    expect(failure.type).toBe('Uid2ApprovalDeadlineExceeded');
+    expect(failure.nonRetryable).toBe(true);
+    expect(failure.message).toContain('was not approved by');
+    expect(failure.message).toContain('account 123456789012');
+    expect(failure.message).toMatch(/45 days after the wait began/);
+    expect(took).toBeGreaterThanOrEqual(45 * DAY);
+    expect(took).toBeLessThan(45 * DAY + 60_000);
+  });
+
+  it('honours a configured deadline', async () => {
+    const since = await env.currentTimeMs();
+    const { failure, took } = await withWorker(stubActivities({ since }), async (tq) => {
+      const handle = await start(tq, { deadline: '3 days' });
+      return { failure: await failureOf(handle.result()), took: await runDuration(handle) };
+    });
+    expect(failure.type).toBe('Uid2ApprovalDeadlineExceeded');
+    expect(took).toBeGreaterThanOrEqual(3 * DAY);
+    expect(took).toBeLessThan(3 * DAY + 60_000);
+  });
+
+  it("the 'approved' signal short-circuits the wait", async () => {
+    const since = await env.currentTimeMs();
+    const stub = stubActivities({ since });
+    const { result, took } = await withWorker(stub, async (tq) => {
+      const handle = await start(tq);
+      expect((await handle.query(statusQuery)).stage).toMatch(/finding-provider|waiting-for-approval/);
+      await handle.signal(approvedSignal, { by: 'ops-7', reason: 'UID2 team confirmed the approval' });
+      return { result: await handle.result(), took: await runDuration(handle) };
+    });
+    expect(result.approvedVia).toBe('operator-signal');
+    expect(result.approvedBy).toBe('ops-7');
+    expect(took).toBeLessThan(DAY);
+  });
+
+  it("ignores an 'approved' signal carrying an email address", async () => {
+    const since = await env.currentTimeMs();
+    const failure = await withWorker(stubActivities({ since }), async (tq) => {
+      const handle = await start(tq, { deadline: '1 day' });
+      await handle.signal(approvedSignal, { by: 'jane@example.com', reason: 'ok' });
+      return failureOf(handle.result());
+    });
+    expect(failure.type).toBe('Uid2ApprovalDeadlineExceeded');
+    expect(failure.message).not.toContain('jane@example.com');
+  });
+
+  it("the 'cancel' signal ends the wait with who and why", async () => {
+    const since = await env.currentTimeMs();
+    const failure = await withWorker(stubActivities({ since }), async (tq) => {
+      const handle = await start(tq);
+      await handle.query(statusQuery);
+      await handle.signal(cancelSignal, { by: 'ops-2', reason: 'contract not signed yet' });
+      return failureOf(handle.result());
+    });
+    expect(failure.type).toBe('Uid2ApprovalCancelled');
+    expect(failure.message).toBe('The UID2 approval wait was cancelled by operator ops-2: contract not signed yet');
+  });
+
+  // On the dev server: the time-skipping server mishandles a signal that races a continue-as-new
+  // (it accepts the continue-as-new and stalls the new run for 90 s), and this needs no time skipping.
+  it('continues as new when history grows, keeping deadline, checks and provider', async () => {
+    const dev = await connectDevServer();
+    const since = Date.now();
+    const stub = stubActivities({ since });
+    await withWorker(stub, async (tq) => {
+      const handle = await start(tq, { maxHistoryEvents: 20 }, dev);
+      const first = await handle.query(statusQuery);
+      for (let i = 0; i < 6; i++) {
+        await handle.signal(checkNowSignal);
+        await handle.query(statusQuery);
+      }
+      const latest = dev.client.workflow.getHandle(handle.workflowId);
+      const status = await latest.query(statusQuery);
+      expect((await latest.describe()).runId).not.toBe(handle.firstExecutionRunId);
+      expect(status.runs).toBeGreaterThan(1);
+      expect(status.startedAt).toBe(first.startedAt);
+      expect(status.deadlineAt).toBe(first.deadlineAt);
+      expect(status.dataSetId).toBe(uid2Provider.marketplace.dataSetId);
+      expect(status.checks).toBeGreaterThanOrEqual(1);
+      await latest.signal(approvedSignal, { by: 'ops-1', reason: 'done' });
+      const result = await latest.result();
+      expect(result.approvedVia).toBe('operator-signal');
+    }, dev);
+    await dev.teardown();
+    expect(stub.calls.find).toBe(1);
+  });
+
+  it('keeps the same history length for a 2-day and a 40-day wait', async () => {
+    const lengthFor = async (days: number) => {
+      const since = await env.currentTimeMs();
+      const stub = stubActivities({ since, approvedAfterMs: days * DAY });
+      return withWorker(stub, async (tq) => {
+        const handle = await start(tq);
+        const result = await handle.result();
+        const history = await handle.fetchHistory();
+        return { events: history.events?.length ?? 0, checks: result.checks };
+      });
+    };
+    const short = await lengthFor(2);
+    const long = await lengthFor(40);
+    expect(long.checks).toBeGreaterThan(short.checks * 10);
+    expect(long.events).toBe(short.events);
+  });
+
+  it('reports checks made, last and next check as of the time asked', async () => {
+    const since = await env.currentTimeMs();
+    await withWorker(stubActivities({ since }), async (tq) => {
+      const handle = await start(tq, { poll: { initialInterval: '1 hour', maximumInterval: '1 hour', backoffCoefficient: 1 } });
+      let status = await handle.query(statusQuery);
+      for (let i = 0; i < 50 && status.stage !== 'waiting-for-approval'; i++) status = await handle.query(statusQuery);
+      const pollingSince = Date.parse(status.lastCheckAt ?? '');
+      const later = await handle.query(statusQuery, new Date(pollingSince + 5.5 * 3_600_000).toISOString());
+      expect(later.checks).toBe(6);
+      expect(later.lastCheckAt).toBe(new Date(pollingSince + 5 * 3_600_000).toISOString());
+      expect(later.nextCheckAt).toBe(new Date(pollingSince + 6 * 3_600_000).toISOString());
+      expect(later.deadlineAt).toBe(status.deadlineAt);
+      await handle.signal(cancelSignal, { by: 'ops-1', reason: 'end of test' });
+      await failureOf(handle.result());
+    });
+  });
+
+  it('fails fast on invalid input, naming the field', async () => {
+    const since = await env.currentTimeMs();
+    const failure = await withWorker(stubActivities({ since }), async (tq) =>
+      failureOf((await start(tq, { deadline: 'soon', account: '42' } as Uid2SubscriptionApprovalInput)).result()),
+    );
+    expect(failure.type).toBe('InvalidWorkflowInput');
+    expect(failure.message).toContain('account');
+    expect(failure.message).toContain('deadline');
+  });
+});

@@ -1,0 +1,31 @@
+import { resolve } from 'node:path';
+import { Worker, type WorkerOptions } from '@temporalio/worker';
+import type { NativeConnection } from '@temporalio/worker';
+import type { DataConverter } from '@temporalio/common';
+import { createActivities, type ActivityDeps } from '../activities';
+import type { WorkerConfig } from './config';
+
+/** The worker's `workflowsPath`: `workflows/index.ts` re-exports every workflow. */
+export const WORKFLOWS_PATH = resolve(__dirname, '../workflows/index.ts');
+
+export interface CreateWorkerOptions {
+  connection: NativeConnection;
+  config: Pick<WorkerConfig, 'TEMPORAL_NAMESPACE' | 'TEMPORAL_TASK_QUEUE' | 'WORKER_MAX_CONCURRENT_ACTIVITIES'>;
+  clients: ActivityDeps;
+  dataConverter: DataConverter;
+  /** Tests hand in a prebuilt bundle; the worker process bundles `workflows/` itself. */
+  workflowBundle?: WorkerOptions['workflowBundle'];
+}
+
+export async function createWorker(opts: CreateWorkerOptions): Promise<Worker> {
+  return Worker.create({
+    connection: opts.connection,
+    namespace: opts.config.TEMPORAL_NAMESPACE,
+    taskQueue: opts.config.TEMPORAL_TASK_QUEUE,
+    ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+    activities: createActivities(opts.clients),
+    dataConverter: opts.dataConverter,
+    maxConcurrentActivityTaskExecutions: opts.config.WORKER_MAX_CONCURRENT_ACTIVITIES,
+    shutdownGraceTime: '30 seconds',
+  });
+}

@@ -1,0 +1,7 @@
+import { logger } from './logger';
+import { runWorker } from './run-worker';
+
+runWorker().catch((err: unknown) => {
+  logger.error(err instanceof Error ? err.message : String(err));
+  process.exit(1);
+});

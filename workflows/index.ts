@@ -1,0 +1,1 @@
+export { uid2SubscriptionApproval } from './uid2-subscription-approval';
