@@ -1,20 +1,12 @@
 import { Command } from 'commander';
 import { workflowIds } from '../schemas/temporal-names';
-import { operatorActionSchema, uid2SubscriptionApprovalInputSchema, type Uid2ApprovalStatus } from '../schemas/uid2-subscription';
+import { operatorActionSchema, uid2SubscriptionApprovalInputSchema } from '../schemas/uid2-subscription';
 import { approvedSignal, cancelSignal, checkNowSignal, statusQuery, uid2SubscriptionApproval } from '../workflows/uid2-subscription-approval';
 import { loadConfigFile, validateConfig } from './lib/load-config';
 import { exitWith, runCli } from './lib/run-cli';
 import { runWorkflow } from './lib/run-workflow';
 import { starterContext } from './lib/temporal';
-
-export function renderApprovalStatus(s: Uid2ApprovalStatus): string {
-  const parts = [`[${s.stage}]`, `checks ${s.checks}`];
-  if (s.lastCheckAt) parts.push(`last ${s.lastCheckAt}`);
-  if (s.nextCheckAt) parts.push(`next ${s.nextCheckAt}`);
-  parts.push(`deadline ${s.deadlineAt}`);
-  if (s.runs > 1) parts.push(`run ${s.runs}`);
-  return parts.join('  ');
-}
+import { renderApprovalStatus } from './uid2-subscription-status';
 
 const program = new Command('uid2-subscription')
   .description('Wait until the UID2 subscription on AWS Data Exchange is approved (workflow uid2SubscriptionApproval).')

@@ -7,6 +7,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import type { TestProject } from 'vitest/node';
 import { temporalCliPath, temporalTestServerPath } from '../scripts/toolchain';
+import { FAILURE_CONVERTER_PATH } from '../worker/codec/data-converter';
 import { WORKFLOWS_PATH } from '../worker/create-worker';
 import { SEARCH_ATTRIBUTES } from '../schemas/search-attributes';
 
@@ -24,7 +25,8 @@ declare module 'vitest' {
  */
 export default async function setup(project: TestProject) {
   const dir = mkdtempSync(join(tmpdir(), 'identity-workflows-test-'));
-  const bundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietLogger });
+  // Same bundle as the worker process makes: workflows plus the failure converter of the codec.
+  const bundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, failureConverterPath: FAILURE_CONVERTER_PATH, logger: quietLogger });
   const bundlePath = join(dir, 'workflow-bundle.js');
   writeFileSync(bundlePath, bundle.code);
 

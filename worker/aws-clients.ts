@@ -17,5 +17,5 @@ export function createAwsClients(config: Pick<WorkerConfig, 'AWS_REGION'>): Acti
 }
 
 export function destroyAwsClients(clients: ActivityDeps): void {
-  for (const client of Object.values(clients)) client.destroy();
+  for (const client of Object.values(clients) as { destroy(): void }[]) client.destroy();
 }

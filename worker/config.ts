@@ -15,7 +15,7 @@ export const temporalEnvSchema = z.object({
 export type TemporalConfig = z.infer<typeof temporalEnvSchema>;
 
 export function temporalConfigFromEnv(env: NodeJS.ProcessEnv): TemporalConfig {
-  const parsed = temporalEnvSchema.safeParse(env);
+  const parsed = temporalEnvSchema.safeParse(env, { reportInput: true });
   if (parsed.success) return parsed.data;
   throw new Error(`Invalid Temporal settings in the environment:\n${formatEnvIssues(parsed.error)}`);
 }
@@ -26,11 +26,13 @@ export const workerEnvSchema = temporalEnvSchema.extend({
   AWS_ENDPOINT_URL: z.string().url().optional(),
   WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().positive().default(20),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error']).default('info'),
+  /** The Temporal SDK's own log level (worker state, bundling, workflow logs). */
+  TEMPORAL_SDK_LOG_LEVEL: z.enum(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR']).default('WARN'),
 });
 export type WorkerConfig = z.infer<typeof workerEnvSchema>;
 
 export function workerConfigFromEnv(env: NodeJS.ProcessEnv): WorkerConfig {
-  const parsed = workerEnvSchema.safeParse({ ...env, AWS_REGION: env.AWS_REGION ?? env.AWS_DEFAULT_REGION });
+  const parsed = workerEnvSchema.safeParse({ ...env, AWS_REGION: env.AWS_REGION ?? env.AWS_DEFAULT_REGION }, { reportInput: true });
   if (parsed.success) return parsed.data;
   throw new Error(`Invalid worker environment:\n${formatEnvIssues(parsed.error)}`);
 }
@@ -39,6 +41,7 @@ export function formatEnvIssues(error: z.ZodError): string {
   return error.issues
     .map((issue) => {
       const name = String(issue.path[0] ?? '(environment)');
+      // Needs safeParse(..., { reportInput: true }): zod 4 omits `input` from issues otherwise, and every type error would read 'is not set'.
       const missing = issue.code === 'invalid_type' && issue.input === undefined;
       return `  - ${name}: ${missing ? 'is not set' : issue.message}`;
     })
@@ -48,4 +51,22 @@ export function formatEnvIssues(error: z.ZodError): string {
 /** A worker on this machine's dev server may use the generated dev codec key; a remote cluster needs TEMPORAL_CODEC_KEY. */
 export function isLocalTemporal(address: string): boolean {
   return /^(localhost|127\.0\.0\.1|\[::1\]):\d+$/.test(address);
+}
+
+/** The codec server the Temporal UI calls to show decrypted payloads to an operator who holds the key. */
+export const codecServerEnvSchema = z.object({
+  CODEC_SERVER_PORT: z.coerce.number().int().min(0).max(65535).default(8234),
+  CODEC_SERVER_HOST: z.string().min(1).default('127.0.0.1'),
+  CODEC_SERVER_CORS_ORIGINS: z
+    .string()
+    .default('http://localhost:8233,http://127.0.0.1:8233')
+    .transform((list) => list.split(',').map((o) => o.trim()).filter(Boolean)),
+  CODEC_SERVER_AUTH_TOKEN: z.string().min(16, 'use at least 16 characters').optional(),
+});
+export type CodecServerConfig = z.infer<typeof codecServerEnvSchema>;
+
+export function codecServerConfigFromEnv(env: NodeJS.ProcessEnv): CodecServerConfig {
+  const parsed = codecServerEnvSchema.safeParse(env, { reportInput: true });
+  if (parsed.success) return parsed.data;
+  throw new Error(`Invalid codec server settings in the environment:\n${formatEnvIssues(parsed.error)}`);
 }

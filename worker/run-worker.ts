@@ -3,13 +3,15 @@ import { workerConfigFromEnv } from './config';
 import { createWorker } from './create-worker';
 import { logger } from './logger';
 import { connectWorkerConnection, dataConverterFromEnv } from './temporal-connection';
+import { installSdkLogger } from './sdk-logger';
 
 /**
  * Runs one worker until SIGINT/SIGTERM (the Temporal runtime turns those into a graceful shutdown:
  * no new tasks, running activities get `shutdownGraceTime` to finish), then releases its clients.
  */
-export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<void> {
+export async function runWorker(env: NodeJS.ProcessEnv = process.env, onPolling?: () => void): Promise<void> {
   const config = workerConfigFromEnv(env);
+  installSdkLogger(config.TEMPORAL_SDK_LOG_LEVEL);
   const dataConverter = dataConverterFromEnv(config, env);
   const connection = await connectWorkerConnection(config);
   const clients = createAwsClients(config);
@@ -19,7 +21,9 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<v
       { address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, region: config.AWS_REGION },
       'worker polling',
     );
-    await worker.run();
+    const running = worker.run();
+    onPolling?.();
+    await running;
     logger.info('worker stopped');
   } finally {
     destroyAwsClients(clients);

@@ -23,7 +23,8 @@ export function loadConfigFile<S extends z.ZodType>(path: string, schema: S): z.
 }
 
 export function validateConfig<S extends z.ZodType>(source: string, value: unknown, schema: S): z.output<S> {
-  const parsed = schema.safeParse(value);
+  // reportInput: zod 4 leaves `input` out of issues unless asked, and describeIssue needs it to tell missing from wrong type.
+  const parsed = schema.safeParse(value, { reportInput: true });
   if (parsed.success) return parsed.data;
   const lines = parsed.error.issues.map((issue) => {
     const field = issue.path.length > 0 ? issue.path.join('.') : '(top level)';

@@ -183,7 +183,7 @@ describe('uid2SubscriptionApproval', () => {
         await handle.signal(checkNowSignal);
         await handle.query(statusQuery);
       }
-      const latest = dev.client.workflow.getHandle(handle.workflowId);
+      const latest = dev.client.workflow.getHandle<typeof uid2SubscriptionApproval>(handle.workflowId);
       const status = await latest.query(statusQuery);
       expect((await latest.describe()).runId).not.toBe(handle.firstExecutionRunId);
       expect(status.runs).toBeGreaterThan(1);
@@ -236,7 +236,7 @@ describe('uid2SubscriptionApproval', () => {
   it('fails fast on invalid input, naming the field', async () => {
     const since = await env.currentTimeMs();
     const failure = await withWorker(stubActivities({ since }), async (tq) =>
-      failureOf((await start(tq, { deadline: 'soon', account: '42' } as Uid2SubscriptionApprovalInput)).result()),
+      failureOf((await start(tq, { deadline: 'soon', account: '42' })).result()),
     );
     expect(failure.type).toBe('InvalidWorkflowInput');
     expect(failure.message).toContain('account');

@@ -1,0 +1,156 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { Connection } from '@temporalio/client';
+import { SEARCH_ATTRIBUTES } from '../schemas/search-attributes';
+import { TASK_QUEUE } from '../schemas/temporal-names';
+import { DEV_CODEC_KEY_FILE, ensureDevCodecKey } from '../worker/codec/keyring';
+import { logger } from '../worker/logger';
+import { runCodecServer } from '../worker/run-codec-server';
+import { runWorker } from '../worker/run-worker';
+import { PROJECT_ROOT, temporalCliPath } from './toolchain';
+
+/**
+ * `npm start`: with TEMPORAL_ADDRESS set, only a worker against that cluster. Otherwise the whole
+ * local stack: Temporal dev server (SQLite under .data/, Web UI on :8233, search attributes
+ * registered), the codec server the UI decrypts payloads with, and a worker. Ctrl-C stops the
+ * worker gracefully first, then the rest.
+ */
+const DATA_DIR = join(PROJECT_ROOT, '.data');
+const ports = {
+  frontend: Number(process.env.TEMPORAL_PORT ?? 7233),
+  ui: Number(process.env.TEMPORAL_UI_PORT ?? 8233),
+  codec: Number(process.env.CODEC_SERVER_PORT ?? 8234),
+};
+
+async function main(): Promise<void> {
+  if (process.env.TEMPORAL_ADDRESS) {
+    logger.info(`TEMPORAL_ADDRESS is set: running only the worker against ${process.env.TEMPORAL_ADDRESS}`);
+    await runWorker(process.env);
+    return;
+  }
+  if (process.argv.includes('--reset')) {
+    rmSync(DATA_DIR, { recursive: true, force: true });
+    logger.info('--reset: local Temporal state removed');
+  }
+  ensureToolchain();
+  await assertPortsFree();
+  mkdirSync(DATA_DIR, { recursive: true });
+  if (!process.env.TEMPORAL_CODEC_KEY) ensureDevCodecKey(DEV_CODEC_KEY_FILE);
+
+  const uiUrl = `http://localhost:${ports.ui}`;
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    TEMPORAL_ADDRESS: `127.0.0.1:${ports.frontend}`,
+    TEMPORAL_UI_URL: uiUrl,
+    CODEC_SERVER_PORT: String(ports.codec),
+    CODEC_SERVER_CORS_ORIGINS: process.env.CODEC_SERVER_CORS_ORIGINS ?? `${uiUrl},http://127.0.0.1:${ports.ui}`,
+    AWS_REGION: process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1',
+  };
+
+  const devServer = startDevServer(`http://127.0.0.1:${ports.codec}`);
+  try {
+    await waitForTemporal(env.TEMPORAL_ADDRESS!, devServer);
+    const codecServer = await runCodecServer(env);
+    try {
+      await runWorker(env, () => printBanner(uiUrl, codecServer.url, env.AWS_REGION!));
+    } finally {
+      await codecServer.close();
+    }
+  } finally {
+    await stopDevServer(devServer);
+  }
+}
+
+function ensureToolchain(): void {
+  const setup = spawnSync(process.execPath, [join(PROJECT_ROOT, 'scripts', 'setup-toolchain.mjs'), '--quiet'], { stdio: 'inherit' });
+  if (setup.status !== 0) throw new Error('The Temporal toolchain is not installed and could not be installed: run `npm run setup` to see why.');
+}
+
+async function assertPortsFree(): Promise<void> {
+  for (const [name, port] of Object.entries(ports)) {
+    const free = await new Promise<boolean>((resolve) => {
+      const probe = createServer()
+        .once('error', () => resolve(false))
+        .listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
+    });
+    if (!free) {
+      throw new Error(
+        `Port ${port} (${name}) is in use. Stop what uses it, choose other ports (TEMPORAL_PORT, TEMPORAL_UI_PORT, CODEC_SERVER_PORT), ` +
+          'or run only the worker against an existing cluster with TEMPORAL_ADDRESS=host:port.',
+      );
+    }
+  }
+}
+
+function startDevServer(codecEndpoint: string): ChildProcess {
+  const args = [
+    'server', 'start-dev',
+    '--ip', '127.0.0.1',
+    '--port', String(ports.frontend),
+    '--ui-port', String(ports.ui),
+    '--db-filename', join(DATA_DIR, 'temporal.db'),
+    '--namespace', 'default',
+    '--ui-codec-endpoint', codecEndpoint,
+    '--log-level', 'warn',
+    ...Object.values(SEARCH_ATTRIBUTES).flatMap((a) => ['--search-attribute', `${a.name}=${a.type}`]),
+  ];
+  // Own process group: Ctrl-C reaches this process only, which stops the worker before the server.
+  const child = spawn(temporalCliPath(), args, { stdio: ['ignore', 'inherit', 'inherit'], detached: true });
+  process.once('exit', () => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  });
+  return child;
+}
+
+async function waitForTemporal(address: string, devServer: ChildProcess): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (devServer.exitCode !== null) throw new Error(`The Temporal dev server exited with code ${devServer.exitCode}: see its output above.`);
+    try {
+      const connection = await Connection.connect({ address, connectTimeout: 1000 });
+      await connection.workflowService.getSystemInfo({});
+      await connection.close();
+      return;
+    } catch (err) {
+      if (Date.now() > deadline) throw new Error(`The Temporal dev server did not answer on ${address} within 60 s: ${(err as Error).message}`);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+}
+
+async function stopDevServer(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  const timeout = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(timeout);
+}
+
+function printBanner(uiUrl: string, codecUrl: string, region: string): void {
+  const lines = [
+    '',
+    'identity-workflows local stack is up',
+    `  Temporal UI     ${uiUrl}   (payloads are encrypted; the UI decrypts them through ${codecUrl})`,
+    `  Temporal server 127.0.0.1:${ports.frontend}, state in .data/ (npm start -- --reset starts clean)`,
+    `  Worker          task queue ${TASK_QUEUE}, AWS region ${region}, AWS credentials from the default chain`,
+    '',
+    'Next, in another terminal:',
+    '  npm run uid2-subscription -- --config examples/uid2-subscription.json --wait',
+    '  npm run schedules -- apply --file examples/schedules.json',
+    '',
+    'Ctrl-C stops everything.',
+    '',
+  ];
+  console.log(lines.join('\n'));
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    logger.error(err instanceof Error ? err.message : String(err));
+    process.exit(1);
+  },
+);

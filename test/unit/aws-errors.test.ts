@@ -1,0 +1,130 @@
+import { ThrottlingException, ValidationException } from '@aws-sdk/client-entityresolution';
+import { ApplicationFailure } from '@temporalio/common';
+import { describe, expect, it } from 'vitest';
+import { AwsFailureType, toActivityFailure, withAwsFailureMapping } from '../../activities/aws-errors';
+
+interface AwsErrorShape {
+  name: string;
+  message?: string;
+  code?: string;
+  $fault?: 'client' | 'server';
+  $retryable?: { throttling?: boolean };
+  $metadata?: { httpStatusCode?: number; requestId?: string };
+}
+
+/** An error as the SDK throws it for a service response it has no modelled exception class for. */
+function awsError({ name, message = 'something went wrong', ...rest }: AwsErrorShape): Error {
+  return Object.assign(new Error(message), { name, $metadata: {}, ...rest });
+}
+
+function mapped(err: unknown, activity = 'someActivity'): ApplicationFailure {
+  const result = toActivityFailure(err, activity);
+  expect(result).toBeInstanceOf(ApplicationFailure);
+  return result as ApplicationFailure;
+}
+
+describe('toActivityFailure', () => {
+  it.each<[string, AwsErrorShape, string, boolean]>([
+    ['ThrottlingException', { name: 'ThrottlingException', $fault: 'client', $metadata: { httpStatusCode: 400 } }, AwsFailureType.throttled, false],
+    ['TooManyRequestsException', { name: 'TooManyRequestsException', $metadata: { httpStatusCode: 429 } }, AwsFailureType.throttled, false],
+    ['S3 SlowDown (503)', { name: 'SlowDown', $fault: 'server', $metadata: { httpStatusCode: 503 } }, AwsFailureType.throttled, false],
+    ['an unknown name marked $retryable.throttling', { name: 'PriorRequestNotComplete', $retryable: { throttling: true } }, AwsFailureType.throttled, false],
+    ['AccessDeniedException', { name: 'AccessDeniedException', $fault: 'client', $metadata: { httpStatusCode: 403 } }, AwsFailureType.accessDenied, true],
+    ['ExpiredTokenException', { name: 'ExpiredTokenException', $fault: 'client', $metadata: { httpStatusCode: 400 } }, AwsFailureType.accessDenied, true],
+    ['an unknown name with HTTP 403', { name: 'Forbidden', $metadata: { httpStatusCode: 403 } }, AwsFailureType.accessDenied, true],
+    ['CredentialsProviderError', { name: 'CredentialsProviderError', message: 'no credentials' }, AwsFailureType.credentials, true],
+    ['"Could not load credentials" message', { name: 'Error', message: 'Could not load credentials from any providers' }, AwsFailureType.credentials, true],
+    ['ServiceQuotaExceededException', { name: 'ServiceQuotaExceededException', $fault: 'client', $metadata: { httpStatusCode: 402 } }, AwsFailureType.quotaExceeded, true],
+    ['ExceedsLimitException', { name: 'ExceedsLimitException', $fault: 'client', $metadata: { httpStatusCode: 402 } }, AwsFailureType.quotaExceeded, true],
+    ['ResourceNotFoundException', { name: 'ResourceNotFoundException', $fault: 'client', $metadata: { httpStatusCode: 404 } }, AwsFailureType.notFound, true],
+    ['S3 NoSuchKey', { name: 'NoSuchKey', $fault: 'client' }, AwsFailureType.notFound, true],
+    ['an unknown name with HTTP 404', { name: 'UnknownError', $metadata: { httpStatusCode: 404 } }, AwsFailureType.notFound, true],
+    ['ConflictException', { name: 'ConflictException', $fault: 'client', $metadata: { httpStatusCode: 409 } }, AwsFailureType.conflict, false],
+    ['an unknown name with HTTP 409', { name: 'UnknownError', $fault: 'client', $metadata: { httpStatusCode: 409 } }, AwsFailureType.conflict, false],
+    ['ValidationException', { name: 'ValidationException', $fault: 'client', $metadata: { httpStatusCode: 400 } }, AwsFailureType.invalidRequest, true],
+    ['BadRequestException', { name: 'BadRequestException', $fault: 'client', $metadata: { httpStatusCode: 400 } }, AwsFailureType.invalidRequest, true],
+    ['an unknown client fault', { name: 'SomeNewClientError', $fault: 'client', $metadata: { httpStatusCode: 400 } }, AwsFailureType.invalidRequest, true],
+    ['InternalServerException', { name: 'InternalServerException', $fault: 'server', $metadata: { httpStatusCode: 500 } }, AwsFailureType.unavailable, false],
+    ['an unknown server fault', { name: 'SomeNewServerError', $fault: 'server' }, AwsFailureType.unavailable, false],
+    ['an unknown name with HTTP 503', { name: 'UnknownError', $metadata: { httpStatusCode: 503 } }, AwsFailureType.unavailable, false],
+    ['a socket reset (code ECONNRESET)', { name: 'Error', code: 'ECONNRESET', message: 'socket hang up' }, AwsFailureType.unavailable, false],
+    ['a TimeoutError', { name: 'TimeoutError', message: 'Connection timed out after 1000 ms' }, AwsFailureType.unavailable, false],
+  ])('%s → type and retryability', (_label, shape, type, nonRetryable) => {
+    const failure = mapped(awsError(shape));
+    expect(failure.type).toBe(type);
+    expect(failure.nonRetryable).toBe(nonRetryable);
+  });
+
+  it('classifies real SDK exception instances', () => {
+    const throttled = mapped(new ThrottlingException({ message: 'Rate exceeded', $metadata: { httpStatusCode: 429 } }));
+    expect(throttled).toMatchObject({ type: 'AwsThrottled', nonRetryable: false });
+    const invalid = mapped(new ValidationException({ message: 'bad schema', $metadata: { httpStatusCode: 400 } }));
+    expect(invalid).toMatchObject({ type: 'AwsInvalidRequest', nonRetryable: true });
+  });
+
+  it('names the activity, the error and the HTTP status in the message', () => {
+    const failure = mapped(awsError({ name: 'ValidationException', message: 'schemaName is too long', $metadata: { httpStatusCode: 400 } }), 'createSchemaMapping');
+    expect(failure.message.startsWith('createSchemaMapping: ValidationException (HTTP 400): schemaName is too long')).toBe(true);
+  });
+
+  it('passes an ApplicationFailure through unchanged', () => {
+    const original = ApplicationFailure.nonRetryable('already classified', 'Uid2ProviderNotFound');
+    expect(toActivityFailure(original, 'x')).toBe(original);
+    const retryable = ApplicationFailure.retryable('pending', 'Uid2SubscriptionPending');
+    expect(toActivityFailure(retryable, 'x')).toBe(retryable);
+  });
+
+  it('returns unknown non-AWS errors and non-errors unchanged', () => {
+    const typeError = new TypeError("Cannot read properties of undefined (reading 'Arn')");
+    expect(toActivityFailure(typeError, 'x')).toBe(typeError);
+    const plain = new Error('boom');
+    expect(toActivityFailure(plain, 'x')).toBe(plain);
+    expect(toActivityFailure('a string', 'x')).toBe('a string');
+    const notAnError = { name: 'ThrottlingException' };
+    expect(toActivityFailure(notAnError, 'x')).toBe(notAnError);
+  });
+
+  it('keeps the request id from $metadata in the details', () => {
+    const withId = mapped(awsError({ name: 'ThrottlingException', $metadata: { httpStatusCode: 400, requestId: 'a1b2c3-request' } }));
+    expect(withId.details).toEqual([{ requestId: 'a1b2c3-request' }]);
+    const withoutId = mapped(awsError({ name: 'ThrottlingException', $metadata: { httpStatusCode: 400 } }));
+    expect(withoutId.details).toEqual([]);
+  });
+
+  it.each([
+    ['an email and a spaced +E.164 phone', 'Invalid value jane.doe+promo@example.co.uk for EMAIL_ADDRESS; rejected +1 (415) 555-0123 too', ['jane', 'example', '415', '555', '0123']],
+    ['a compact +E.164 phone and a quoted email', "Record 'Bob.Smith@mail.example.com' has PHONE_NUMBER +447700900123", ['Bob', 'mail.example', '7700900123', '447700']],
+  ])('redacts %s from the message (no PII in Temporal)', (_label, message, fragments) => {
+    const failure = mapped(awsError({ name: 'ValidationException', message, $metadata: { httpStatusCode: 400, requestId: 'req-42' } }), 'startMatchingJob');
+
+    for (const text of [failure.message, JSON.stringify(failure.details)]) {
+      expect(text).not.toContain('@');
+      expect(text).not.toMatch(/\+\d/);
+      for (const fragment of fragments) expect(text).not.toContain(fragment);
+    }
+    // The stack (sent to Temporal with the failure) carries the same redacted message, not the original one.
+    expect(failure.stack?.split('\n')[0]).toBe(`ApplicationFailure: ${failure.message}`);
+    expect(failure.message).toContain('[redacted-email]');
+    expect(failure.message).toContain('[redacted-phone]');
+    // The original error (with the raw message) is not attached as the cause either.
+    expect(failure.cause).toBeUndefined();
+    expect(failure.message).toContain('startMatchingJob: ValidationException (HTTP 400)');
+  });
+});
+
+describe('withAwsFailureMapping', () => {
+  it('passes results through and classifies what each activity throws', async () => {
+    const wrapped = withAwsFailureMapping({
+      ok: (n: number) => Promise.resolve(n * 2),
+      throttled: () => Promise.reject(awsError({ name: 'ThrottlingException' })),
+      bug: () => Promise.reject(new RangeError('index out of range')),
+    });
+
+    await expect(wrapped.ok(21)).resolves.toBe(42);
+    const failure = await wrapped.throttled().catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(ApplicationFailure);
+    expect((failure as ApplicationFailure).type).toBe(AwsFailureType.throttled);
+    expect((failure as ApplicationFailure).message.startsWith('throttled: ThrottlingException')).toBe(true);
+    await expect(wrapped.bug()).rejects.toBeInstanceOf(RangeError);
+  });
+});

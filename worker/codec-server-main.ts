@@ -1,0 +1,14 @@
+import { logger } from './logger';
+import { runCodecServer } from './run-codec-server';
+
+runCodecServer(process.env)
+  .then((server) => {
+    logger.info({ url: server.url }, 'codec server listening; point the Temporal UI at it (Data Encoder settings or --ui-codec-endpoint)');
+    const stop = () => void server.close().then(() => process.exit(0));
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  })
+  .catch((err: unknown) => {
+    logger.error(err instanceof Error ? err.message : String(err));
+    process.exit(1);
+  });
