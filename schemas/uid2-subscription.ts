@@ -62,7 +62,7 @@ export const operatorActionSchema = z
   .strict();
 export type OperatorAction = z.infer<typeof operatorActionSchema>;
 
-export const uid2ApprovalStages = ['finding-provider', 'waiting-for-approval', 'resolving-asset', 'approved', 'deadline-exceeded', 'cancelled'] as const;
+export const uid2ApprovalStages = ['finding-provider', 'waiting-for-approval', 'resolving-asset', 'approved', 'deadline-exceeded', 'cancelled', 'failed'] as const;
 export type Uid2ApprovalStage = (typeof uid2ApprovalStages)[number];
 
 /** State carried across continue-as-new: plain JSON only. */

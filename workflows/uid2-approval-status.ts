@@ -13,6 +13,7 @@ const NEXT_ACTION: Record<Uid2ApprovalStage, string> = {
   approved: 'Attach the returned IAM policy to the Entity Resolution workflow role, then run uid2Matching.',
   'deadline-exceeded': 'Ask your UID2 contact to match your AWS account id with the subscription request, then start a new run.',
   cancelled: 'Nothing: the wait was cancelled.',
+  failed: 'Read the failure in the Temporal UI, fix its cause (permissions, region, config), then start a new run.',
 };
 
 /** Checks so far, last and next check as of `atMs`: exact counts from finished rounds plus the running round's schedule. */

@@ -2,6 +2,7 @@ import {
   ActivityFailure,
   ApplicationFailure,
   CancellationScope,
+  ContinueAsNew,
   TimeoutFailure,
   condition,
   continueAsNew,
@@ -29,7 +30,7 @@ import {
   type Uid2SubscriptionApprovalConfig,
   type Uid2SubscriptionApprovalResult,
 } from '../schemas/uid2-subscription';
-import { approvalStatus, cancelledByOperator, deadlineExceeded } from './uid2-approval-status';
+import { UID2_APPROVAL_CANCELLED, UID2_APPROVAL_DEADLINE_EXCEEDED, approvalStatus, cancelledByOperator, deadlineExceeded } from './uid2-approval-status';
 import { invalidInput } from './invalid-input';
 import { showStage } from './visibility';
 
@@ -132,8 +133,9 @@ export async function uid2SubscriptionApproval(args: Uid2SubscriptionApprovalArg
       iamPolicy: sendApiAssetPolicy(asset.assetArn),
     };
   } catch (err) {
-    if (isCancellation(err)) enter('cancelled');
-    else if (err instanceof ApplicationFailure && err.type === 'Uid2ApprovalDeadlineExceeded') enter('deadline-exceeded');
+    if (isCancellation(err) || (err instanceof ApplicationFailure && err.type === UID2_APPROVAL_CANCELLED)) enter('cancelled');
+    else if (err instanceof ApplicationFailure && err.type === UID2_APPROVAL_DEADLINE_EXCEEDED) enter('deadline-exceeded');
+    else if (!isContinueAsNew(err)) enter('failed');
     throw err;
   }
 
@@ -200,6 +202,10 @@ export async function uid2SubscriptionApproval(args: Uid2SubscriptionApprovalArg
 /** The poll round reached its schedule-to-close time (the deadline) or the last retry that fits before it. */
 function isRetriesExhausted(err: unknown): boolean {
   return err instanceof ActivityFailure && (err.cause instanceof TimeoutFailure || err.retryState === 'TIMEOUT');
+}
+
+function isContinueAsNew(err: unknown): boolean {
+  return err instanceof ContinueAsNew;
 }
 
 function validOperatorAction(signal: string, action: unknown): OperatorAction | undefined {

@@ -72,6 +72,9 @@ describe('toActivityFailure', () => {
     expect(toActivityFailure(original, 'x')).toBe(original);
     const retryable = ApplicationFailure.retryable('pending', 'Uid2SubscriptionPending');
     expect(toActivityFailure(retryable, 'x')).toBe(retryable);
+    // Even when its text looks like an AWS error, an already classified failure is not re-classified.
+    const lookalike = ApplicationFailure.retryable('Could not load credentials for the sandbox yet', 'SandboxWarmingUp');
+    expect(toActivityFailure(lookalike, 'x')).toBe(lookalike);
   });
 
   it('returns unknown non-AWS errors and non-errors unchanged', () => {

@@ -170,6 +170,22 @@ describe('uid2SubscriptionApproval', () => {
     expect(failure.message).toBe('The UID2 approval wait was cancelled by operator ops-2: contract not signed yet');
   });
 
+  it('surfaces a permission error at once and reports the run as failed', async () => {
+    const since = await env.currentTimeMs();
+    const stub = stubActivities({ since });
+    stub.activities.findUid2ProviderService = async () => {
+      throw ApplicationFailure.nonRetryable('findUid2ProviderService: AccessDeniedException (HTTP 403): not authorized', 'AwsAccessDenied');
+    };
+    const { failure, stage, took } = await withWorker(stub, async (tq) => {
+      const handle = await start(tq);
+      const failure = await failureOf(handle.result());
+      return { failure, stage: (await handle.query(statusQuery)).stage, took: await runDuration(handle) };
+    });
+    expect(failure.type).toBe('AwsAccessDenied');
+    expect(stage).toBe('failed');
+    expect(took).toBeLessThan(60_000);
+  });
+
   // On the dev server: the time-skipping server mishandles a signal that races a continue-as-new
   // (it accepts the continue-as-new and stalls the new run for 90 s), and this needs no time skipping.
   it('continues as new when history grows, keeping deadline, checks and provider', async () => {
