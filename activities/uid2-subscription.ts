@@ -32,19 +32,19 @@ function matchesProvider(summary: ProviderServiceSummary, wanted: string): boole
 export function createUid2SubscriptionActivities({ entityResolution, dataExchange }: Uid2SubscriptionDeps) {
   /** Finds the UID2 assignment provider service at run time (no public source prints its ARN) and its Data Exchange listing. */
   async function findUid2ProviderService(input: { providerName: string; providerServiceName?: string }): Promise<Uid2ProviderService> {
-    const candidates: ProviderServiceSummary[] = [];
+    const assignment: ProviderServiceSummary[] = [];
     for await (const page of paginateListProviderServices({ client: entityResolution }, {})) {
-      for (const summary of page.providerServiceSummaries ?? []) {
-        if (summary.providerServiceType === 'ASSIGNMENT' && matchesProvider(summary, input.providerName)) candidates.push(summary);
-      }
+      assignment.push(...(page.providerServiceSummaries ?? []).filter((s) => s.providerServiceType === 'ASSIGNMENT'));
     }
+    const candidates = assignment.filter((s) => matchesProvider(s, input.providerName));
     const chosen = input.providerServiceName ? candidates.filter((c) => c.providerServiceName === input.providerServiceName) : candidates;
-    const listed = candidates.map((c) => `${c.providerName}/${c.providerServiceName}`).join(', ') || 'none';
+    const names = (list: ProviderServiceSummary[]) => list.map((c) => `${c.providerName}/${c.providerServiceName}`).join(', ') || 'none';
+    const listed = candidates.length > 0 ? `matching: ${names(candidates)}` : `assignment services in this region: ${names(assignment)}`;
     if (chosen.length !== 1) {
       throw ApplicationFailure.nonRetryable(
         chosen.length === 0
-          ? `No Entity Resolution ASSIGNMENT provider service matches "${input.providerName}"${input.providerServiceName ? ` with service name ${input.providerServiceName}` : ''} (matching: ${listed}). Check the region: UID2 is offered where Entity Resolution lists it.`
-          : `${chosen.length} provider services match "${input.providerName}" (${listed}): set providerServiceName in the config to pick one.`,
+          ? `No Entity Resolution ASSIGNMENT provider service matches "${input.providerName}"${input.providerServiceName ? ` with service name ${input.providerServiceName}` : ''} (${listed}). Check the region: UID2 is offered where Entity Resolution lists it.`
+          : `${chosen.length} provider services match "${input.providerName}" (${names(chosen)}): set providerServiceName in the config to pick one.`,
         UID2_PROVIDER_NOT_FOUND,
       );
     }

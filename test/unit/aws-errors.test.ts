@@ -2,6 +2,7 @@ import { ThrottlingException, ValidationException } from '@aws-sdk/client-entity
 import { ApplicationFailure } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
 import { AwsFailureType, toActivityFailure, withAwsFailureMapping } from '../../activities/aws-errors';
+import { redactPii } from '../../pii/redact';
 
 interface AwsErrorShape {
   name: string;
@@ -97,6 +98,7 @@ describe('toActivityFailure', () => {
   it.each([
     ['an email and a spaced +E.164 phone', 'Invalid value jane.doe+promo@example.co.uk for EMAIL_ADDRESS; rejected +1 (415) 555-0123 too', ['jane', 'example', '415', '555', '0123']],
     ['a compact +E.164 phone and a quoted email', "Record 'Bob.Smith@mail.example.com' has PHONE_NUMBER +447700900123", ['Bob', 'mail.example', '7700900123', '447700']],
+    ['a national phone with separators and an email', 'Value (415) 555-0123 and 415.555.0199 invalid for a@b.io', ['415', '555', '0123', '0199']],
   ])('redacts %s from the message (no PII in Temporal)', (_label, message, fragments) => {
     const failure = mapped(awsError({ name: 'ValidationException', message, $metadata: { httpStatusCode: 400, requestId: 'req-42' } }), 'startMatchingJob');
 
@@ -129,5 +131,11 @@ describe('withAwsFailureMapping', () => {
     expect((failure as ApplicationFailure).type).toBe(AwsFailureType.throttled);
     expect((failure as ApplicationFailure).message.startsWith('throttled: ThrottlingException')).toBe(true);
     await expect(wrapped.bug()).rejects.toBeInstanceOf(RangeError);
+  });
+});
+
+describe('redaction keeps what is not PII', () => {
+  it.each(['arn:aws:iam::123456789012:role/er-workflow', 'object of 1048576 bytes', 'at 2026-11-23T06:00:00Z', 'rows 10-200'])('%s', (text) => {
+    expect(redactPii(text)).toBe(text);
   });
 });

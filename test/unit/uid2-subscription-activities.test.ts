@@ -164,7 +164,7 @@ describe('findUid2ProviderService', () => {
     });
   });
 
-  it('fails non-retryably when nothing matches, saying what matched', async () => {
+  it('fails non-retryably when nothing matches, listing the assignment services it saw', async () => {
     er.on(ListProviderServicesCommand).resolves({
       providerServiceSummaries: [
         service({ providerName: 'LiveRamp', providerServiceName: 'ramp' }),
@@ -178,7 +178,8 @@ describe('findUid2ProviderService', () => {
     expect(failure.type).toBe('Uid2ProviderNotFound');
     expect(failure.nonRetryable).toBe(true);
     expect(failure.message).toContain('"UID2"');
-    expect(failure.message).toContain('matching: none');
+    expect(failure.message).toContain('assignment services in this region: LiveRamp/ramp');
+    expect(failure.message).not.toContain('uid2-id-mapping');
     expect(er.commandCalls(GetProviderServiceCommand)).toHaveLength(0);
   });
 
