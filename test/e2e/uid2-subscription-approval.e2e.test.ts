@@ -73,35 +73,37 @@ function mockedAws(pendingChecks: number) {
   return { clients: { entityResolution, dataExchange }, checks: () => checks };
 }
 
+/** The worker as production assembles it (createWorker → createActivities, codec), plus a starter context on the same codec. */
+async function productionStack(clients: ReturnType<typeof mockedAws>['clients'], name: string) {
+  const taskQueue = `e2e-${name}-${Date.now()}`;
+  const dataConverter = createDataConverter(keyring);
+  const worker = await createWorker({
+    connection: env.nativeConnection,
+    config: { TEMPORAL_NAMESPACE: 'default', TEMPORAL_TASK_QUEUE: taskQueue, WORKER_MAX_CONCURRENT_ACTIVITIES: 4 },
+    clients,
+    dataConverter,
+    workflowBundle: workflowBundle(),
+  });
+  const client = new Client({ connection: env.connection, namespace: 'default', dataConverter });
+  const ctx = {
+    client,
+    config: { TEMPORAL_ADDRESS: env.address, TEMPORAL_NAMESPACE: 'default', TEMPORAL_TASK_QUEUE: taskQueue, TEMPORAL_UI_URL: 'http://localhost:8233' },
+    close: async () => undefined,
+  };
+  return { worker, client, ctx };
+}
+
 describe('uid2SubscriptionApproval end to end (dev server, codec, production worker)', () => {
   it('waits through pending checks, completes on entitlement, and stores only encrypted payloads', async () => {
     const aws = mockedAws(3);
-    const taskQueue = `e2e-uid2-approval-${Date.now()}`;
-    const dataConverter = createDataConverter(keyring);
-    const worker = await createWorker({
-      connection: env.nativeConnection,
-      config: { TEMPORAL_NAMESPACE: 'default', TEMPORAL_TASK_QUEUE: taskQueue, WORKER_MAX_CONCURRENT_ACTIVITIES: 4 },
-      clients: aws.clients,
-      dataConverter,
-      workflowBundle: workflowBundle(),
-    });
-    const client = new Client({ connection: env.connection, namespace: 'default', dataConverter });
+    const { worker, client, ctx } = await productionStack(aws.clients, 'uid2-approval');
     const account = String(100000000000 + Math.floor(Math.random() * 899999999999));
     const workflowId = workflowIds.uid2SubscriptionApproval(account);
     const lines: string[] = [];
 
     const code = await worker.runUntil(
       runWorkflow({
-        ctx: {
-          client,
-          config: {
-            TEMPORAL_ADDRESS: env.address,
-            TEMPORAL_NAMESPACE: 'default',
-            TEMPORAL_TASK_QUEUE: taskQueue,
-            TEMPORAL_UI_URL: 'http://localhost:8233',
-          },
-          close: async () => undefined,
-        },
+        ctx,
         workflow: uid2SubscriptionApproval,
         workflowId,
         args: [{ input: { account, poll: { initialInterval: '1 second', maximumInterval: '1 second', backoffCoefficient: 1 } } }],
@@ -137,22 +139,7 @@ describe('uid2SubscriptionApproval end to end (dev server, codec, production wor
   });
 
   it('a second start with the same id attaches to the running wait instead of starting another', async () => {
-    const aws = mockedAws(Number.MAX_SAFE_INTEGER);
-    const taskQueue = `e2e-uid2-approval-dup-${Date.now()}`;
-    const dataConverter = createDataConverter(keyring);
-    const worker = await createWorker({
-      connection: env.nativeConnection,
-      config: { TEMPORAL_NAMESPACE: 'default', TEMPORAL_TASK_QUEUE: taskQueue, WORKER_MAX_CONCURRENT_ACTIVITIES: 4 },
-      clients: aws.clients,
-      dataConverter,
-      workflowBundle: workflowBundle(),
-    });
-    const client = new Client({ connection: env.connection, namespace: 'default', dataConverter });
-    const ctx = {
-      client,
-      config: { TEMPORAL_ADDRESS: env.address, TEMPORAL_NAMESPACE: 'default', TEMPORAL_TASK_QUEUE: taskQueue, TEMPORAL_UI_URL: 'http://localhost:8233' },
-      close: async () => undefined,
-    };
+    const { worker, client, ctx } = await productionStack(mockedAws(Number.MAX_SAFE_INTEGER).clients, 'uid2-approval-dup');
     const workflowId = workflowIds.uid2SubscriptionApproval(`dup-${Date.now()}`);
     const lines: string[] = [];
     await worker.runUntil(async () => {
