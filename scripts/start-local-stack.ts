@@ -17,7 +17,7 @@ import { PROJECT_ROOT, temporalCliPath } from './toolchain';
  * registered), the codec server the UI decrypts payloads with, and a worker. Ctrl-C stops the
  * worker gracefully first, then the rest.
  */
-const DATA_DIR = join(PROJECT_ROOT, '.data');
+const DATA_DIR = process.env.IDENTITY_WORKFLOWS_DATA_DIR ?? join(PROJECT_ROOT, '.data');
 const ports = {
   frontend: Number(process.env.TEMPORAL_PORT ?? 7233),
   ui: Number(process.env.TEMPORAL_UI_PORT ?? 8233),
@@ -134,7 +134,7 @@ function printBanner(uiUrl: string, codecUrl: string, region: string): void {
     '',
     'identity-workflows local stack is up',
     `  Temporal UI     ${uiUrl}   (payloads are encrypted; the UI decrypts them through ${codecUrl})`,
-    `  Temporal server 127.0.0.1:${ports.frontend}, state in .data/ (npm start -- --reset starts clean)`,
+    `  Temporal server 127.0.0.1:${ports.frontend}, state in ${DATA_DIR} (npm start -- --reset starts clean)`,
     `  Worker          task queue ${TASK_QUEUE}, AWS region ${region}, AWS credentials from the default chain`,
     '',
     'Next, in another terminal:',
