@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { durationSchema } from './duration';
-import { pollScheduleSchema, type PollProgress } from './poll-schedule';
+import { pollScheduleSchema } from './poll-schedule';
 
 /** Input of `uid2SubscriptionApproval` (seed 000, steps 2–4: subscribe on AWS Data Exchange, wait for the UID2 team's approval). */
 export const uid2SubscriptionApprovalInputSchema = z
@@ -128,4 +128,3 @@ export function sendApiAssetPolicy(assetArn: string): Uid2SubscriptionApprovalRe
   };
 }
 
-export type { PollProgress };
