@@ -1,0 +1,62 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { z } from 'zod';
+import { UID2_LISTING } from './catalog';
+import type { Faults } from './faults';
+import { readBody, sendJson } from './http-io';
+import type { StateStore } from './state';
+
+export const ADMIN_PREFIX = '/_sandbox';
+
+/**
+ * Plain HTTP admin API beside the AWS endpoints (no SigV4), for tests, the demo and curious users:
+ *   GET  /_sandbox/health
+ *   POST /_sandbox/reset                       forget all state, faults and counters
+ *   POST /_sandbox/data-exchange/entitle       {"dataSetId"?} approve a subscription (default: UID2)
+ *   POST /_sandbox/data-exchange/revoke        {"dataSetId"?}
+ *   GET|PUT /_sandbox/faults                   {"seed", "rules": [{"service","operation","throttle","serverError","latencyMs","jobFailure"}]}
+ *   GET|DELETE /_sandbox/counters              calls per service:operation, injected faults
+ */
+export async function serveAdmin(req: IncomingMessage, res: ServerResponse, ctx: { store: StateStore; faults: Faults; services: string[] }): Promise<void> {
+  const path = new URL(req.url ?? '/', 'http://sandbox').pathname.slice(ADMIN_PREFIX.length);
+  const route = `${req.method} ${path}`;
+  const body = async () => {
+    const raw = await readBody(req);
+    return raw.length > 0 ? (JSON.parse(raw.toString('utf8')) as unknown) : {};
+  };
+  try {
+    switch (route) {
+      case 'GET /health':
+        return sendJson(res, 200, { status: 'ok', services: ctx.services });
+      case 'POST /reset':
+        ctx.store.reset();
+        ctx.faults.configure({});
+        ctx.faults.resetCounters();
+        return sendJson(res, 200, { reset: true });
+      case 'POST /data-exchange/entitle':
+      case 'POST /data-exchange/revoke': {
+        const { dataSetId } = z.object({ dataSetId: z.string().min(1).default(UID2_LISTING.dataSetId) }).strict().parse(await body());
+        const entitle = route.endsWith('entitle');
+        const entitled = ctx.store.update((s) => {
+          const others = s.dataExchange.entitled.filter((id) => id !== dataSetId);
+          s.dataExchange.entitled = entitle ? [...others, dataSetId] : others;
+          return s.dataExchange.entitled;
+        });
+        return sendJson(res, 200, { entitled });
+      }
+      case 'GET /faults':
+        return sendJson(res, 200, ctx.faults.current());
+      case 'PUT /faults':
+        return sendJson(res, 200, ctx.faults.configure(await body()));
+      case 'GET /counters':
+        return sendJson(res, 200, ctx.faults.counters);
+      case 'DELETE /counters':
+        ctx.faults.resetCounters();
+        return sendJson(res, 200, {});
+      default:
+        return sendJson(res, 404, { error: `no admin route ${route}` });
+    }
+  } catch (err) {
+    const message = err instanceof z.ZodError ? err.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ') : (err as Error).message;
+    return sendJson(res, 400, { error: message });
+  }
+}

@@ -1,0 +1,84 @@
+import { z } from 'zod';
+import { internal, throttled } from './errors';
+
+/** Faults injected on demand, per service and operation ('*' for all), drawn from a seeded generator so a run can be replayed. */
+export const faultRuleSchema = z
+  .object({
+    service: z.string().min(1),
+    operation: z.string().min(1).default('*'),
+    throttle: z.number().min(0).max(1).default(0),
+    serverError: z.number().min(0).max(1).default(0),
+    latencyMs: z.number().int().min(0).max(60_000).default(0),
+    jobFailure: z.number().min(0).max(1).default(0),
+  })
+  .strict();
+export const faultConfigSchema = z.object({ seed: z.number().int().default(1), rules: z.array(faultRuleSchema).default([]) }).strict();
+export type FaultConfig = z.infer<typeof faultConfigSchema>;
+type FaultRule = z.infer<typeof faultRuleSchema>;
+
+/** mulberry32: small, fast, and the same sequence for the same seed on every machine. */
+function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export class Faults {
+  private config: FaultConfig = { seed: 1, rules: [] };
+  private random = seededRandom(1);
+  /** Calls per `service:operation`, and injected faults per `service:operation:kind`. */
+  readonly counters: Record<string, number> = {};
+
+  constructor(config?: unknown) {
+    this.configure(config ?? {});
+  }
+
+  configure(config: unknown): FaultConfig {
+    this.config = faultConfigSchema.parse(config);
+    this.random = seededRandom(this.config.seed);
+    return this.config;
+  }
+
+  current(): FaultConfig {
+    return this.config;
+  }
+
+  resetCounters(): void {
+    for (const key of Object.keys(this.counters)) delete this.counters[key];
+  }
+
+  /** Counts the call, waits any injected latency, and throws an injected throttle or 5xx. */
+  async beforeCall(service: string, operation: string): Promise<void> {
+    this.count(`${service}:${operation}`);
+    const rule = this.ruleFor(service, operation);
+    if (!rule) return;
+    if (rule.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, rule.latencyMs));
+    if (this.random() < rule.throttle) {
+      this.count(`${service}:${operation}:throttle`);
+      throw throttled();
+    }
+    if (this.random() < rule.serverError) {
+      this.count(`${service}:${operation}:serverError`);
+      throw internal();
+    }
+  }
+
+  /** Whether a job started by this operation should end FAILED. */
+  jobShouldFail(service: string, operation: string): boolean {
+    const rule = this.ruleFor(service, operation);
+    return rule !== undefined && this.random() < rule.jobFailure;
+  }
+
+  private ruleFor(service: string, operation: string): FaultRule | undefined {
+    return this.config.rules.find((r) => r.service === service && (r.operation === '*' || r.operation === operation));
+  }
+
+  private count(key: string): void {
+    this.counters[key] = (this.counters[key] ?? 0) + 1;
+  }
+}

@@ -1,0 +1,15 @@
+import { validation } from './errors';
+
+/** Offset pagination with an opaque token, as the services' list operations behave. */
+export function paginate<T>(items: T[], maxResults: string | number | undefined | null, nextToken: string | undefined | null, defaultMax = 25) {
+  const max = maxResults === undefined || maxResults === null || maxResults === '' ? defaultMax : Number(maxResults);
+  if (!Number.isInteger(max) || max < 1) throw validation('maxResults must be a positive integer');
+  let start = 0;
+  if (nextToken) {
+    start = Number(Buffer.from(nextToken, 'base64url').toString('utf8').replace(/^offset:/, ''));
+    if (!Number.isInteger(start) || start < 0) throw validation('Invalid nextToken');
+  }
+  const page = items.slice(start, start + max);
+  const next = start + max < items.length ? Buffer.from(`offset:${start + max}`).toString('base64url') : undefined;
+  return { page, nextToken: next };
+}

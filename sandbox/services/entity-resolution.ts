@@ -1,0 +1,49 @@
+import { PROVIDER_SERVICES, providerServiceArn, type ProviderServiceEntry } from '../catalog';
+import { notFound } from '../errors';
+import { paginate } from '../paginate';
+import type { RestJsonRoute } from '../protocols/rest-json';
+
+/** AWS Entity Resolution (REST-JSON, camelCase members). Provider services today; matching comes next. */
+function summary(region: string, entry: ProviderServiceEntry) {
+  return {
+    providerServiceArn: providerServiceArn(region, entry),
+    providerName: entry.providerName,
+    providerServiceDisplayName: entry.providerServiceDisplayName,
+    providerServiceName: entry.providerServiceName,
+    providerServiceType: entry.providerServiceType,
+  };
+}
+
+export function entityResolutionRoutes(): RestJsonRoute[] {
+  return [
+    {
+      operation: 'ListProviderServices',
+      method: 'GET',
+      path: '/providerservices',
+      handle: ({ query, region }) => {
+        const name = query.get('providerName');
+        const matching = PROVIDER_SERVICES.filter((s) => !name || s.providerName === name).map((s) => summary(region, s));
+        const { page, nextToken } = paginate(matching, query.get('maxResults'), query.get('nextToken'), 15);
+        return { providerServiceSummaries: page, nextToken };
+      },
+    },
+    {
+      operation: 'GetProviderService',
+      method: 'GET',
+      path: '/providerservices/{providerName}/{providerServiceName}',
+      handle: ({ params, region }) => {
+        const entry = PROVIDER_SERVICES.find((s) => s.providerName === params.providerName && s.providerServiceName === params.providerServiceName);
+        if (!entry) throw notFound(`Provider service ${params.providerName}/${params.providerServiceName} not found`);
+        const { dataSetId, revisionId, assetId, listingId } = entry.marketplace ?? {};
+        return {
+          ...summary(region, entry),
+          providerEndpointConfiguration: entry.marketplace ? { marketplaceConfiguration: { dataSetId, revisionId, assetId, listingId } } : undefined,
+          anonymizedOutput: false,
+          providerEntityOutputDefinition: entry.marketplace
+            ? { outputAttributes: ['UID2_identifier', 'UID2_advertising_id', 'UID2_bucket_id'] }
+            : {},
+        };
+      },
+    },
+  ];
+}

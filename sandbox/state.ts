@@ -1,0 +1,43 @@
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+/** Everything the sandbox remembers; plain JSON, persisted to a file so it survives a restart. */
+export interface SandboxState {
+  dataExchange: {
+    /** Data set ids whose subscription has been approved (origin ENTITLED for this account). */
+    entitled: string[];
+  };
+}
+
+const initialState = (): SandboxState => ({ dataExchange: { entitled: [] } });
+
+export class StateStore {
+  private state: SandboxState;
+
+  constructor(private readonly file?: string) {
+    this.state = file && existsSync(file) ? { ...initialState(), ...(JSON.parse(readFileSync(file, 'utf8')) as Partial<SandboxState>) } : initialState();
+  }
+
+  get(): SandboxState {
+    return this.state;
+  }
+
+  update<T>(change: (state: SandboxState) => T): T {
+    const result = change(this.state);
+    this.persist();
+    return result;
+  }
+
+  reset(): void {
+    this.state = initialState();
+    this.persist();
+  }
+
+  private persist(): void {
+    if (!this.file) return;
+    mkdirSync(dirname(this.file), { recursive: true });
+    const tmp = `${this.file}.tmp`;
+    writeFileSync(tmp, JSON.stringify(this.state, null, 2));
+    renameSync(tmp, this.file);
+  }
+}
