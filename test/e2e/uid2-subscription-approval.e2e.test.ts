@@ -1,16 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import {
-  DataExchangeClient,
-  GetAssetCommand,
-  GetDataSetCommand,
-  ListDataSetsCommand,
-  ResourceNotFoundException,
-} from '@aws-sdk/client-dataexchange';
-import { EntityResolutionClient, GetProviderServiceCommand, ListProviderServicesCommand } from '@aws-sdk/client-entityresolution';
 import { Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { ActivityDeps } from '../../activities';
+import { UID2_LISTING } from '../../sandbox/catalog';
+import type { Sandbox } from '../../sandbox/server';
 import { workflowIds } from '../../schemas/temporal-names';
 import { renderApprovalStatus } from '../../starters/uid2-subscription-status';
 import { runWorkflow } from '../../starters/lib/run-workflow';
@@ -19,14 +13,16 @@ import { createDataConverter } from '../../worker/codec/data-converter';
 import type { CodecKeyring } from '../../worker/codec/keyring';
 import { createWorker } from '../../worker/create-worker';
 import { connectDevServer, workflowBundle } from '../helpers/environments';
-import { uid2AssetArn, uid2Provider } from '../helpers/uid2-fixtures';
+import { adminCall, sandboxWithClients } from '../helpers/sandbox';
 
 /**
  * The approval workflow on the real dev server, with the worker assembled as in production
- * (createWorker, createActivities, the AES-GCM codec) and the starter's run/wait helper. The AWS
- * clients are real SDK clients whose `send` is mocked in-process, until the sandbox issue lands.
+ * (createWorker, createActivities, the AES-GCM codec, the worker's AWS clients reaching the sandbox
+ * through AWS_ENDPOINT_URL) and the starter's run/wait helper.
  */
 let env: TestWorkflowEnvironment;
+let sandbox: Sandbox;
+let aws: ActivityDeps;
 const keyring: CodecKeyring = (() => {
   const key = randomBytes(32);
   return { current: { id: 'e2e', key }, byId: { e2e: key } };
@@ -34,47 +30,28 @@ const keyring: CodecKeyring = (() => {
 
 beforeAll(async () => {
   env = await connectDevServer();
+  ({ sandbox, clients: aws } = await sandboxWithClients());
 });
 afterAll(async () => {
   await env?.teardown();
+  await sandbox?.close();
+});
+beforeEach(async () => {
+  await adminCall(sandbox, 'POST', '/reset');
 });
 
-function mockedAws(pendingChecks: number) {
-  const entityResolution = new EntityResolutionClient({ region: 'us-east-1' });
-  const dataExchange = new DataExchangeClient({ region: 'us-east-1' });
-  const er = mockClient(entityResolution);
-  er.on(ListProviderServicesCommand).resolves({
-    providerServiceSummaries: [
-      {
-        providerServiceArn: uid2Provider.providerServiceArn,
-        providerName: uid2Provider.providerName,
-        providerServiceName: uid2Provider.providerServiceName,
-        providerServiceDisplayName: uid2Provider.providerServiceDisplayName,
-        providerServiceType: 'ASSIGNMENT',
-      },
-    ],
-  });
-  er.on(GetProviderServiceCommand).resolves({
-    ...uid2Provider,
-    providerServiceType: 'ASSIGNMENT',
-    providerEndpointConfiguration: { marketplaceConfiguration: uid2Provider.marketplace },
-    anonymizedOutput: false,
-    providerEntityOutputDefinition: {},
-  });
-  const dx = mockClient(dataExchange);
-  let checks = 0;
-  dx.on(GetDataSetCommand).callsFake(() => {
-    checks += 1;
-    if (checks <= pendingChecks) throw new ResourceNotFoundException({ Message: 'Data set not found', message: 'Data set not found', $metadata: {} });
-    return { Id: uid2Provider.marketplace.dataSetId, Origin: 'ENTITLED', Arn: 'arn:aws:dataexchange:us-east-1::data-sets/entitled' };
-  });
-  dx.on(ListDataSetsCommand).resolves({ DataSets: [] });
-  dx.on(GetAssetCommand).resolves({ Arn: uid2AssetArn });
-  return { clients: { entityResolution, dataExchange }, checks: () => checks };
+/** Resolves once the sandbox has answered `count` entitlement checks (GetDataSet calls). */
+async function entitlementChecks(count: number): Promise<void> {
+  for (let i = 0; i < 400; i++) {
+    const counters = (await adminCall(sandbox, 'GET', '/counters')) as Record<string, number>;
+    if ((counters['dataexchange:GetDataSet'] ?? 0) >= count) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`the sandbox saw fewer than ${count} entitlement checks`);
 }
 
 /** The worker as production assembles it (createWorker → createActivities, codec), plus a starter context on the same codec. */
-async function productionStack(clients: ReturnType<typeof mockedAws>['clients'], name: string) {
+async function productionStack(clients: ActivityDeps, name: string) {
   const taskQueue = `e2e-${name}-${Date.now()}`;
   const dataConverter = createDataConverter(keyring);
   const worker = await createWorker({
@@ -93,14 +70,17 @@ async function productionStack(clients: ReturnType<typeof mockedAws>['clients'],
   return { worker, client, ctx };
 }
 
-describe('uid2SubscriptionApproval end to end (dev server, codec, production worker)', () => {
-  it('waits through pending checks, completes on entitlement, and stores only encrypted payloads', async () => {
-    const aws = mockedAws(3);
-    const { worker, client, ctx } = await productionStack(aws.clients, 'uid2-approval');
+const assetArn = `arn:aws:dataexchange:us-east-1:111122223333:data-sets/${UID2_LISTING.dataSetId}/revisions/${UID2_LISTING.revisionId}/assets/${UID2_LISTING.assetId}`;
+
+describe('uid2SubscriptionApproval end to end (dev server, sandbox, codec, production worker)', () => {
+  it('waits through pending checks, completes when the sandbox approves mid-run under 20 % throttling, and stores only encrypted payloads', async () => {
+    await adminCall(sandbox, 'PUT', '/faults', { seed: 20, rules: [{ service: 'dataexchange', throttle: 0.2 }, { service: 'entityresolution', throttle: 0.2 }] });
+    const { worker, client, ctx } = await productionStack(aws, 'uid2-approval');
     const account = String(100000000000 + Math.floor(Math.random() * 899999999999));
     const workflowId = workflowIds.uid2SubscriptionApproval(account);
     const lines: string[] = [];
 
+    const approveMidRun = entitlementChecks(3).then(() => adminCall(sandbox, 'POST', '/data-exchange/entitle', {}));
     const code = await worker.runUntil(
       runWorkflow({
         ctx,
@@ -113,13 +93,17 @@ describe('uid2SubscriptionApproval end to end (dev server, codec, production wor
       }),
     );
 
+    await approveMidRun;
     expect(code).toBe(0);
-    expect(aws.checks()).toBe(4);
+    const counters = (await adminCall(sandbox, 'GET', '/counters')) as Record<string, number>;
+    expect(counters['dataexchange:GetDataSet']).toBeGreaterThanOrEqual(3);
+    expect(Object.keys(counters).some((k) => k.endsWith(':throttle'))).toBe(true);
     expect(lines[0]).toBe(`Started uid2SubscriptionApproval ${workflowId}`);
     expect(lines[1]).toMatch(new RegExp(`^Temporal UI: http://localhost:8233/namespaces/default/workflows/${encodeURIComponent(workflowId)}/[0-9a-f-]+/history$`));
-    const result = JSON.parse(lines[lines.length - 1]!.replace(/^Completed\. Result:\n/, '')) as { assetArn: string; approvedVia: string };
+    const result = JSON.parse(lines[lines.length - 1]!.replace(/^Completed\. Result:\n/, '')) as { assetArn: string; approvedVia: string; checks: number };
     expect(result.approvedVia).toBe('entitlement');
-    expect(result.assetArn).toBe(uid2AssetArn);
+    expect(result.checks).toBeGreaterThanOrEqual(3);
+    expect(result.assetArn).toBe(assetArn);
 
     // Read the history as someone without the key would: no codec on this client.
     const raw = await new Client({ connection: env.connection, namespace: 'default' }).workflow.getHandle(workflowId).fetchHistory();
@@ -129,17 +113,17 @@ describe('uid2SubscriptionApproval end to end (dev server, codec, production wor
       expect(Buffer.from(payload.metadata?.encoding ?? new Uint8Array()).toString()).toBe('binary/encrypted');
     }
     const rawText = JSON.stringify(raw, (_k, v: unknown) => (v instanceof Uint8Array ? Buffer.from(v).toString('latin1') : v));
-    for (const plaintext of [uid2Provider.marketplace.dataSetId, uid2AssetArn, 'DataExchangePermissions', 'waiting-for-approval"', 'entitlement"']) {
+    for (const plaintext of [UID2_LISTING.dataSetId, assetArn, 'DataExchangePermissions', 'waiting-for-approval"', 'entitlement"']) {
       expect(rawText).not.toContain(plaintext);
     }
 
     // The same history, through the codec, is readable by an operator who holds the key.
     const decoded = await client.workflow.getHandle<typeof uid2SubscriptionApproval>(workflowId).result();
-    expect(decoded.dataSetId).toBe(uid2Provider.marketplace.dataSetId);
+    expect(decoded.dataSetId).toBe(UID2_LISTING.dataSetId);
   });
 
   it('a second start with the same id attaches to the running wait instead of starting another', async () => {
-    const { worker, client, ctx } = await productionStack(mockedAws(Number.MAX_SAFE_INTEGER).clients, 'uid2-approval-dup');
+    const { worker, client, ctx } = await productionStack(aws, 'uid2-approval-dup');
     const workflowId = workflowIds.uid2SubscriptionApproval(`dup-${Date.now()}`);
     const lines: string[] = [];
     await worker.runUntil(async () => {
