@@ -3,25 +3,30 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
+import { startSandbox } from '../sandbox/server';
 import { SEARCH_ATTRIBUTES } from '../schemas/search-attributes';
 import { TASK_QUEUE } from '../schemas/temporal-names';
 import { DEV_CODEC_KEY_FILE, ensureDevCodecKey } from '../worker/codec/keyring';
 import { logger } from '../worker/logger';
 import { runCodecServer } from '../worker/run-codec-server';
 import { runWorker } from '../worker/run-worker';
+import { awsTarget } from './aws-target';
+import { startDemo } from './demo';
 import { PROJECT_ROOT, temporalCliPath } from './toolchain';
 
 /**
  * `npm start`: with TEMPORAL_ADDRESS set, only a worker against that cluster. Otherwise the whole
  * local stack: Temporal dev server (SQLite under .data/, Web UI on :8233, search attributes
- * registered), the codec server the UI decrypts payloads with, and a worker. Ctrl-C stops the
- * worker gracefully first, then the rest.
+ * registered), the codec server the UI decrypts payloads with, a worker, and — when nothing
+ * configures AWS — the sandbox with a demo run. Ctrl-C stops the worker gracefully first, then the rest.
  */
 const DATA_DIR = process.env.IDENTITY_WORKFLOWS_DATA_DIR ?? join(PROJECT_ROOT, '.data');
-const ports = {
+const target = awsTarget(process.env);
+const ports: Record<string, number> = {
   frontend: Number(process.env.TEMPORAL_PORT ?? 7233),
   ui: Number(process.env.TEMPORAL_UI_PORT ?? 8233),
   codec: Number(process.env.CODEC_SERVER_PORT ?? 8234),
+  ...(target === 'sandbox' ? { sandbox: Number(process.env.SANDBOX_PORT ?? 4566) } : {}),
 };
 
 async function main(): Promise<void> {
@@ -39,6 +44,11 @@ async function main(): Promise<void> {
   mkdirSync(DATA_DIR, { recursive: true });
   if (!process.env.TEMPORAL_CODEC_KEY) ensureDevCodecKey(DEV_CODEC_KEY_FILE);
 
+  const sandbox = target === 'sandbox' ? await startSandbox({ port: ports.sandbox!, dataDir: join(DATA_DIR, 'sandbox') }) : undefined;
+  if (sandbox) {
+    // The worker's SDK clients read these like any AWS setting: no code path differs from real AWS.
+    Object.assign(process.env, { AWS_ENDPOINT_URL: sandbox.url, AWS_ACCESS_KEY_ID: 'sandbox', AWS_SECRET_ACCESS_KEY: 'sandbox' });
+  }
   const uiUrl = `http://localhost:${ports.ui}`;
   const env: NodeJS.ProcessEnv = {
     ...process.env,
@@ -50,16 +60,27 @@ async function main(): Promise<void> {
   };
 
   const devServer = startDevServer(`http://127.0.0.1:${ports.codec}`);
+  let stopDemo: () => void = () => undefined;
   try {
     await waitForTemporal(env.TEMPORAL_ADDRESS!, devServer);
     const codecServer = await runCodecServer(env);
     try {
-      await runWorker(env, () => printBanner(uiUrl, codecServer.url, env.AWS_REGION!));
+      await runWorker(env, () => {
+        printBanner(uiUrl, codecServer.url, env.AWS_REGION!, sandbox?.url);
+        if (sandbox && !process.argv.includes('--no-demo')) {
+          startDemo(env, sandbox.url).then(
+            (stop) => (stopDemo = stop),
+            (err: unknown) => logger.warn(`demo not started: ${(err as Error).message}`),
+          );
+        }
+      });
     } finally {
+      stopDemo();
       await codecServer.close();
     }
   } finally {
     await stopDevServer(devServer);
+    await sandbox?.close();
   }
 }
 
@@ -129,13 +150,16 @@ async function stopDevServer(child: ChildProcess): Promise<void> {
   clearTimeout(timeout);
 }
 
-function printBanner(uiUrl: string, codecUrl: string, region: string): void {
+function printBanner(uiUrl: string, codecUrl: string, region: string, sandboxUrl: string | undefined): void {
+  const aws = sandboxUrl
+    ? `the local sandbox at ${sandboxUrl} (no AWS account used; admin API ${sandboxUrl}/_sandbox/health)`
+    : `AWS region ${region}, credentials from the default chain`;
   const lines = [
     '',
     'identity-workflows local stack is up',
     `  Temporal UI     ${uiUrl}   (payloads are encrypted; the UI decrypts them through ${codecUrl})`,
     `  Temporal server 127.0.0.1:${ports.frontend}, state in ${DATA_DIR} (npm start -- --reset starts clean)`,
-    `  Worker          task queue ${TASK_QUEUE}, AWS region ${region}, AWS credentials from the default chain`,
+    `  Worker          task queue ${TASK_QUEUE}, AWS calls go to ${aws}`,
     '',
     'Next, in another terminal:',
     '  npm run uid2-subscription -- --config examples/uid2-subscription.json --wait',

@@ -4,13 +4,17 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Connection } from '@temporalio/client';
+import { Client, Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { afterAll, describe, expect, it } from 'vitest';
-import { TASK_QUEUE } from '../../schemas/temporal-names';
+import { TASK_QUEUE, workflowIds } from '../../schemas/temporal-names';
+import { createDataConverter } from '../../worker/codec/data-converter';
+import { checkNowSignal, type uid2SubscriptionApproval } from '../../workflows/uid2-subscription-approval';
 import { PROJECT_ROOT } from '../../scripts/toolchain';
 
-/** `npm start`, the main job: dev server + UI + codec server + worker, then a clean Ctrl-C. */
+/** `npm start`, the main job: dev server + UI + codec server + sandbox + worker + demo run, then a clean Ctrl-C. */
+const DEMO_WORKFLOW_ID = workflowIds.uid2SubscriptionApproval('000000000000');
+
 async function freePort(): Promise<number> {
   return new Promise((resolve) => {
     const server = createServer().listen(0, '127.0.0.1', () => {
@@ -38,8 +42,9 @@ describe('npm start (local stack)', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('brings up the UI, the codec server and a polling worker, and stops cleanly on SIGINT', async () => {
-    const ports = { frontend: await freePort(), ui: await freePort(), codec: await freePort() };
+  it('brings up the UI, the codec server, the sandbox and a polling worker, completes the demo run, and stops cleanly on SIGINT', async () => {
+    const ports = { frontend: await freePort(), ui: await freePort(), codec: await freePort(), sandbox: await freePort() };
+    const codecKey = randomBytes(32);
     let output = '';
     child = spawn(process.execPath, [join(PROJECT_ROOT, 'node_modules/tsx/dist/cli.mjs'), 'scripts/start-local-stack.ts'], {
       cwd: PROJECT_ROOT,
@@ -49,8 +54,10 @@ describe('npm start (local stack)', () => {
         TEMPORAL_PORT: String(ports.frontend),
         TEMPORAL_UI_PORT: String(ports.ui),
         CODEC_SERVER_PORT: String(ports.codec),
+        SANDBOX_PORT: String(ports.sandbox),
+        IDENTITY_WORKFLOWS_AWS: 'sandbox',
         IDENTITY_WORKFLOWS_DATA_DIR: dataDir,
-        TEMPORAL_CODEC_KEY: randomBytes(32).toString('base64'),
+        TEMPORAL_CODEC_KEY: codecKey.toString('base64'),
         TEMPORAL_CODEC_KEY_ID: 'stack-test',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -58,9 +65,12 @@ describe('npm start (local stack)', () => {
     child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
     await waitForOutput(child, 'local stack is up', () => output);
+    await waitForOutput(child, 'demo: the sandbox approves the UID2 subscription', () => output);
 
     expect(output).toContain(`Temporal UI     http://localhost:${ports.ui}`);
     expect(output).toContain('npm run uid2-subscription -- --config examples/uid2-subscription.json --wait');
+    expect(output).toContain(`AWS calls go to the local sandbox at http://127.0.0.1:${ports.sandbox}`);
+    expect(output).toContain(`demo: Started uid2SubscriptionApproval ${DEMO_WORKFLOW_ID}`);
     expect((await fetch(`http://127.0.0.1:${ports.ui}/`)).status).toBe(200);
     const preflight = await fetch(`http://127.0.0.1:${ports.codec}/decode`, {
       method: 'OPTIONS',
@@ -84,6 +94,16 @@ describe('npm start (local stack)', () => {
       expect(pollers).toBeGreaterThan(0);
       const attributes = await connection.operatorService.listSearchAttributes({ namespace: 'default' });
       expect(Object.keys(attributes.customAttributes ?? {})).toEqual(expect.arrayContaining(['IdentityPipeline', 'IdentityStage']));
+
+      // The demo run completes once the sandbox approves (here at once, instead of a minute later).
+      const key = { current: { id: 'stack-test', key: codecKey }, byId: { 'stack-test': codecKey } };
+      const client = new Client({ connection, namespace: 'default', dataConverter: createDataConverter(key) });
+      const demo = client.workflow.getHandle<typeof uid2SubscriptionApproval>(DEMO_WORKFLOW_ID);
+      await fetch(`http://127.0.0.1:${ports.sandbox}/_sandbox/data-exchange/entitle`, { method: 'POST', body: '{}' });
+      await demo.signal(checkNowSignal);
+      const result = await demo.result();
+      expect(result.approvedVia).toBe('entitlement');
+      expect(result.iamPolicy.Statement[0]?.Action).toBe('dataexchange:SendApiAsset');
     } finally {
       await connection.close();
     }
@@ -92,5 +112,6 @@ describe('npm start (local stack)', () => {
     child.kill('SIGINT');
     expect(await exited).toBe(0);
     await expect(fetch(`http://127.0.0.1:${ports.ui}/`)).rejects.toThrow();
+    await expect(fetch(`http://127.0.0.1:${ports.sandbox}/_sandbox/health`)).rejects.toThrow();
   });
 });

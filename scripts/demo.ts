@@ -1,0 +1,40 @@
+import { workflowIds } from '../schemas/temporal-names';
+import { uid2SubscriptionApprovalInputSchema } from '../schemas/uid2-subscription';
+import { loadConfigFile } from '../starters/lib/load-config';
+import { runWorkflow } from '../starters/lib/run-workflow';
+import { starterContext } from '../starters/lib/temporal';
+import { uid2SubscriptionApproval } from '../workflows/uid2-subscription-approval';
+import { logger } from '../worker/logger';
+import { PROJECT_ROOT } from './toolchain';
+
+export const DEMO_APPROVAL_DELAY_MS = 60_000;
+
+/**
+ * The newcomer's demo under `npm start` with the sandbox: one run of each workflow that exists
+ * (today uid2SubscriptionApproval), and the sandbox approving the UID2 subscription a minute later,
+ * as the UID2 team would, so the run completes in front of you in the Temporal UI.
+ */
+export async function startDemo(env: NodeJS.ProcessEnv, sandboxUrl: string): Promise<() => void> {
+  const input = loadConfigFile(`${PROJECT_ROOT}/examples/uid2-subscription.sandbox.json`, uid2SubscriptionApprovalInputSchema);
+  const ctx = await starterContext(env);
+  try {
+    await runWorkflow({
+      ctx,
+      workflow: uid2SubscriptionApproval,
+      workflowId: workflowIds.uid2SubscriptionApproval(input.account),
+      args: [{ input }],
+      wait: false,
+      out: (line) => console.log(`demo: ${line}`),
+    });
+  } finally {
+    await ctx.close();
+  }
+  const approveAt = new Date(Date.now() + DEMO_APPROVAL_DELAY_MS);
+  console.log(`demo: the sandbox approves the UID2 subscription at ${approveAt.toLocaleTimeString()}; watch the run complete in the UI.`);
+  const timer = setTimeout(() => {
+    fetch(`${sandboxUrl}/_sandbox/data-exchange/entitle`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } })
+      .then((res) => logger.info(`demo: sandbox approved the UID2 subscription (HTTP ${res.status})`))
+      .catch((err: unknown) => logger.warn(`demo: could not approve in the sandbox: ${(err as Error).message}`));
+  }, DEMO_APPROVAL_DELAY_MS);
+  return () => clearTimeout(timer);
+}
