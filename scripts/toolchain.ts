@@ -13,3 +13,4 @@ function installed(envName: string, file: string): string {
 
 export const temporalCliPath = () => installed('TEMPORAL_CLI_PATH', 'temporal');
 export const temporalTestServerPath = () => installed('TEMPORAL_TEST_SERVER_PATH', 'temporal-test-server');
+export const motoServerPath = () => installed('MOTO_SERVER_PATH', 'moto_server');

@@ -18,7 +18,7 @@ let sandbox: Sandbox;
 let aws: ActivityDeps;
 
 beforeAll(async () => {
-  ({ sandbox, clients: aws } = await sandboxWithClients());
+  ({ sandbox, clients: aws } = await sandboxWithClients({ emulators: false }));
 });
 afterAll(async () => {
   await sandbox?.close();
@@ -89,10 +89,10 @@ describe('sandbox: Data Exchange entitlement (real SDK client)', () => {
 
   it('keeps its state across a restart when given a data folder', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'sandbox-state-'));
-    const first = await startSandbox({ port: 0, dataDir });
+    const first = await startSandbox({ port: 0, dataDir, emulators: false });
     await adminCall(first, 'POST', '/data-exchange/entitle', {});
     await first.close();
-    const second = await startSandbox({ port: 0, dataDir });
+    const second = await startSandbox({ port: 0, dataDir, emulators: false });
     try {
       expect(second.store.get().dataExchange.entitled).toEqual([dataSetId]);
     } finally {

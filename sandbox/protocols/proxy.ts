@@ -1,0 +1,59 @@
+import { request, type IncomingMessage, type ServerResponse } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import { SandboxError } from '../errors';
+import { sendJson } from '../http-io';
+
+/** Streams a request to the emulator behind the router and its answer back, holding neither body in memory. */
+export function proxyTo(req: IncomingMessage, res: ServerResponse, upstream: string): Promise<void> {
+  const target = new URL(req.url ?? '/', upstream);
+  return new Promise((resolve, reject) => {
+    const out = request(target, { method: req.method, headers: req.headers }, (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
+      answer.once('end', () => resolve());
+      answer.once('error', reject);
+    });
+    out.once('error', reject);
+    req.pipe(out);
+  });
+}
+
+/** Name of an S3 REST-XML call, for fault rules and counters (path-style addressing). */
+export function s3Operation(method: string, url: string): string {
+  const { pathname, searchParams } = new URL(url, 'http://sandbox');
+  const hasKey = pathname.split('/').filter(Boolean).length > 1;
+  if (hasKey) {
+    if (method === 'GET') return 'GetObject';
+    if (method === 'HEAD') return 'HeadObject';
+    if (method === 'DELETE') return searchParams.has('uploadId') ? 'AbortMultipartUpload' : 'DeleteObject';
+    if (method === 'PUT') return searchParams.has('uploadId') ? 'UploadPart' : 'PutObject';
+    if (method === 'POST') return searchParams.has('uploads') ? 'CreateMultipartUpload' : 'CompleteMultipartUpload';
+  }
+  if (method === 'GET') return searchParams.get('list-type') === '2' ? 'ListObjectsV2' : pathname === '/' ? 'ListBuckets' : 'ListObjects';
+  if (method === 'PUT') return 'CreateBucket';
+  if (method === 'DELETE') return 'DeleteBucket';
+  if (method === 'HEAD') return 'HeadBucket';
+  return method === 'POST' && searchParams.has('delete') ? 'DeleteObjects' : `${method}Bucket`;
+}
+
+/** Name of a JSON 1.1 call from its `X-Amz-Target` (`AWSGlue.CreateTable`, `secretsmanager.GetSecretValue`). */
+export function json11Operation(target: string | string[] | undefined): string {
+  const value = Array.isArray(target) ? target[0] : target;
+  return value?.split('.').pop() ?? 'Unknown';
+}
+
+/** An injected fault in S3's REST-XML error format (throttling is S3's 503 SlowDown). */
+export function sendS3Error(res: ServerResponse, err: SandboxError): void {
+  const throttle = err.status === 429;
+  const code = throttle ? 'SlowDown' : err.status >= 500 ? 'InternalError' : err.type;
+  const status = throttle ? 503 : err.status;
+  const requestId = randomUUID();
+  const body = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${err.message}</Message><RequestId>${requestId}</RequestId></Error>`;
+  res.writeHead(status, { 'content-type': 'application/xml', 'content-length': Buffer.byteLength(body), 'x-amz-request-id': requestId });
+  res.end(body);
+}
+
+/** An injected fault in the JSON 1.1 error format (`__type`). */
+export function sendJson11Error(res: ServerResponse, err: SandboxError): void {
+  sendJson(res, err.status === 429 ? 400 : err.status, { __type: err.type, message: err.message }, { 'x-amzn-requestid': randomUUID() });
+}

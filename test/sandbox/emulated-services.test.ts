@@ -1,0 +1,143 @@
+import { createHash, randomBytes } from 'node:crypto';
+import {
+  CreateDatabaseCommand,
+  CreateTableCommand,
+  DeleteTableCommand,
+  GetDatabasesCommand,
+  GetTableCommand,
+  GetTablesCommand,
+  GlueClient,
+  UpdateTableCommand,
+} from '@aws-sdk/client-glue';
+import {
+  CreateBucketCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  NoSuchKey,
+  PutObjectCommand,
+  S3Client,
+  paginateListObjectsV2,
+} from '@aws-sdk/client-s3';
+import { CreateSecretCommand, GetSecretValueCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { Upload } from '@aws-sdk/lib-storage';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Sandbox } from '../../sandbox/server';
+import { adminCall, sandboxWithClients } from '../helpers/sandbox';
+
+/** S3, Glue and Secrets Manager through the sandbox's router (served by moto behind it), with the real SDK clients. */
+let sandbox: Sandbox;
+let s3: S3Client;
+let glue: GlueClient;
+let secrets: SecretsManagerClient;
+
+beforeAll(async () => {
+  ({ sandbox } = await sandboxWithClients());
+  s3 = new S3Client({ region: 'us-east-1', forcePathStyle: true });
+  glue = new GlueClient({ region: 'us-east-1' });
+  secrets = new SecretsManagerClient({ region: 'us-east-1' });
+}, 60_000);
+afterAll(async () => {
+  await sandbox?.close();
+});
+beforeEach(async () => {
+  await adminCall(sandbox, 'POST', '/reset');
+});
+
+describe('sandbox: S3 (REST-XML, path-style)', () => {
+  it('puts, heads, gets (whole and ranged), lists with prefix and continuation, deletes', async () => {
+    await s3.send(new CreateBucketCommand({ Bucket: 'raw-zone' }));
+    for (let i = 0; i < 5; i++) {
+      await s3.send(new PutObjectCommand({ Bucket: 'raw-zone', Key: `customers/part-${i}.csv`, Body: `id,email\n${i},x\n` }));
+    }
+    await s3.send(new PutObjectCommand({ Bucket: 'raw-zone', Key: 'other/readme.txt', Body: 'hello' }));
+
+    expect((await s3.send(new HeadObjectCommand({ Bucket: 'raw-zone', Key: 'customers/part-0.csv' }))).ContentLength).toBe(13);
+    const whole = await s3.send(new GetObjectCommand({ Bucket: 'raw-zone', Key: 'customers/part-3.csv' }));
+    expect(await whole.Body!.transformToString()).toBe('id,email\n3,x\n');
+    const ranged = await s3.send(new GetObjectCommand({ Bucket: 'raw-zone', Key: 'customers/part-3.csv', Range: 'bytes=3-7' }));
+    expect(await ranged.Body!.transformToString()).toBe('email');
+
+    const keys: string[] = [];
+    let pages = 0;
+    for await (const page of paginateListObjectsV2({ client: s3, pageSize: 2 }, { Bucket: 'raw-zone', Prefix: 'customers/' })) {
+      pages += 1;
+      keys.push(...(page.Contents ?? []).map((o) => o.Key!));
+    }
+    expect(pages).toBe(3);
+    expect(keys).toEqual([0, 1, 2, 3, 4].map((i) => `customers/part-${i}.csv`));
+
+    await s3.send(new DeleteObjectCommand({ Bucket: 'raw-zone', Key: 'customers/part-0.csv' }));
+    await expect(s3.send(new GetObjectCommand({ Bucket: 'raw-zone', Key: 'customers/part-0.csv' }))).rejects.toBeInstanceOf(NoSuchKey);
+  });
+
+  it('takes a multipart upload from lib-storage and streams it back intact', { timeout: 60_000 }, async () => {
+    await s3.send(new CreateBucketCommand({ Bucket: 'clean-zone' }));
+    const data = randomBytes(12 * 1024 * 1024);
+    const upload = new Upload({ client: s3, params: { Bucket: 'clean-zone', Key: 'big/part-0.parquet', Body: data }, partSize: 5 * 1024 * 1024 });
+    let parts = 0;
+    upload.on('httpUploadProgress', () => (parts += 1));
+    await upload.done();
+    expect(parts).toBeGreaterThanOrEqual(3);
+    const back = await s3.send(new GetObjectCommand({ Bucket: 'clean-zone', Key: 'big/part-0.parquet' }));
+    const digest = createHash('sha256');
+    for await (const chunk of back.Body as AsyncIterable<Uint8Array>) digest.update(chunk);
+    expect(digest.digest('hex')).toBe(createHash('sha256').update(data).digest('hex'));
+    const counters = (await adminCall(sandbox, 'GET', '/counters')) as Record<string, number>;
+    expect(counters['s3:CreateMultipartUpload']).toBe(1);
+    expect(counters['s3:UploadPart']).toBe(3);
+    expect(counters['s3:CompleteMultipartUpload']).toBe(1);
+  });
+
+  it("answers injected throttling with S3's SlowDown, retried by the SDK", { timeout: 30_000 }, async () => {
+    await s3.send(new CreateBucketCommand({ Bucket: 'slow' }));
+    await adminCall(sandbox, 'PUT', '/faults', { rules: [{ service: 's3', operation: 'PutObject', throttle: 1 }] });
+    const err = (await s3.send(new PutObjectCommand({ Bucket: 'slow', Key: 'k', Body: 'v' })).catch((e: unknown) => e)) as Error & { $metadata: { attempts?: number } };
+    expect(err.name).toBe('SlowDown');
+    expect(err.$metadata.attempts).toBeGreaterThan(1);
+  });
+});
+
+describe('sandbox: Glue Data Catalog (JSON 1.1)', () => {
+  it('creates, reads, updates, lists and deletes a table', async () => {
+    await glue.send(new CreateDatabaseCommand({ DatabaseInput: { Name: 'identity' } }));
+    const columns = [{ Name: 'unique_id', Type: 'string' }, { Name: 'email', Type: 'string' }];
+    await glue.send(
+      new CreateTableCommand({
+        DatabaseName: 'identity',
+        TableInput: { Name: 'customers', StorageDescriptor: { Columns: columns, Location: 's3://clean-zone/customers/' } },
+      }),
+    );
+    const table = await glue.send(new GetTableCommand({ DatabaseName: 'identity', Name: 'customers' }));
+    expect(table.Table?.StorageDescriptor?.Location).toBe('s3://clean-zone/customers/');
+    await glue.send(
+      new UpdateTableCommand({
+        DatabaseName: 'identity',
+        TableInput: { Name: 'customers', StorageDescriptor: { Columns: [...columns, { Name: 'phone', Type: 'string' }], Location: 's3://clean-zone/customers/' } },
+      }),
+    );
+    const tables = await glue.send(new GetTablesCommand({ DatabaseName: 'identity' }));
+    expect(tables.TableList?.[0]?.StorageDescriptor?.Columns?.map((c) => c.Name)).toEqual(['unique_id', 'email', 'phone']);
+    await glue.send(new DeleteTableCommand({ DatabaseName: 'identity', Name: 'customers' }));
+    const gone = (await glue.send(new GetTableCommand({ DatabaseName: 'identity', Name: 'customers' })).catch((e: unknown) => e)) as Error;
+    expect(gone.name).toBe('EntityNotFoundException');
+  });
+
+  it('answers injected throttling with ThrottlingException', { timeout: 30_000 }, async () => {
+    await adminCall(sandbox, 'PUT', '/faults', { rules: [{ service: 'glue', operation: 'GetDatabases', throttle: 1 }] });
+    const err = (await glue.send(new GetDatabasesCommand({})).catch((e: unknown) => e)) as Error & { $metadata: { attempts?: number } };
+    expect(err.name).toBe('ThrottlingException');
+    expect(err.$metadata.attempts).toBeGreaterThan(1);
+    await adminCall(sandbox, 'PUT', '/faults', {});
+    expect((await glue.send(new GetDatabasesCommand({}))).DatabaseList).toEqual([]);
+  });
+});
+
+describe('sandbox: Secrets Manager (JSON 1.1)', () => {
+  it('creates, reads and rotates a secret value', async () => {
+    await secrets.send(new CreateSecretCommand({ Name: 'tiktok/advertiser', SecretString: '{"access_token":"t1"}' }));
+    expect((await secrets.send(new GetSecretValueCommand({ SecretId: 'tiktok/advertiser' }))).SecretString).toBe('{"access_token":"t1"}');
+    await secrets.send(new PutSecretValueCommand({ SecretId: 'tiktok/advertiser', SecretString: '{"access_token":"t2"}' }));
+    expect((await secrets.send(new GetSecretValueCommand({ SecretId: 'tiktok/advertiser' }))).SecretString).toBe('{"access_token":"t2"}');
+  });
+});
