@@ -5,6 +5,8 @@
  * Ids have the real formats; none is a real resource.
  */
 export const PROVIDER_ACCOUNT = '111122223333';
+/** The sandbox's own account id, in every ARN it creates. */
+export const SANDBOX_ACCOUNT = '000000000000';
 
 export const UID2_LISTING = {
   dataSetId: '4f5e6d7c8b9a0f1e2d3c4b5a69788796',

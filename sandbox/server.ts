@@ -43,7 +43,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
   const faults = new Faults(opts.faults);
   const moto = opts.emulators === false ? undefined : await startMoto();
   const services = {
-    entityresolution: { routes: compileRoutes(entityResolutionRoutes()), messageKey: 'message' as const },
+    entityresolution: { routes: compileRoutes(entityResolutionRoutes(store)), messageKey: 'message' as const },
     dataexchange: { routes: compileRoutes(dataExchangeRoutes(store)), messageKey: 'Message' as const },
   };
   const emulated = moto ? ['s3', 'glue', 'secretsmanager'] : [];

@@ -7,9 +7,16 @@ export interface SandboxState {
     /** Data set ids whose subscription has been approved (origin ENTITLED for this account). */
     entitled: string[];
   };
+  entityResolution: {
+    schemaMappings: Record<string, StoredResource>;
+    matchingWorkflows: Record<string, StoredResource>;
+  };
 }
 
-const initialState = (): SandboxState => ({ dataExchange: { entitled: [] } });
+/** A resource as the service returns it (request members plus ARN and epoch-second timestamps). */
+export type StoredResource = Record<string, unknown> & { createdAt: number; updatedAt: number };
+
+const initialState = (): SandboxState => ({ dataExchange: { entitled: [] }, entityResolution: { schemaMappings: {}, matchingWorkflows: {} } });
 
 export class StateStore {
   private state: SandboxState;

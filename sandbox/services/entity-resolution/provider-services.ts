@@ -1,9 +1,9 @@
-import { PROVIDER_SERVICES, providerServiceArn, type ProviderServiceEntry } from '../catalog';
-import { notFound } from '../errors';
-import { paginate } from '../paginate';
-import type { RestJsonRoute } from '../protocols/rest-json';
+import { PROVIDER_SERVICES, providerServiceArn, type ProviderServiceEntry } from '../../catalog';
+import { notFound } from '../../errors';
+import { paginate } from '../../paginate';
+import type { RestJsonRoute } from '../../protocols/rest-json';
 
-/** AWS Entity Resolution (REST-JSON, camelCase members). Provider services today; matching comes next. */
+/** Entity Resolution provider services: a fixed catalog (see catalog.ts). */
 function summary(region: string, entry: ProviderServiceEntry) {
   return {
     providerServiceArn: providerServiceArn(region, entry),
@@ -14,7 +14,7 @@ function summary(region: string, entry: ProviderServiceEntry) {
   };
 }
 
-export function entityResolutionRoutes(): RestJsonRoute[] {
+export function providerServiceRoutes(): RestJsonRoute[] {
   return [
     {
       operation: 'ListProviderServices',

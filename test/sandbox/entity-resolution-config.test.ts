@@ -1,0 +1,144 @@
+import {
+  ConflictException,
+  CreateMatchingWorkflowCommand,
+  CreateSchemaMappingCommand,
+  DeleteMatchingWorkflowCommand,
+  DeleteSchemaMappingCommand,
+  ExceedsLimitException,
+  GetMatchingWorkflowCommand,
+  GetSchemaMappingCommand,
+  UpdateMatchingWorkflowCommand,
+  ValidationException,
+  paginateListMatchingWorkflows,
+  type CreateMatchingWorkflowCommandInput,
+  type SchemaInputAttribute,
+} from '@aws-sdk/client-entityresolution';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { ActivityDeps } from '../../activities';
+import type { Sandbox } from '../../sandbox/server';
+import { adminCall, sandboxWithClients } from '../helpers/sandbox';
+
+let sandbox: Sandbox;
+let aws: ActivityDeps;
+const er = () => aws.entityResolution;
+
+beforeAll(async () => {
+  ({ sandbox, clients: aws } = await sandboxWithClients({ emulators: false }));
+});
+afterAll(async () => {
+  await sandbox?.close();
+});
+beforeEach(async () => {
+  await adminCall(sandbox, 'POST', '/reset');
+});
+
+const customerFields: SchemaInputAttribute[] = [
+  { fieldName: 'unique_id', type: 'UNIQUE_ID' },
+  { fieldName: 'email', type: 'EMAIL_ADDRESS', matchKey: 'Email' },
+  { fieldName: 'full_name', type: 'NAME', matchKey: 'Name' },
+];
+const uid2Fields: SchemaInputAttribute[] = [
+  { fieldName: 'unique_id', type: 'UNIQUE_ID' },
+  { fieldName: 'email', type: 'EMAIL_ADDRESS' },
+];
+const glueTable = 'arn:aws:glue:us-east-1:000000000000:table/identity/customers';
+const role = 'arn:aws:iam::000000000000:role/EntityResolutionWorkflowRole';
+const uid2Arn = 'arn:aws:entityresolution:us-east-1:aws:providerservice/UID2/uid2-assignment';
+
+const ruleWorkflow = (name: string, schemaName = 'customers', keys = ['Email']): CreateMatchingWorkflowCommandInput => ({
+  workflowName: name,
+  inputSourceConfig: [{ inputSourceARN: glueTable, schemaName, applyNormalization: true }],
+  outputSourceConfig: [{ outputS3Path: 's3://er-output/rule/', output: [{ name: 'email' }], applyNormalization: true }],
+  resolutionTechniques: { resolutionType: 'RULE_MATCHING', ruleBasedProperties: { rules: [{ ruleName: 'r1', matchingKeys: keys }], attributeMatchingModel: 'ONE_TO_ONE' } },
+  roleArn: role,
+});
+
+async function errorOf(promise: Promise<unknown>): Promise<Error> {
+  return (await promise.then(
+    () => {
+      throw new Error('expected the call to fail');
+    },
+    (e: unknown) => e,
+  )) as Error;
+}
+
+describe('sandbox: Entity Resolution schema mappings', () => {
+  it('creates, reads and refuses a duplicate with ConflictException', async () => {
+    const created = await er().send(new CreateSchemaMappingCommand({ schemaName: 'customers', mappedInputFields: customerFields }));
+    expect(created.schemaArn).toBe('arn:aws:entityresolution:us-east-1:000000000000:schemamapping/customers');
+    const got = await er().send(new GetSchemaMappingCommand({ schemaName: 'customers' }));
+    expect(got.mappedInputFields).toEqual(customerFields);
+    expect(got.createdAt).toBeInstanceOf(Date);
+    expect(got.hasWorkflows).toBe(false);
+    expect(await errorOf(er().send(new CreateSchemaMappingCommand({ schemaName: 'customers', mappedInputFields: customerFields })))).toBeInstanceOf(ConflictException);
+  });
+
+  it.each([
+    ['one field', [{ fieldName: 'unique_id', type: 'UNIQUE_ID' }], /length between 2 and 35/],
+    ['36 fields', [{ fieldName: 'unique_id', type: 'UNIQUE_ID' }, ...Array.from({ length: 35 }, (_, i) => ({ fieldName: `f${i}`, type: 'STRING' }))], /length between 2 and 35/],
+    ['no UNIQUE_ID', [{ fieldName: 'a', type: 'EMAIL_ADDRESS' }, { fieldName: 'b', type: 'NAME' }], /exactly one field of type UNIQUE_ID/],
+    ['an unknown type', [{ fieldName: 'unique_id', type: 'UNIQUE_ID' }, { fieldName: 'b', type: 'SHOE_SIZE' }], /enum value set/],
+  ])('refuses %s with ValidationException', async (_label, fields, message) => {
+    const err = await errorOf(er().send(new CreateSchemaMappingCommand({ schemaName: 'bad', mappedInputFields: fields as SchemaInputAttribute[] })));
+    expect(err).toBeInstanceOf(ValidationException);
+    expect(err.message).toMatch(message);
+  });
+});
+
+describe('sandbox: Entity Resolution matching workflows', () => {
+  beforeEach(async () => {
+    await er().send(new CreateSchemaMappingCommand({ schemaName: 'customers', mappedInputFields: customerFields }));
+    await er().send(new CreateSchemaMappingCommand({ schemaName: 'uid2-email', mappedInputFields: uid2Fields }));
+  });
+
+  it('creates a rule-based workflow, updates it, lists it, and protects its schema mapping', async () => {
+    const created = await er().send(new CreateMatchingWorkflowCommand(ruleWorkflow('customers-rules')));
+    expect(created.workflowArn).toBe('arn:aws:entityresolution:us-east-1:000000000000:matchingworkflow/customers-rules');
+    await er().send(new UpdateMatchingWorkflowCommand({ ...ruleWorkflow('customers-rules', 'customers', ['Email', 'Name']), description: 'v2' }));
+    const got = await er().send(new GetMatchingWorkflowCommand({ workflowName: 'customers-rules' }));
+    expect(got.description).toBe('v2');
+    expect(got.resolutionTechniques?.ruleBasedProperties?.rules?.[0]?.matchingKeys).toEqual(['Email', 'Name']);
+    expect((await er().send(new GetSchemaMappingCommand({ schemaName: 'customers' }))).hasWorkflows).toBe(true);
+    expect(await errorOf(er().send(new DeleteSchemaMappingCommand({ schemaName: 'customers' })))).toBeInstanceOf(ConflictException);
+    await er().send(new DeleteMatchingWorkflowCommand({ workflowName: 'customers-rules' }));
+    await er().send(new DeleteSchemaMappingCommand({ schemaName: 'customers' }));
+  });
+
+  it('refuses a rule whose matching key no schema defines', async () => {
+    const err = await errorOf(er().send(new CreateMatchingWorkflowCommand(ruleWorkflow('bad-keys', 'customers', ['Phone']))));
+    expect(err).toBeInstanceOf(ValidationException);
+    expect(err.message).toContain("matching key 'Phone'");
+  });
+
+  it('accepts a UID2 PROVIDER workflow on an email-only schema and refuses other field types and incremental runs', async () => {
+    const uid2 = (schemaName: string, extra: Partial<CreateMatchingWorkflowCommandInput> = {}): CreateMatchingWorkflowCommandInput => ({
+      workflowName: `uid2-${schemaName}`,
+      inputSourceConfig: [{ inputSourceARN: glueTable, schemaName }],
+      outputSourceConfig: [{ outputS3Path: 's3://er-output/uid2/', output: [{ name: 'email' }] }],
+      resolutionTechniques: { resolutionType: 'PROVIDER', providerProperties: { providerServiceArn: uid2Arn } },
+      roleArn: role,
+      ...extra,
+    });
+    await er().send(new CreateMatchingWorkflowCommand(uid2('uid2-email')));
+    const wrongFields = await errorOf(er().send(new CreateMatchingWorkflowCommand(uid2('customers'))));
+    expect(wrongFields).toBeInstanceOf(ValidationException);
+    expect(wrongFields.message).toContain('UID2 accepts only UNIQUE_ID, EMAIL_ADDRESS and PHONE_NUMBER');
+    const incremental = await errorOf(
+      er().send(new CreateMatchingWorkflowCommand({ ...uid2('uid2-email'), workflowName: 'uid2-incremental', incrementalRunConfig: { incrementalRunType: 'IMMEDIATE' } })),
+    );
+    expect(incremental).toBeInstanceOf(ValidationException);
+    expect(incremental.message).toContain('not supported for PROVIDER');
+  });
+
+  it('refuses the 11th matching workflow with ExceedsLimitException, and pages the 10', async () => {
+    for (let i = 0; i < 10; i++) await er().send(new CreateMatchingWorkflowCommand(ruleWorkflow(`wf-${String(i).padStart(2, '0')}`)));
+    const err = await errorOf(er().send(new CreateMatchingWorkflowCommand(ruleWorkflow('wf-10'))));
+    expect(err).toBeInstanceOf(ExceedsLimitException);
+    const names: string[] = [];
+    for await (const page of paginateListMatchingWorkflows({ client: er(), pageSize: 4 }, {})) {
+      names.push(...(page.workflowSummaries ?? []).map((w) => w.workflowName!));
+      expect(page.workflowSummaries?.every((w) => w.resolutionType === 'RULE_MATCHING' && w.createdAt instanceof Date)).toBe(true);
+    }
+    expect(names).toHaveLength(10);
+  });
+});
