@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { UID2_LISTING } from './catalog';
 import type { Faults } from './faults';
+import type { MatchingJobs } from './services/entity-resolution/matching-jobs';
 import { readBody, sendJson } from './http-io';
 import type { StateStore } from './state';
 
@@ -13,13 +14,14 @@ export const ADMIN_PREFIX = '/_sandbox';
  *   POST /_sandbox/reset                       forget all state (S3, Glue, secrets too), faults and counters
  *   POST /_sandbox/data-exchange/entitle       {"dataSetId"?} approve a subscription (default: UID2)
  *   POST /_sandbox/data-exchange/revoke        {"dataSetId"?}
+ *   GET|PUT /_sandbox/entity-resolution/job-durations {"queuedMs", "runningMs"} how long matching jobs stay QUEUED / at least RUNNING
  *   GET|PUT /_sandbox/faults                   {"seed", "rules": [{"service","operation","throttle","serverError","latencyMs","jobFailure"}]}
  *   GET|DELETE /_sandbox/counters              calls per service:operation, injected faults
  */
 export async function serveAdmin(
   req: IncomingMessage,
   res: ServerResponse,
-  ctx: { store: StateStore; faults: Faults; services: string[]; resetEmulators(): Promise<void> },
+  ctx: { store: StateStore; faults: Faults; services: string[]; resetEmulators(): Promise<void>; jobs: MatchingJobs },
 ): Promise<void> {
   const path = new URL(req.url ?? '/', 'http://sandbox').pathname.slice(ADMIN_PREFIX.length);
   const route = `${req.method} ${path}`;
@@ -47,6 +49,12 @@ export async function serveAdmin(
           return s.dataExchange.entitled;
         });
         return sendJson(res, 200, { entitled });
+      }
+      case 'GET /entity-resolution/job-durations':
+        return sendJson(res, 200, ctx.jobs.durations);
+      case 'PUT /entity-resolution/job-durations': {
+        const ms = z.number().int().min(0).max(24 * 3_600_000);
+        return sendJson(res, 200, ctx.jobs.setDurations(z.object({ queuedMs: ms.optional(), runningMs: ms.optional() }).strict().parse(await body())));
       }
       case 'GET /faults':
         return sendJson(res, 200, ctx.faults.current());

@@ -9,7 +9,10 @@ import { startMoto, resetMoto } from './moto';
 import { json11Operation, proxyTo, s3Operation, sendJson11Error, sendS3Error } from './protocols/proxy';
 import { compileRoutes, sendRestJsonError, serveRestJson } from './protocols/rest-json';
 import { dataExchangeRoutes } from './services/data-exchange';
+import { emulatorClients } from './emulator-clients';
+import { runMatchingJob } from './matching/run-matching-job';
 import { entityResolutionRoutes } from './services/entity-resolution';
+import { MatchingJobs } from './services/entity-resolution/matching-jobs';
 import { credentialScope } from './sigv4';
 import { StateStore } from './state';
 
@@ -42,8 +45,12 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
   const store = new StateStore(opts.dataDir ? join(opts.dataDir, 'state.json') : undefined);
   const faults = new Faults(opts.faults);
   const moto = opts.emulators === false ? undefined : await startMoto();
+  const emulatorData = moto ? emulatorClients(moto.url) : undefined;
+  const jobs = new MatchingJobs(store, faults, (workflow, jobId) =>
+    emulatorData ? runMatchingJob(emulatorData, store, workflow, jobId) : Promise.reject(new Error('The sandbox runs without S3 and Glue (emulators off)')),
+  );
   const services = {
-    entityresolution: { routes: compileRoutes(entityResolutionRoutes(store)), messageKey: 'message' as const },
+    entityresolution: { routes: compileRoutes(entityResolutionRoutes(store, jobs)), messageKey: 'message' as const },
     dataexchange: { routes: compileRoutes(dataExchangeRoutes(store)), messageKey: 'Message' as const },
   };
   const emulated = moto ? ['s3', 'glue', 'secretsmanager'] : [];
@@ -52,6 +59,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
     faults,
     services: [...Object.keys(services), ...emulated],
     resetEmulators: async () => (moto ? resetMoto(moto) : undefined),
+    jobs,
   };
 
   /** S3 (REST-XML), Glue and Secrets Manager (JSON 1.1): faults first, then streamed to moto. */
@@ -100,6 +108,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
     store,
     faults,
     close: async () => {
+      jobs.stop();
       await new Promise<void>((resolve) => {
         server.closeAllConnections();
         server.close(() => resolve());

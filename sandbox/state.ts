@@ -10,19 +10,35 @@ export interface SandboxState {
   entityResolution: {
     schemaMappings: Record<string, StoredResource>;
     matchingWorkflows: Record<string, StoredResource>;
+    jobs: Record<string, StoredJob>;
   };
+}
+
+export type JobStatus = 'QUEUED' | 'RUNNING' | 'SUCCEEDED' | 'FAILED';
+
+export interface StoredJob {
+  jobId: string;
+  workflowName: string;
+  status: JobStatus;
+  startTime: number;
+  endTime?: number;
+  metrics?: Record<string, number>;
+  errorDetails?: { errorMessage: string };
+  outputSourceConfig: Record<string, unknown>[];
 }
 
 /** A resource as the service returns it (request members plus ARN and epoch-second timestamps). */
 export type StoredResource = Record<string, unknown> & { createdAt: number; updatedAt: number };
 
-const initialState = (): SandboxState => ({ dataExchange: { entitled: [] }, entityResolution: { schemaMappings: {}, matchingWorkflows: {} } });
+const initialState = (): SandboxState => ({ dataExchange: { entitled: [] }, entityResolution: { schemaMappings: {}, matchingWorkflows: {}, jobs: {} } });
 
 export class StateStore {
   private state: SandboxState;
 
   constructor(private readonly file?: string) {
-    this.state = file && existsSync(file) ? { ...initialState(), ...(JSON.parse(readFileSync(file, 'utf8')) as Partial<SandboxState>) } : initialState();
+    const saved = file && existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Partial<SandboxState>) : {};
+    const initial = initialState();
+    this.state = { ...initial, ...saved, entityResolution: { ...initial.entityResolution, ...saved.entityResolution } };
   }
 
   get(): SandboxState {

@@ -3,6 +3,7 @@ import { SandboxError, conflict, notFound } from '../../errors';
 import { paginate } from '../../paginate';
 import type { RestJsonRoute } from '../../protocols/rest-json';
 import type { StateStore, StoredResource } from '../../state';
+import type { MatchingJobs } from './matching-jobs';
 import { epochSeconds, invalid, requireArray, requireName } from './validation';
 
 /** Matching workflows per account before ExceedsLimitException (the service's default quota). */
@@ -58,7 +59,7 @@ function validateWorkflow(body: Body, store: StateStore, region: string): void {
   if (incremental !== undefined && incremental !== 'IMMEDIATE') invalid(`incrementalRunType must be IMMEDIATE`);
 }
 
-export function matchingWorkflowRoutes(store: StateStore): RestJsonRoute[] {
+export function matchingWorkflowRoutes(store: StateStore, jobs: Pick<MatchingJobs, 'isRunning'>): RestJsonRoute[] {
   const workflows = () => store.get().entityResolution.matchingWorkflows;
   const get = (name: string) => {
     const workflow = workflows()[name];
@@ -121,6 +122,7 @@ export function matchingWorkflowRoutes(store: StateStore): RestJsonRoute[] {
       method: 'DELETE',
       path: '/matchingworkflows/{workflowName}',
       handle: ({ params }) => {
+        if (jobs.isRunning(params.workflowName!)) throw conflict(`Matching workflow ${params.workflowName} has a running job`);
         store.update((s) => delete s.entityResolution.matchingWorkflows[params.workflowName!]);
         return { message: `Matching workflow ${params.workflowName} deleted` };
       },

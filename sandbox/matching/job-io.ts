@@ -1,0 +1,47 @@
+import { GetTableCommand } from '@aws-sdk/client-glue';
+import { GetObjectCommand, PutObjectCommand, paginateListObjectsV2 } from '@aws-sdk/client-s3';
+import { parse } from 'csv-parse/sync';
+import { stringify } from 'csv-stringify/sync';
+import type { EmulatorClients } from '../emulator-clients';
+
+/** Reads the CSV records of a Glue table (its StorageDescriptor.Location in S3), as a matching job does. */
+export async function readGlueTableRecords(clients: EmulatorClients, tableArn: string): Promise<Record<string, string>[]> {
+  const match = /^arn:aws:glue:[^:]+:\d{12}:table\/([^/]+)\/([^/]+)$/.exec(tableArn);
+  if (!match) throw new Error(`Not a Glue table ARN: ${tableArn}`);
+  const table = await clients.glue.send(new GetTableCommand({ DatabaseName: match[1], Name: match[2] }));
+  const location = table.Table?.StorageDescriptor?.Location;
+  if (!location) throw new Error(`Glue table ${match[1]}.${match[2]} has no S3 location`);
+  const { bucket, prefix } = parseS3Uri(location);
+  const records: Record<string, string>[] = [];
+  for await (const page of paginateListObjectsV2({ client: clients.s3 }, { Bucket: bucket, Prefix: prefix })) {
+    for (const object of page.Contents ?? []) {
+      if (!object.Key || object.Key.endsWith('/') || !/\.csv$/i.test(object.Key)) continue;
+      const body = await clients.s3.send(new GetObjectCommand({ Bucket: bucket, Key: object.Key }));
+      const text = await body.Body!.transformToString();
+      records.push(...parse<Record<string, string>>(text, { columns: true, bom: true, skip_empty_lines: true, relax_column_count: true }));
+    }
+  }
+  return records;
+}
+
+/** Writes rows as one CSV object under `<outputS3Path>/<workflow>/<jobId>/<kind>/`, as Entity Resolution lays out its output. */
+export async function writeJobOutput(
+  clients: EmulatorClients,
+  outputS3Path: string,
+  workflowName: string,
+  jobId: string,
+  kind: 'success' | 'error',
+  rows: Record<string, string>[],
+): Promise<string | undefined> {
+  if (rows.length === 0) return undefined;
+  const { bucket, prefix } = parseS3Uri(outputS3Path);
+  const key = `${prefix.replace(/\/?$/, '/')}${workflowName}/${jobId}/${kind}/part-00000.csv`.replace(/^\//, '');
+  await clients.s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: stringify(rows, { header: true }), ContentType: 'text/csv' }));
+  return `s3://${bucket}/${key}`;
+}
+
+export function parseS3Uri(uri: string): { bucket: string; prefix: string } {
+  const match = /^s3:\/\/([^/]+)\/?(.*)$/.exec(uri);
+  if (!match) throw new Error(`Not an S3 URI: ${uri}`);
+  return { bucket: match[1]!, prefix: match[2]! };
+}

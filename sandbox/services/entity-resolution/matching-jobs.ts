@@ -1,0 +1,143 @@
+import { randomUUID } from 'node:crypto';
+import { conflict, notFound } from '../../errors';
+import type { Faults } from '../../faults';
+import type { JobOutcome } from '../../matching/run-matching-job';
+import { paginate } from '../../paginate';
+import type { RestJsonRoute } from '../../protocols/rest-json';
+import type { StateStore, StoredJob, StoredResource } from '../../state';
+import { epochSeconds } from './validation';
+
+export interface JobDurations {
+  queuedMs: number;
+  runningMs: number;
+}
+
+/**
+ * Matching jobs: QUEUED for `queuedMs`, RUNNING while the job really runs (at least `runningMs`),
+ * then SUCCEEDED or FAILED with metrics or errorDetails. One running job per matching workflow:
+ * a second StartMatchingJob is refused with ConflictException, as the service's quota says.
+ */
+export class MatchingJobs {
+  readonly durations: JobDurations = { queuedMs: 1000, runningMs: 2000 };
+  private readonly timers = new Set<NodeJS.Timeout>();
+
+  constructor(
+    private readonly store: StateStore,
+    private readonly faults: Faults,
+    private readonly run: (workflow: StoredResource, jobId: string) => Promise<JobOutcome>,
+  ) {
+    // Jobs cut off by a restart did not finish: say so instead of leaving them RUNNING forever.
+    store.update((s) => {
+      for (const job of Object.values(s.entityResolution.jobs)) {
+        if (job.status === 'QUEUED' || job.status === 'RUNNING') {
+          Object.assign(job, { status: 'FAILED', endTime: epochSeconds(), errorDetails: { errorMessage: 'The sandbox restarted while the job ran' } });
+        }
+      }
+    });
+  }
+
+  setDurations(durations: Partial<JobDurations>): JobDurations {
+    return Object.assign(this.durations, durations);
+  }
+
+  isRunning(workflowName: string): boolean {
+    return Object.values(this.store.get().entityResolution.jobs).some((j) => j.workflowName === workflowName && (j.status === 'QUEUED' || j.status === 'RUNNING'));
+  }
+
+  stop(): void {
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
+  }
+
+  start(workflow: StoredResource): string {
+    const workflowName = String(workflow.workflowName);
+    if (this.isRunning(workflowName)) {
+      throw conflict(`A matching job is already running for workflow ${workflowName}: only one job per matching workflow can run at a time`);
+    }
+    const jobId = randomUUID().replace(/-/g, '');
+    const job: StoredJob = {
+      jobId,
+      workflowName,
+      status: 'QUEUED',
+      startTime: epochSeconds(),
+      outputSourceConfig: (workflow.outputSourceConfig as Record<string, unknown>[]).map((o) => ({ outputS3Path: o.outputS3Path, KMSArn: o.KMSArn, roleArn: workflow.roleArn })),
+    };
+    this.store.update((s) => (s.entityResolution.jobs[jobId] = job));
+    const injectedFailure = this.faults.jobShouldFail('entityresolution', 'StartMatchingJob');
+    this.later(this.durations.queuedMs, () => {
+      this.patch(jobId, { status: 'RUNNING' });
+      const began = Date.now();
+      const outcome: Promise<JobOutcome> = injectedFailure
+        ? Promise.resolve({ status: 'FAILED', errorMessage: 'Job failed (injected by the sandbox)' })
+        : this.run(workflow, jobId).catch((err: unknown) => ({ status: 'FAILED', errorMessage: (err as Error).message }));
+      void outcome.then((result) => this.later(Math.max(0, this.durations.runningMs - (Date.now() - began)), () => this.finish(jobId, result)));
+    });
+    return jobId;
+  }
+
+  private finish(jobId: string, outcome: JobOutcome): void {
+    this.patch(jobId, {
+      status: outcome.status,
+      endTime: epochSeconds(),
+      metrics: outcome.metrics ? { ...outcome.metrics } : undefined,
+      errorDetails: outcome.status === 'FAILED' ? { errorMessage: outcome.errorMessage } : undefined,
+    });
+  }
+
+  private patch(jobId: string, change: Partial<StoredJob>): void {
+    this.store.update((s) => {
+      const job = s.entityResolution.jobs[jobId];
+      if (job) Object.assign(job, change);
+    });
+  }
+
+  private later(ms: number, fn: () => void): void {
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      fn();
+    }, ms);
+    this.timers.add(timer);
+  }
+}
+
+export function matchingJobRoutes(store: StateStore, jobs: MatchingJobs): RestJsonRoute[] {
+  const workflow = (name: string) => {
+    const found = store.get().entityResolution.matchingWorkflows[name];
+    if (!found) throw notFound(`Matching workflow ${name} not found`);
+    return found;
+  };
+  return [
+    {
+      operation: 'StartMatchingJob',
+      method: 'POST',
+      path: '/matchingworkflows/{workflowName}/jobs',
+      handle: ({ params }) => ({ jobId: jobs.start(workflow(params.workflowName!)) }),
+    },
+    {
+      operation: 'GetMatchingJob',
+      method: 'GET',
+      path: '/matchingworkflows/{workflowName}/jobs/{jobId}',
+      handle: ({ params }) => {
+        workflow(params.workflowName!);
+        const job = store.get().entityResolution.jobs[params.jobId!];
+        if (!job || job.workflowName !== params.workflowName) throw notFound(`Job ${params.jobId} not found`);
+        const { workflowName: _w, ...view } = job;
+        return view;
+      },
+    },
+    {
+      operation: 'ListMatchingJobs',
+      method: 'GET',
+      path: '/matchingworkflows/{workflowName}/jobs',
+      handle: ({ params, query }) => {
+        workflow(params.workflowName!);
+        const all = Object.values(store.get().entityResolution.jobs)
+          .filter((j) => j.workflowName === params.workflowName)
+          .sort((a, b) => b.startTime - a.startTime)
+          .map(({ jobId, status, startTime, endTime }) => ({ jobId, status, startTime, endTime }));
+        const { page, nextToken } = paginate(all, query.get('maxResults'), query.get('nextToken'));
+        return { jobs: page, nextToken };
+      },
+    },
+  ];
+}

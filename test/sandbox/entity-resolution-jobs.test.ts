@@ -1,0 +1,183 @@
+import {
+  ConflictException,
+  CreateMatchingWorkflowCommand,
+  CreateSchemaMappingCommand,
+  GetMatchingJobCommand,
+  ListMatchingJobsCommand,
+  StartMatchingJobCommand,
+  type GetMatchingJobCommandOutput,
+} from '@aws-sdk/client-entityresolution';
+import { CreateDatabaseCommand, CreateTableCommand, GlueClient } from '@aws-sdk/client-glue';
+import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { parse } from 'csv-parse/sync';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { ActivityDeps } from '../../activities';
+import type { Sandbox } from '../../sandbox/server';
+import { adminCall, sandboxWithClients } from '../helpers/sandbox';
+
+/** Matching jobs that really run over S3 data, through the real SDK clients. */
+let sandbox: Sandbox;
+let aws: ActivityDeps;
+let s3: S3Client;
+let glue: GlueClient;
+
+const role = 'arn:aws:iam::000000000000:role/EntityResolutionWorkflowRole';
+const CUSTOMERS = [
+  'customer_id,email,full_name',
+  'c1, Jane.Doe@Example.com ,Jane Doe',
+  'c2,jane.doe@example.com,J. Doe',
+  'c3,bob@example.org,Bob Smith',
+  'c4,BOB@example.org,Robert Smith',
+  'c5,alice@example.net,Alice',
+  'c6,,No Email',
+].join('\n');
+
+beforeAll(async () => {
+  ({ sandbox, clients: aws } = await sandboxWithClients());
+  s3 = new S3Client({ region: 'us-east-1', forcePathStyle: true });
+  glue = new GlueClient({ region: 'us-east-1' });
+}, 60_000);
+afterAll(async () => {
+  await sandbox?.close();
+});
+beforeEach(async () => {
+  await adminCall(sandbox, 'POST', '/reset');
+  await adminCall(sandbox, 'PUT', '/entity-resolution/job-durations', { queuedMs: 50, runningMs: 100 });
+  await s3.send(new CreateBucketCommand({ Bucket: 'clean-zone' }));
+  await s3.send(new CreateBucketCommand({ Bucket: 'er-output' }));
+  await s3.send(new PutObjectCommand({ Bucket: 'clean-zone', Key: 'customers/part-0.csv', Body: CUSTOMERS }));
+  await glue.send(new CreateDatabaseCommand({ DatabaseInput: { Name: 'identity' } }));
+  await glue.send(
+    new CreateTableCommand({
+      DatabaseName: 'identity',
+      TableInput: {
+        Name: 'customers',
+        StorageDescriptor: { Location: 's3://clean-zone/customers/', Columns: ['customer_id', 'email', 'full_name'].map((Name) => ({ Name, Type: 'string' })) },
+      },
+    }),
+  );
+});
+
+async function untilDone(workflowName: string, jobId: string): Promise<GetMatchingJobCommandOutput> {
+  for (let i = 0; i < 200; i++) {
+    const job = await aws.entityResolution.send(new GetMatchingJobCommand({ workflowName, jobId }));
+    if (job.status === 'SUCCEEDED' || job.status === 'FAILED') return job;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  throw new Error(`job ${jobId} did not finish`);
+}
+
+async function outputRows(prefix: string): Promise<Record<string, string>[]> {
+  const listed = await s3.send(new ListObjectsV2Command({ Bucket: 'er-output', Prefix: prefix }));
+  const rows: Record<string, string>[] = [];
+  for (const object of listed.Contents ?? []) {
+    const body = await s3.send(new GetObjectCommand({ Bucket: 'er-output', Key: object.Key }));
+    rows.push(...parse<Record<string, string>>(await body.Body!.transformToString(), { columns: true }));
+  }
+  return rows;
+}
+
+describe('sandbox: Entity Resolution matching jobs', () => {
+  it('runs a rule-based job: QUEUED → RUNNING → SUCCEEDED, one output row per input row, MatchIDs by normalised email', async () => {
+    await aws.entityResolution.send(
+      new CreateSchemaMappingCommand({
+        schemaName: 'customers',
+        mappedInputFields: [
+          { fieldName: 'customer_id', type: 'UNIQUE_ID' },
+          { fieldName: 'email', type: 'EMAIL_ADDRESS', matchKey: 'Email' },
+          { fieldName: 'full_name', type: 'NAME', matchKey: 'Name' },
+        ],
+      }),
+    );
+    await aws.entityResolution.send(
+      new CreateMatchingWorkflowCommand({
+        workflowName: 'customers-rules',
+        inputSourceConfig: [{ inputSourceARN: 'arn:aws:glue:us-east-1:000000000000:table/identity/customers', schemaName: 'customers', applyNormalization: true }],
+        outputSourceConfig: [{ outputS3Path: 's3://er-output/rules/', output: [{ name: 'email' }, { name: 'full_name' }], applyNormalization: true }],
+        resolutionTechniques: { resolutionType: 'RULE_MATCHING', ruleBasedProperties: { rules: [{ ruleName: 'SameEmail', matchingKeys: ['Email'] }], attributeMatchingModel: 'ONE_TO_ONE' } },
+        roleArn: role,
+      }),
+    );
+    const { jobId } = await aws.entityResolution.send(new StartMatchingJobCommand({ workflowName: 'customers-rules' }));
+    expect(jobId).toMatch(/^[0-9a-f]{32}$/);
+    expect((await aws.entityResolution.send(new GetMatchingJobCommand({ workflowName: 'customers-rules', jobId }))).status).toMatch(/QUEUED|RUNNING/);
+    const second = await aws.entityResolution.send(new StartMatchingJobCommand({ workflowName: 'customers-rules' })).catch((e: unknown) => e);
+    expect(second).toBeInstanceOf(ConflictException);
+
+    const job = await untilDone('customers-rules', jobId!);
+    expect(job.status).toBe('SUCCEEDED');
+    expect(job.metrics).toMatchObject({ inputRecords: 6, totalRecordsProcessed: 6, recordsNotProcessed: 0, matchIDs: 4 });
+    expect(job.startTime).toBeInstanceOf(Date);
+    expect(job.outputSourceConfig?.[0]?.outputS3Path).toBe('s3://er-output/rules/');
+
+    const rows = await outputRows(`rules/customers-rules/${jobId}/success/`);
+    expect(rows).toHaveLength(6);
+    const matchId = (id: string) => rows.find((r) => r.customer_id === id)!.MatchID;
+    expect(matchId('c1')).toBe(matchId('c2'));
+    expect(matchId('c3')).toBe(matchId('c4'));
+    expect(new Set([matchId('c1'), matchId('c3'), matchId('c5'), matchId('c6')]).size).toBe(4);
+    expect(rows.find((r) => r.customer_id === 'c2')!.MatchRule).toBe('SameEmail');
+
+    const listed = await aws.entityResolution.send(new ListMatchingJobsCommand({ workflowName: 'customers-rules' }));
+    expect(listed.jobs?.map((j) => j.jobId)).toEqual([jobId]);
+  });
+
+  it('runs a UID2 provider job only once entitled, adding the UID2 columns to every row with an email', async () => {
+    await aws.entityResolution.send(
+      new CreateSchemaMappingCommand({
+        schemaName: 'uid2-email',
+        mappedInputFields: [
+          { fieldName: 'customer_id', type: 'UNIQUE_ID' },
+          { fieldName: 'email', type: 'EMAIL_ADDRESS' },
+        ],
+      }),
+    );
+    await aws.entityResolution.send(
+      new CreateMatchingWorkflowCommand({
+        workflowName: 'uid2-email',
+        inputSourceConfig: [{ inputSourceARN: 'arn:aws:glue:us-east-1:000000000000:table/identity/customers', schemaName: 'uid2-email' }],
+        outputSourceConfig: [{ outputS3Path: 's3://er-output/uid2/', output: [{ name: 'email' }] }],
+        resolutionTechniques: { resolutionType: 'PROVIDER', providerProperties: { providerServiceArn: 'arn:aws:entityresolution:us-east-1:aws:providerservice/UID2/uid2-assignment' } },
+        roleArn: role,
+      }),
+    );
+    const refused = await untilDone('uid2-email', (await aws.entityResolution.send(new StartMatchingJobCommand({ workflowName: 'uid2-email' }))).jobId!);
+    expect(refused.status).toBe('FAILED');
+    expect(refused.errorDetails?.errorMessage).toContain('not subscribed to the UID2 provider');
+
+    await adminCall(sandbox, 'POST', '/data-exchange/entitle', {});
+    const { jobId } = await aws.entityResolution.send(new StartMatchingJobCommand({ workflowName: 'uid2-email' }));
+    const job = await untilDone('uid2-email', jobId!);
+    expect(job.status).toBe('SUCCEEDED');
+    expect(job.metrics).toMatchObject({ inputRecords: 6, totalRecordsProcessed: 5, recordsNotProcessed: 1 });
+    const rows = await outputRows(`uid2/uid2-email/${jobId}/success/`);
+    expect(rows.map((r) => r.customer_id).sort()).toEqual(['c1', 'c2', 'c3', 'c4', 'c5']);
+    for (const row of rows) {
+      expect(row.UID2_advertising_id).toMatch(/^[A-Za-z0-9+/]{43}=$/);
+      expect(row.UID2_bucket_id).not.toBe('');
+    }
+    const byId = (id: string) => rows.find((r) => r.customer_id === id)!;
+    expect(byId('c1').UID2_identifier).toBe('jane.doe@example.com');
+    expect(byId('c1').UID2_advertising_id).toBe(byId('c2').UID2_advertising_id);
+    expect(await outputRows(`uid2/uid2-email/${jobId}/error/`)).toEqual([{ customer_id: 'c6', errorMessage: 'no identifier' }]);
+  });
+
+  it('fails a job on demand (fault injection) with errorDetails', async () => {
+    await aws.entityResolution.send(
+      new CreateSchemaMappingCommand({ schemaName: 'm', mappedInputFields: [{ fieldName: 'customer_id', type: 'UNIQUE_ID' }, { fieldName: 'email', type: 'EMAIL_ADDRESS' }] }),
+    );
+    await aws.entityResolution.send(
+      new CreateMatchingWorkflowCommand({
+        workflowName: 'flaky',
+        inputSourceConfig: [{ inputSourceARN: 'arn:aws:glue:us-east-1:000000000000:table/identity/customers', schemaName: 'm' }],
+        outputSourceConfig: [{ outputS3Path: 's3://er-output/flaky/', output: [] }],
+        resolutionTechniques: { resolutionType: 'RULE_MATCHING', ruleBasedProperties: { rules: [{ ruleName: 'r', matchingKeys: ['email'] }], attributeMatchingModel: 'ONE_TO_ONE' } },
+        roleArn: role,
+      }),
+    );
+    await adminCall(sandbox, 'PUT', '/faults', { rules: [{ service: 'entityresolution', operation: 'StartMatchingJob', jobFailure: 1 }] });
+    const job = await untilDone('flaky', (await aws.entityResolution.send(new StartMatchingJobCommand({ workflowName: 'flaky' }))).jobId!);
+    expect(job.status).toBe('FAILED');
+    expect(job.errorDetails?.errorMessage).toBe('Job failed (injected by the sandbox)');
+  });
+});
