@@ -10,7 +10,9 @@ import { json11Operation, proxyTo, s3Operation, sendJson11Error, sendS3Error } f
 import { compileRoutes, sendRestJsonError, serveRestJson } from './protocols/rest-json';
 import { dataExchangeRoutes } from './services/data-exchange';
 import { emulatorClients } from './emulator-clients';
+import { lookUpMatchId } from './matching/match-id-lookup';
 import { runMatchingJob } from './matching/run-matching-job';
+import type { MatchIdLookup } from './services/entity-resolution/match-id';
 import { entityResolutionRoutes } from './services/entity-resolution';
 import { MatchingJobs } from './services/entity-resolution/matching-jobs';
 import { credentialScope } from './sigv4';
@@ -46,11 +48,14 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
   const faults = new Faults(opts.faults);
   const moto = opts.emulators === false ? undefined : await startMoto();
   const emulatorData = moto ? emulatorClients(moto.url) : undefined;
-  const jobs = new MatchingJobs(store, faults, (workflow, jobId) =>
-    emulatorData ? runMatchingJob(emulatorData, store, workflow, jobId) : Promise.reject(new Error('The sandbox runs without S3 and Glue (emulators off)')),
-  );
+  const needsData = () => {
+    if (!emulatorData) throw new Error('The sandbox runs without S3 and Glue (emulators off)');
+    return emulatorData;
+  };
+  const jobs = new MatchingJobs(store, faults, async (workflow, jobId) => runMatchingJob(needsData(), store, workflow, jobId));
+  const lookUp: MatchIdLookup = async (workflow, record, applyNormalization) => lookUpMatchId(needsData(), store, workflow, record, applyNormalization);
   const services = {
-    entityresolution: { routes: compileRoutes(entityResolutionRoutes(store, jobs)), messageKey: 'message' as const },
+    entityresolution: { routes: compileRoutes(entityResolutionRoutes(store, jobs, lookUp)), messageKey: 'message' as const },
     dataexchange: { routes: compileRoutes(dataExchangeRoutes(store)), messageKey: 'Message' as const },
   };
   const emulated = moto ? ['s3', 'glue', 'secretsmanager'] : [];

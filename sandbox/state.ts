@@ -11,6 +11,7 @@ export interface SandboxState {
     schemaMappings: Record<string, StoredResource>;
     matchingWorkflows: Record<string, StoredResource>;
     jobs: Record<string, StoredJob>;
+    idNamespaces: Record<string, StoredResource>;
   };
 }
 
@@ -30,7 +31,7 @@ export interface StoredJob {
 /** A resource as the service returns it (request members plus ARN and epoch-second timestamps). */
 export type StoredResource = Record<string, unknown> & { createdAt: number; updatedAt: number };
 
-const initialState = (): SandboxState => ({ dataExchange: { entitled: [] }, entityResolution: { schemaMappings: {}, matchingWorkflows: {}, jobs: {} } });
+const initialState = (): SandboxState => ({ dataExchange: { entitled: [] }, entityResolution: { schemaMappings: {}, matchingWorkflows: {}, jobs: {}, idNamespaces: {} } });
 
 export class StateStore {
   private state: SandboxState;

@@ -1,5 +1,11 @@
 import {
   ConflictException,
+  CreateIdNamespaceCommand,
+  DeleteIdNamespaceCommand,
+  GetIdNamespaceCommand,
+  ListIdNamespacesCommand,
+  ResourceNotFoundException,
+  UpdateIdNamespaceCommand,
   CreateMatchingWorkflowCommand,
   CreateSchemaMappingCommand,
   DeleteMatchingWorkflowCommand,
@@ -140,5 +146,26 @@ describe('sandbox: Entity Resolution matching workflows', () => {
       expect(page.workflowSummaries?.every((w) => w.resolutionType === 'RULE_MATCHING' && w.createdAt instanceof Date)).toBe(true);
     }
     expect(names).toHaveLength(10);
+  });
+});
+
+describe('sandbox: Entity Resolution ID namespaces', () => {
+  it('creates SOURCE and TARGET namespaces, reads, lists, updates and deletes them', async () => {
+    const source = await er().send(
+      new CreateIdNamespaceCommand({ idNamespaceName: 'amc-source', type: 'SOURCE', inputSourceConfig: [{ inputSourceARN: glueTable, schemaName: 'customers' }], roleArn: role }),
+    );
+    expect(source.idNamespaceArn).toBe('arn:aws:entityresolution:us-east-1:000000000000:idnamespace/amc-source');
+    await er().send(new CreateIdNamespaceCommand({ idNamespaceName: 'amc-target', type: 'TARGET' }));
+    expect(await errorOf(er().send(new CreateIdNamespaceCommand({ idNamespaceName: 'amc-target', type: 'TARGET' })))).toBeInstanceOf(ConflictException);
+    expect(await errorOf(er().send(new CreateIdNamespaceCommand({ idNamespaceName: 'x', type: 'BOTH' as never })))).toBeInstanceOf(ValidationException);
+    await er().send(new UpdateIdNamespaceCommand({ idNamespaceName: 'amc-source', description: 'AMC identities' }));
+    const got = await er().send(new GetIdNamespaceCommand({ idNamespaceName: 'amc-source' }));
+    expect(got.description).toBe('AMC identities');
+    expect(got.type).toBe('SOURCE');
+    expect(got.createdAt).toBeInstanceOf(Date);
+    const listed = await er().send(new ListIdNamespacesCommand({}));
+    expect(listed.idNamespaceSummaries?.map((n) => `${n.idNamespaceName}:${n.type}`)).toEqual(['amc-source:SOURCE', 'amc-target:TARGET']);
+    await er().send(new DeleteIdNamespaceCommand({ idNamespaceName: 'amc-target' }));
+    expect(await errorOf(er().send(new GetIdNamespaceCommand({ idNamespaceName: 'amc-target' })))).toBeInstanceOf(ResourceNotFoundException);
   });
 });

@@ -2,6 +2,7 @@ import {
   ConflictException,
   CreateMatchingWorkflowCommand,
   CreateSchemaMappingCommand,
+  GetMatchIdCommand,
   GetMatchingJobCommand,
   ListMatchingJobsCommand,
   StartMatchingJobCommand,
@@ -120,6 +121,15 @@ describe('sandbox: Entity Resolution matching jobs', () => {
 
     const listed = await aws.entityResolution.send(new ListMatchingJobsCommand({ workflowName: 'customers-rules' }));
     expect(listed.jobs?.map((j) => j.jobId)).toEqual([jobId]);
+
+    // GetMatchId: a new record with Bob's email (other case, spaces) joins Bob's group of this run.
+    const found = await aws.entityResolution.send(
+      new GetMatchIdCommand({ workflowName: 'customers-rules', record: { customer_id: 'new-1', email: '  BOB@EXAMPLE.ORG', full_name: 'B' } }),
+    );
+    expect(found.matchId).toBe(matchId('c3'));
+    expect(found.matchRule).toBe('SameEmail');
+    const unknown = await aws.entityResolution.send(new GetMatchIdCommand({ workflowName: 'customers-rules', record: { customer_id: 'new-2', email: 'nobody@example.com' } }));
+    expect(unknown.matchId).toBeUndefined();
   });
 
   it('runs a UID2 provider job only once entitled, adding the UID2 columns to every row with an email', async () => {
