@@ -1,4 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { createServer } from 'node:net';
 import { motoServerPath } from '../scripts/toolchain';
 
@@ -23,9 +25,15 @@ async function freePort(): Promise<number> {
   });
 }
 
-export async function startMoto(): Promise<MotoBackend> {
+/**
+ * With `recordingFile`, moto's recorder appends every request to that file and the requests are
+ * replayed at the next start, so S3 objects, Glue tables and secrets survive a restart.
+ */
+export async function startMoto(opts: { recordingFile?: string } = {}): Promise<MotoBackend> {
   const port = await freePort();
-  const child: ChildProcess = spawn(motoServerPath(), ['-H', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', 'ignore', 'pipe'] });
+  if (opts.recordingFile) mkdirSync(dirname(opts.recordingFile), { recursive: true });
+  const env = opts.recordingFile ? { ...process.env, MOTO_ENABLE_RECORDING: 'True', MOTO_RECORDER_FILEPATH: opts.recordingFile } : process.env;
+  const child: ChildProcess = spawn(motoServerPath(), ['-H', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', 'ignore', 'pipe'], env });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-2000)));
   const url = `http://127.0.0.1:${port}`;
@@ -43,6 +51,10 @@ export async function startMoto(): Promise<MotoBackend> {
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+  if (opts.recordingFile && existsSync(opts.recordingFile) && statSync(opts.recordingFile).size > 0) {
+    const replay = await fetch(`${url}/moto-api/recorder/replay-recording`, { method: 'POST' });
+    if (!replay.ok) throw new Error(`moto could not replay ${opts.recordingFile}: HTTP ${replay.status}`);
+  }
   return {
     url,
     stop: async () => {
@@ -54,7 +66,8 @@ export async function startMoto(): Promise<MotoBackend> {
   };
 }
 
-/** Forgets every S3 object, Glue table and secret (the admin API's reset). */
+/** Forgets every S3 object, Glue table and secret, and the recording of them (the admin API's reset). */
 export async function resetMoto(moto: MotoBackend): Promise<void> {
   await fetch(`${moto.url}/moto-api/reset`, { method: 'POST' });
+  await fetch(`${moto.url}/moto-api/recorder/reset-recording`, { method: 'POST' });
 }

@@ -46,7 +46,7 @@ export interface Sandbox {
 export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
   const store = new StateStore(opts.dataDir ? join(opts.dataDir, 'state.json') : undefined);
   const faults = new Faults(opts.faults);
-  const moto = opts.emulators === false ? undefined : await startMoto();
+  const moto = opts.emulators === false ? undefined : await startMoto({ recordingFile: opts.dataDir ? join(opts.dataDir, 'moto-recording.jsonl') : undefined });
   const emulatorData = moto ? emulatorClients(moto.url) : undefined;
   const needsData = () => {
     if (!emulatorData) throw new Error('The sandbox runs without S3 and Glue (emulators off)');

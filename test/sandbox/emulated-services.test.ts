@@ -1,4 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   CreateDatabaseCommand,
   CreateTableCommand,
@@ -22,7 +25,7 @@ import {
 import { CreateSecretCommand, GetSecretValueCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { Upload } from '@aws-sdk/lib-storage';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Sandbox } from '../../sandbox/server';
+import { startSandbox, type Sandbox } from '../../sandbox/server';
 import { adminCall, sandboxWithClients } from '../helpers/sandbox';
 
 /** S3, Glue and Secrets Manager through the sandbox's router (served by moto behind it), with the real SDK clients. */
@@ -139,5 +142,35 @@ describe('sandbox: Secrets Manager (JSON 1.1)', () => {
     expect((await secrets.send(new GetSecretValueCommand({ SecretId: 'tiktok/advertiser' }))).SecretString).toBe('{"access_token":"t1"}');
     await secrets.send(new PutSecretValueCommand({ SecretId: 'tiktok/advertiser', SecretString: '{"access_token":"t2"}' }));
     expect((await secrets.send(new GetSecretValueCommand({ SecretId: 'tiktok/advertiser' }))).SecretString).toBe('{"access_token":"t2"}');
+  });
+});
+
+describe('sandbox: S3 and Glue state across a restart', () => {
+  it('replays what was stored before the restart when given a data folder', { timeout: 60_000 }, async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'sandbox-moto-'));
+    try {
+      const first = await startSandbox({ port: 0, dataDir });
+      const client = (url: string) => new S3Client({ region: 'us-east-1', forcePathStyle: true, endpoint: url, credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+      await client(first.url).send(new CreateBucketCommand({ Bucket: 'kept' }));
+      await client(first.url).send(new PutObjectCommand({ Bucket: 'kept', Key: 'a/b.csv', Body: 'id\n1\n' }));
+      await first.close();
+      const second = await startSandbox({ port: 0, dataDir });
+      try {
+        const back = await client(second.url).send(new GetObjectCommand({ Bucket: 'kept', Key: 'a/b.csv' }));
+        expect(await back.Body!.transformToString()).toBe('id\n1\n');
+        await adminCall(second, 'POST', '/reset');
+      } finally {
+        await second.close();
+      }
+      const third = await startSandbox({ port: 0, dataDir });
+      try {
+        const gone = (await client(third.url).send(new GetObjectCommand({ Bucket: 'kept', Key: 'a/b.csv' })).catch((e: unknown) => e)) as Error;
+        expect(gone.name).toBe('NoSuchBucket');
+      } finally {
+        await third.close();
+      }
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });
