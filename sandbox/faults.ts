@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { internal, throttled } from './errors';
+import { seededRandom } from './seeded-random';
 
 /** Faults injected on demand, per service and operation ('*' for all), drawn from a seeded generator so a run can be replayed. */
 export const faultRuleSchema = z
@@ -15,18 +16,6 @@ export const faultRuleSchema = z
 export const faultConfigSchema = z.object({ seed: z.number().int().default(1), rules: z.array(faultRuleSchema).default([]) }).strict();
 export type FaultConfig = z.infer<typeof faultConfigSchema>;
 type FaultRule = z.infer<typeof faultRuleSchema>;
-
-/** mulberry32: small, fast, and the same sequence for the same seed on every machine. */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export class Faults {
   private config: FaultConfig = { seed: 1, rules: [] };

@@ -5,16 +5,20 @@ import { runWorkflow } from '../starters/lib/run-workflow';
 import { starterContext } from '../starters/lib/temporal';
 import { uid2SubscriptionApproval } from '../workflows/uid2-subscription-approval';
 import { logger } from '../worker/logger';
+import { DEMO_DATABASE, DEMO_TABLE, seedDemoData } from './demo-data-seed';
 import { PROJECT_ROOT } from './toolchain';
 
 export const DEMO_APPROVAL_DELAY_MS = 60_000;
 
 /**
- * The newcomer's demo under `npm start` with the sandbox: one run of each workflow that exists
+ * The newcomer's demo under `npm start` with the sandbox: demo customer data in S3 and Glue, one run
+ * of each workflow that exists
  * (today uid2SubscriptionApproval), and the sandbox approving the UID2 subscription a minute later,
  * as the UID2 team would, so the run completes in front of you in the Temporal UI.
  */
 export async function startDemo(env: NodeJS.ProcessEnv, sandboxUrl: string): Promise<() => void> {
+  const seeded = await seedDemoData(env.AWS_REGION ?? 'us-east-1');
+  console.log(`demo: ${seeded.rows} synthetic customer records (two sources, dirty values) in s3://${seeded.bucket}/raw/customers/, Glue table ${DEMO_DATABASE}.${DEMO_TABLE}`);
   const input = loadConfigFile(`${PROJECT_ROOT}/examples/uid2-subscription.sandbox.json`, uid2SubscriptionApprovalInputSchema);
   const ctx = await starterContext(env);
   try {

@@ -44,7 +44,14 @@ async function main(): Promise<void> {
   mkdirSync(DATA_DIR, { recursive: true });
   if (!process.env.TEMPORAL_CODEC_KEY) ensureDevCodecKey(DEV_CODEC_KEY_FILE);
 
-  const sandbox = target === 'sandbox' ? await startSandbox({ port: ports.sandbox!, dataDir: join(DATA_DIR, 'sandbox') }) : undefined;
+  const sandbox =
+    target === 'sandbox'
+      ? await startSandbox({
+          port: ports.sandbox!,
+          dataDir: join(DATA_DIR, 'sandbox'),
+          faults: process.env.SANDBOX_FAULTS ? (JSON.parse(process.env.SANDBOX_FAULTS) as unknown) : undefined,
+        })
+      : undefined;
   if (sandbox) {
     // The worker's SDK clients read these like any AWS setting: no code path differs from real AWS.
     Object.assign(process.env, { AWS_ENDPOINT_URL: sandbox.url, AWS_ACCESS_KEY_ID: 'sandbox', AWS_SECRET_ACCESS_KEY: 'sandbox' });

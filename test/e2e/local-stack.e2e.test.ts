@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { Client, Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -71,6 +72,11 @@ describe('npm start (local stack)', () => {
     expect(output).toContain('npm run uid2-subscription -- --config examples/uid2-subscription.json --wait');
     expect(output).toContain(`AWS calls go to the local sandbox at http://127.0.0.1:${ports.sandbox}`);
     expect(output).toContain(`demo: Started uid2SubscriptionApproval ${DEMO_WORKFLOW_ID}`);
+    expect(output).toContain('demo: 240 synthetic customer records (two sources, dirty values) in s3://identity-demo/raw/customers/');
+    const s3 = new S3Client({ region: 'us-east-1', forcePathStyle: true, endpoint: `http://127.0.0.1:${ports.sandbox}`, credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+    const demoObjects = await s3.send(new ListObjectsV2Command({ Bucket: 'identity-demo', Prefix: 'raw/customers/' }));
+    expect(demoObjects.Contents?.map((o) => o.Key)).toEqual(['raw/customers/crm.csv', 'raw/customers/ecommerce.csv']);
+    s3.destroy();
     expect((await fetch(`http://127.0.0.1:${ports.ui}/`)).status).toBe(200);
     const preflight = await fetch(`http://127.0.0.1:${ports.codec}/decode`, {
       method: 'OPTIONS',
