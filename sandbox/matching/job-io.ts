@@ -1,10 +1,11 @@
 import { GetTableCommand } from '@aws-sdk/client-glue';
 import { GetObjectCommand, PutObjectCommand, paginateListObjectsV2 } from '@aws-sdk/client-s3';
 import { parse } from 'csv-parse/sync';
+import { parquetReadObjects } from 'hyparquet';
 import { stringify } from 'csv-stringify/sync';
 import type { EmulatorClients } from '../emulator-clients';
 
-/** Reads the CSV records of a Glue table (its StorageDescriptor.Location in S3), as a matching job does. */
+/** Reads the CSV or Parquet records of a Glue table (its StorageDescriptor.Location in S3), as a matching job does. */
 export async function readGlueTableRecords(clients: EmulatorClients, tableArn: string): Promise<Record<string, string>[]> {
   const match = /^arn:aws:glue:[^:]+:\d{12}:table\/([^/]+)\/([^/]+)$/.exec(tableArn);
   if (!match) throw new Error(`Not a Glue table ARN: ${tableArn}`);
@@ -15,13 +16,25 @@ export async function readGlueTableRecords(clients: EmulatorClients, tableArn: s
   const records: Record<string, string>[] = [];
   for await (const page of paginateListObjectsV2({ client: clients.s3 }, { Bucket: bucket, Prefix: prefix })) {
     for (const object of page.Contents ?? []) {
-      if (!object.Key || object.Key.endsWith('/') || !/\.csv$/i.test(object.Key)) continue;
+      const format = object.Key ? /\.(csv|parquet)$/i.exec(object.Key)?.[1]?.toLowerCase() : undefined;
+      if (!format) continue;
       const body = await clients.s3.send(new GetObjectCommand({ Bucket: bucket, Key: object.Key }));
-      const text = await body.Body!.transformToString();
-      records.push(...parse<Record<string, string>>(text, { columns: true, bom: true, skip_empty_lines: true, relax_column_count: true }));
+      const bytes = await body.Body!.transformToByteArray();
+      records.push(...(format === 'csv' ? parseCsv(bytes) : await parseParquet(bytes)));
     }
   }
   return records;
+}
+
+function parseCsv(bytes: Uint8Array): Record<string, string>[] {
+  return parse<Record<string, string>>(Buffer.from(bytes), { columns: true, bom: true, skip_empty_lines: true, relax_column_count: true });
+}
+
+/** Parquet rows with every value as text, as matching compares them. */
+async function parseParquet(bytes: Uint8Array): Promise<Record<string, string>[]> {
+  const file = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  const rows = (await parquetReadObjects({ file })) as Record<string, unknown>[];
+  return rows.map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, v === null || v === undefined ? '' : String(v as string | number)])));
 }
 
 /** Writes rows as one CSV object under `<outputS3Path>/<workflow>/<jobId>/<kind>/`, as Entity Resolution lays out its output. */

@@ -6,6 +6,8 @@ import {
   ListIdNamespacesCommand,
   ResourceNotFoundException,
   UpdateIdNamespaceCommand,
+  UpdateSchemaMappingCommand,
+  paginateListSchemaMappings,
   CreateMatchingWorkflowCommand,
   CreateSchemaMappingCommand,
   DeleteMatchingWorkflowCommand,
@@ -77,6 +79,18 @@ describe('sandbox: Entity Resolution schema mappings', () => {
     expect(got.createdAt).toBeInstanceOf(Date);
     expect(got.hasWorkflows).toBe(false);
     expect(await errorOf(er().send(new CreateSchemaMappingCommand({ schemaName: 'customers', mappedInputFields: customerFields })))).toBeInstanceOf(ConflictException);
+  });
+
+  it('updates a mapping not yet used by a workflow, and lists mappings page by page', async () => {
+    await er().send(new CreateSchemaMappingCommand({ schemaName: 'customers', mappedInputFields: customerFields }));
+    await er().send(new CreateSchemaMappingCommand({ schemaName: 'leads', mappedInputFields: uid2Fields }));
+    await er().send(new UpdateSchemaMappingCommand({ schemaName: 'leads', description: 'v2', mappedInputFields: [...uid2Fields, { fieldName: 'phone', type: 'PHONE_NUMBER' }] }));
+    const leads = await er().send(new GetSchemaMappingCommand({ schemaName: 'leads' }));
+    expect(leads.description).toBe('v2');
+    expect(leads.mappedInputFields?.map((f) => f.type)).toEqual(['UNIQUE_ID', 'EMAIL_ADDRESS', 'PHONE_NUMBER']);
+    const names: string[] = [];
+    for await (const page of paginateListSchemaMappings({ client: er(), pageSize: 1 }, {})) names.push(...(page.schemaList ?? []).map((m) => m.schemaName!));
+    expect(names).toEqual(['customers', 'leads']);
   });
 
   it.each([

@@ -2,6 +2,7 @@ import {
   ConflictException,
   CreateMatchingWorkflowCommand,
   CreateSchemaMappingCommand,
+  DeleteMatchingWorkflowCommand,
   GetMatchIdCommand,
   GetMatchingJobCommand,
   ListMatchingJobsCommand,
@@ -11,6 +12,7 @@ import {
 import { CreateDatabaseCommand, CreateTableCommand, GlueClient } from '@aws-sdk/client-glue';
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { parse } from 'csv-parse/sync';
+import { parquetWriteBuffer } from 'hyparquet-writer';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ActivityDeps } from '../../activities';
 import type { Sandbox } from '../../sandbox/server';
@@ -104,6 +106,8 @@ describe('sandbox: Entity Resolution matching jobs', () => {
     expect((await aws.entityResolution.send(new GetMatchingJobCommand({ workflowName: 'customers-rules', jobId }))).status).toMatch(/QUEUED|RUNNING/);
     const second = await aws.entityResolution.send(new StartMatchingJobCommand({ workflowName: 'customers-rules' })).catch((e: unknown) => e);
     expect(second).toBeInstanceOf(ConflictException);
+    const deleteWhileRunning = await aws.entityResolution.send(new DeleteMatchingWorkflowCommand({ workflowName: 'customers-rules' })).catch((e: unknown) => e);
+    expect(deleteWhileRunning).toBeInstanceOf(ConflictException);
 
     const job = await untilDone('customers-rules', jobId!);
     expect(job.status).toBe('SUCCEEDED');
@@ -170,6 +174,49 @@ describe('sandbox: Entity Resolution matching jobs', () => {
     expect(byId('c1').UID2_identifier).toBe('jane.doe@example.com');
     expect(byId('c1').UID2_advertising_id).toBe(byId('c2').UID2_advertising_id);
     expect(await outputRows(`uid2/uid2-email/${jobId}/error/`)).toEqual([{ customer_id: 'c6', errorMessage: 'no identifier' }]);
+  });
+
+  it('reads Parquet input as well as CSV', async () => {
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: 'clean-zone',
+        Key: 'customers/part-1.parquet',
+        Body: new Uint8Array(
+          parquetWriteBuffer({
+          columnData: [
+            { name: 'customer_id', data: ['p1', 'p2'], type: 'STRING' },
+            { name: 'email', data: ['ALICE@example.net ', 'zoe@example.com'], type: 'STRING' },
+            { name: 'full_name', data: ['Alice A.', 'Zoe'], type: 'STRING' },
+            ],
+          }),
+        ),
+      }),
+    );
+    await aws.entityResolution.send(
+      new CreateSchemaMappingCommand({
+        schemaName: 'mixed',
+        mappedInputFields: [
+          { fieldName: 'customer_id', type: 'UNIQUE_ID' },
+          { fieldName: 'email', type: 'EMAIL_ADDRESS', matchKey: 'Email' },
+        ],
+      }),
+    );
+    await aws.entityResolution.send(
+      new CreateMatchingWorkflowCommand({
+        workflowName: 'mixed-formats',
+        inputSourceConfig: [{ inputSourceARN: 'arn:aws:glue:us-east-1:000000000000:table/identity/customers', schemaName: 'mixed', applyNormalization: true }],
+        outputSourceConfig: [{ outputS3Path: 's3://er-output/mixed/', output: [] }],
+        resolutionTechniques: { resolutionType: 'RULE_MATCHING', ruleBasedProperties: { rules: [{ ruleName: 'SameEmail', matchingKeys: ['Email'] }], attributeMatchingModel: 'ONE_TO_ONE' } },
+        roleArn: role,
+      }),
+    );
+    const { jobId } = await aws.entityResolution.send(new StartMatchingJobCommand({ workflowName: 'mixed-formats' }));
+    const job = await untilDone('mixed-formats', jobId!);
+    expect(job.metrics?.inputRecords).toBe(8);
+    const rows = await outputRows(`mixed/mixed-formats/${jobId}/success/`);
+    const matchId = (id: string) => rows.find((r) => r.customer_id === id)!.MatchID;
+    expect(matchId('p1')).toBe(matchId('c5'));
+    expect(matchId('p2')).not.toBe(matchId('c5'));
   });
 
   it('fails a job on demand (fault injection) with errorDetails', async () => {
