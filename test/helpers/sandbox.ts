@@ -1,3 +1,4 @@
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import type { ActivityDeps } from '../../activities';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../sandbox/server';
 import { createAwsClients } from '../../worker/aws-clients';
@@ -23,4 +24,26 @@ export async function adminCall(sandbox: Sandbox, method: string, path: string, 
   const json: unknown = await res.json();
   if (!res.ok) throw new Error(`admin ${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
   return json;
+}
+
+/** Registers the hooks of a suite that talks to its own sandbox, reset before each test. */
+export function useSandbox(opts: Partial<SandboxOptions> = {}): { readonly sandbox: Sandbox; readonly aws: ActivityDeps } {
+  let started: { sandbox: Sandbox; clients: ActivityDeps } | undefined;
+  beforeAll(async () => {
+    started = await sandboxWithClients(opts);
+  }, 60_000);
+  afterAll(async () => {
+    await started?.sandbox.close();
+  });
+  beforeEach(async () => {
+    await adminCall(started!.sandbox, 'POST', '/reset');
+  });
+  return {
+    get sandbox() {
+      return started!.sandbox;
+    },
+    get aws() {
+      return started!.clients;
+    },
+  };
 }

@@ -8,41 +8,29 @@ import {
   ResourceNotFoundException as ErNotFound,
   paginateListProviderServices,
 } from '@aws-sdk/client-entityresolution';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { ActivityDeps } from '../../activities';
+import { describe, expect, it } from 'vitest';
 import { UID2_LISTING } from '../../sandbox/catalog';
-import { startSandbox, type Sandbox } from '../../sandbox/server';
-import { adminCall, sandboxWithClients } from '../helpers/sandbox';
+import { startSandbox } from '../../sandbox/server';
+import { adminCall, useSandbox } from '../helpers/sandbox';
 
-let sandbox: Sandbox;
-let aws: ActivityDeps;
-
-beforeAll(async () => {
-  ({ sandbox, clients: aws } = await sandboxWithClients({ emulators: false }));
-});
-afterAll(async () => {
-  await sandbox?.close();
-});
-beforeEach(async () => {
-  await adminCall(sandbox, 'POST', '/reset');
-});
+const ctx = useSandbox({ emulators: false });
 
 describe('sandbox: Entity Resolution provider services (real SDK client)', () => {
   it('lists the UID2 assignment service among others, paged', async () => {
     const names: string[] = [];
-    for await (const page of paginateListProviderServices({ client: aws.entityResolution, pageSize: 1 }, {})) {
+    for await (const page of paginateListProviderServices({ client: ctx.aws.entityResolution, pageSize: 1 }, {})) {
       expect(page.providerServiceSummaries!.length).toBeLessThanOrEqual(1);
       names.push(...page.providerServiceSummaries!.map((s) => `${s.providerName}/${s.providerServiceName}/${s.providerServiceType}`));
     }
     expect(names).toContain('UID2/uid2-assignment/ASSIGNMENT');
     expect(names.length).toBeGreaterThan(1);
-    const filtered = await aws.entityResolution.send(new ListProviderServicesCommand({ providerName: 'UID2' }));
+    const filtered = await ctx.aws.entityResolution.send(new ListProviderServicesCommand({ providerName: 'UID2' }));
     expect(filtered.providerServiceSummaries?.map((s) => s.providerName)).toEqual(['UID2']);
     expect(filtered.providerServiceSummaries?.[0]?.providerServiceArn).toMatch(/^arn:aws:entityresolution:us-east-1:aws:providerservice\/UID2\//);
   });
 
   it('describes the UID2 service with its Data Exchange marketplace configuration', async () => {
-    const service = await aws.entityResolution.send(new GetProviderServiceCommand({ providerName: 'UID2', providerServiceName: 'uid2-assignment' }));
+    const service = await ctx.aws.entityResolution.send(new GetProviderServiceCommand({ providerName: 'UID2', providerServiceName: 'uid2-assignment' }));
     expect(service.providerServiceType).toBe('ASSIGNMENT');
     expect(service.providerEndpointConfiguration).toEqual({
       marketplaceConfiguration: {
@@ -55,7 +43,7 @@ describe('sandbox: Entity Resolution provider services (real SDK client)', () =>
   });
 
   it('answers an unknown provider service with ResourceNotFoundException', async () => {
-    await expect(aws.entityResolution.send(new GetProviderServiceCommand({ providerName: 'Nope', providerServiceName: 'x' }))).rejects.toBeInstanceOf(ErNotFound);
+    await expect(ctx.aws.entityResolution.send(new GetProviderServiceCommand({ providerName: 'Nope', providerServiceName: 'x' }))).rejects.toBeInstanceOf(ErNotFound);
   });
 });
 
@@ -63,28 +51,28 @@ describe('sandbox: Data Exchange entitlement (real SDK client)', () => {
   const { dataSetId, revisionId, assetId } = UID2_LISTING;
 
   it('hides the UID2 data set until the admin API approves the subscription', async () => {
-    const err = await aws.dataExchange.send(new GetDataSetCommand({ DataSetId: dataSetId })).catch((e: unknown) => e);
+    const err = await ctx.aws.dataExchange.send(new GetDataSetCommand({ DataSetId: dataSetId })).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ResourceNotFoundException);
     expect((err as ResourceNotFoundException).ResourceType).toBe('DATA_SET');
-    expect((await aws.dataExchange.send(new ListDataSetsCommand({ Origin: 'ENTITLED' }))).DataSets).toEqual([]);
+    expect((await ctx.aws.dataExchange.send(new ListDataSetsCommand({ Origin: 'ENTITLED' }))).DataSets).toEqual([]);
 
-    await adminCall(sandbox, 'POST', '/data-exchange/entitle', {});
+    await adminCall(ctx.sandbox, 'POST', '/data-exchange/entitle', {});
 
-    const dataSet = await aws.dataExchange.send(new GetDataSetCommand({ DataSetId: dataSetId }));
+    const dataSet = await ctx.aws.dataExchange.send(new GetDataSetCommand({ DataSetId: dataSetId }));
     expect(dataSet.Origin).toBe('ENTITLED');
     expect(dataSet.CreatedAt).toBeInstanceOf(Date);
-    const listed = await aws.dataExchange.send(new ListDataSetsCommand({ Origin: 'ENTITLED' }));
+    const listed = await ctx.aws.dataExchange.send(new ListDataSetsCommand({ Origin: 'ENTITLED' }));
     expect(listed.DataSets?.map((d) => d.Id)).toEqual([dataSetId]);
-    expect((await aws.dataExchange.send(new ListDataSetsCommand({ Origin: 'OWNED' }))).DataSets).toEqual([]);
-    const asset = await aws.dataExchange.send(new GetAssetCommand({ DataSetId: dataSetId, RevisionId: revisionId, AssetId: assetId }));
+    expect((await ctx.aws.dataExchange.send(new ListDataSetsCommand({ Origin: 'OWNED' }))).DataSets).toEqual([]);
+    const asset = await ctx.aws.dataExchange.send(new GetAssetCommand({ DataSetId: dataSetId, RevisionId: revisionId, AssetId: assetId }));
     expect(asset.Arn).toBe(`arn:aws:dataexchange:us-east-1:111122223333:data-sets/${dataSetId}/revisions/${revisionId}/assets/${assetId}`);
     expect(asset.Name).toBe('venice-api-gateway-prod');
   });
 
   it('revokes an entitlement', async () => {
-    await adminCall(sandbox, 'POST', '/data-exchange/entitle', {});
-    expect(await adminCall(sandbox, 'POST', '/data-exchange/revoke', {})).toEqual({ entitled: [] });
-    await expect(aws.dataExchange.send(new GetDataSetCommand({ DataSetId: dataSetId }))).rejects.toBeInstanceOf(ResourceNotFoundException);
+    await adminCall(ctx.sandbox, 'POST', '/data-exchange/entitle', {});
+    expect(await adminCall(ctx.sandbox, 'POST', '/data-exchange/revoke', {})).toEqual({ entitled: [] });
+    await expect(ctx.aws.dataExchange.send(new GetDataSetCommand({ DataSetId: dataSetId }))).rejects.toBeInstanceOf(ResourceNotFoundException);
   });
 
   it('keeps its state across a restart when given a data folder', async () => {
@@ -104,34 +92,34 @@ describe('sandbox: Data Exchange entitlement (real SDK client)', () => {
 
 describe('sandbox: faults on demand', () => {
   it('throttles by the configured probability; the SDK retries ThrottlingException; counters tell', { timeout: 30_000 }, async () => {
-    await adminCall(sandbox, 'PUT', '/faults', { seed: 7, rules: [{ service: 'entityresolution', operation: 'GetProviderService', throttle: 0.3 }] });
+    await adminCall(ctx.sandbox, 'PUT', '/faults', { seed: 7, rules: [{ service: 'entityresolution', operation: 'GetProviderService', throttle: 0.3 }] });
     for (let i = 0; i < 6; i++) {
-      await aws.entityResolution.send(new GetProviderServiceCommand({ providerName: 'UID2', providerServiceName: 'uid2-assignment' }));
+      await ctx.aws.entityResolution.send(new GetProviderServiceCommand({ providerName: 'UID2', providerServiceName: 'uid2-assignment' }));
     }
-    const counters = (await adminCall(sandbox, 'GET', '/counters')) as Record<string, number>;
+    const counters = (await adminCall(ctx.sandbox, 'GET', '/counters')) as Record<string, number>;
     expect(counters['entityresolution:GetProviderService:throttle']).toBeGreaterThan(0);
     expect(counters['entityresolution:GetProviderService']).toBe(6 + counters['entityresolution:GetProviderService:throttle']!);
   });
 
   it('surfaces a ThrottlingException when every attempt is throttled, and a 500 as InternalServerException', { timeout: 30_000 }, async () => {
-    await adminCall(sandbox, 'PUT', '/faults', { rules: [{ service: 'dataexchange', throttle: 1 }, { service: 'entityresolution', serverError: 1 }] });
-    const throttled = (await aws.dataExchange.send(new ListDataSetsCommand({ Origin: 'ENTITLED' })).catch((e: unknown) => e)) as Error;
+    await adminCall(ctx.sandbox, 'PUT', '/faults', { rules: [{ service: 'dataexchange', throttle: 1 }, { service: 'entityresolution', serverError: 1 }] });
+    const throttled = (await ctx.aws.dataExchange.send(new ListDataSetsCommand({ Origin: 'ENTITLED' })).catch((e: unknown) => e)) as Error;
     expect(throttled.name).toBe('ThrottlingException');
-    const failed = (await aws.entityResolution.send(new ListProviderServicesCommand({})).catch((e: unknown) => e)) as Error & { $fault?: string };
+    const failed = (await ctx.aws.entityResolution.send(new ListProviderServicesCommand({})).catch((e: unknown) => e)) as Error & { $fault?: string };
     expect(failed.name).toBe('InternalServerException');
     expect(failed.$fault).toBe('server');
   });
 
   it('rejects a bad fault configuration with the field named', async () => {
-    await expect(adminCall(sandbox, 'PUT', '/faults', { rules: [{ service: 'dataexchange', throttle: 2 }] })).rejects.toThrow(/rules\.0\.throttle/);
+    await expect(adminCall(ctx.sandbox, 'PUT', '/faults', { rules: [{ service: 'dataexchange', throttle: 2 }] })).rejects.toThrow(/rules\.0\.throttle/);
   });
 
   it('replays the same faults for the same seed', async () => {
     const run = async () => {
-      await adminCall(sandbox, 'PUT', '/faults', { seed: 42, rules: [{ service: 'dataexchange', throttle: 0.3 }] });
-      await adminCall(sandbox, 'DELETE', '/counters');
-      for (let i = 0; i < 8; i++) await aws.dataExchange.send(new ListDataSetsCommand({ Origin: 'ENTITLED' }));
-      return ((await adminCall(sandbox, 'GET', '/counters')) as Record<string, number>)['dataexchange:ListDataSets'];
+      await adminCall(ctx.sandbox, 'PUT', '/faults', { seed: 42, rules: [{ service: 'dataexchange', throttle: 0.3 }] });
+      await adminCall(ctx.sandbox, 'DELETE', '/counters');
+      for (let i = 0; i < 8; i++) await ctx.aws.dataExchange.send(new ListDataSetsCommand({ Origin: 'ENTITLED' }));
+      return ((await adminCall(ctx.sandbox, 'GET', '/counters')) as Record<string, number>)['dataexchange:ListDataSets'];
     };
     expect(await run()).toBe(await run());
   });

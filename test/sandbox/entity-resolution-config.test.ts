@@ -21,24 +21,11 @@ import {
   type CreateMatchingWorkflowCommandInput,
   type SchemaInputAttribute,
 } from '@aws-sdk/client-entityresolution';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { ActivityDeps } from '../../activities';
-import type { Sandbox } from '../../sandbox/server';
-import { adminCall, sandboxWithClients } from '../helpers/sandbox';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { useSandbox } from '../helpers/sandbox';
 
-let sandbox: Sandbox;
-let aws: ActivityDeps;
-const er = () => aws.entityResolution;
-
-beforeAll(async () => {
-  ({ sandbox, clients: aws } = await sandboxWithClients({ emulators: false }));
-});
-afterAll(async () => {
-  await sandbox?.close();
-});
-beforeEach(async () => {
-  await adminCall(sandbox, 'POST', '/reset');
-});
+const ctx = useSandbox({ emulators: false });
+const er = () => ctx.aws.entityResolution;
 
 const customerFields: SchemaInputAttribute[] = [
   { fieldName: 'unique_id', type: 'UNIQUE_ID' },
