@@ -1,0 +1,46 @@
+import type { CountryCode } from 'libphonenumber-js';
+import { isSha256Hex, sha256Hex } from '../hash';
+import { normalized, prehashed, rejected, type RuleOutcome } from './outcome';
+import { toE164 } from './phone';
+
+/**
+ * TikTok custom audience identifiers (EMAIL_SHA256, PHONE_SHA256, IDFA_SHA256, GAID_SHA256), per
+ * TikTok Ads Manager "How to create a Custom Audience with a customer file" (Sept 2025) and its
+ * supported-ID table. Where TikTok's pages disagree, the published hashed examples decide:
+ * - phone: the page shows "+37493828222" as normalised but its hash 65b7e6dc… is SHA-256 of
+ *   "37493828222", so the E.164 number is hashed without the '+';
+ * - email: remove spaces and lowercase (the example janedoe@gmail.com → d6117306…); no Gmail dot
+ *   removal, which only an older page mentions and no example shows;
+ * - MAID: trim, lowercase, keep dashes (5f3a2b18-… → 83dc3f5f…).
+ * Hash: SHA-256, lowercase hex. Values already 64 hex chars pass through (lowercased).
+ */
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+function alreadyHashed(value: string): RuleOutcome | undefined {
+  return isSha256Hex(value) ? prehashed(value.toLowerCase()) : undefined;
+}
+
+export function normalizeTiktokEmail(raw: string): RuleOutcome {
+  const value = raw.replace(/\s+/g, '').toLowerCase();
+  if (value === '') return rejected('empty');
+  return alreadyHashed(value) ?? (EMAIL.test(value) ? normalized(value) : rejected('not an email address'));
+}
+
+export function normalizeTiktokPhone(raw: string, defaultRegion: CountryCode): RuleOutcome {
+  const trimmed = raw.trim();
+  if (trimmed === '') return rejected('empty');
+  const hashed = alreadyHashed(trimmed);
+  if (hashed) return hashed;
+  const e164 = toE164(trimmed, defaultRegion);
+  return e164 ? normalized(e164.slice(1)) : rejected(`not a phone number in E.164 or a ${defaultRegion} national format`);
+}
+
+/** IDFA (iOS) and GAID (Android) share one format: a UUID. */
+export function normalizeTiktokMaid(raw: string): RuleOutcome {
+  const value = raw.trim().toLowerCase();
+  if (value === '') return rejected('empty');
+  return alreadyHashed(value) ?? (UUID.test(value) ? normalized(value) : rejected('not a mobile advertising id (UUID)'));
+}
+
+export const tiktokHash = sha256Hex;
