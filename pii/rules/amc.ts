@@ -1,0 +1,54 @@
+import type { CountryCode } from 'libphonenumber-js';
+import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
+import { isSha256Hex, sha256Hex } from '../hash';
+import { normalized, prehashed, rejected, type RuleOutcome } from './outcome';
+
+/**
+ * Amazon Ads / AMC hashed identity data, as Amazon's own AWS solution applies it before upload
+ * (aws-solutions/amazon-marketing-cloud-uploader-from-aws, source/glue/normalizers/): Amazon Ads
+ * publishes no worked examples, and AMC matches what that solution produces. Hash: SHA-256, hex.
+ * - email: lowercase, drop every character but letters, digits, '_', '.', '@', '-';
+ * - phone: drop '+', parse in the country, keep only possible numbers (GB: no national number
+ *   starting 4 or 6), E.164 without '+';
+ * - names and other text (the solution's default normaliser): lowercase, transliterate ß ä ö ü ø æ,
+ *   drop every character but a–z and 0–9.
+ */
+const EMAIL = /[\p{L}\p{N}_.-]+@[\p{L}\p{N}_.-]+/u;
+const GB_RESTRICTED_FIRST_DIGITS = ['4', '6'];
+
+function alreadyHashed(raw: string): RuleOutcome | undefined {
+  const trimmed = raw.trim();
+  return isSha256Hex(trimmed) ? prehashed(trimmed.toLowerCase()) : undefined;
+}
+
+export function normalizeAmcEmail(raw: string): RuleOutcome {
+  if (raw.trim() === '') return rejected('empty');
+  const hashed = alreadyHashed(raw);
+  if (hashed) return hashed;
+  const value = raw.toLowerCase().replace(/[^\p{L}\p{N}_.@-]+/gu, '');
+  return EMAIL.test(value) ? normalized(value) : rejected('not an email address');
+}
+
+export function normalizeAmcPhone(raw: string, country: CountryCode): RuleOutcome {
+  if (raw.trim() === '') return rejected('empty');
+  const hashed = alreadyHashed(raw);
+  if (hashed) return hashed;
+  const parsed = parsePhoneNumberFromString(raw.replace(/\+/g, ''), country);
+  if (!parsed?.isPossible()) return rejected(`not a phone number for ${country}`);
+  if (country === 'GB' && GB_RESTRICTED_FIRST_DIGITS.includes(String(parsed.nationalNumber)[0]!)) return rejected('not a GB phone number');
+  return normalized(parsed.number.slice(1));
+}
+
+const TRANSLITERATE: [RegExp, string][] = [[/ß/g, 'ss'], [/ä/g, 'ae'], [/ö/g, 'oe'], [/ü/g, 'ue'], [/ø/g, 'o'], [/æ/g, 'ae']];
+
+/** First name, last name and other free text. */
+export function normalizeAmcText(raw: string): RuleOutcome {
+  const hashed = alreadyHashed(raw);
+  if (hashed) return hashed;
+  let value = raw.toLowerCase();
+  for (const [from, to] of TRANSLITERATE) value = value.replace(from, to);
+  value = value.replace(/[^a-z0-9]/g, '');
+  return value === '' ? rejected('empty') : normalized(value);
+}
+
+export const amcHash = sha256Hex;
