@@ -12,7 +12,8 @@ export const ADMIN_PREFIX = '/_sandbox';
  * Plain HTTP admin API beside the AWS endpoints (no SigV4), for tests, the demo and curious users:
  *   GET  /_sandbox/health
  *   POST /_sandbox/reset                       forget all state (S3, Glue, secrets too), faults and counters
- *   POST /_sandbox/data-exchange/entitle       {"dataSetId"?} approve a subscription (default: UID2)
+ *   POST /_sandbox/data-exchange/entitle       {"dataSetId"?, "afterChecks"?} approve a subscription (default: UID2), at once or
+ *                                              once that many more GetDataSet checks have seen it pending
  *   POST /_sandbox/data-exchange/revoke        {"dataSetId"?}
  *   GET|PUT /_sandbox/entity-resolution/job-durations {"queuedMs", "runningMs"} how long matching jobs stay QUEUED / at least RUNNING
  *   GET|PUT /_sandbox/faults                   {"seed", "rules": [{"service","operation","throttle","serverError","latencyMs","jobFailure"}]}
@@ -41,14 +42,20 @@ export async function serveAdmin(
         return sendJson(res, 200, { reset: true });
       case 'POST /data-exchange/entitle':
       case 'POST /data-exchange/revoke': {
-        const { dataSetId } = z.object({ dataSetId: z.string().min(1).default(UID2_LISTING.dataSetId) }).strict().parse(await body());
+        const request = z
+          .object({ dataSetId: z.string().min(1).default(UID2_LISTING.dataSetId), afterChecks: z.number().int().min(1).optional() })
+          .strict()
+          .parse(await body());
         const entitle = route.endsWith('entitle');
-        const entitled = ctx.store.update((s) => {
+        const dataExchange = ctx.store.update((s) => {
+          const { dataSetId, afterChecks } = request;
+          delete s.dataExchange.entitleAfterChecks[dataSetId];
           const others = s.dataExchange.entitled.filter((id) => id !== dataSetId);
-          s.dataExchange.entitled = entitle ? [...others, dataSetId] : others;
-          return s.dataExchange.entitled;
+          if (entitle && afterChecks !== undefined) s.dataExchange.entitleAfterChecks[dataSetId] = afterChecks;
+          s.dataExchange.entitled = entitle && afterChecks === undefined ? [...others, dataSetId] : others;
+          return s.dataExchange;
         });
-        return sendJson(res, 200, { entitled });
+        return sendJson(res, 200, { entitled: dataExchange.entitled, entitleAfterChecks: dataExchange.entitleAfterChecks });
       }
       case 'GET /entity-resolution/job-durations':
         return sendJson(res, 200, ctx.jobs.durations);

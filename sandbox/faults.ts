@@ -17,6 +17,16 @@ export const faultConfigSchema = z.object({ seed: z.number().int().default(1), r
 export type FaultConfig = z.infer<typeof faultConfigSchema>;
 type FaultRule = z.infer<typeof faultRuleSchema>;
 
+/** The initial fault configuration from `SANDBOX_FAULTS` (JSON), validated like the admin API's. */
+export function faultsFromEnv(env: NodeJS.ProcessEnv): FaultConfig | undefined {
+  if (!env.SANDBOX_FAULTS) return undefined;
+  try {
+    return faultConfigSchema.parse(JSON.parse(env.SANDBOX_FAULTS));
+  } catch (err) {
+    throw new Error(`SANDBOX_FAULTS is not a valid fault configuration: ${err instanceof z.ZodError ? err.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') : (err as Error).message}`);
+  }
+}
+
 export class Faults {
   private config: FaultConfig = { seed: 1, rules: [] };
   private random = seededRandom(1);

@@ -6,6 +6,8 @@ export interface SandboxState {
   dataExchange: {
     /** Data set ids whose subscription has been approved (origin ENTITLED for this account). */
     entitled: string[];
+    /** Approvals scheduled by the admin API: data set id → GetDataSet checks still to answer "not found". */
+    entitleAfterChecks: Record<string, number>;
   };
   entityResolution: {
     schemaMappings: Record<string, StoredResource>;
@@ -31,7 +33,7 @@ export interface StoredJob {
 /** A resource as the service returns it (request members plus ARN and epoch-second timestamps). */
 export type StoredResource = Record<string, unknown> & { createdAt: number; updatedAt: number };
 
-const initialState = (): SandboxState => ({ dataExchange: { entitled: [] }, entityResolution: { schemaMappings: {}, matchingWorkflows: {}, jobs: {}, idNamespaces: {} } });
+const initialState = (): SandboxState => ({ dataExchange: { entitled: [], entitleAfterChecks: {} }, entityResolution: { schemaMappings: {}, matchingWorkflows: {}, jobs: {}, idNamespaces: {} } });
 
 export class StateStore {
   private state: SandboxState;
@@ -39,7 +41,12 @@ export class StateStore {
   constructor(private readonly file?: string) {
     const saved = file && existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Partial<SandboxState>) : {};
     const initial = initialState();
-    this.state = { ...initial, ...saved, entityResolution: { ...initial.entityResolution, ...saved.entityResolution } };
+    this.state = {
+      ...initial,
+      ...saved,
+      dataExchange: { ...initial.dataExchange, ...saved.dataExchange },
+      entityResolution: { ...initial.entityResolution, ...saved.entityResolution },
+    };
   }
 
   get(): SandboxState {

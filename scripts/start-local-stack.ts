@@ -3,6 +3,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
+import { faultsFromEnv } from '../sandbox/faults';
 import { startSandbox } from '../sandbox/server';
 import { SEARCH_ATTRIBUTES } from '../schemas/search-attributes';
 import { TASK_QUEUE } from '../schemas/temporal-names';
@@ -49,7 +50,7 @@ async function main(): Promise<void> {
       ? await startSandbox({
           port: ports.sandbox!,
           dataDir: join(DATA_DIR, 'sandbox'),
-          faults: process.env.SANDBOX_FAULTS ? (JSON.parse(process.env.SANDBOX_FAULTS) as unknown) : undefined,
+          faults: faultsFromEnv(process.env),
         })
       : undefined;
   if (sandbox) {

@@ -135,7 +135,7 @@ export async function uid2SubscriptionApproval(args: Uid2SubscriptionApprovalArg
   } catch (err) {
     if (isCancellation(err) || (err instanceof ApplicationFailure && err.type === UID2_APPROVAL_CANCELLED)) enter('cancelled');
     else if (err instanceof ApplicationFailure && err.type === UID2_APPROVAL_DEADLINE_EXCEEDED) enter('deadline-exceeded');
-    else if (!isContinueAsNew(err)) enter('failed');
+    else if (!(err instanceof ContinueAsNew)) enter('failed');
     throw err;
   }
 
@@ -202,10 +202,6 @@ export async function uid2SubscriptionApproval(args: Uid2SubscriptionApprovalArg
 /** The poll round reached its schedule-to-close time (the deadline) or the last retry that fits before it. */
 function isRetriesExhausted(err: unknown): boolean {
   return err instanceof ActivityFailure && (err.cause instanceof TimeoutFailure || err.retryState === 'TIMEOUT');
-}
-
-function isContinueAsNew(err: unknown): boolean {
-  return err instanceof ContinueAsNew;
 }
 
 function validOperatorAction(signal: string, action: unknown): OperatorAction | undefined {

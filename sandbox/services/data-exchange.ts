@@ -30,6 +30,19 @@ export function dataExchangeRoutes(store: StateStore): RestJsonRoute[] {
   const requireEntitled = (id: string, resourceType: string, resourceId: string) => {
     if (!entitled(id)) throw notFound(`${resourceType === 'ASSET' ? 'Asset' : 'Data set'} ${resourceId} not found`, { ResourceId: resourceId, ResourceType: resourceType });
   };
+  /** A scheduled approval: `remaining` more checks see the data set pending, the next one finds it entitled. */
+  const countCheck = (id: string) => {
+    const remaining = store.get().dataExchange.entitleAfterChecks[id];
+    if (remaining === undefined) return;
+    store.update((s) => {
+      if (remaining > 0) {
+        s.dataExchange.entitleAfterChecks[id] = remaining - 1;
+        return;
+      }
+      delete s.dataExchange.entitleAfterChecks[id];
+      if (!s.dataExchange.entitled.includes(id)) s.dataExchange.entitled.push(id);
+    });
+  };
   return [
     {
       operation: 'ListDataSets',
@@ -48,6 +61,7 @@ export function dataExchangeRoutes(store: StateStore): RestJsonRoute[] {
       method: 'GET',
       path: '/v1/data-sets/{DataSetId}',
       handle: ({ params, region }) => {
+        countCheck(params.DataSetId!);
         requireEntitled(params.DataSetId!, 'DATA_SET', params.DataSetId!);
         return dataSetEntry(region);
       },

@@ -1,13 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { Client, Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { afterAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../sandbox/moto';
 import { TASK_QUEUE, workflowIds } from '../../schemas/temporal-names';
 import { createDataConverter } from '../../worker/codec/data-converter';
 import { checkNowSignal, type uid2SubscriptionApproval } from '../../workflows/uid2-subscription-approval';
@@ -15,15 +15,6 @@ import { PROJECT_ROOT } from '../../scripts/toolchain';
 
 /** `npm start`, the main job: dev server + UI + codec server + sandbox + worker + demo run, then a clean Ctrl-C. */
 const DEMO_WORKFLOW_ID = workflowIds.uid2SubscriptionApproval('000000000000');
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function waitForOutput(child: ChildProcess, text: string, output: () => string): Promise<void> {
   return new Promise((resolve, reject) => {

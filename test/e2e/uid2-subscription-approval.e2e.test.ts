@@ -40,16 +40,6 @@ beforeEach(async () => {
   await adminCall(sandbox, 'POST', '/reset');
 });
 
-/** Resolves once the sandbox has answered `count` entitlement checks (GetDataSet calls). */
-async function entitlementChecks(count: number): Promise<void> {
-  for (let i = 0; i < 400; i++) {
-    const counters = (await adminCall(sandbox, 'GET', '/counters')) as Record<string, number>;
-    if ((counters['dataexchange:GetDataSet'] ?? 0) >= count) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`the sandbox saw fewer than ${count} entitlement checks`);
-}
-
 /** The worker as production assembles it (createWorker → createActivities, codec), plus a starter context on the same codec. */
 async function productionStack(clients: ActivityDeps, name: string) {
   const taskQueue = `e2e-${name}-${Date.now()}`;
@@ -80,7 +70,8 @@ describe('uid2SubscriptionApproval end to end (dev server, sandbox, codec, produ
     const workflowId = workflowIds.uid2SubscriptionApproval(account);
     const lines: string[] = [];
 
-    const approveMidRun = entitlementChecks(3).then(() => adminCall(sandbox, 'POST', '/data-exchange/entitle', {}));
+    // The UID2 team's approval lands mid-run: after the third entitlement check.
+    await adminCall(sandbox, 'POST', '/data-exchange/entitle', { afterChecks: 3 });
     const code = await worker.runUntil(
       runWorkflow({
         ctx,
@@ -93,16 +84,15 @@ describe('uid2SubscriptionApproval end to end (dev server, sandbox, codec, produ
       }),
     );
 
-    await approveMidRun;
     expect(code).toBe(0);
     const counters = (await adminCall(sandbox, 'GET', '/counters')) as Record<string, number>;
-    expect(counters['dataexchange:GetDataSet']).toBeGreaterThanOrEqual(3);
+    expect(counters['dataexchange:GetDataSet']).toBeGreaterThanOrEqual(4);
     expect(Object.keys(counters).some((k) => k.endsWith(':throttle'))).toBe(true);
     expect(lines[0]).toBe(`Started uid2SubscriptionApproval ${workflowId}`);
     expect(lines[1]).toMatch(new RegExp(`^Temporal UI: http://localhost:8233/namespaces/default/workflows/${encodeURIComponent(workflowId)}/[0-9a-f-]+/history$`));
     const result = JSON.parse(lines[lines.length - 1]!.replace(/^Completed\. Result:\n/, '')) as { assetArn: string; approvedVia: string; checks: number };
     expect(result.approvedVia).toBe('entitlement');
-    expect(result.checks).toBeGreaterThanOrEqual(3);
+    expect(result.checks).toBeGreaterThanOrEqual(4);
     expect(result.assetArn).toBe(assetArn);
 
     // Read the history as someone without the key would: no codec on this client.

@@ -69,9 +69,16 @@ describe('sandbox: Data Exchange entitlement (real SDK client)', () => {
     expect(asset.Name).toBe('venice-api-gateway-prod');
   });
 
+  it('approves after a given number of entitlement checks, as a provider acting mid-wait', async () => {
+    await adminCall(ctx.sandbox, 'POST', '/data-exchange/entitle', { afterChecks: 2 });
+    await expect(ctx.aws.dataExchange.send(new GetDataSetCommand({ DataSetId: dataSetId }))).rejects.toBeInstanceOf(ResourceNotFoundException);
+    await expect(ctx.aws.dataExchange.send(new GetDataSetCommand({ DataSetId: dataSetId }))).rejects.toBeInstanceOf(ResourceNotFoundException);
+    expect((await ctx.aws.dataExchange.send(new GetDataSetCommand({ DataSetId: dataSetId }))).Origin).toBe('ENTITLED');
+  });
+
   it('revokes an entitlement', async () => {
     await adminCall(ctx.sandbox, 'POST', '/data-exchange/entitle', {});
-    expect(await adminCall(ctx.sandbox, 'POST', '/data-exchange/revoke', {})).toEqual({ entitled: [] });
+    expect(await adminCall(ctx.sandbox, 'POST', '/data-exchange/revoke', {})).toEqual({ entitled: [], entitleAfterChecks: {} });
     await expect(ctx.aws.dataExchange.send(new GetDataSetCommand({ DataSetId: dataSetId }))).rejects.toBeInstanceOf(ResourceNotFoundException);
   });
 

@@ -8,6 +8,8 @@ import {
   ListMatchingJobsCommand,
   StartMatchingJobCommand,
   type GetMatchingJobCommandOutput,
+  type ResolutionTechniques,
+  type SchemaInputAttribute,
 } from '@aws-sdk/client-entityresolution';
 import { CreateDatabaseCommand, CreateTableCommand, GlueClient } from '@aws-sdk/client-glue';
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
@@ -80,27 +82,46 @@ async function outputRows(prefix: string): Promise<Record<string, string>[]> {
   return rows;
 }
 
+/** A schema mapping of the same name and a matching workflow over the customers Glue table, writing under `s3://er-output/<prefix>/`. */
+async function createWorkflow(opts: {
+  name: string;
+  fields: SchemaInputAttribute[];
+  outputPrefix: string;
+  output?: string[];
+  techniques: ResolutionTechniques;
+  applyNormalization?: boolean;
+}): Promise<void> {
+  await aws.entityResolution.send(new CreateSchemaMappingCommand({ schemaName: opts.name, mappedInputFields: opts.fields }));
+  await aws.entityResolution.send(
+    new CreateMatchingWorkflowCommand({
+      workflowName: opts.name,
+      inputSourceConfig: [{ inputSourceARN: 'arn:aws:glue:us-east-1:000000000000:table/identity/customers', schemaName: opts.name, applyNormalization: opts.applyNormalization }],
+      outputSourceConfig: [{ outputS3Path: `s3://er-output/${opts.outputPrefix}/`, output: (opts.output ?? []).map((name) => ({ name })) }],
+      resolutionTechniques: opts.techniques,
+      roleArn: role,
+    }),
+  );
+}
+
+const sameEmail = (matchingKey = 'Email'): ResolutionTechniques => ({
+  resolutionType: 'RULE_MATCHING',
+  ruleBasedProperties: { rules: [{ ruleName: 'SameEmail', matchingKeys: [matchingKey] }], attributeMatchingModel: 'ONE_TO_ONE' },
+});
+
 describe('sandbox: Entity Resolution matching jobs', () => {
   it('runs a rule-based job: QUEUED → RUNNING → SUCCEEDED, one output row per input row, MatchIDs by normalised email', async () => {
-    await aws.entityResolution.send(
-      new CreateSchemaMappingCommand({
-        schemaName: 'customers',
-        mappedInputFields: [
-          { fieldName: 'customer_id', type: 'UNIQUE_ID' },
-          { fieldName: 'email', type: 'EMAIL_ADDRESS', matchKey: 'Email' },
-          { fieldName: 'full_name', type: 'NAME', matchKey: 'Name' },
-        ],
-      }),
-    );
-    await aws.entityResolution.send(
-      new CreateMatchingWorkflowCommand({
-        workflowName: 'customers-rules',
-        inputSourceConfig: [{ inputSourceARN: 'arn:aws:glue:us-east-1:000000000000:table/identity/customers', schemaName: 'customers', applyNormalization: true }],
-        outputSourceConfig: [{ outputS3Path: 's3://er-output/rules/', output: [{ name: 'email' }, { name: 'full_name' }], applyNormalization: true }],
-        resolutionTechniques: { resolutionType: 'RULE_MATCHING', ruleBasedProperties: { rules: [{ ruleName: 'SameEmail', matchingKeys: ['Email'] }], attributeMatchingModel: 'ONE_TO_ONE' } },
-        roleArn: role,
-      }),
-    );
+    await createWorkflow({
+      name: 'customers-rules',
+      fields: [
+        { fieldName: 'customer_id', type: 'UNIQUE_ID' },
+        { fieldName: 'email', type: 'EMAIL_ADDRESS', matchKey: 'Email' },
+        { fieldName: 'full_name', type: 'NAME', matchKey: 'Name' },
+      ],
+      outputPrefix: 'rules',
+      output: ['email', 'full_name'],
+      techniques: sameEmail(),
+      applyNormalization: true,
+    });
     const { jobId } = await aws.entityResolution.send(new StartMatchingJobCommand({ workflowName: 'customers-rules' }));
     expect(jobId).toMatch(/^[0-9a-f]{32}$/);
     expect((await aws.entityResolution.send(new GetMatchingJobCommand({ workflowName: 'customers-rules', jobId }))).status).toMatch(/QUEUED|RUNNING/);
@@ -137,24 +158,16 @@ describe('sandbox: Entity Resolution matching jobs', () => {
   });
 
   it('runs a UID2 provider job only once entitled, adding the UID2 columns to every row with an email', async () => {
-    await aws.entityResolution.send(
-      new CreateSchemaMappingCommand({
-        schemaName: 'uid2-email',
-        mappedInputFields: [
-          { fieldName: 'customer_id', type: 'UNIQUE_ID' },
-          { fieldName: 'email', type: 'EMAIL_ADDRESS' },
-        ],
-      }),
-    );
-    await aws.entityResolution.send(
-      new CreateMatchingWorkflowCommand({
-        workflowName: 'uid2-email',
-        inputSourceConfig: [{ inputSourceARN: 'arn:aws:glue:us-east-1:000000000000:table/identity/customers', schemaName: 'uid2-email' }],
-        outputSourceConfig: [{ outputS3Path: 's3://er-output/uid2/', output: [{ name: 'email' }] }],
-        resolutionTechniques: { resolutionType: 'PROVIDER', providerProperties: { providerServiceArn: 'arn:aws:entityresolution:us-east-1:aws:providerservice/UID2/uid2-assignment' } },
-        roleArn: role,
-      }),
-    );
+    await createWorkflow({
+      name: 'uid2-email',
+      fields: [
+        { fieldName: 'customer_id', type: 'UNIQUE_ID' },
+        { fieldName: 'email', type: 'EMAIL_ADDRESS' },
+      ],
+      outputPrefix: 'uid2',
+      output: ['email'],
+      techniques: { resolutionType: 'PROVIDER', providerProperties: { providerServiceArn: 'arn:aws:entityresolution:us-east-1:aws:providerservice/UID2/uid2-assignment' } },
+    });
     const refused = await untilDone('uid2-email', (await aws.entityResolution.send(new StartMatchingJobCommand({ workflowName: 'uid2-email' }))).jobId!);
     expect(refused.status).toBe('FAILED');
     expect(refused.errorDetails?.errorMessage).toContain('not subscribed to the UID2 provider');
@@ -192,24 +205,16 @@ describe('sandbox: Entity Resolution matching jobs', () => {
         ),
       }),
     );
-    await aws.entityResolution.send(
-      new CreateSchemaMappingCommand({
-        schemaName: 'mixed',
-        mappedInputFields: [
-          { fieldName: 'customer_id', type: 'UNIQUE_ID' },
-          { fieldName: 'email', type: 'EMAIL_ADDRESS', matchKey: 'Email' },
-        ],
-      }),
-    );
-    await aws.entityResolution.send(
-      new CreateMatchingWorkflowCommand({
-        workflowName: 'mixed-formats',
-        inputSourceConfig: [{ inputSourceARN: 'arn:aws:glue:us-east-1:000000000000:table/identity/customers', schemaName: 'mixed', applyNormalization: true }],
-        outputSourceConfig: [{ outputS3Path: 's3://er-output/mixed/', output: [] }],
-        resolutionTechniques: { resolutionType: 'RULE_MATCHING', ruleBasedProperties: { rules: [{ ruleName: 'SameEmail', matchingKeys: ['Email'] }], attributeMatchingModel: 'ONE_TO_ONE' } },
-        roleArn: role,
-      }),
-    );
+    await createWorkflow({
+      name: 'mixed-formats',
+      fields: [
+        { fieldName: 'customer_id', type: 'UNIQUE_ID' },
+        { fieldName: 'email', type: 'EMAIL_ADDRESS', matchKey: 'Email' },
+      ],
+      outputPrefix: 'mixed',
+      techniques: sameEmail(),
+      applyNormalization: true,
+    });
     const { jobId } = await aws.entityResolution.send(new StartMatchingJobCommand({ workflowName: 'mixed-formats' }));
     const job = await untilDone('mixed-formats', jobId!);
     expect(job.metrics?.inputRecords).toBe(8);
@@ -220,18 +225,15 @@ describe('sandbox: Entity Resolution matching jobs', () => {
   });
 
   it('fails a job on demand (fault injection) with errorDetails', async () => {
-    await aws.entityResolution.send(
-      new CreateSchemaMappingCommand({ schemaName: 'm', mappedInputFields: [{ fieldName: 'customer_id', type: 'UNIQUE_ID' }, { fieldName: 'email', type: 'EMAIL_ADDRESS' }] }),
-    );
-    await aws.entityResolution.send(
-      new CreateMatchingWorkflowCommand({
-        workflowName: 'flaky',
-        inputSourceConfig: [{ inputSourceARN: 'arn:aws:glue:us-east-1:000000000000:table/identity/customers', schemaName: 'm' }],
-        outputSourceConfig: [{ outputS3Path: 's3://er-output/flaky/', output: [] }],
-        resolutionTechniques: { resolutionType: 'RULE_MATCHING', ruleBasedProperties: { rules: [{ ruleName: 'r', matchingKeys: ['email'] }], attributeMatchingModel: 'ONE_TO_ONE' } },
-        roleArn: role,
-      }),
-    );
+    await createWorkflow({
+      name: 'flaky',
+      fields: [
+        { fieldName: 'customer_id', type: 'UNIQUE_ID' },
+        { fieldName: 'email', type: 'EMAIL_ADDRESS' },
+      ],
+      outputPrefix: 'flaky',
+      techniques: sameEmail('email'),
+    });
     await adminCall(sandbox, 'PUT', '/faults', { rules: [{ service: 'entityresolution', operation: 'StartMatchingJob', jobFailure: 1 }] });
     const job = await untilDone('flaky', (await aws.entityResolution.send(new StartMatchingJobCommand({ workflowName: 'flaky' }))).jobId!);
     expect(job.status).toBe('FAILED');
