@@ -2,6 +2,7 @@ import type { CountryCode } from 'libphonenumber-js';
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import { isSha256Hex, sha256Hex } from '../hash';
 import { normalized, prehashed, rejected, type RuleOutcome } from './outcome';
+import { nanpFastPath } from './phone';
 
 /**
  * Amazon Ads / AMC hashed identity data, as Amazon's own AWS solution applies it before upload
@@ -33,21 +34,25 @@ export function normalizeAmcPhone(raw: string, country: CountryCode): RuleOutcom
   if (raw.trim() === '') return rejected('empty');
   const hashed = alreadyHashed(raw);
   if (hashed) return hashed;
-  const parsed = parsePhoneNumberFromString(raw.replace(/\+/g, ''), country);
+  const withoutPlus = raw.replace(/\+/g, '');
+  const fast = nanpFastPath(withoutPlus.trim(), country);
+  if (fast) return normalized(fast.slice(1));
+  const parsed = parsePhoneNumberFromString(withoutPlus, country);
   if (!parsed?.isPossible()) return rejected(`not a phone number for ${country}`);
   if (country === 'GB' && GB_RESTRICTED_FIRST_DIGITS.includes(String(parsed.nationalNumber)[0]!)) return rejected('not a GB phone number');
   return normalized(parsed.number.slice(1));
 }
 
 const TRANSLITERATE: [RegExp, string][] = [[/ß/g, 'ss'], [/ä/g, 'ae'], [/ö/g, 'oe'], [/ü/g, 'ue'], [/ø/g, 'o'], [/æ/g, 'ae']];
+const HAS_TRANSLITERATED = /[ßäöüøæ]/;
 
 /** First name, last name and other free text. */
 export function normalizeAmcText(raw: string): RuleOutcome {
   const hashed = alreadyHashed(raw);
   if (hashed) return hashed;
   let value = raw.toLowerCase();
-  for (const [from, to] of TRANSLITERATE) value = value.replace(from, to);
-  value = value.replace(/[^a-z0-9]/g, '');
+  if (HAS_TRANSLITERATED.test(value)) for (const [from, to] of TRANSLITERATE) value = value.replace(from, to);
+  value = value.replace(/[^a-z0-9]+/g, '');
   return value === '' ? rejected('empty') : normalized(value);
 }
 

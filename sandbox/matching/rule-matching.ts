@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { normalizeForMatching } from './er-normalize';
+import { normalizeForEntityResolution } from '../../pii/rules/er';
 
 /**
  * Pure rule-based matching core for the sandbox's Entity Resolution matching jobs (no I/O, no AWS calls).
@@ -64,7 +64,7 @@ function keyValue(record: Record<string, string>, fields: MappedField[], applyNo
   const parts: string[] = [];
   for (const field of fields) {
     const raw = record[field.fieldName] ?? '';
-    const value = applyNormalization ? normalizeForMatching(field.type, raw) : raw;
+    const value = applyNormalization ? normalizeForEntityResolution(field.type, raw) : raw;
     if (value.trim() !== '') parts.push(value);
   }
   return parts.join(FIELD_SEPARATOR);

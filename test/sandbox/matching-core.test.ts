@@ -1,44 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { normalizeForMatching } from '../../sandbox/matching/er-normalize';
 import { assignMatchIds, type MappedField, type MatchingRule } from '../../sandbox/matching/rule-matching';
 import { uid2ForIdentifier } from '../../sandbox/matching/uid2-provider';
-
-describe('normalizeForMatching', () => {
-  it('trims and lowercases email addresses', () => {
-    expect(normalizeForMatching('EMAIL_ADDRESS', ' Jane.Doe@Example.com ')).toBe('jane.doe@example.com');
-  });
-
-  it('keeps only the digits of phone numbers', () => {
-    expect(normalizeForMatching('PHONE_NUMBER', '+1 (415) 555-0123')).toBe('14155550123');
-    expect(normalizeForMatching('PHONE', '415.555.0123')).toBe('4155550123');
-  });
-
-  it('lowercases names, removes punctuation and collapses whitespace', () => {
-    expect(normalizeForMatching('NAME', "  Mary   O'Brien, Jr. ")).toBe('mary obrien jr');
-    expect(normalizeForMatching('NAME_FIRST', ' JANE ')).toBe('jane');
-    expect(normalizeForMatching('NAME_LAST', 'Smith-Jones')).toBe('smithjones');
-    expect(normalizeForMatching('NAME_MIDDLE', 'A.')).toBe('a');
-  });
-
-  it('normalises addresses', () => {
-    expect(normalizeForMatching('ADDRESS', ' 123  Main St., Apt #4 ')).toBe('123 main st apt 4');
-    expect(normalizeForMatching('ADDRESS_STREET1', '1 Rue de l’Église')).toBe('1 rue de léglise');
-    expect(normalizeForMatching('ADDRESS_POSTALCODE', ' SW1A 1AA ')).toBe('sw1a 1aa');
-  });
-
-  it('only trims other types', () => {
-    expect(normalizeForMatching('UNIQUE_ID', '  Ab-12 ')).toBe('Ab-12');
-    expect(normalizeForMatching('STRING', ' Mixed Case ')).toBe('Mixed Case');
-  });
-
-  it('maps empty and whitespace-only values to the empty string', () => {
-    for (const type of ['EMAIL_ADDRESS', 'PHONE_NUMBER', 'NAME', 'ADDRESS', 'UNIQUE_ID']) {
-      expect(normalizeForMatching(type, '')).toBe('');
-      expect(normalizeForMatching(type, ' \t ')).toBe('');
-    }
-    expect(normalizeForMatching('NAME', ' .,- ')).toBe('');
-  });
-});
 
 describe('assignMatchIds', () => {
   const fields: MappedField[] = [

@@ -1,0 +1,48 @@
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { Piscina } from 'piscina';
+import { runChunkTask, type ChunkResult, type ChunkTask } from './chunk-task';
+
+/** Runs chunk tasks, on worker threads or in this thread. */
+export interface ChunkExecutor {
+  readonly parallelism: number;
+  run(task: ChunkTask): Promise<ChunkResult>;
+  close(): Promise<void>;
+}
+
+export function inlineExecutor(): ChunkExecutor {
+  return { parallelism: 1, run: (task) => Promise.resolve(runChunkTask(task)), close: () => Promise.resolve() };
+}
+
+/** `threads` worker threads (default: one per core) running `runChunkTask`. */
+export function threadExecutor(threads = availableParallelism()): ChunkExecutor {
+  const pool = new Piscina<ChunkTask, ChunkResult>({
+    filename: join(__dirname, 'chunk-worker.cjs'),
+    minThreads: threads,
+    maxThreads: threads,
+    idleTimeout: 60_000,
+    // Nearly every allocation (fields, normalised values, hashes) dies within its chunk: a larger young
+    // generation lets the scavenger drop them instead of promoting them.
+    resourceLimits: { maxYoungGenerationSizeMb: 64 },
+  });
+  return { parallelism: threads, run: (task) => pool.run(task), close: () => pool.close() };
+}
+
+export function chunkExecutor(threads: number): ChunkExecutor {
+  return threads <= 0 ? inlineExecutor() : threadExecutor(threads);
+}
+
+/**
+ * Runs `run` over the items with up to `inFlight` at once and yields the results in input order, so the
+ * output keeps the input's order while every thread is busy. Memory holds at most `inFlight` results.
+ */
+export async function* inOrder<T, R>(items: AsyncIterable<T>, run: (item: T) => Promise<R>, inFlight: number): AsyncGenerator<{ item: T; result: R }> {
+  const queue: Promise<{ item: T; result: R }>[] = [];
+  for await (const item of items) {
+    const started = run(item).then((result) => ({ item, result }));
+    started.catch(() => undefined);
+    queue.push(started);
+    if (queue.length >= inFlight) yield await queue.shift()!;
+  }
+  while (queue.length > 0) yield await queue.shift()!;
+}

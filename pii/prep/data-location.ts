@@ -1,0 +1,123 @@
+import { createHash } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, open, stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { PassThrough, Transform, type Readable, type Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { GetObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import type { AsyncBuffer } from 'hyparquet';
+
+/** Where data lives: an s3://bucket/key URI or a local path. */
+export type DataLocation = { kind: 's3'; bucket: string; key: string; uri: string } | { kind: 'local'; path: string; uri: string };
+
+export function parseLocation(uri: string): DataLocation {
+  const s3 = /^s3:\/\/([^/]+)\/(.+)$/.exec(uri);
+  if (s3) return { kind: 's3', bucket: s3[1]!, key: s3[2]!, uri };
+  if (uri.startsWith('s3://')) throw new Error(`${uri} names no object: use s3://bucket/key`);
+  return { kind: 'local', path: uri, uri };
+}
+
+function needS3(s3: S3Client | undefined, uri: string): S3Client {
+  if (!s3) throw new Error(`${uri}: S3 locations need an S3 client`);
+  return s3;
+}
+
+export async function sizeOf(location: DataLocation, s3?: S3Client): Promise<number> {
+  if (location.kind === 'local') return (await stat(location.path)).size;
+  const head = await needS3(s3, location.uri).send(new HeadObjectCommand({ Bucket: location.bucket, Key: location.key }));
+  return head.ContentLength ?? 0;
+}
+
+/** The bytes [start, end) of the object, streamed (S3: one ranged GetObject). */
+export async function readBytes(location: DataLocation, s3?: S3Client, range?: { start: number; end: number }): Promise<Readable> {
+  if (range && range.end <= range.start) return PassThrough.from([]);
+  if (location.kind === 'local') return createReadStream(location.path, { highWaterMark: 1 << 20, ...(range ? { start: range.start, end: range.end - 1 } : {}) });
+  const object = await needS3(s3, location.uri).send(
+    new GetObjectCommand({ Bucket: location.bucket, Key: location.key, ...(range ? { Range: `bytes=${range.start}-${range.end - 1}` } : {}) }),
+  );
+  return object.Body as Readable;
+}
+
+/** Random access for Parquet: local reads, or ranged GETs. */
+export async function randomAccess(location: DataLocation, s3?: S3Client): Promise<AsyncBuffer> {
+  const byteLength = await sizeOf(location, s3);
+  if (location.kind === 'local') {
+    return {
+      byteLength,
+      async slice(start: number, end?: number) {
+        const length = (end ?? byteLength) - start;
+        const handle = await open(location.path, 'r');
+        try {
+          const buffer = Buffer.alloc(length);
+          await handle.read(buffer, 0, length, start);
+          return buffer.buffer.slice(buffer.byteOffset, buffer.byteOffset + length);
+        } finally {
+          await handle.close();
+        }
+      },
+    };
+  }
+  const client = needS3(s3, location.uri);
+  return {
+    byteLength,
+    async slice(start: number, end?: number) {
+      const object = await client.send(new GetObjectCommand({ Bucket: location.bucket, Key: location.key, Range: `bytes=${start}-${(end ?? byteLength) - 1}` }));
+      const bytes = await object.Body!.transformToByteArray();
+      return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+    },
+  };
+}
+
+/** What was written, for the manifest. */
+export interface WrittenObject {
+  uri: string;
+  bytes: number;
+  sha256: string;
+}
+
+export interface ObjectWriter {
+  stream: Writable;
+  /** Ends the stream and waits until the object is complete (S3: the multipart upload is completed). */
+  finish(): Promise<WrittenObject>;
+}
+
+/**
+ * A stream to a new object: a local file, or an S3 object uploaded in parts as it is written
+ * (lib-storage's Upload, so memory holds a few parts, not the object). Checksums are of the bytes written.
+ */
+export async function writeObject(location: DataLocation, s3?: S3Client, contentType = 'text/csv'): Promise<ObjectWriter> {
+  const digest = createHash('sha256');
+  let bytes = 0;
+  const counter = new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      digest.update(chunk);
+      bytes += chunk.length;
+      done(null, chunk);
+    },
+  });
+  let completed: Promise<unknown>;
+  if (location.kind === 'local') {
+    await mkdir(dirname(location.path), { recursive: true });
+    completed = pipeline(counter, createWriteStream(location.path));
+  } else {
+    const body = new PassThrough();
+    counter.pipe(body);
+    const upload = new Upload({
+      client: needS3(s3, location.uri),
+      params: { Bucket: location.bucket, Key: location.key, Body: body, ContentType: contentType },
+      queueSize: 2,
+      partSize: 8 * 1024 * 1024,
+    });
+    completed = upload.done();
+  }
+  completed.catch(() => undefined);
+  return {
+    stream: counter,
+    async finish() {
+      counter.end();
+      await completed;
+      return { uri: location.uri, bytes, sha256: digest.digest('hex') };
+    },
+  };
+}

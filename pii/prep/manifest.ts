@@ -1,0 +1,37 @@
+import type { DataFormat, OutputFormat, PrepRules } from '../../schemas/prep';
+import type { WrittenObject } from './data-location';
+import { addCounts, emptyCounts, type PrepCounts } from './prep-counts';
+
+export interface PreparedInput {
+  uri: string;
+  format: DataFormat;
+  /** The byte range prepared, when an object was split across activities. */
+  range?: { start: number; end: number };
+}
+
+/** What a preparation read and wrote: counts, objects and their SHA-256. Holds no values. */
+export interface PrepManifest {
+  profile: PrepRules['profile'];
+  columns: PrepRules['columns'];
+  outputFormat: OutputFormat;
+  inputs: PreparedInput[];
+  outputs: WrittenObject[];
+  rejects: WrittenObject[];
+  counts: PrepCounts;
+}
+
+/** One manifest for the whole dataset, from the manifests of its parts, in order. */
+export function combineManifests(parts: PrepManifest[]): PrepManifest {
+  const first = parts[0];
+  if (!first) throw new Error('no manifests to combine');
+  const counts = parts.reduce((total, part) => addCounts(total, part.counts), emptyCounts(first.columns));
+  return {
+    profile: first.profile,
+    columns: first.columns,
+    outputFormat: first.outputFormat,
+    inputs: parts.flatMap((p) => p.inputs),
+    outputs: parts.flatMap((p) => p.outputs),
+    rejects: parts.flatMap((p) => p.rejects),
+    counts,
+  };
+}

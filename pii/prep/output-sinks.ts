@@ -1,0 +1,82 @@
+import { once } from 'node:events';
+import type { Writable } from 'node:stream';
+import { ByteWriter, ParquetWriter } from 'hyparquet-writer';
+import Papa from 'papaparse';
+import type { ChunkResult } from './chunk-task';
+import type { ObjectWriter, WrittenObject } from './data-location';
+import type { RejectedRow } from './row-preparer';
+
+async function write(stream: Writable, bytes: Uint8Array | string): Promise<void> {
+  if (bytes.length > 0 && !stream.write(bytes)) await once(stream, 'drain');
+}
+
+/** Where prepared rows go. */
+export interface RowSink {
+  write(result: ChunkResult): Promise<void>;
+  finish(): Promise<WrittenObject>;
+}
+
+export async function csvSink(target: ObjectWriter, header: string[]): Promise<RowSink> {
+  await write(target.stream, Papa.unparse([header], { newline: '\n' }) + '\n');
+  return {
+    write: (result) => write(target.stream, result.csv ?? ''),
+    finish: () => target.finish(),
+  };
+}
+
+const ROW_GROUP_ROWS = 100_000;
+
+/**
+ * Parquet with every column a UTF-8 string (the input's values are text; hashes are text), written one
+ * row group at a time through a ByteWriter that is drained into the stream, so memory holds one group.
+ */
+export function parquetSink(target: ObjectWriter, header: string[]): RowSink {
+  const byteWriter = new ByteWriter();
+  const drain = async () => {
+    const bytes = byteWriter.getBytes().slice();
+    // Only the buffer index restarts: `offset` is the file position the metadata's offsets are taken from.
+    byteWriter.index = 0;
+    await write(target.stream, bytes);
+  };
+  const schema = [
+    { name: 'root', num_children: header.length },
+    ...header.map((name) => ({ name, type: 'BYTE_ARRAY' as const, converted_type: 'UTF8' as const, repetition_type: 'OPTIONAL' as const })),
+  ];
+  const writer = new ParquetWriter({ writer: byteWriter, schema, createdBy: 'identity-workflows' });
+  let columns: string[][] = header.map(() => []);
+  let buffered = 0;
+  const flushGroup = async () => {
+    if (buffered === 0) return;
+    await writer.write({ columnData: header.map((name, i) => ({ name, data: columns[i]!, type: 'STRING' as const })), rowGroupSize: buffered });
+    columns = header.map(() => []);
+    buffered = 0;
+    await drain();
+  };
+  return {
+    async write(result) {
+      for (const row of result.rows ?? []) {
+        for (let i = 0; i < header.length; i++) columns[i]!.push(row[i]!);
+        if (++buffered >= ROW_GROUP_ROWS) await flushGroup();
+      }
+    },
+    async finish() {
+      await flushGroup();
+      await writer.finish();
+      await drain();
+      return target.finish();
+    },
+  };
+}
+
+/** The rejects object: row number, columns, reasons, then the row as read, for the owner to fix. */
+export async function rejectsSink(target: ObjectWriter, header: string[]) {
+  await write(target.stream, Papa.unparse([['row_number', 'rejected_columns', 'reasons', ...header]], { newline: '\n' }) + '\n');
+  return {
+    async write(rejects: RejectedRow[], rowOffset: number) {
+      if (rejects.length === 0) return;
+      const lines = rejects.map((r) => [String(r.row + rowOffset), r.columns.join(';'), r.reasons.join('; '), ...r.values]);
+      await write(target.stream, Papa.unparse(lines, { newline: '\n' }) + '\n');
+    },
+    finish: () => target.finish(),
+  };
+}

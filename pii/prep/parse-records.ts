@@ -1,0 +1,82 @@
+import Papa from 'papaparse';
+
+/** A record as read: its fields, or why it could not be read (a static reason, never the data). */
+export type ParsedRecord = { fields: string[]; problem?: undefined } | { fields: string[]; problem: string } | 'blank';
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+const lenientUtf8 = new TextDecoder('utf-8');
+
+/** Decodes a chunk; when it holds invalid UTF-8, the records containing the replacement character are flagged. */
+export function decodeUtf8(bytes: Uint8Array): { text: string; invalid: boolean } {
+  try {
+    return { text: strictUtf8.decode(bytes), invalid: false };
+  } catch {
+    return { text: lenientUtf8.decode(bytes), invalid: true };
+  }
+}
+
+function withoutFinalNewline(text: string): string {
+  if (text.endsWith('\r\n')) return text.slice(0, -2);
+  if (text.endsWith('\n')) return text.slice(0, -1);
+  return text;
+}
+
+const isBlank = (fields: string[]) => fields.length === 1 && fields[0]!.trim() === '';
+
+/** CSV records of a chunk of whole records (RFC 4180: quoted fields, "" escapes, embedded newlines, CRLF). */
+export function parseCsvRecords(text: string, delimiter: string, invalidUtf8: boolean): ParsedRecord[] {
+  const body = withoutFinalNewline(text);
+  if (body === '') return text === '' ? [] : ['blank'];
+  const parsed = Papa.parse<string[]>(body, { delimiter, header: false, skipEmptyLines: false, dynamicTyping: false });
+  const problems = new Map<number, string>();
+  for (const error of parsed.errors) if (error.row !== undefined) problems.set(error.row, `malformed CSV: ${error.message}`);
+  return parsed.data.map((fields, i) => {
+    if (isBlank(fields)) return 'blank';
+    const problem = problems.get(i) ?? (invalidUtf8 && fields.some((f) => f.includes('\uFFFD')) ? 'invalid UTF-8' : undefined);
+    return problem ? { fields, problem } : { fields };
+  });
+}
+
+/** Field names of a JSON Lines or JSON array source: the keys of its first record. */
+export function jsonFieldNames(record: unknown): string[] {
+  if (record === null || typeof record !== 'object' || Array.isArray(record)) throw new Error('the first record is not a JSON object');
+  return Object.keys(record);
+}
+
+/** A value read from JSON or Parquet as the text a CSV cell would hold. */
+export function cell(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+  if (value instanceof Date) return value.toISOString();
+  return JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+}
+
+/** A JSON object as a row in `header` order; a key outside the header makes it a problem rather than losing the value. */
+export function jsonRecordToRow(record: unknown, header: string[], index: Map<string, number>): ParsedRecord {
+  if (record === null || typeof record !== 'object' || Array.isArray(record)) return { fields: [cell(record)], problem: 'not a JSON object' };
+  const fields = new Array<string>(header.length).fill('');
+  for (const [key, value] of Object.entries(record)) {
+    const at = index.get(key);
+    if (at === undefined) return { fields: header.map((name) => cell((record as Record<string, unknown>)[name])), problem: 'a field the first record does not have' };
+    fields[at] = cell(value);
+  }
+  return { fields };
+}
+
+export function parseJsonLines(text: string, header: string[], invalidUtf8: boolean): ParsedRecord[] {
+  const index = new Map(header.map((name, i) => [name, i]));
+  const lines = withoutFinalNewline(text).split('\n');
+  if (lines.length === 1 && lines[0] === '' && text === '') return [];
+  return lines.map((line) => {
+    if (line.trim() === '') return 'blank';
+    if (invalidUtf8 && line.includes('\uFFFD')) return { fields: [line], problem: 'invalid UTF-8' };
+    let record: unknown;
+    try {
+      record = JSON.parse(line);
+    } catch {
+      return { fields: [line], problem: 'invalid JSON' };
+    }
+    return jsonRecordToRow(record, header, index);
+  });
+}

@@ -1,0 +1,102 @@
+import type { CountryCode } from 'libphonenumber-js';
+import type { IdentifierType, PrepProfile, PrepRules } from '../../schemas/prep';
+import { sha256Base64, sha256Hex } from '../hash';
+import { normalizeAmcEmail, normalizeAmcPhone, normalizeAmcText } from '../rules/amc';
+import { normalizeAmcAddress, normalizeAmcCity, normalizeAmcCountry, normalizeAmcPostalCode, normalizeAmcState } from '../rules/amc-location';
+import { normalizeErAddress, normalizeErEmail, normalizeErName, normalizeErPhone } from '../rules/er';
+import type { RuleOutcome } from '../rules/outcome';
+import { normalizeTiktokEmail, normalizeTiktokMaid, normalizeTiktokPhone } from '../rules/tiktok';
+import { normalizeUid2Email, normalizeUid2Phone } from '../rules/uid2';
+
+export type Rule = (raw: string) => RuleOutcome;
+type RuleTable = Partial<Record<IdentifierType, Rule>>;
+
+function rulesOf(profile: PrepProfile, region: CountryCode, country: CountryCode): RuleTable {
+  switch (profile) {
+    case 'uid2':
+      return { EMAIL: normalizeUid2Email, PHONE: (raw) => normalizeUid2Phone(raw, region) };
+    case 'tiktok':
+      return { EMAIL: normalizeTiktokEmail, PHONE: (raw) => normalizeTiktokPhone(raw, region), IDFA: normalizeTiktokMaid, GAID: normalizeTiktokMaid };
+    case 'amc':
+      return {
+        EMAIL: normalizeAmcEmail,
+        PHONE: (raw) => normalizeAmcPhone(raw, region),
+        FIRST_NAME: normalizeAmcText,
+        LAST_NAME: normalizeAmcText,
+        ADDRESS: (raw) => normalizeAmcAddress(raw, country),
+        CITY: (raw) => normalizeAmcCity(raw, country),
+        STATE: (raw) => normalizeAmcState(raw, country),
+        POSTAL_CODE: (raw) => normalizeAmcPostalCode(raw, country),
+        COUNTRY: normalizeAmcCountry,
+      };
+    case 'er':
+      return {
+        EMAIL: normalizeErEmail,
+        PHONE: (raw) => normalizeErPhone(raw, region),
+        FIRST_NAME: normalizeErName,
+        LAST_NAME: normalizeErName,
+        ADDRESS: normalizeErAddress,
+        CITY: normalizeErAddress,
+        STATE: normalizeErAddress,
+        POSTAL_CODE: normalizeErAddress,
+        COUNTRY: normalizeErAddress,
+      };
+  }
+}
+
+/** How each destination encodes a normalised value; Entity Resolution's clean zone keeps it readable for matching. */
+const ENCODE: Record<PrepProfile, ((value: string) => string) | undefined> = {
+  uid2: sha256Base64,
+  amc: sha256Hex,
+  tiktok: sha256Hex,
+  er: undefined,
+};
+
+/** Types whose values repeat across rows (a customer file has far fewer distinct first names than rows). */
+const LOW_CARDINALITY = new Set<IdentifierType>(['FIRST_NAME', 'LAST_NAME', 'CITY', 'STATE', 'POSTAL_CODE', 'COUNTRY']);
+const MEMO_ENTRIES = 20_000;
+
+/** Each distinct value is normalised and hashed once; the memo is bounded and starts over when full. */
+function memoized(rule: Rule): Rule {
+  const memo = new Map<string, RuleOutcome>();
+  return (raw) => {
+    let outcome = memo.get(raw);
+    if (outcome === undefined) {
+      if (memo.size >= MEMO_ENTRIES) memo.clear();
+      outcome = rule(raw);
+      memo.set(raw, outcome);
+    }
+    return outcome;
+  };
+}
+
+export function supportedTypes(profile: PrepProfile): IdentifierType[] {
+  return Object.keys(rulesOf(profile, 'US', 'US')) as IdentifierType[];
+}
+
+/**
+ * The rule that turns one raw value into what the destination takes: normalised then hashed, an
+ * already hashed value unchanged, or a rejection with its reason.
+ */
+export function destinationRule(rules: Pick<PrepRules, 'profile' | 'defaultRegion' | 'country'>, type: IdentifierType): Rule {
+  const key = `${rules.profile}|${rules.defaultRegion}|${rules.country}|${type}`;
+  let built = builtRules.get(key);
+  if (!built) builtRules.set(key, (built = buildRule(rules, type)));
+  return built;
+}
+
+/** Rules are built once per thread, so their memos last across chunks. */
+const builtRules = new Map<string, Rule>();
+
+function buildRule(rules: Pick<PrepRules, 'profile' | 'defaultRegion' | 'country'>, type: IdentifierType): Rule {
+  const rule = rulesOf(rules.profile, rules.defaultRegion as CountryCode, rules.country as CountryCode)[type];
+  if (!rule) throw new Error(`profile ${rules.profile} takes ${supportedTypes(rules.profile).join(', ')}, not ${type}`);
+  const encode = ENCODE[rules.profile];
+  const encoded: Rule = encode
+    ? (raw) => {
+        const outcome = rule(raw);
+        return outcome.kind === 'normalized' ? { kind: 'normalized', value: encode(outcome.value) } : outcome;
+      }
+    : rule;
+  return LOW_CARDINALITY.has(type) ? memoized(encoded) : encoded;
+}

@@ -1,0 +1,142 @@
+import type { S3Client } from '@aws-sdk/client-s3';
+import { JSONParser } from '@streamparser/json';
+import { parquetMetadataAsync, parquetRead, parquetSchema } from 'hyparquet';
+import Papa from 'papaparse';
+import type { DataFormat } from '../../schemas/prep';
+import { randomAccess, readBytes, sizeOf, type DataLocation } from './data-location';
+import { cell, jsonFieldNames, jsonRecordToRow, type ParsedRecord } from './parse-records';
+import { firstRecordEnd, recordChunks, type RecordChunk } from './record-chunks';
+import { PrepInputError } from './row-preparer';
+
+/** Whole records for one chunk task, and the position just after them (a byte offset, or a record index for Parquet and JSON arrays). */
+export type SourceChunk = { end: number } & ({ format: 'csv'; bytes: Uint8Array } | { format: 'jsonl'; bytes: Uint8Array } | { format: 'records'; records: ParsedRecord[] });
+
+export interface OpenedSource {
+  header: string[];
+  delimiter: string;
+  /** Positions count in bytes for CSV and JSON Lines, in records for Parquet and JSON arrays. */
+  positionUnit: 'byte' | 'record';
+  chunks: AsyncIterable<SourceChunk>;
+}
+
+export interface OpenOptions {
+  format: DataFormat;
+  /** CSV delimiter; read off the header line when not given. */
+  delimiter?: string;
+  /** Only this part of the object (byte range of a line format, aligned to records). Its header comes from `header`. */
+  range?: { start: number; end: number };
+  /** Start here instead (a position a previous run committed), e.g. after a crash. */
+  resumeFrom?: number;
+  /** The column names, when the range does not start at the object's header. */
+  header?: string[];
+  chunkBytes?: number;
+  maxRecordBytes?: number;
+  rowsPerChunk?: number;
+}
+
+export async function openSource(location: DataLocation, s3: S3Client | undefined, opts: OpenOptions): Promise<OpenedSource> {
+  switch (opts.format) {
+    case 'csv':
+    case 'jsonl':
+      return openLineSource(location, s3, opts.format, opts);
+    case 'parquet':
+      return openParquetSource(location, s3, opts);
+    case 'json':
+      return openJsonArraySource(location, s3, opts);
+  }
+}
+
+async function openLineSource(location: DataLocation, s3: S3Client | undefined, format: 'csv' | 'jsonl', opts: OpenOptions): Promise<OpenedSource> {
+  const start = opts.resumeFrom ?? opts.range?.start ?? 0;
+  const end = opts.range?.end ?? (await sizeOf(location, s3));
+  const bytes = await readBytes(location, s3, { start, end });
+  const iterator = recordChunks(bytes, { format, startOffset: start, stripBom: start === 0, targetBytes: opts.chunkBytes, maxRecordBytes: opts.maxRecordBytes })[Symbol.asyncIterator]();
+  let first: RecordChunk | undefined = (await iterator.next()).value as RecordChunk | undefined;
+  let header = opts.header;
+  let delimiter = opts.delimiter ?? ',';
+  if (!header) {
+    if (!first || first.bytes.length === 0) throw new PrepInputError(`${location.uri} is empty: expected a ${format === 'csv' ? 'header line' : 'JSON object per line'}`);
+    const headerEnd = firstRecordEnd(first.bytes, format);
+    const headerText = new TextDecoder().decode(first.bytes.subarray(0, headerEnd)).replace(/\r?\n$/, '');
+    if (format === 'csv') {
+      const parsed = Papa.parse<string[]>(headerText, { delimiter: opts.delimiter ?? '', header: false });
+      header = parsed.data[0] ?? [];
+      delimiter = opts.delimiter ?? parsed.meta.delimiter;
+      const duplicate = header.find((name, i) => header!.indexOf(name) !== i);
+      if (duplicate !== undefined) throw new PrepInputError(`the header names column "${duplicate}" twice`);
+      first = { bytes: first.bytes.subarray(headerEnd), offset: first.offset + headerEnd };
+    } else {
+      try {
+        header = jsonFieldNames(JSON.parse(headerText));
+      } catch (error) {
+        throw new PrepInputError(`the first line of ${location.uri} is not a JSON object (${error instanceof SyntaxError ? 'invalid JSON' : (error as Error).message})`);
+      }
+    }
+  }
+  async function* chunks(): AsyncGenerator<SourceChunk> {
+    let chunk = first;
+    while (chunk) {
+      if (chunk.bytes.length > 0) yield { format, bytes: chunk.bytes, end: chunk.offset + chunk.bytes.length };
+      chunk = (await iterator.next()).value as RecordChunk | undefined;
+    }
+  }
+  return { header, delimiter, positionUnit: 'byte', chunks: chunks() };
+}
+
+/** Parquet is read a slice of rows at a time through random access (ranged GETs on S3), never whole. */
+async function openParquetSource(location: DataLocation, s3: S3Client | undefined, opts: OpenOptions): Promise<OpenedSource> {
+  const file = await randomAccess(location, s3);
+  const metadata = await parquetMetadataAsync(file);
+  const header = parquetSchema(metadata).children.map((child) => child.element.name);
+  const total = Number(metadata.num_rows);
+  const step = opts.rowsPerChunk ?? 50_000;
+  async function* chunks(): AsyncGenerator<SourceChunk> {
+    for (let rowStart = opts.resumeFrom ?? 0; rowStart < total; rowStart += step) {
+      const rowEnd = Math.min(total, rowStart + step);
+      let rows: unknown[][] = [];
+      await parquetRead({ file, metadata, rowStart, rowEnd, rowFormat: 'array', onComplete: (read: unknown[][]) => (rows = read) });
+      yield { format: 'records', records: rows.map((row) => ({ fields: row.map(cell) })), end: rowEnd };
+    }
+  }
+  return { header, delimiter: ',', positionUnit: 'record', chunks: chunks() };
+}
+
+/** A JSON array of objects, parsed as it streams; each element is one record. */
+async function openJsonArraySource(location: DataLocation, s3: S3Client | undefined, opts: OpenOptions): Promise<OpenedSource> {
+  const bytes = await readBytes(location, s3);
+  const perChunk = opts.rowsPerChunk ?? 20_000;
+  const skip = opts.resumeFrom ?? 0;
+  const parser = new JSONParser({ paths: ['$.*'], keepStack: false });
+  let pending: unknown[] = [];
+  parser.onValue = ({ value }) => void pending.push(value);
+  const input = bytes[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  const readMore = async (): Promise<boolean> => {
+    const next = await input.next();
+    if (next.done) return false;
+    try {
+      parser.write(next.value);
+    } catch {
+      throw new PrepInputError(`${location.uri} is not a JSON array of objects (invalid JSON)`);
+    }
+    return true;
+  };
+  while (pending.length === 0 && (await readMore()));
+  if (pending.length === 0) throw new PrepInputError(`${location.uri} holds no records: expected a JSON array of objects`);
+  const header = opts.header ?? jsonFieldNames(pending[0]);
+  const index = new Map(header.map((name, i) => [name, i]));
+  async function* chunks(): AsyncGenerator<SourceChunk> {
+    let seen = 0;
+    let more = true;
+    while (more || pending.length > 0) {
+      while (more && pending.length < perChunk) more = await readMore();
+      const batch = pending.slice(0, perChunk);
+      pending = pending.slice(perChunk);
+      const start = seen;
+      seen += batch.length;
+      if (seen <= skip) continue;
+      const records = batch.slice(Math.max(0, skip - start)).map((record) => jsonRecordToRow(record, header, index));
+      yield { format: 'records', records, end: seen };
+    }
+  }
+  return { header, delimiter: ',', positionUnit: 'record', chunks: chunks() };
+}

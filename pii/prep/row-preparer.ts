@@ -1,0 +1,120 @@
+import type { PrepRules } from '../../schemas/prep';
+import { emptyCounts, type ColumnCounts, type PrepCounts } from './prep-counts';
+import { destinationRule, type Rule } from './profile-rules';
+
+/** A row the owner has to fix: where it was, which columns, why, and the row as read. Kept in their bucket, never in Temporal. */
+export interface RejectedRow {
+  /** 1-based record number in its input object, header excluded. */
+  row: number;
+  columns: string[];
+  reasons: string[];
+  values: string[];
+}
+
+export class PrepInputError extends Error {
+  override name = 'PrepInputError';
+}
+
+interface MappedColumn {
+  index: number;
+  name: string;
+  rule: Rule;
+  counts: ColumnCounts;
+}
+
+/**
+ * Applies the destination rules to the mapped cells of each row, in place, and counts what happened.
+ * Unmapped cells are copied unchanged and the column order stays the input's.
+ */
+export class RowPreparer {
+  readonly counts: PrepCounts;
+  private readonly mapped: MappedColumn[];
+  private readonly width: number;
+  private readonly keepAny: boolean;
+  /** The mapped cells of the current row before they were replaced. */
+  private readonly originals: string[] = [];
+
+  constructor(
+    readonly header: string[],
+    rules: PrepRules,
+  ) {
+    this.width = header.length;
+    this.keepAny = rules.keepRowWhen === 'any';
+    this.counts = emptyCounts(rules.columns);
+    const missing = Object.keys(rules.columns).filter((name) => !header.includes(name));
+    if (missing.length > 0) {
+      throw new PrepInputError(`mapped column${missing.length > 1 ? 's' : ''} ${missing.map((m) => `"${m}"`).join(', ')} not in the input; its columns are: ${header.join(', ')}`);
+    }
+    this.mapped = Object.entries(rules.columns).map(([name, type]) => ({
+      index: header.indexOf(name),
+      name,
+      rule: destinationRule(rules, type),
+      counts: this.counts.columns[name]!,
+    }));
+  }
+
+  /** Returns the prepared row (the same array, changed in place), or undefined when it goes to `rejects`. */
+  prepare(row: string[], rowNumber: number, rejects: RejectedRow[]): string[] | undefined {
+    this.counts.rowsIn++;
+    if (row.length !== this.width) {
+      return this.reject(rejects, { row: rowNumber, columns: [], reasons: [`${row.length} fields where the header has ${this.width}`], values: row });
+    }
+    const originals = this.originals;
+    let usable = 0;
+    let problems: { columns: string[]; reasons: string[] } | undefined;
+    for (let i = 0; i < this.mapped.length; i++) {
+      const column = this.mapped[i]!;
+      const raw = row[column.index]!;
+      originals[i] = raw;
+      const outcome = column.rule(raw);
+      if (outcome.kind === 'normalized') {
+        column.counts.normalized++;
+        usable++;
+        row[column.index] = outcome.value;
+        continue;
+      }
+      if (outcome.kind === 'prehashed') {
+        column.counts.passedThrough++;
+        usable++;
+        row[column.index] = outcome.value;
+        continue;
+      }
+      row[column.index] = '';
+      if (outcome.reason === 'empty') {
+        column.counts.empty++;
+      } else {
+        column.counts.rejected++;
+        column.counts.reasons[outcome.reason] = (column.counts.reasons[outcome.reason] ?? 0) + 1;
+      }
+      problems ??= { columns: [], reasons: [] };
+      problems.columns.push(column.name);
+      problems.reasons.push(outcome.reason);
+    }
+    const keep = this.keepAny ? usable > 0 : problems === undefined;
+    if (!keep) return this.reject(rejects, { row: rowNumber, ...problems!, values: this.asRead(row) });
+    if (problems && problems.reasons.some((reason) => reason !== 'empty')) {
+      rejects.push({ row: rowNumber, columns: problems.columns, reasons: problems.reasons, values: this.asRead(row) });
+    }
+    this.counts.rowsOut++;
+    return row;
+  }
+
+  /** A record that could not be read as a row (malformed CSV, invalid JSON or UTF-8). */
+  rejectUnreadable(values: string[], rowNumber: number, problem: string, rejects: RejectedRow[]): void {
+    this.counts.rowsIn++;
+    this.reject(rejects, { row: rowNumber, columns: [], reasons: [problem], values });
+  }
+
+  /** The row as it was read, for the rejects object (rare, so the copy is made only then). */
+  private asRead(row: string[]): string[] {
+    const copy = row.slice();
+    this.mapped.forEach((column, i) => (copy[column.index] = this.originals[i]!));
+    return copy;
+  }
+
+  private reject(rejects: RejectedRow[], rejected: RejectedRow): undefined {
+    this.counts.rowsRejected++;
+    rejects.push(rejected);
+    return undefined;
+  }
+}
