@@ -46,3 +46,32 @@ export function formatFromName(name: string): DataFormat | undefined {
   if (lower.endsWith('.parquet')) return 'parquet';
   return undefined;
 }
+
+const s3Prefix = z.string().regex(/^s3:\/\/[a-z0-9.-]{3,63}\/.*$/, 'must be an s3://bucket/prefix/ URI');
+
+/** Input of `prepareIdentityData`: an S3 object or prefix in, an S3 prefix out, the rules to apply. */
+export const prepareIdentityDataInputSchema = z
+  .object({
+    /** One object (s3://bucket/key.csv) or every data object under a prefix (ending in '/'). */
+    input: z.string().regex(/^s3:\/\/[a-z0-9.-]{3,63}\/.+$/, 'must be an s3:// object or prefix URI'),
+    /** The input format, when object names do not say it (.csv, .jsonl, .json, .parquet). */
+    inputFormat: z.enum(DATA_FORMATS).optional(),
+    /** Prefix the output parts, the rejects (under rejects/) and manifest.json are written under. */
+    output: s3Prefix,
+    outputFormat: z.enum(OUTPUT_FORMATS).default('csv'),
+    rules: prepRulesSchema,
+    /** CSV and JSON Lines objects larger than this are split into byte ranges prepared in parallel. */
+    splitBytes: z.number().int().min(1024 * 1024).default(256 * 1024 * 1024),
+    /** A task commits (completes) an output part every this many rows; a retry resumes from the last one. */
+    partRows: z.number().int().min(1000).default(1_000_000),
+  })
+  .strict();
+export type PrepareIdentityDataInput = z.input<typeof prepareIdentityDataInputSchema>;
+export type PrepareIdentityDataConfig = z.output<typeof prepareIdentityDataInputSchema>;
+
+export type PrepStage = 'planning' | 'preparing' | 'writing-manifest' | 'done' | 'failed';
+export interface PrepStatus {
+  stage: PrepStage;
+  tasks: number;
+  tasksDone: number;
+}

@@ -1,5 +1,7 @@
 import { DataExchangeClient } from '@aws-sdk/client-dataexchange';
 import { EntityResolutionClient } from '@aws-sdk/client-entityresolution';
+import { S3Client } from '@aws-sdk/client-s3';
+import { availableParallelism } from 'node:os';
 import type { ActivityDeps } from '../activities';
 import type { WorkerConfig } from './config';
 
@@ -8,14 +10,17 @@ import type { WorkerConfig } from './config';
  * (AWS_PROFILE, environment keys, SSO, instance or task role); AWS_ENDPOINT_URL, read by the SDK
  * itself, points every client at another endpoint such as the local sandbox.
  */
-export function createAwsClients(config: Pick<WorkerConfig, 'AWS_REGION'>): ActivityDeps {
+export function createAwsClients(config: Pick<WorkerConfig, 'AWS_REGION'> & Partial<Pick<WorkerConfig, 'PREP_THREADS'>>): ActivityDeps {
   const common = { region: config.AWS_REGION, maxAttempts: 4 };
   return {
     entityResolution: new EntityResolutionClient(common),
     dataExchange: new DataExchangeClient(common),
+    // S3-compatible endpoints other than AWS (the sandbox, MinIO) address buckets by path, not DNS.
+    s3: new S3Client({ ...common, forcePathStyle: process.env.AWS_ENDPOINT_URL !== undefined }),
+    prepThreads: config.PREP_THREADS ?? availableParallelism(),
   };
 }
 
 export function destroyAwsClients(clients: ActivityDeps): void {
-  for (const client of Object.values(clients) as { destroy(): void }[]) client.destroy();
+  for (const client of [clients.entityResolution, clients.dataExchange, clients.s3]) client.destroy();
 }

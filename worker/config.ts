@@ -25,6 +25,8 @@ export const workerEnvSchema = temporalEnvSchema.extend({
   AWS_REGION: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'expected an AWS region such as us-east-1'),
   AWS_ENDPOINT_URL: z.string().url().optional(),
   WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().positive().default(20),
+  /** Worker threads each data-preparation activity uses; default one per core. 0 prepares on the activity's thread. */
+  PREP_THREADS: z.coerce.number().int().min(0).max(64).optional(),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error']).default('info'),
   /** The Temporal SDK's own log level (worker state, bundling, workflow logs). */
   TEMPORAL_SDK_LOG_LEVEL: z.enum(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR']).default('WARN'),

@@ -10,7 +10,7 @@ import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/comm
 import { temporal } from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, bundleWorkflowCode } from '@temporalio/worker';
-import type { Activities } from '../../activities';
+import type { Uid2SubscriptionActivities as Activities } from '../../activities';
 import { temporalTestServerPath } from '../../scripts/toolchain';
 import { FAILURE_CONVERTER_PATH } from '../../worker/codec/data-converter';
 import { WORKFLOWS_PATH } from '../../worker/create-worker';

@@ -21,6 +21,7 @@ import {
   type ListProviderServicesOutput,
   type ProviderServiceSummary,
 } from '@aws-sdk/client-entityresolution';
+import { S3Client } from '@aws-sdk/client-s3';
 import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -43,7 +44,8 @@ beforeEach(() => {
 
 const entityResolution = new EntityResolutionClient({ region: 'us-east-1' });
 const dataExchange = new DataExchangeClient({ region: 'us-east-1' });
-const activities = createActivities({ entityResolution, dataExchange });
+const s3 = new S3Client({ region: 'us-east-1' });
+const activities = createActivities({ entityResolution, dataExchange, s3, prepThreads: 0 });
 
 const { dataSetId, revisionId, assetId, listingId } = uid2Provider.marketplace;
 const dataSetArn = `arn:aws:dataexchange:us-east-1:111122223333:data-sets/${dataSetId}`;
@@ -392,7 +394,7 @@ describe('resolveUid2ApiAsset', () => {
   });
 
   it("takes the region of the Data Exchange client", async () => {
-    const euActivities = createActivities({ entityResolution, dataExchange: new DataExchangeClient({ region: 'eu-west-1' }) });
+    const euActivities = createActivities({ entityResolution, dataExchange: new DataExchangeClient({ region: 'eu-west-1' }), s3, prepThreads: 0 });
     dx.on(GetAssetCommand).rejects(new AccessDeniedException({ message: 'denied', Message: 'denied', $metadata: {} }));
 
     const result = await run(1, euActivities.resolveUid2ApiAsset, marketplace);

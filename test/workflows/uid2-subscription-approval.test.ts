@@ -4,7 +4,7 @@ import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/comm
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Activities } from '../../activities';
+import type { Uid2SubscriptionActivities as Activities } from '../../activities';
 import type { EntitlementCheck } from '../../activities/uid2-subscription';
 import type { Uid2SubscriptionApprovalInput } from '../../schemas/uid2-subscription';
 import {

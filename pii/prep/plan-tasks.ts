@@ -1,0 +1,113 @@
+import { readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { paginateListObjectsV2, type S3Client } from '@aws-sdk/client-s3';
+import { formatFromName, type DataFormat } from '../../schemas/prep';
+import { parseLocation, readBytes, sizeOf, type DataLocation } from './data-location';
+import type { PrepTask } from './prepare-parts';
+import { openSource } from './record-sources';
+import { PrepInputError } from './row-preparer';
+
+const QUOTE = 0x22;
+const NEWLINE = 0x0a;
+
+interface InputObject {
+  uri: string;
+  size: number;
+  format: DataFormat;
+}
+
+/** The data objects at `input`: one object, or every object under a prefix (ending in '/') whose format is known. */
+export async function listInputObjects(input: string, s3: S3Client | undefined, format?: DataFormat): Promise<InputObject[]> {
+  const isPrefix = input.endsWith('/');
+  if (!isPrefix) {
+    const known = format ?? formatFromName(input);
+    if (!known) throw new PrepInputError(`cannot tell the format of ${input} from its name: give the input format`);
+    return [{ uri: input, size: await sizeOf(parseLocation(input), s3), format: known }];
+  }
+  const found: { uri: string; size: number }[] = [];
+  if (input.startsWith('s3://')) {
+    const [, bucket, prefix] = /^s3:\/\/([^/]+)\/?(.*)$/.exec(input)!;
+    if (!s3) throw new Error(`${input}: S3 locations need an S3 client`);
+    for await (const page of paginateListObjectsV2({ client: s3 }, { Bucket: bucket, Prefix: prefix })) {
+      for (const object of page.Contents ?? []) if (object.Key && !object.Key.endsWith('/')) found.push({ uri: `s3://${bucket}/${object.Key}`, size: object.Size ?? 0 });
+    }
+  } else {
+    for (const name of (await readdir(input)).sort()) {
+      const path = join(input, name);
+      const info = await stat(path);
+      if (info.isFile()) found.push({ uri: path, size: info.size });
+    }
+  }
+  const objects = found
+    .filter((o) => o.size > 0)
+    .map((o) => ({ ...o, format: format ?? formatFromName(o.uri) }))
+    .filter((o): o is InputObject => o.format !== undefined);
+  if (objects.length === 0) throw new PrepInputError(`no CSV, JSON Lines, JSON or Parquet objects under ${input}`);
+  return objects;
+}
+
+/**
+ * Record boundaries near every `splitBytes` of a CSV or JSON Lines object, found by streaming it once
+ * with the same quote rule the reader uses, with the number of records before each (header excluded).
+ */
+async function splitPoints(location: DataLocation, s3: S3Client | undefined, format: 'csv' | 'jsonl', splitBytes: number, onBytes?: (bytes: number) => void) {
+  const cuts: { offset: number; recordsBefore: number }[] = [];
+  let offset = 0;
+  let inQuotes = false;
+  let records = format === 'csv' ? -1 : 0;
+  let nextCut = splitBytes;
+  for await (const piece of await readBytes(location, s3)) {
+    const bytes = piece as Buffer;
+    for (let i = 0; i < bytes.length; i++) {
+      const byte = bytes[i];
+      if (byte === QUOTE && format === 'csv') inQuotes = !inQuotes;
+      else if (byte === NEWLINE && !inQuotes) {
+        records++;
+        if (offset + i + 1 >= nextCut) {
+          cuts.push({ offset: offset + i + 1, recordsBefore: records });
+          nextCut = offset + i + 1 + splitBytes;
+        }
+      }
+    }
+    offset += bytes.length;
+    onBytes?.(offset);
+  }
+  return { size: offset, cuts: cuts.filter((cut) => cut.offset < offset) };
+}
+
+export interface PlanOptions {
+  input: string;
+  format?: DataFormat;
+  s3?: S3Client;
+  /** CSV and JSON Lines objects larger than this are split into byte ranges aligned to records. */
+  splitBytes: number;
+  onBytes?: (bytes: number) => void;
+}
+
+/** The tasks a dataset is prepared in: one per object, or per aligned byte range of a large line-format object. */
+export async function planTasks(opts: PlanOptions): Promise<PrepTask[]> {
+  const tasks: PrepTask[] = [];
+  for (const object of await listInputObjects(opts.input, opts.s3, opts.format)) {
+    const { format } = object;
+    if ((format !== 'csv' && format !== 'jsonl') || object.size <= opts.splitBytes) {
+      tasks.push({ index: tasks.length, input: object.uri, format, rowOffset: 0 });
+      continue;
+    }
+    const location = parseLocation(object.uri);
+    const head = await openSource(location, opts.s3, { format, range: { start: 0, end: Math.min(object.size, 1024 * 1024) } });
+    const { size, cuts } = await splitPoints(location, opts.s3, format, opts.splitBytes, opts.onBytes);
+    const starts = [{ offset: 0, recordsBefore: 0 }, ...cuts];
+    starts.forEach((start, i) => {
+      const end = starts[i + 1]?.offset ?? size;
+      tasks.push({
+        index: tasks.length,
+        input: object.uri,
+        format,
+        range: { start: start.offset, end },
+        ...(i > 0 ? { header: head.header, delimiter: head.delimiter } : {}),
+        rowOffset: start.recordsBefore,
+      });
+    });
+  }
+  return tasks;
+}

@@ -1,0 +1,136 @@
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { DataFormat, OutputFormat, PrepRules } from '../../schemas/prep';
+import type { ChunkExecutor } from './chunk-executor';
+import { parseLocation, writeObject, type WrittenObject } from './data-location';
+import type { PrepManifest } from './manifest';
+import { csvSink, parquetSink, rejectsSink, type RowSink } from './output-sinks';
+import { addCounts, emptyCounts, type PrepCounts } from './prep-counts';
+import { preparedChunks } from './prepared-chunks';
+import { openSource } from './record-sources';
+
+/** One unit of a dataset's preparation: an object, or a byte range of one aligned to records. */
+export interface PrepTask {
+  index: number;
+  input: string;
+  format: DataFormat;
+  range?: { start: number; end: number };
+  /** Column names, for a range that does not start at the object's header. */
+  header?: string[];
+  delimiter?: string;
+  /** Records before this task's first one in its object, so reject row numbers are the object's. */
+  rowOffset: number;
+}
+
+/** What has been committed: output parts complete in S3, and where the input continues. Counts and URIs only. */
+export interface PrepCheckpoint {
+  position: number;
+  /** The columns as read at the start, since a resumed read starts past the header. */
+  header: string[];
+  delimiter: string;
+  nextPart: number;
+  rowOffset: number;
+  counts: PrepCounts;
+  outputs: WrittenObject[];
+  rejects: WrittenObject[];
+}
+
+export interface PreparePartsOptions {
+  task: PrepTask;
+  /** Output prefix (s3://bucket/prefix/ or a local directory); parts are named after the task and part number. */
+  outputPrefix: string;
+  outputFormat: OutputFormat;
+  rules: PrepRules;
+  s3?: S3Client;
+  executor: ChunkExecutor;
+  /** A part is committed (its objects completed) once it holds this many rows read. */
+  partRows: number;
+  /** Resume from here instead of the task's start. */
+  resume?: PrepCheckpoint;
+  /** Called after each committed part; a crash after it resumes from this checkpoint. */
+  onCommit(checkpoint: PrepCheckpoint): Promise<void> | void;
+  /** Called after each chunk. */
+  onProgress?(progress: { rowsIn: number; position: number }): void;
+}
+
+const pad = (n: number) => String(n).padStart(5, '0');
+
+export function partUri(prefix: string, task: number, part: number, kind: 'output' | 'rejects', format: OutputFormat): string {
+  const base = prefix.replace(/\/?$/, '/');
+  const name = `part-${pad(task)}-${pad(part)}`;
+  return kind === 'output' ? `${base}${name}.${format}` : `${base}rejects/${name}.csv`;
+}
+
+/**
+ * Prepares a task into numbered parts. Each part's objects are completed before the checkpoint that
+ * names them, and part names are deterministic, so a retry from a checkpoint rewrites at most the one
+ * part that was in progress and the final objects equal an uninterrupted run's.
+ */
+export async function prepareParts(opts: PreparePartsOptions): Promise<PrepManifest> {
+  const { task } = opts;
+  const resume = opts.resume;
+  const source = await openSource(parseLocation(task.input), opts.s3, {
+    format: task.format,
+    delimiter: resume?.delimiter ?? task.delimiter,
+    header: resume?.header ?? task.header,
+    range: task.range,
+    resumeFrom: resume?.position,
+  });
+  const header = source.header;
+  const state: PrepCheckpoint = resume ?? {
+    position: task.range?.start ?? 0,
+    header,
+    delimiter: source.delimiter,
+    nextPart: 0,
+    rowOffset: task.rowOffset,
+    counts: emptyCounts(opts.rules.columns),
+    outputs: [],
+    rejects: [],
+  };
+
+  let part: { sink: RowSink; rejects: Awaited<ReturnType<typeof rejectsSink>>; rows: number; counts: PrepCounts; records: number; end: number } | undefined;
+  const openPart = async () => {
+    const output = await writeObject(parseLocation(partUri(opts.outputPrefix, task.index, state.nextPart, 'output', opts.outputFormat)), opts.s3);
+    const rejects = await writeObject(parseLocation(partUri(opts.outputPrefix, task.index, state.nextPart, 'rejects', opts.outputFormat)), opts.s3);
+    return {
+      sink: opts.outputFormat === 'csv' ? await csvSink(output, header) : parquetSink(output, header),
+      rejects: await rejectsSink(rejects, header),
+      rows: 0,
+      records: 0,
+      end: state.position,
+      counts: emptyCounts(opts.rules.columns),
+    };
+  };
+  const commit = async () => {
+    if (!part) return;
+    state.outputs.push(await part.sink.finish());
+    state.rejects.push(await part.rejects.finish());
+    addCounts(state.counts, part.counts);
+    state.rowOffset += part.records;
+    state.position = part.end;
+    state.nextPart++;
+    part = undefined;
+    await opts.onCommit(structuredClone(state));
+  };
+
+  for await (const { item, result } of preparedChunks(source, opts.executor, opts.rules, opts.outputFormat)) {
+    part ??= await openPart();
+    await part.sink.write(result);
+    await part.rejects.write(result.rejects, state.rowOffset + part.records);
+    part.records += result.records;
+    part.rows += result.counts.rowsIn;
+    part.end = item.end;
+    addCounts(part.counts, result.counts);
+    opts.onProgress?.({ rowsIn: state.counts.rowsIn + part.counts.rowsIn, position: item.end });
+    if (part.rows >= opts.partRows) await commit();
+  }
+  await commit();
+  return {
+    profile: opts.rules.profile,
+    columns: opts.rules.columns,
+    outputFormat: opts.outputFormat,
+    inputs: [{ uri: task.input, format: task.format, ...(task.range ? { range: task.range } : {}) }],
+    outputs: state.outputs,
+    rejects: state.rejects,
+    counts: state.counts,
+  };
+}
