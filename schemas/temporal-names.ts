@@ -9,4 +9,6 @@ export function idSegment(value: string): string {
 
 export const workflowIds = {
   uid2SubscriptionApproval: (account: string | undefined) => `uid2-subscription-approval/${idSegment(account ?? 'default')}`,
+  /** One preparation per output prefix at a time: a second start attaches to the running one. */
+  prepareIdentityData: (output: string) => `prepare-identity-data/${idSegment(output.replace(/^s3:\/\//, ''))}`,
 };

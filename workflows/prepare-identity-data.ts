@@ -5,7 +5,8 @@ import { prepareIdentityDataInputSchema, type PrepareIdentityDataInput, type Pre
 import { invalidInput } from './invalid-input';
 import { showStage } from './visibility';
 
-export const prepStatusQuery = defineQuery<PrepStatus>('status');
+/** Stage and tasks done; takes the same optional `asOf` argument as the other status queries, unused here. */
+export const prepStatusQuery = defineQuery<PrepStatus, [asOf?: string]>('status');
 
 const PIPELINE = 'identity-data-prep';
 

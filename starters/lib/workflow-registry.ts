@@ -1,7 +1,8 @@
 import type { z } from 'zod';
 import { workflowIds } from '../../schemas/temporal-names';
 import { uid2SubscriptionApprovalInputSchema } from '../../schemas/uid2-subscription';
-import type { uid2SubscriptionApproval } from '../../workflows';
+import { prepareIdentityDataInputSchema } from '../../schemas/prep';
+import type { prepareIdentityData, uid2SubscriptionApproval } from '../../workflows';
 import { ConfigError, validateConfig } from './load-config';
 
 /** How to start a workflow from a validated config: its input schema, its deterministic id, its arguments. */
@@ -20,6 +21,11 @@ export const workflowRegistry: Record<string, RegisteredWorkflow> = {
     inputSchema: uid2SubscriptionApprovalInputSchema,
     workflowId: (input) => workflowIds.uid2SubscriptionApproval(input.account),
     toArgs: (input): Parameters<typeof uid2SubscriptionApproval> => [{ input }],
+  }),
+  prepareIdentityData: entry({
+    inputSchema: prepareIdentityDataInputSchema,
+    workflowId: (input) => workflowIds.prepareIdentityData(input.output),
+    toArgs: (input): Parameters<typeof prepareIdentityData> => [input],
   }),
 };
 

@@ -1,0 +1,80 @@
+import { availableParallelism } from 'node:os';
+import { S3Client } from '@aws-sdk/client-s3';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { parseLocation, sizeOf } from '../pii/prep/data-location';
+import { prepareFile, rejectsBeside } from '../pii/prep/prepare-file';
+import { DATA_FORMATS, IDENTIFIER_TYPES, OUTPUT_FORMATS, PREP_PROFILES, prepRulesSchema, type IdentifierType } from '../schemas/prep';
+import { formatEnvIssues } from '../worker/config';
+import { exitWith, runCli } from './lib/run-cli';
+import { progressLine } from './lib/progress-line';
+
+/** `email=EMAIL,phone=PHONE` → { email: 'EMAIL', phone: 'PHONE' }. */
+function parseMap(value: string): Record<string, IdentifierType> {
+  const columns: Record<string, IdentifierType> = {};
+  for (const pair of value.split(',')) {
+    const at = pair.lastIndexOf('=');
+    const [column, type] = [pair.slice(0, at).trim(), pair.slice(at + 1).trim().toUpperCase()];
+    if (at <= 0 || !(IDENTIFIER_TYPES as readonly string[]).includes(type)) {
+      throw new InvalidArgumentError(`"${pair}" is not column=TYPE with TYPE one of ${IDENTIFIER_TYPES.join(', ')}`);
+    }
+    columns[column] = type as IdentifierType;
+  }
+  return columns;
+}
+
+interface PrepCliOptions {
+  in: string;
+  out: string;
+  profile: string;
+  map: Record<string, IdentifierType>;
+  region: string;
+  country: string;
+  keepRowWhen: string;
+  inFormat?: string;
+  outFormat?: string;
+  rejects?: string;
+  delimiter?: string;
+  threads: number;
+}
+
+const program = new Command('prep')
+  .description('Normalise, validate and hash the identity columns of a file for one destination, without Temporal')
+  .requiredOption('--in <path>', 'input: a local path or s3://bucket/key (.csv, .jsonl, .json, .parquet)')
+  .requiredOption('--out <path>', 'output: a local path or s3://bucket/key (.csv or .parquet)')
+  .addOption(new Option('--profile <name>', 'destination rules').choices(PREP_PROFILES).makeOptionMandatory())
+  .requiredOption('--map <column=TYPE,...>', `input columns to prepare and their types (${IDENTIFIER_TYPES.join(', ')}); other columns are copied unchanged`, parseMap)
+  .option('--region <CC>', 'region national phone numbers are read in', 'US')
+  .option('--country <CC>', 'country of the addresses (AMC address, state and postal-code rules)', 'US')
+  .addOption(new Option('--keep-row-when <rule>', 'keep a row when any / all of its mapped values are usable').choices(['any', 'all']).default('any'))
+  .addOption(new Option('--in-format <format>', 'input format when the name does not say').choices(DATA_FORMATS))
+  .addOption(new Option('--out-format <format>', 'output format when the name does not say').choices(OUTPUT_FORMATS))
+  .option('--rejects <path>', 'where rejected rows go (default: beside the output, <name>.rejects.csv)')
+  .option('--delimiter <char>', 'CSV delimiter (default: read off the header line)')
+  .option('--threads <n>', 'worker threads (0: prepare in the main thread)', (v) => Number.parseInt(v, 10), availableParallelism())
+  .action(async (opts: PrepCliOptions) => {
+    const rules = prepRulesSchema.safeParse({ profile: opts.profile, columns: opts.map, defaultRegion: opts.region, country: opts.country, keepRowWhen: opts.keepRowWhen });
+    if (!rules.success) throw new Error(`invalid options:\n${formatEnvIssues(rules.error)}`);
+    const usesS3 = [opts.in, opts.out, opts.rejects].some((uri) => uri?.startsWith('s3://'));
+    const s3 = usesS3 ? new S3Client({ forcePathStyle: process.env.AWS_ENDPOINT_URL !== undefined }) : undefined;
+    const total = await sizeOf(parseLocation(opts.in), s3);
+    const progress = progressLine(process.stderr);
+    const manifest = await prepareFile({
+      input: opts.in,
+      output: opts.out,
+      rejects: opts.rejects ?? rejectsBeside(opts.out),
+      inputFormat: opts.inFormat as never,
+      outputFormat: opts.outFormat as never,
+      delimiter: opts.delimiter,
+      rules: rules.data,
+      s3,
+      threads: opts.threads,
+      onProgress: (p) => progress.update(p.rowsIn, p.position, total),
+    });
+    progress.done();
+    console.log(JSON.stringify(manifest, null, 2));
+    const { rowsIn, rowsOut, rowsRejected } = manifest.counts;
+    console.error(`${rowsIn} rows read, ${rowsOut} written to ${opts.out}, ${rowsRejected} rejected (see ${manifest.rejects[0]?.uri})`);
+    exitWith(0);
+  });
+
+runCli(program);
