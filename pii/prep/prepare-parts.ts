@@ -76,7 +76,7 @@ export async function prepareParts(opts: PreparePartsOptions): Promise<PrepManif
     resumeFrom: resume?.position,
   });
   const header = source.header;
-  const state: PrepCheckpoint = resume ?? {
+  const state: PrepCheckpoint = resume ? structuredClone(resume) : {
     position: task.range?.start ?? 0,
     header,
     delimiter: source.delimiter,

@@ -6,41 +6,6 @@ const BOM = [0xef, 0xbb, 0xbf];
 
 export type LineFormat = 'csv' | 'jsonl';
 
-/**
- * Finds record boundaries in a byte stream: a newline ends a record unless it is inside a quoted CSV
- * field. Quotes toggle the state and an escaped quote ("") toggles it twice, so counting them is exact
- * for well-formed CSV. JSON Lines cannot hold a raw newline inside a value, so every newline ends one.
- */
-export class RecordBoundaryScanner {
-  private inQuotes = false;
-
-  constructor(private readonly format: LineFormat) {}
-
-  /** Index just past the last record boundary in bytes[from..], or -1; the quote state carries over to the next call. */
-  scan(bytes: Uint8Array, from = 0): number {
-    if (this.format === 'jsonl') {
-      const last = bytes.lastIndexOf(NEWLINE);
-      return last >= from ? last + 1 : -1;
-    }
-    const state = scanQuoted(bytes, from, this.inQuotes);
-    this.inQuotes = state.inQuotes;
-    return state.last;
-  }
-}
-
-/** A tight loop on purpose: it runs over every input byte on the thread that feeds the workers. */
-function scanQuoted(bytes: Uint8Array, from: number, startInQuotes: boolean): { last: number; inQuotes: boolean } {
-  let last = -1;
-  let inQuotes = startInQuotes;
-  const length = bytes.length;
-  for (let i = from; i < length; i++) {
-    const byte = bytes[i]!;
-    if (byte === QUOTE) inQuotes = !inQuotes;
-    else if (byte === NEWLINE && !inQuotes) last = i + 1;
-  }
-  return { last, inQuotes };
-}
-
 export interface RecordChunk {
   bytes: Buffer;
   /** Offset of the chunk's first byte in the stream (after any BOM). */
@@ -62,18 +27,21 @@ export interface ChunkOptions {
 export const DEFAULT_MAX_RECORD_BYTES = 16 * 1024 * 1024;
 
 /**
- * Cuts a byte stream into chunks of whole records of about `targetBytes`, so each chunk can be parsed
- * on its own (in another thread, or resumed after a crash). Memory holds one chunk plus one record.
+ * Cuts a byte stream into chunks of whole records, so each chunk can be parsed on its own (in another
+ * thread, or resumed after a crash). A chunk ends at the first record boundary at or past the next
+ * multiple of `targetBytes` in the object, so where chunks (and the parts made of them) end depends on
+ * the data alone, not on how reads happened to arrive: a run resumed at a chunk start cuts exactly as
+ * an uninterrupted run. Memory holds one chunk plus one record.
  */
 export async function* recordChunks(source: AsyncIterable<Uint8Array>, opts: ChunkOptions): AsyncGenerator<RecordChunk> {
   const target = opts.targetBytes ?? 1024 * 1024;
   const maxRecord = opts.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES;
-  const scanner = new RecordBoundaryScanner(opts.format);
-  let pending: Buffer[] = [];
-  let pendingBytes = 0;
-  /** Bytes of `pending` already scanned, and the end of the last boundary found in them. */
+  const quotesMatter = opts.format === 'csv';
+  let pending: Buffer = Buffer.alloc(0);
+  /** Bytes of `pending` scanned so far, the quote state there, and the last boundary seen. */
   let scanned = 0;
-  let boundary = -1;
+  let inQuotes = false;
+  let lastBoundary = 0;
   let offset = opts.startOffset ?? 0;
   let first = opts.stripBom ?? true;
 
@@ -86,26 +54,46 @@ export async function* recordChunks(source: AsyncIterable<Uint8Array>, opts: Chu
         offset += 3;
       }
     }
-    const found = scanner.scan(bytes);
-    if (found >= 0) boundary = scanned + found;
-    pending.push(bytes);
-    pendingBytes += bytes.length;
-    scanned = pendingBytes;
-    if (pendingBytes - Math.max(boundary, 0) > maxRecord) {
-      throw new PrepInputError(`a record longer than ${Math.round(maxRecord / 1048576)} MiB starts at byte ${offset + Math.max(boundary, 0)}: not ${opts.format.toUpperCase()} records of the expected shape (an unclosed quote, or a file without line breaks?)`);
+    pending = pending.length === 0 ? bytes : Buffer.concat([pending, bytes]);
+    for (;;) {
+      const cutFrom = Math.floor(offset / target) * target + target - offset;
+      const scan = scanFrom(pending, scanned, inQuotes, quotesMatter, cutFrom);
+      scanned = pending.length;
+      inQuotes = scan.inQuotes;
+      if (scan.last > 0) lastBoundary = scan.last;
+      if (scan.cut < 0) break;
+      yield { bytes: pending.subarray(0, scan.cut), offset };
+      offset += scan.cut;
+      pending = Buffer.from(pending.subarray(scan.cut));
+      scanned = 0;
+      inQuotes = false;
+      lastBoundary = 0;
     }
-    if (boundary >= target || (boundary > 0 && pendingBytes >= target * 2)) {
-      const all = pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingBytes);
-      yield { bytes: all.subarray(0, boundary), offset };
-      offset += boundary;
-      const rest = all.subarray(boundary);
-      pending = rest.length > 0 ? [Buffer.from(rest)] : [];
-      pendingBytes = rest.length;
-      scanned = pendingBytes;
-      boundary = -1;
+    if (pending.length - lastBoundary > maxRecord) {
+      throw new PrepInputError(`a record longer than ${Math.round(maxRecord / 1048576)} MiB starts at byte ${offset + lastBoundary}: not ${opts.format.toUpperCase()} records of the expected shape (an unclosed quote, or a file without line breaks?)`);
     }
   }
-  if (pendingBytes > 0) yield { bytes: pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingBytes), offset };
+  if (pending.length > 0) yield { bytes: pending, offset };
+}
+
+/**
+ * Scans bytes[from..] carrying the quote state: the first record boundary at or past `cutFrom` (-1 if
+ * none yet), and the last boundary seen. A tight loop on purpose: it runs over every input byte on the
+ * thread that feeds the workers.
+ */
+function scanFrom(bytes: Uint8Array, from: number, startInQuotes: boolean, quotesMatter: boolean, cutFrom: number): { cut: number; last: number; inQuotes: boolean } {
+  let inQuotes = startInQuotes;
+  let last = -1;
+  const length = bytes.length;
+  for (let i = from; i < length; i++) {
+    const byte = bytes[i]!;
+    if (byte === QUOTE && quotesMatter) inQuotes = !inQuotes;
+    else if (byte === NEWLINE && !inQuotes) {
+      last = i + 1;
+      if (last >= cutFrom) return { cut: last, last, inQuotes: false };
+    }
+  }
+  return { cut: -1, last, inQuotes };
 }
 
 /** End of the first record (just past its newline), or the whole length when there is only one. */
