@@ -6,11 +6,16 @@ import { nanpFastPath } from './phone';
 
 /**
  * Amazon Ads / AMC hashed identity data, as Amazon's own AWS solution applies it before upload
- * (aws-solutions/amazon-marketing-cloud-uploader-from-aws, source/glue/normalizers/): Amazon Ads
+ * (aws-solutions/amazon-marketing-cloud-uploader-from-aws, source/glue/library/): Amazon Ads
  * publishes no worked examples, and AMC matches what that solution produces. Hash: SHA-256, hex.
  * - email: lowercase, drop every character but letters, digits, '_', '.', '@', '-';
- * - phone: drop '+', parse in the country, keep only possible numbers (GB: no national number
- *   starting 4 or 6), E.164 without '+';
+ * - phone: E.164 without '+', possible numbers only (GB: no national number starting 4 or 6). A
+ *   number written with '+' is read as international; one without is read in the file's country.
+ *   This reproduces the solution's published check hashes (us_check.json, national numbers such as
+ *   5714120599 → sha256("15714120599")). Its phone_normalizer.py since v3.0.3 instead prefixes '+'
+ *   to every number and parses with no region, which reads national numbers as foreign ones
+ *   (5714120599 → Colombia) against Amazon Ads' own E.164 requirement and its own check data; for
+ *   numbers given with their country code both agree.
  * - names and other text (the solution's default normaliser): lowercase, transliterate ß ä ö ü ø æ,
  *   drop every character but a–z and 0–9.
  */
@@ -34,10 +39,10 @@ export function normalizeAmcPhone(raw: string, country: CountryCode): RuleOutcom
   if (raw.trim() === '') return rejected('empty');
   const hashed = alreadyHashed(raw);
   if (hashed) return hashed;
-  const withoutPlus = raw.replace(/\+/g, '');
-  const fast = nanpFastPath(withoutPlus.trim(), country);
+  const trimmed = raw.trim();
+  const fast = nanpFastPath(trimmed, country);
   if (fast) return normalized(fast.slice(1));
-  const parsed = parsePhoneNumberFromString(withoutPlus, country);
+  const parsed = trimmed.startsWith('+') ? parsePhoneNumberFromString(trimmed) : parsePhoneNumberFromString(trimmed, country);
   if (!parsed?.isPossible()) return rejected(`not a phone number for ${country}`);
   if (country === 'GB' && GB_RESTRICTED_FIRST_DIGITS.includes(String(parsed.nationalNumber)[0]!)) return rejected('not a GB phone number');
   return normalized(parsed.number.slice(1));

@@ -28,6 +28,8 @@ describe('AMC rules', () => {
   it('phone: E.164 without "+", GB numbers may not start with 4 or 6', () => {
     expect(normalizeAmcPhone('+44 20 7946 0958', 'GB')).toEqual({ kind: 'normalized', value: '442079460958' });
     expect(normalizeAmcPhone('4123 456789', 'GB')).toEqual({ kind: 'rejected', reason: 'not a GB phone number' });
+    // Written with its country code, a foreign number is read as such whatever the file's country.
+    expect(normalizeAmcPhone('+44 20 7946 0958', 'US')).toEqual({ kind: 'normalized', value: '442079460958' });
     expect(normalizeAmcPhone('12', 'US').kind).toBe('rejected');
   });
 

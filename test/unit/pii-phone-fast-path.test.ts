@@ -12,7 +12,8 @@ function libphonenumberE164(raw: string, region: CountryCode): string | undefine
 }
 
 function amcByLibphonenumber(raw: string, region: CountryCode): string | undefined {
-  const parsed = parsePhoneNumberFromString(raw.replace(/\+/g, ''), region);
+  const trimmed = raw.trim();
+  const parsed = trimmed.startsWith('+') ? parsePhoneNumberFromString(trimmed) : parsePhoneNumberFromString(trimmed, region);
   return parsed?.isPossible() ? parsed.number.slice(1) : undefined;
 }
 
