@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { S3Client } from '@aws-sdk/client-s3';
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import { parseLocation, sizeOf } from '../pii/prep/data-location';
 import { prepareFile, rejectsBeside } from '../pii/prep/prepare-file';
 import { DATA_FORMATS, IDENTIFIER_TYPES, OUTPUT_FORMATS, PREP_PROFILES, prepRulesSchema, type IdentifierType } from '../schemas/prep';
@@ -15,7 +15,7 @@ function parseMap(value: string): Record<string, IdentifierType> {
     const at = pair.lastIndexOf('=');
     const [column, type] = [pair.slice(0, at).trim(), pair.slice(at + 1).trim().toUpperCase()];
     if (at <= 0 || !(IDENTIFIER_TYPES as readonly string[]).includes(type)) {
-      throw new InvalidArgumentError(`"${pair}" is not column=TYPE with TYPE one of ${IDENTIFIER_TYPES.join(', ')}`);
+      throw new Error(`--map: "${pair}" is not column=TYPE with TYPE one of ${IDENTIFIER_TYPES.join(', ')}`);
     }
     columns[column] = type as IdentifierType;
   }
@@ -26,7 +26,7 @@ interface PrepCliOptions {
   in: string;
   out: string;
   profile: string;
-  map: Record<string, IdentifierType>;
+  map: string;
   region: string;
   country: string;
   keepRowWhen: string;
@@ -42,7 +42,7 @@ const program = new Command('prep')
   .requiredOption('--in <path>', 'input: a local path or s3://bucket/key (.csv, .jsonl, .json, .parquet)')
   .requiredOption('--out <path>', 'output: a local path or s3://bucket/key (.csv or .parquet)')
   .addOption(new Option('--profile <name>', 'destination rules').choices(PREP_PROFILES).makeOptionMandatory())
-  .requiredOption('--map <column=TYPE,...>', `input columns to prepare and their types (${IDENTIFIER_TYPES.join(', ')}); other columns are copied unchanged`, parseMap)
+  .requiredOption('--map <column=TYPE,...>', `input columns to prepare and their types (${IDENTIFIER_TYPES.join(', ')}); other columns are copied unchanged`)
   .option('--region <CC>', 'region national phone numbers are read in', 'US')
   .option('--country <CC>', 'country of the addresses (AMC address, state and postal-code rules)', 'US')
   .addOption(new Option('--keep-row-when <rule>', 'keep a row when any / all of its mapped values are usable').choices(['any', 'all']).default('any'))
@@ -52,7 +52,7 @@ const program = new Command('prep')
   .option('--delimiter <char>', 'CSV delimiter (default: read off the header line)')
   .option('--threads <n>', 'worker threads (0: prepare in the main thread)', (v) => Number.parseInt(v, 10), availableParallelism())
   .action(async (opts: PrepCliOptions) => {
-    const rules = prepRulesSchema.safeParse({ profile: opts.profile, columns: opts.map, defaultRegion: opts.region, country: opts.country, keepRowWhen: opts.keepRowWhen });
+    const rules = prepRulesSchema.safeParse({ profile: opts.profile, columns: parseMap(opts.map), defaultRegion: opts.region, country: opts.country, keepRowWhen: opts.keepRowWhen });
     if (!rules.success) throw new Error(`invalid options:\n${formatEnvIssues(rules.error)}`);
     const usesS3 = [opts.in, opts.out, opts.rejects].some((uri) => uri?.startsWith('s3://'));
     const s3 = usesS3 ? new S3Client({ forcePathStyle: process.env.AWS_ENDPOINT_URL !== undefined }) : undefined;
