@@ -1,8 +1,10 @@
 import { workflowIds } from '../schemas/temporal-names';
+import { prepareIdentityDataInputSchema } from '../schemas/prep';
 import { uid2SubscriptionApprovalInputSchema } from '../schemas/uid2-subscription';
 import { loadConfigFile } from '../starters/lib/load-config';
 import { runWorkflow } from '../starters/lib/run-workflow';
 import { starterContext } from '../starters/lib/temporal';
+import { prepareIdentityData } from '../workflows/prepare-identity-data';
 import { uid2SubscriptionApproval } from '../workflows/uid2-subscription-approval';
 import { logger } from '../worker/logger';
 import { DEMO_DATABASE, DEMO_TABLE, seedDemoData } from './demo-data-seed';
@@ -13,7 +15,7 @@ export const DEMO_APPROVAL_DELAY_MS = 60_000;
 /**
  * The newcomer's demo under `npm start` with the sandbox: demo customer data in S3 and Glue, one run
  * of each workflow that exists
- * (today uid2SubscriptionApproval), and the sandbox approving the UID2 subscription a minute later,
+ * (uid2SubscriptionApproval; prepareIdentityData preparing the demo customers for UID2), and the sandbox approving the UID2 subscription a minute later,
  * as the UID2 team would, so the run completes in front of you in the Temporal UI.
  */
 export async function startDemo(env: NodeJS.ProcessEnv, sandboxUrl: string): Promise<() => void> {
@@ -27,6 +29,15 @@ export async function startDemo(env: NodeJS.ProcessEnv, sandboxUrl: string): Pro
       workflow: uid2SubscriptionApproval,
       workflowId: workflowIds.uid2SubscriptionApproval(input.account),
       args: [{ input }],
+      wait: false,
+      out: (line) => console.log(`demo: ${line}`),
+    });
+    const prep = loadConfigFile(`${PROJECT_ROOT}/examples/prepare-identity-data.sandbox.json`, prepareIdentityDataInputSchema);
+    await runWorkflow({
+      ctx,
+      workflow: prepareIdentityData,
+      workflowId: workflowIds.prepareIdentityData(prep.output),
+      args: [prep],
       wait: false,
       out: (line) => console.log(`demo: ${line}`),
     });

@@ -11,6 +11,7 @@ import { freePort } from '../../sandbox/moto';
 import { TASK_QUEUE, workflowIds } from '../../schemas/temporal-names';
 import { createDataConverter } from '../../worker/codec/data-converter';
 import { checkNowSignal, type uid2SubscriptionApproval } from '../../workflows/uid2-subscription-approval';
+import type { prepareIdentityData } from '../../workflows/prepare-identity-data';
 import { PROJECT_ROOT } from '../../scripts/toolchain';
 
 /** `npm start`, the main job: dev server + UI + codec server + sandbox + worker + demo run, then a clean Ctrl-C. */
@@ -63,6 +64,7 @@ describe('npm start (local stack)', () => {
     expect(output).toContain('npm run uid2-subscription -- --config examples/uid2-subscription.json --wait');
     expect(output).toContain(`AWS calls go to the local sandbox at http://127.0.0.1:${ports.sandbox}`);
     expect(output).toContain(`demo: Started uid2SubscriptionApproval ${DEMO_WORKFLOW_ID}`);
+    expect(output).toContain('demo: Started prepareIdentityData prepare-identity-data/identity-demo-prepared-uid2');
     expect(output).toContain('demo: 240 synthetic customer records (two sources, dirty values) in s3://identity-demo/raw/customers/');
     const s3 = new S3Client({ region: 'us-east-1', forcePathStyle: true, endpoint: `http://127.0.0.1:${ports.sandbox}`, credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
     const demoObjects = await s3.send(new ListObjectsV2Command({ Bucket: 'identity-demo', Prefix: 'raw/customers/' }));
@@ -101,6 +103,13 @@ describe('npm start (local stack)', () => {
       const result = await demo.result();
       expect(result.approvedVia).toBe('entitlement');
       expect(result.iamPolicy.Statement[0]?.Action).toBe('dataexchange:SendApiAsset');
+
+      // The demo customers are prepared for UID2 by the same worker.
+      const prep = await client.workflow.getHandle<typeof prepareIdentityData>(workflowIds.prepareIdentityData('s3://identity-demo/prepared/uid2/')).result();
+      expect(prep.manifestUri).toBe('s3://identity-demo/prepared/uid2/manifest.json');
+      expect(prep.counts.rowsIn).toBe(240);
+      expect(prep.counts.rowsOut + prep.counts.rowsRejected).toBe(240);
+      expect(prep.counts.columns.email!.normalized).toBeGreaterThan(200);
     } finally {
       await connection.close();
     }
