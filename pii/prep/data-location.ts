@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, open, stat } from 'node:fs/promises';
+import { mkdir, open, rm, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { PassThrough, Transform, type Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { GetObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import type { AsyncBuffer } from 'hyparquet';
+import { PrepInputError } from './row-preparer';
 
 /** Where data lives: an s3://bucket/key URI or a local path. */
 export type DataLocation = { kind: 's3'; bucket: string; key: string; uri: string } | { kind: 'local'; path: string; uri: string };
@@ -23,20 +24,38 @@ function needS3(s3: S3Client | undefined, uri: string): S3Client {
   return s3;
 }
 
+/** A missing input is the data owner's to fix, not worth retrying: a PrepInputError that names it. */
+function missing(location: DataLocation, error: unknown): unknown {
+  const { name, code } = error as { name?: string; code?: string };
+  return code === 'ENOENT' || name === 'NotFound' || name === 'NoSuchKey' || name === 'NoSuchBucket' ? new PrepInputError(`${location.uri} does not exist`) : error;
+}
+
 export async function sizeOf(location: DataLocation, s3?: S3Client): Promise<number> {
-  if (location.kind === 'local') return (await stat(location.path)).size;
-  const head = await needS3(s3, location.uri).send(new HeadObjectCommand({ Bucket: location.bucket, Key: location.key }));
-  return head.ContentLength ?? 0;
+  try {
+    if (location.kind === 'local') return (await stat(location.path)).size;
+    const head = await needS3(s3, location.uri).send(new HeadObjectCommand({ Bucket: location.bucket, Key: location.key }));
+    return head.ContentLength ?? 0;
+  } catch (error) {
+    throw missing(location, error);
+  }
 }
 
 /** The bytes [start, end) of the object, streamed (S3: one ranged GetObject). */
 export async function readBytes(location: DataLocation, s3?: S3Client, range?: { start: number; end: number }): Promise<Readable> {
   if (range && range.end <= range.start) return PassThrough.from([]);
-  if (location.kind === 'local') return createReadStream(location.path, { highWaterMark: 1 << 20, ...(range ? { start: range.start, end: range.end - 1 } : {}) });
-  const object = await needS3(s3, location.uri).send(
-    new GetObjectCommand({ Bucket: location.bucket, Key: location.key, ...(range ? { Range: `bytes=${range.start}-${range.end - 1}` } : {}) }),
-  );
-  return object.Body as Readable;
+  try {
+    if (location.kind === 'local') {
+      // A missing file is reported here rather than as the stream's first error.
+      await stat(location.path);
+      return createReadStream(location.path, { highWaterMark: 1 << 20, ...(range ? { start: range.start, end: range.end - 1 } : {}) });
+    }
+    const object = await needS3(s3, location.uri).send(
+      new GetObjectCommand({ Bucket: location.bucket, Key: location.key, ...(range ? { Range: `bytes=${range.start}-${range.end - 1}` } : {}) }),
+    );
+    return object.Body as Readable;
+  } catch (error) {
+    throw missing(location, error);
+  }
 }
 
 /** Random access for Parquet: local reads, or ranged GETs. */
@@ -80,6 +99,8 @@ export interface ObjectWriter {
   stream: Writable;
   /** Ends the stream and waits until the object is complete (S3: the multipart upload is completed). */
   finish(): Promise<WrittenObject>;
+  /** Gives the object up: no S3 object appears (its multipart upload is aborted), a local file is removed. */
+  abort(): Promise<void>;
 }
 
 /**
@@ -97,9 +118,11 @@ export async function writeObject(location: DataLocation, s3?: S3Client, content
     },
   });
   let completed: Promise<unknown>;
+  let giveUp: () => void;
   if (location.kind === 'local') {
     await mkdir(dirname(location.path), { recursive: true });
     completed = pipeline(counter, createWriteStream(location.path));
+    giveUp = () => counter.destroy();
   } else {
     const body = new PassThrough();
     counter.pipe(body);
@@ -110,14 +133,28 @@ export async function writeObject(location: DataLocation, s3?: S3Client, content
       partSize: 8 * 1024 * 1024,
     });
     completed = upload.done();
+    // A body that fails makes lib-storage abort the multipart upload (AbortMultipartUpload) before done() rejects.
+    giveUp = () => {
+      counter.unpipe(body);
+      counter.destroy();
+      body.destroy(new Error(`${location.uri}: the preparation failed, the upload is abandoned`));
+    };
   }
-  completed.catch(() => undefined);
+  // A failed upload must fail the writer: otherwise nothing reads the body any more and writers wait for 'drain' for ever.
+  // Its error reaches the caller through `stream.errored`, a pending write and finish(): not as an unhandled 'error' event.
+  counter.on('error', () => undefined);
+  completed.catch((error: unknown) => counter.destroy(error instanceof Error ? error : new Error(String(error))));
   return {
     stream: counter,
     async finish() {
       counter.end();
       await completed;
       return { uri: location.uri, bytes, sha256: digest.digest('hex') };
+    },
+    async abort() {
+      giveUp();
+      await completed.catch(() => undefined);
+      if (location.kind === 'local') await rm(location.path, { force: true });
     },
   };
 }

@@ -7,6 +7,8 @@ import type { ObjectWriter, WrittenObject } from './data-location';
 import type { RejectedRow } from './row-preparer';
 
 async function write(stream: Writable, bytes: Uint8Array | string): Promise<void> {
+  // A destroyed stream never drains: fail instead of waiting forever.
+  if (stream.destroyed) throw stream.errored ?? new Error('the output stream is closed');
   if (bytes.length > 0 && !stream.write(bytes)) await once(stream, 'drain');
 }
 

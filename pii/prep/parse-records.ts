@@ -27,14 +27,43 @@ const isBlank = (fields: string[]) => fields.length === 1 && fields[0]!.trim() =
 export function parseCsvRecords(text: string, delimiter: string, invalidUtf8: boolean): ParsedRecord[] {
   const body = withoutFinalNewline(text);
   if (body === '') return text === '' ? [] : ['blank'];
-  const parsed = Papa.parse<string[]>(body, { delimiter, header: false, skipEmptyLines: false, dynamicTyping: false });
+  const parsed = parseCsv(body, delimiter);
+  // On a malformed record, papaparse's recovery runs on into the records after it (an unterminated quote takes
+  // the rest of the chunk, `"a"x` the next line): the chunk is read again one record at a time, cut where the
+  // chunker cuts, so a malformed record takes only itself and the result does not depend on where chunks end.
+  if (parsed.errors.length > 0) return csvRecordTexts(body).flatMap((record) => (record.trim() === '' ? ['blank' as const] : toRecords(parseCsv(record, delimiter), invalidUtf8)));
+  return toRecords(parsed, invalidUtf8);
+}
+
+function parseCsv(text: string, delimiter: string): Papa.ParseResult<string[]> {
+  return Papa.parse<string[]>(text, { delimiter, header: false, skipEmptyLines: false, dynamicTyping: false });
+}
+
+function toRecords(parsed: Papa.ParseResult<string[]>, invalidUtf8: boolean): ParsedRecord[] {
   const problems = new Map<number, string>();
-  for (const error of parsed.errors) if (error.row !== undefined) problems.set(error.row, `malformed CSV: ${error.message}`);
+  for (const error of parsed.errors) if (error.row !== undefined && !problems.has(error.row)) problems.set(error.row, `malformed CSV: ${error.message}`);
   return parsed.data.map((fields, i) => {
     if (isBlank(fields)) return 'blank';
     const problem = problems.get(i) ?? (invalidUtf8 && fields.some((f) => f.includes('\uFFFD')) ? 'invalid UTF-8' : undefined);
     return problem ? { fields, problem } : { fields };
   });
+}
+
+/** The records of a chunk as record-chunks.ts delimits them: a newline outside quotes (by quote parity) ends one. */
+function csvRecordTexts(body: string): string[] {
+  const records: string[] = [];
+  let inQuotes = false;
+  let start = 0;
+  for (let i = 0; i < body.length; i++) {
+    const c = body.charCodeAt(i);
+    if (c === 0x22) inQuotes = !inQuotes;
+    else if (c === 0x0a && !inQuotes) {
+      records.push(body.slice(start, body.charCodeAt(i - 1) === 0x0d ? i - 1 : i));
+      start = i + 1;
+    }
+  }
+  records.push(body.slice(start));
+  return records;
 }
 
 /** Field names of a JSON Lines or JSON array source: the keys of its first record. */

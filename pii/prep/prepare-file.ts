@@ -1,12 +1,14 @@
+import { resolve } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { formatFromName, type DataFormat, type OutputFormat, type PrepRules } from '../../schemas/prep';
 import { chunkExecutor } from './chunk-executor';
-import { parseLocation, writeObject } from './data-location';
+import { parseLocation, writeObject, type ObjectWriter } from './data-location';
 import type { PrepManifest } from './manifest';
 import { csvSink, parquetSink, rejectsSink, type RowSink } from './output-sinks';
 import { addCounts, countsReconcile, emptyCounts } from './prep-counts';
 import { preparedChunks } from './prepared-chunks';
 import { openSource } from './record-sources';
+import { checkRules } from './check-rules';
 import { PrepInputError } from './row-preparer';
 
 export interface PrepProgress {
@@ -42,19 +44,46 @@ export function formatOf(uri: string, given: string | undefined, what: string): 
   return format;
 }
 
+/** CSV or Parquet, from the output's name: a name that says JSON is refused rather than given CSV under it. */
+function outputFormatOf(output: string): OutputFormat {
+  const named = formatOf(output, undefined, 'output');
+  if (named === 'json' || named === 'jsonl') throw new PrepInputError(`${output}: the output is written as CSV or Parquet, not ${named === 'json' ? 'JSON' : 'JSON Lines'}`);
+  return named;
+}
+
+function checkDistinct(...uris: [input: string, output: string, rejects: string]): void {
+  const [input, output, rejects] = uris.map((uri) => (uri.startsWith('s3://') ? uri : resolve(uri))) as [string, string, string];
+  if (output === rejects) throw new PrepInputError(`the output and the rejects are the same object: ${uris[1]}`);
+  if (input === output || input === rejects) throw new PrepInputError(`${uris[0]} would be overwritten by the preparation's ${input === output ? 'output' : 'rejects'}`);
+}
+
 /** Prepares one input object into one output object and one rejects object: `npm run prep`. */
 export async function prepareFile(opts: PrepareFileOptions): Promise<PrepManifest> {
   const inputFormat = formatOf(opts.input, opts.inputFormat, 'input');
-  const outputFormat = opts.outputFormat ?? (formatOf(opts.output, undefined, 'output') === 'parquet' ? 'parquet' : 'csv');
+  const outputFormat = opts.outputFormat ?? outputFormatOf(opts.output);
+  const rejectsUri = opts.rejects ?? rejectsBeside(opts.output);
+  checkDistinct(opts.input, opts.output, rejectsUri);
   const source = await openSource(parseLocation(opts.input), opts.s3, { format: inputFormat, delimiter: opts.delimiter });
+  try {
+    checkRules(opts.rules, source.header);
+  } catch (error) {
+    await source.close();
+    throw error;
+  }
   const executor = chunkExecutor(opts.threads ?? 0);
+  const writers: ObjectWriter[] = [];
   try {
     const output = await writeObject(parseLocation(opts.output), opts.s3, outputFormat === 'csv' ? 'text/csv' : 'application/vnd.apache.parquet');
+    writers.push(output);
     const sink: RowSink = outputFormat === 'csv' ? await csvSink(output, source.header) : parquetSink(output, source.header);
-    const rejects = await rejectsSink(await writeObject(parseLocation(opts.rejects ?? rejectsBeside(opts.output)), opts.s3), source.header);
+    const rejectsObject = await writeObject(parseLocation(rejectsUri), opts.s3);
+    writers.push(rejectsObject);
+    const rejects = await rejectsSink(rejectsObject, source.header);
     const counts = emptyCounts(opts.rules.columns);
     let rowOffset = 0;
     for await (const { item, result } of preparedChunks(source, executor, opts.rules, outputFormat)) {
+      // A writer whose upload failed is destroyed: stop now rather than prepare the rest for nothing.
+      for (const writer of writers) if (writer.stream.errored) throw writer.stream.errored;
       await sink.write(result);
       await rejects.write(result.rejects, rowOffset);
       rowOffset += result.records;
@@ -72,6 +101,10 @@ export async function prepareFile(opts: PrepareFileOptions): Promise<PrepManifes
       rejects: [await rejects.finish()],
       counts,
     };
+  } catch (error) {
+    // No partial output is left to be taken for a whole one, no multipart upload is left open, no input stream either.
+    await Promise.all([...writers.map((writer) => writer.abort()), source.close()]);
+    throw error;
   } finally {
     await executor.close();
   }

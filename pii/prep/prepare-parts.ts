@@ -1,7 +1,8 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { DataFormat, OutputFormat, PrepRules } from '../../schemas/prep';
 import type { ChunkExecutor } from './chunk-executor';
-import { parseLocation, writeObject, type WrittenObject } from './data-location';
+import { checkRules } from './check-rules';
+import { parseLocation, writeObject, type ObjectWriter, type WrittenObject } from './data-location';
 import type { PrepManifest } from './manifest';
 import { csvSink, parquetSink, rejectsSink, type RowSink } from './output-sinks';
 import { addCounts, emptyCounts, type PrepCounts } from './prep-counts';
@@ -76,6 +77,12 @@ export async function prepareParts(opts: PreparePartsOptions): Promise<PrepManif
     resumeFrom: resume?.position,
   });
   const header = source.header;
+  try {
+    checkRules(opts.rules, header);
+  } catch (error) {
+    await source.close();
+    throw error;
+  }
   const state: PrepCheckpoint = resume ? structuredClone(resume) : {
     position: task.range?.start ?? 0,
     header,
@@ -87,13 +94,14 @@ export async function prepareParts(opts: PreparePartsOptions): Promise<PrepManif
     rejects: [],
   };
 
-  let part: { sink: RowSink; rejects: Awaited<ReturnType<typeof rejectsSink>>; rows: number; counts: PrepCounts; records: number; end: number } | undefined;
+  let part: { sink: RowSink; rejects: Awaited<ReturnType<typeof rejectsSink>>; writers: ObjectWriter[]; rows: number; counts: PrepCounts; records: number; end: number } | undefined;
   const openPart = async () => {
     const output = await writeObject(parseLocation(partUri(opts.outputPrefix, task.index, state.nextPart, 'output', opts.outputFormat)), opts.s3);
     const rejects = await writeObject(parseLocation(partUri(opts.outputPrefix, task.index, state.nextPart, 'rejects', opts.outputFormat)), opts.s3);
     return {
       sink: opts.outputFormat === 'csv' ? await csvSink(output, header) : parquetSink(output, header),
       rejects: await rejectsSink(rejects, header),
+      writers: [output, rejects],
       rows: 0,
       records: 0,
       end: state.position,
@@ -112,18 +120,24 @@ export async function prepareParts(opts: PreparePartsOptions): Promise<PrepManif
     await opts.onCommit(structuredClone(state));
   };
 
-  for await (const { item, result } of preparedChunks(source, opts.executor, opts.rules, opts.outputFormat)) {
-    part ??= await openPart();
-    await part.sink.write(result);
-    await part.rejects.write(result.rejects, state.rowOffset + part.records);
-    part.records += result.records;
-    part.rows += result.counts.rowsIn;
-    part.end = item.end;
-    addCounts(part.counts, result.counts);
-    opts.onProgress?.({ rowsIn: state.counts.rowsIn + part.counts.rowsIn, position: item.end });
-    if (part.rows >= opts.partRows) await commit();
+  try {
+    for await (const { item, result } of preparedChunks(source, opts.executor, opts.rules, opts.outputFormat)) {
+      part ??= await openPart();
+      await part.sink.write(result);
+      await part.rejects.write(result.rejects, state.rowOffset + part.records);
+      part.records += result.records;
+      part.rows += result.counts.rowsIn;
+      part.end = item.end;
+      addCounts(part.counts, result.counts);
+      opts.onProgress?.({ rowsIn: state.counts.rowsIn + part.counts.rowsIn, position: item.end });
+      if (part.rows >= opts.partRows) await commit();
+    }
+    await commit();
+  } catch (error) {
+    // The part in progress is not committed: abort its uploads (a retry writes it again) and release the input.
+    await Promise.all([...(part?.writers.map((writer) => writer.abort()) ?? []), source.close()]);
+    throw error;
   }
-  await commit();
   return {
     profile: opts.rules.profile,
     columns: opts.rules.columns,

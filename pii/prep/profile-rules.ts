@@ -1,14 +1,21 @@
 import type { CountryCode } from 'libphonenumber-js';
+import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import type { IdentifierType, PrepProfile, PrepRules } from '../../schemas/prep';
 import { sha256Base64, sha256Hex } from '../hash';
 import { normalizeAmcEmail, normalizeAmcPhone, normalizeAmcText } from '../rules/amc';
 import { normalizeAmcAddress, normalizeAmcCity, normalizeAmcCountry, normalizeAmcPostalCode, normalizeAmcState } from '../rules/amc-location';
-import { normalizeErAddress, normalizeErEmail, normalizeErName, normalizeErPhone } from '../rules/er';
+import { normalizeErAddress, normalizeErCity, normalizeErCountry, normalizeErEmail, normalizeErName, normalizeErPhone, normalizeErPostalCode, normalizeErState } from '../rules/er';
 import type { RuleOutcome } from '../rules/outcome';
 import { normalizeTiktokEmail, normalizeTiktokMaid, normalizeTiktokPhone } from '../rules/tiktok';
 import { normalizeUid2Email, normalizeUid2Phone } from '../rules/uid2';
 
 export type Rule = (raw: string) => RuleOutcome;
+
+/** A number written in international form ('+44 …') is of its own country, not of the file's default region. */
+function erPhoneRegion(raw: string, region: CountryCode): CountryCode | undefined {
+  const trimmed = raw.trim();
+  return trimmed.startsWith('+') ? parsePhoneNumberFromString(trimmed)?.country : region;
+}
 type RuleTable = Partial<Record<IdentifierType, Rule>>;
 
 function rulesOf(profile: PrepProfile, region: CountryCode, country: CountryCode): RuleTable {
@@ -32,14 +39,14 @@ function rulesOf(profile: PrepProfile, region: CountryCode, country: CountryCode
     case 'er':
       return {
         EMAIL: normalizeErEmail,
-        PHONE: (raw) => normalizeErPhone(raw, region),
+        PHONE: (raw) => normalizeErPhone(raw, erPhoneRegion(raw, region)),
         FIRST_NAME: normalizeErName,
         LAST_NAME: normalizeErName,
         ADDRESS: normalizeErAddress,
-        CITY: normalizeErAddress,
-        STATE: normalizeErAddress,
-        POSTAL_CODE: normalizeErAddress,
-        COUNTRY: normalizeErAddress,
+        CITY: normalizeErCity,
+        STATE: normalizeErState,
+        POSTAL_CODE: normalizeErPostalCode,
+        COUNTRY: normalizeErCountry,
       };
   }
 }
@@ -51,6 +58,11 @@ const ENCODE: Record<PrepProfile, ((value: string) => string) | undefined> = {
   tiktok: sha256Hex,
   er: undefined,
 };
+
+/** Whether the profile's prepared values are hashes (hex or Base64), so never need quoting in CSV. */
+export function hashesValues(profile: PrepProfile): boolean {
+  return ENCODE[profile] !== undefined;
+}
 
 /** Types whose values repeat across rows (a customer file has far fewer distinct first names than rows). */
 const LOW_CARDINALITY = new Set<IdentifierType>(['FIRST_NAME', 'LAST_NAME', 'CITY', 'STATE', 'POSTAL_CODE', 'COUNTRY']);

@@ -17,6 +17,11 @@ export interface OpenedSource {
   /** Positions count in bytes for CSV and JSON Lines, in records for Parquet and JSON arrays. */
   positionUnit: 'byte' | 'record';
   chunks: AsyncIterable<SourceChunk>;
+  /**
+   * Lets go of the input (an S3 GetObject stream holds a pooled socket until it is read or destroyed). Called when the
+   * chunks are given up, and by a caller that gives up before iterating them; a second call does nothing.
+   */
+  close(): Promise<void>;
 }
 
 export interface OpenOptions {
@@ -51,36 +56,50 @@ async function openLineSource(location: DataLocation, s3: S3Client | undefined, 
   const end = opts.range?.end ?? (await sizeOf(location, s3));
   const bytes = await readBytes(location, s3, { start, end });
   const iterator = recordChunks(bytes, { format, startOffset: start, stripBom: start === 0, targetBytes: opts.chunkBytes, maxRecordBytes: opts.maxRecordBytes })[Symbol.asyncIterator]();
-  let first: RecordChunk | undefined = (await iterator.next()).value as RecordChunk | undefined;
+  const close = async (): Promise<void> => {
+    await iterator.return?.(undefined);
+  };
+  let first: RecordChunk | undefined;
   let header = opts.header;
   let delimiter = opts.delimiter ?? ',';
-  if (!header) {
-    if (!first || first.bytes.length === 0) throw new PrepInputError(`${location.uri} is empty: expected a ${format === 'csv' ? 'header line' : 'JSON object per line'}`);
-    const headerEnd = firstRecordEnd(first.bytes, format);
-    const headerText = new TextDecoder().decode(first.bytes.subarray(0, headerEnd)).replace(/\r?\n$/, '');
-    if (format === 'csv') {
-      const parsed = Papa.parse<string[]>(headerText, { delimiter: opts.delimiter ?? '', header: false });
-      header = parsed.data[0] ?? [];
-      delimiter = opts.delimiter ?? parsed.meta.delimiter;
-      const duplicate = header.find((name, i) => header!.indexOf(name) !== i);
-      if (duplicate !== undefined) throw new PrepInputError(`the header names column "${duplicate}" twice`);
-      first = { bytes: first.bytes.subarray(headerEnd), offset: first.offset + headerEnd };
-    } else {
-      try {
-        header = jsonFieldNames(JSON.parse(headerText));
-      } catch (error) {
-        throw new PrepInputError(`the first line of ${location.uri} is not a JSON object (${error instanceof SyntaxError ? 'invalid JSON' : (error as Error).message})`);
+  try {
+    first = (await iterator.next()).value as RecordChunk | undefined;
+    if (!header) {
+      if (!first || first.bytes.length === 0) throw new PrepInputError(`${location.uri} is empty: expected a ${format === 'csv' ? 'header line' : 'JSON object per line'}`);
+      const headerEnd = firstRecordEnd(first.bytes, format);
+      const headerText = new TextDecoder().decode(first.bytes.subarray(0, headerEnd)).replace(/\r?\n$/, '');
+      if (format === 'csv') {
+        const parsed = Papa.parse<string[]>(headerText, { delimiter: opts.delimiter ?? '', header: false });
+        const names = parsed.data[0] ?? [];
+        delimiter = opts.delimiter ?? parsed.meta.delimiter;
+        const duplicate = names.find((name, i) => names.indexOf(name) !== i);
+        if (duplicate !== undefined) throw new PrepInputError(`the header names column "${duplicate}" twice`);
+        header = names;
+        first = { bytes: first.bytes.subarray(headerEnd), offset: first.offset + headerEnd };
+      } else {
+        try {
+          header = jsonFieldNames(JSON.parse(headerText));
+        } catch (error) {
+          throw new PrepInputError(`the first line of ${location.uri} is not a JSON object (${error instanceof SyntaxError ? 'invalid JSON' : (error as Error).message})`);
+        }
       }
     }
+  } catch (error) {
+    await close();
+    throw error;
   }
   async function* chunks(): AsyncGenerator<SourceChunk> {
-    let chunk = first;
-    while (chunk) {
-      if (chunk.bytes.length > 0) yield { format, bytes: chunk.bytes, end: chunk.offset + chunk.bytes.length };
-      chunk = (await iterator.next()).value as RecordChunk | undefined;
+    try {
+      let chunk = first;
+      while (chunk) {
+        if (chunk.bytes.length > 0) yield { format, bytes: chunk.bytes, end: chunk.offset + chunk.bytes.length };
+        chunk = (await iterator.next()).value as RecordChunk | undefined;
+      }
+    } finally {
+      await close();
     }
   }
-  return { header, delimiter, positionUnit: 'byte', chunks: chunks() };
+  return { header, delimiter, positionUnit: 'byte', chunks: chunks(), close };
 }
 
 /** Parquet is read a slice of rows at a time through random access (ranged GETs on S3), never whole. */
@@ -98,7 +117,7 @@ async function openParquetSource(location: DataLocation, s3: S3Client | undefine
       yield { format: 'records', records: rows.map((row) => ({ fields: row.map(cell) })), end: rowEnd };
     }
   }
-  return { header, delimiter: ',', positionUnit: 'record', chunks: chunks() };
+  return { header, delimiter: ',', positionUnit: 'record', chunks: chunks(), close: () => Promise.resolve() };
 }
 
 /** A JSON array of objects, parsed as it streams; each element is one record. */
@@ -108,35 +127,67 @@ async function openJsonArraySource(location: DataLocation, s3: S3Client | undefi
   const skip = opts.resumeFrom ?? 0;
   const parser = new JSONParser({ paths: ['$.*'], keepStack: false });
   let pending: unknown[] = [];
-  parser.onValue = ({ value }) => void pending.push(value);
+  let elements = 0;
+  let notAnArray = false;
+  // `$.*` also matches the members of a top-level object: only array elements (numeric keys) are records.
+  parser.onValue = ({ value, key }) => {
+    if (typeof key !== 'number') notAnArray = true;
+    else {
+      pending.push(value);
+      elements++;
+    }
+  };
   const input = bytes[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  const notJsonArray = (why: string) => new PrepInputError(`${location.uri} is not a JSON array of objects (${why})`);
   const readMore = async (): Promise<boolean> => {
     const next = await input.next();
-    if (next.done) return false;
+    if (next.done) {
+      // The parser ends itself after the array's closing bracket; data that stops before it was cut short.
+      if (!parser.isEnded && elements > 0) throw notJsonArray('it ends before the closing bracket');
+      return false;
+    }
     try {
       parser.write(next.value);
     } catch {
-      throw new PrepInputError(`${location.uri} is not a JSON array of objects (invalid JSON)`);
+      throw notJsonArray('invalid JSON');
     }
+    if (notAnArray) throw notJsonArray('the top level is not an array');
     return true;
   };
-  while (pending.length === 0 && (await readMore()));
-  if (pending.length === 0) throw new PrepInputError(`${location.uri} holds no records: expected a JSON array of objects`);
-  const header = opts.header ?? jsonFieldNames(pending[0]);
+  const close = async (): Promise<void> => {
+    await input.return?.(undefined);
+  };
+  let header: string[];
+  try {
+    while (pending.length === 0 && (await readMore()));
+    if (pending.length === 0) throw new PrepInputError(`${location.uri} holds no records: expected a JSON array of objects`);
+    try {
+      header = opts.header ?? jsonFieldNames(pending[0]);
+    } catch (error) {
+      throw notJsonArray((error as Error).message);
+    }
+  } catch (error) {
+    await close();
+    throw error;
+  }
   const index = new Map(header.map((name, i) => [name, i]));
   async function* chunks(): AsyncGenerator<SourceChunk> {
-    let seen = 0;
-    let more = true;
-    while (more || pending.length > 0) {
-      while (more && pending.length < perChunk) more = await readMore();
-      const batch = pending.slice(0, perChunk);
-      pending = pending.slice(perChunk);
-      const start = seen;
-      seen += batch.length;
-      if (seen <= skip) continue;
-      const records = batch.slice(Math.max(0, skip - start)).map((record) => jsonRecordToRow(record, header, index));
-      yield { format: 'records', records, end: seen };
+    try {
+      let seen = 0;
+      let more = true;
+      while (more || pending.length > 0) {
+        while (more && pending.length < perChunk) more = await readMore();
+        const batch = pending.slice(0, perChunk);
+        pending = pending.slice(perChunk);
+        const start = seen;
+        seen += batch.length;
+        if (seen <= skip) continue;
+        const records = batch.slice(Math.max(0, skip - start)).map((record) => jsonRecordToRow(record, header, index));
+        yield { format: 'records', records, end: seen };
+      }
+    } finally {
+      await close();
     }
   }
-  return { header, delimiter: ',', positionUnit: 'record', chunks: chunks() };
+  return { header, delimiter: ',', positionUnit: 'record', chunks: chunks(), close };
 }

@@ -91,7 +91,7 @@ describe('workflow registry', () => {
   });
 
   it('names the registered workflows when the name is unknown', () => {
-    expect(() => resolveWorkflowStart('uid2Subscription', input, 'test')).toThrow(/test: unknown workflow "uid2Subscription"; registered workflows: uid2SubscriptionApproval/);
+    expect(() => resolveWorkflowStart('uid2Subscription', input, 'test')).toThrow(/test: unknown workflow "uid2Subscription"; registered workflows: prepareIdentityData, uid2SubscriptionApproval/);
   });
 });
 
@@ -124,7 +124,7 @@ describe('loadSchedulesFile', () => {
     });
     const message = loadError(file);
     expect(message).toContain(`${file}: 4 invalid schedule(s), nothing applied`);
-    expect(message).toContain(`${file} schedule "unknown-workflow" field "workflow": unknown workflow "nope"; registered workflows: uid2SubscriptionApproval`);
+    expect(message).toContain(`${file} schedule "unknown-workflow" field "workflow": unknown workflow "nope"; registered workflows: prepareIdentityData, uid2SubscriptionApproval`);
     expect(message).toMatch(/schedule "bad-input" input: invalid config\n {2}- field "poll": unknown field\(s\) "every"/);
     expect(message).toContain(`${file} schedule "missing-input-file" field "inputFile": ${join(dir, 'bad', 'missing.json')}: cannot read the config file (ENOENT)`);
     expect(message).toMatch(/schedule "no-spec": invalid config\n {2}- field "cron"/);
