@@ -1,4 +1,5 @@
 import Papa from 'papaparse';
+import { RecordScanner } from './record-scanner';
 
 /** A record as read: its fields, or why it could not be read (a static reason, never the data). */
 export type ParsedRecord = { fields: string[]; problem?: undefined } | { fields: string[]; problem: string } | 'blank';
@@ -31,7 +32,7 @@ export function parseCsvRecords(text: string, delimiter: string, invalidUtf8: bo
   // On a malformed record, papaparse's recovery runs on into the records after it (an unterminated quote takes
   // the rest of the chunk, `"a"x` the next line): the chunk is read again one record at a time, cut where the
   // chunker cuts, so a malformed record takes only itself and the result does not depend on where chunks end.
-  if (parsed.errors.length > 0) return csvRecordTexts(body).flatMap((record) => (record.trim() === '' ? ['blank' as const] : toRecords(parseCsv(record, delimiter), invalidUtf8)));
+  if (parsed.errors.length > 0) return csvRecordTexts(body, delimiter).flatMap((record) => (record.trim() === '' ? ['blank' as const] : toRecords(parseCsv(record, delimiter), invalidUtf8)));
   return toRecords(parsed, invalidUtf8);
 }
 
@@ -49,21 +50,20 @@ function toRecords(parsed: Papa.ParseResult<string[]>, invalidUtf8: boolean): Pa
   });
 }
 
-/** The records of a chunk as record-chunks.ts delimits them: a newline outside quotes (by quote parity) ends one. */
-function csvRecordTexts(body: string): string[] {
+/** The records of a chunk as the chunker delimits them (the same RecordScanner), without their line ends. */
+function csvRecordTexts(body: string, delimiter: string): string[] {
+  const bytes = new TextEncoder().encode(body);
+  const scanner = new RecordScanner('csv', delimiter);
+  const decoder = new TextDecoder();
   const records: string[] = [];
-  let inQuotes = false;
   let start = 0;
-  for (let i = 0; i < body.length; i++) {
-    const c = body.charCodeAt(i);
-    if (c === 0x22) inQuotes = !inQuotes;
-    else if (c === 0x0a && !inQuotes) {
-      records.push(body.slice(start, body.charCodeAt(i - 1) === 0x0d ? i - 1 : i));
-      start = i + 1;
-    }
+  for (;;) {
+    const { stop } = scanner.scan(bytes, start, start + 1);
+    const end = stop < 0 ? bytes.length : stop;
+    records.push(decoder.decode(bytes.subarray(start, end)).replace(/\r?\n$/, ''));
+    if (stop < 0) return records;
+    start = stop;
   }
-  records.push(body.slice(start));
-  return records;
 }
 
 /** Field names of a JSON Lines or JSON array source: the keys of its first record. */

@@ -5,10 +5,8 @@ import { formatFromName, type DataFormat } from '../../schemas/prep';
 import { parseLocation, readBytes, sizeOf, type DataLocation } from './data-location';
 import type { PrepTask } from './prepare-parts';
 import { openSource } from './record-sources';
+import { RecordScanner } from './record-scanner';
 import { PrepInputError } from './row-preparer';
-
-const QUOTE = 0x22;
-const NEWLINE = 0x0a;
 
 interface InputObject {
   uri: string;
@@ -48,26 +46,27 @@ export async function listInputObjects(input: string, s3: S3Client | undefined, 
 
 /**
  * Record boundaries near every `splitBytes` of a CSV or JSON Lines object, found by streaming it once
- * with the same quote rule the reader uses, with the number of records before each (header excluded).
+ * with the reader's own RecordScanner, with the number of records before each (header excluded).
  */
-async function splitPoints(location: DataLocation, s3: S3Client | undefined, format: 'csv' | 'jsonl', splitBytes: number, onBytes?: (bytes: number) => void) {
+async function splitPoints(location: DataLocation, s3: S3Client | undefined, format: 'csv' | 'jsonl', delimiter: string, splitBytes: number, onBytes?: (bytes: number) => void) {
   const cuts: { offset: number; recordsBefore: number }[] = [];
+  const scanner = new RecordScanner(format, delimiter);
   let offset = 0;
-  let inQuotes = false;
   let records = format === 'csv' ? -1 : 0;
   let nextCut = splitBytes;
   for await (const piece of await readBytes(location, s3)) {
     const bytes = piece as Buffer;
-    for (let i = 0; i < bytes.length; i++) {
-      const byte = bytes[i];
-      if (byte === QUOTE && format === 'csv') inQuotes = !inQuotes;
-      else if (byte === NEWLINE && !inQuotes) {
-        records++;
-        if (offset + i + 1 >= nextCut) {
-          cuts.push({ offset: offset + i + 1, recordsBefore: records });
-          nextCut = offset + i + 1 + splitBytes;
-        }
+    // Record ends one at a time: each is counted, and the first at or past the next cut point is kept.
+    let from = offset === 0 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+    for (;;) {
+      const { stop } = scanner.scan(bytes, from, from + 1);
+      if (stop < 0) break;
+      records++;
+      if (offset + stop >= nextCut) {
+        cuts.push({ offset: offset + stop, recordsBefore: records });
+        nextCut = offset + stop + splitBytes;
       }
+      from = stop;
     }
     offset += bytes.length;
     onBytes?.(offset);
@@ -95,7 +94,7 @@ export async function planTasks(opts: PlanOptions): Promise<PrepTask[]> {
     }
     const location = parseLocation(object.uri);
     const head = await openSource(location, opts.s3, { format, range: { start: 0, end: Math.min(object.size, 1024 * 1024) } });
-    const { size, cuts } = await splitPoints(location, opts.s3, format, opts.splitBytes, opts.onBytes);
+    const { size, cuts } = await splitPoints(location, opts.s3, format, head.delimiter, opts.splitBytes, opts.onBytes);
     const starts = [{ offset: 0, recordsBefore: 0 }, ...cuts];
     starts.forEach((start, i) => {
       const end = starts[i + 1]?.offset ?? size;

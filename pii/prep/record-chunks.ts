@@ -1,7 +1,6 @@
+import { RecordScanner } from './record-scanner';
 import { PrepInputError } from './row-preparer';
 
-const QUOTE = 0x22;
-const NEWLINE = 0x0a;
 const BOM = [0xef, 0xbb, 0xbf];
 
 export type LineFormat = 'csv' | 'jsonl';
@@ -22,6 +21,8 @@ export interface ChunkOptions {
   startOffset?: number;
   /** Strip a UTF-8 byte-order mark at the start. */
   stripBom?: boolean;
+  /** The CSV delimiter, when known: a quote opens a quoted field only after one. */
+  delimiter?: string;
 }
 
 export const DEFAULT_MAX_RECORD_BYTES = 16 * 1024 * 1024;
@@ -36,11 +37,10 @@ export const DEFAULT_MAX_RECORD_BYTES = 16 * 1024 * 1024;
 export async function* recordChunks(source: AsyncIterable<Uint8Array>, opts: ChunkOptions): AsyncGenerator<RecordChunk> {
   const target = opts.targetBytes ?? 1024 * 1024;
   const maxRecord = opts.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES;
-  const quotesMatter = opts.format === 'csv';
+  const scanner = new RecordScanner(opts.format, opts.delimiter);
   let pending: Buffer = Buffer.alloc(0);
-  /** Bytes of `pending` scanned so far, the quote state there, and the last boundary seen. */
+  /** Bytes of `pending` scanned so far, and the last record end seen. */
   let scanned = 0;
-  let inQuotes = false;
   let lastBoundary = 0;
   let offset = opts.startOffset ?? 0;
   let first = opts.stripBom ?? true;
@@ -57,16 +57,14 @@ export async function* recordChunks(source: AsyncIterable<Uint8Array>, opts: Chu
     pending = pending.length === 0 ? bytes : Buffer.concat([pending, bytes]);
     for (;;) {
       const cutFrom = Math.floor(offset / target) * target + target - offset;
-      const scan = scanFrom(pending, scanned, inQuotes, quotesMatter, cutFrom);
+      const scan = scanner.scan(pending, scanned, cutFrom);
       scanned = pending.length;
-      inQuotes = scan.inQuotes;
       if (scan.last > 0) lastBoundary = scan.last;
-      if (scan.cut < 0) break;
-      yield { bytes: pending.subarray(0, scan.cut), offset };
-      offset += scan.cut;
-      pending = Buffer.from(pending.subarray(scan.cut));
+      if (scan.stop < 0) break;
+      yield { bytes: pending.subarray(0, scan.stop), offset };
+      offset += scan.stop;
+      pending = Buffer.from(pending.subarray(scan.stop));
       scanned = 0;
-      inQuotes = false;
       lastBoundary = 0;
     }
     if (pending.length - lastBoundary > maxRecord) {
@@ -76,33 +74,8 @@ export async function* recordChunks(source: AsyncIterable<Uint8Array>, opts: Chu
   if (pending.length > 0) yield { bytes: pending, offset };
 }
 
-/**
- * Scans bytes[from..] carrying the quote state: the first record boundary at or past `cutFrom` (-1 if
- * none yet), and the last boundary seen. A tight loop on purpose: it runs over every input byte on the
- * thread that feeds the workers.
- */
-function scanFrom(bytes: Uint8Array, from: number, startInQuotes: boolean, quotesMatter: boolean, cutFrom: number): { cut: number; last: number; inQuotes: boolean } {
-  let inQuotes = startInQuotes;
-  let last = -1;
-  const length = bytes.length;
-  for (let i = from; i < length; i++) {
-    const byte = bytes[i]!;
-    if (byte === QUOTE && quotesMatter) inQuotes = !inQuotes;
-    else if (byte === NEWLINE && !inQuotes) {
-      last = i + 1;
-      if (last >= cutFrom) return { cut: last, last, inQuotes: false };
-    }
-  }
-  return { cut: -1, last, inQuotes };
-}
-
 /** End of the first record (just past its newline), or the whole length when there is only one. */
-export function firstRecordEnd(bytes: Uint8Array, format: LineFormat): number {
-  let inQuotes = false;
-  for (let i = 0; i < bytes.length; i++) {
-    const byte = bytes[i];
-    if (byte === QUOTE && format === 'csv') inQuotes = !inQuotes;
-    else if (byte === NEWLINE && !inQuotes) return i + 1;
-  }
-  return bytes.length;
+export function firstRecordEnd(bytes: Uint8Array, format: LineFormat, delimiter?: string): number {
+  const { stop } = new RecordScanner(format, delimiter).scan(bytes, 0, 1);
+  return stop < 0 ? bytes.length : stop;
 }

@@ -55,7 +55,7 @@ async function openLineSource(location: DataLocation, s3: S3Client | undefined, 
   const start = opts.resumeFrom ?? opts.range?.start ?? 0;
   const end = opts.range?.end ?? (await sizeOf(location, s3));
   const bytes = await readBytes(location, s3, { start, end });
-  const iterator = recordChunks(bytes, { format, startOffset: start, stripBom: start === 0, targetBytes: opts.chunkBytes, maxRecordBytes: opts.maxRecordBytes })[Symbol.asyncIterator]();
+  const iterator = recordChunks(bytes, { format, delimiter: opts.delimiter, startOffset: start, stripBom: start === 0, targetBytes: opts.chunkBytes, maxRecordBytes: opts.maxRecordBytes })[Symbol.asyncIterator]();
   const close = async (): Promise<void> => {
     await iterator.return?.(undefined);
   };
@@ -66,7 +66,7 @@ async function openLineSource(location: DataLocation, s3: S3Client | undefined, 
     first = (await iterator.next()).value as RecordChunk | undefined;
     if (!header) {
       if (!first || first.bytes.length === 0) throw new PrepInputError(`${location.uri} is empty: expected a ${format === 'csv' ? 'header line' : 'JSON object per line'}`);
-      const headerEnd = firstRecordEnd(first.bytes, format);
+      const headerEnd = firstRecordEnd(first.bytes, format, opts.delimiter);
       const headerText = new TextDecoder().decode(first.bytes.subarray(0, headerEnd)).replace(/\r?\n$/, '');
       if (format === 'csv') {
         const parsed = Papa.parse<string[]>(headerText, { delimiter: opts.delimiter ?? '', header: false });

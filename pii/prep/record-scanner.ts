@@ -1,0 +1,88 @@
+const QUOTE = 0x22;
+const NEWLINE = 0x0a;
+const CARRIAGE_RETURN = 0x0d;
+/** Delimiters a CSV may use when the reader has not been told which (the header decides later). */
+const LIKELY_DELIMITERS = [0x2c, 0x3b, 0x09, 0x7c];
+
+/**
+ * Finds where records end in CSV or JSON Lines bytes, the way papaparse reads them: a newline ends a
+ * record unless it is inside a quoted field; a quote opens a quoted field only at the start of a field
+ * (so the `"` of `5'11"` in an unquoted field is a character, as papaparse takes it), `""` inside quotes
+ * is an escaped quote. JSON Lines cannot hold a raw newline inside a value, so every newline ends one.
+ * The state carries across calls, so a stream can be scanned piece by piece.
+ */
+export class RecordScanner {
+  private inQuotes = false;
+  private fieldStart = true;
+  private justClosed = false;
+  private readonly isDelimiter: Uint8Array;
+
+  constructor(
+    private readonly format: 'csv' | 'jsonl',
+    delimiter?: string,
+  ) {
+    this.isDelimiter = new Uint8Array(256);
+    for (const code of delimiter ? [delimiter.charCodeAt(0)] : LIKELY_DELIMITERS) this.isDelimiter[code] = 1;
+  }
+
+  /** A fresh start, as at the beginning of a record. */
+  reset(): void {
+    this.inQuotes = false;
+    this.fieldStart = true;
+    this.justClosed = false;
+  }
+
+  /**
+   * Scans bytes[from..]: the end (just past the newline) of the first record ending at or after
+   * `stopFrom` — where the scan stops, the state being that of a record start — or -1 when none does;
+   * `last` is the end of the last record seen.
+   */
+  scan(bytes: Uint8Array, from: number, stopFrom = Infinity): { stop: number; last: number } {
+    const length = bytes.length;
+    let last = -1;
+    if (this.format === 'jsonl') {
+      for (let i = from; i < length; i++) {
+        if (bytes[i] === NEWLINE) {
+          last = i + 1;
+          if (last >= stopFrom) return { stop: last, last };
+        }
+      }
+      return { stop: -1, last };
+    }
+    let { inQuotes, fieldStart, justClosed } = this;
+    const isDelimiter = this.isDelimiter;
+    for (let i = from; i < length; i++) {
+      const byte = bytes[i]!;
+      if (inQuotes) {
+        if (byte === QUOTE) {
+          inQuotes = false;
+          justClosed = true;
+        }
+        continue;
+      }
+      if (byte === QUOTE) {
+        if (fieldStart || justClosed) inQuotes = true;
+        fieldStart = false;
+        justClosed = false;
+      } else if (byte === NEWLINE) {
+        last = i + 1;
+        fieldStart = true;
+        justClosed = false;
+        if (last >= stopFrom) {
+          this.reset();
+          return { stop: last, last };
+        }
+      } else if (isDelimiter[byte] === 1) {
+        fieldStart = true;
+        justClosed = false;
+      } else if (byte !== CARRIAGE_RETURN) {
+        fieldStart = false;
+        justClosed = false;
+      }
+    }
+    this.inQuotes = inQuotes;
+    this.fieldStart = fieldStart;
+    this.justClosed = justClosed;
+    return { stop: -1, last };
+  }
+}

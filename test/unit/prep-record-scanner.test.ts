@@ -1,0 +1,72 @@
+import Papa from 'papaparse';
+import { describe, expect, it } from 'vitest';
+import { recordChunks } from '../../pii/prep/record-chunks';
+import { RecordScanner } from '../../pii/prep/record-scanner';
+
+const bytes = (text: string) => Buffer.from(text, 'utf8');
+
+/** Every record end the scanner finds, one at a time. */
+function recordEnds(text: string, format: 'csv' | 'jsonl' = 'csv', delimiter?: string): number[] {
+  const scanner = new RecordScanner(format, delimiter);
+  const data = bytes(text);
+  const ends: number[] = [];
+  for (let from = 0; ; ) {
+    const { stop } = scanner.scan(data, from, from + 1);
+    if (stop < 0) return ends;
+    ends.push(stop);
+    from = stop;
+  }
+}
+
+async function* pieces(text: string, size: number) {
+  const data = bytes(text);
+  for (let i = 0; i < data.length; i += size) yield data.subarray(i, i + size);
+}
+
+describe('RecordScanner: where records end, as papaparse reads them', () => {
+  it('a newline inside a quoted field does not end the record; "" is an escaped quote', () => {
+    const text = 'a,b\n1,"x\ny"\n2,"say ""hi""\n there"\n';
+    expect(recordEnds(text)).toEqual([4, 12, 34]);
+    expect(Papa.parse(text.trimEnd()).data).toHaveLength(3);
+  });
+
+  it('a quote inside an unquoted field is a character, so an odd number of them does not swallow the file', () => {
+    const text = 'id,height,note\n1,5\'11",tall\n2,6\'0",x\n3,"quoted, with comma",y\n4,12" pizza,z\n';
+    expect(recordEnds(text)).toHaveLength(5);
+    const parsed = Papa.parse<string[]>(text.trimEnd(), { delimiter: ',' });
+    expect(parsed.errors).toEqual([]);
+    expect(parsed.data.map((row) => row[1])).toEqual(['height', '5\'11"', '6\'0"', 'quoted, with comma', '12" pizza']);
+  });
+
+  it('a quote opens a field only after the delimiter in use', () => {
+    // With ';' as the delimiter, the quote after ',' is inside an unquoted field.
+    expect(recordEnds('a;b\n1,"x;2\n3;4\n', 'csv', ';')).toEqual([4, 11, 15]);
+    expect(recordEnds('a;b\n1;"x\n2";3\n', 'csv', ';')).toEqual([4, 14]);
+  });
+
+  it('CRLF line ends, and JSON Lines where every newline ends a record', () => {
+    expect(recordEnds('a,b\r\n"1\r\n2",3\r\n')).toEqual([5, 15]);
+    expect(recordEnds('{"a":"x\\"y"}\n{"a":"\\""}\n', 'jsonl')).toEqual([13, 24]);
+  });
+
+  it('cuts chunks at the same places however the bytes arrive', async () => {
+    const lines = ['id,note'];
+    for (let i = 0; i < 2000; i++) lines.push(i % 7 === 0 ? `${i},"multi\nline ""${i}"""` : i % 11 === 0 ? `${i},${i}" stray` : `${i},plain`);
+    const text = lines.join('\n') + '\n';
+    const cutsFor = async (pieceSize: number) => {
+      const cuts: number[] = [];
+      for await (const chunk of recordChunks(pieces(text, pieceSize), { format: 'csv', targetBytes: 1024 })) cuts.push(chunk.offset + chunk.bytes.length);
+      return cuts;
+    };
+    const reference = await cutsFor(text.length);
+    expect(reference.length).toBeGreaterThan(10);
+    expect(await cutsFor(97)).toEqual(reference);
+    expect(await cutsFor(4096)).toEqual(reference);
+    // Every chunk is whole records: papaparse reads each without an error.
+    let offset = 0;
+    for (const end of reference) {
+      expect(Papa.parse(text.slice(offset, end).trimEnd(), { delimiter: ',' }).errors).toEqual([]);
+      offset = end;
+    }
+  });
+});
