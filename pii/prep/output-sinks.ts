@@ -1,8 +1,7 @@
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { ByteWriter, ParquetWriter } from 'hyparquet-writer';
-import Papa from 'papaparse';
-import type { ChunkResult } from './chunk-task';
+import { csvField, type ChunkResult } from './chunk-task';
 import type { ObjectWriter, WrittenObject } from './data-location';
 import type { RejectedRow } from './row-preparer';
 
@@ -18,8 +17,15 @@ export interface RowSink {
   finish(): Promise<WrittenObject>;
 }
 
+/** Papa.unparse(rows, { newline: '\n' }) of rows of strings, plus a final newline, without papaparse's per-field scans. */
+function csvLines(rows: (string | undefined)[][]): string {
+  let text = '';
+  for (const row of rows) text += `${row.map((value) => csvField(value ?? '')).join(',')}\n`;
+  return text;
+}
+
 export async function csvSink(target: ObjectWriter, header: string[]): Promise<RowSink> {
-  await write(target.stream, Papa.unparse([header], { newline: '\n' }) + '\n');
+  await write(target.stream, csvLines([header]));
   return {
     write: (result) => write(target.stream, result.csv ?? ''),
     finish: () => target.finish(),
@@ -72,12 +78,12 @@ export function parquetSink(target: ObjectWriter, header: string[]): RowSink {
 
 /** The rejects object: row number, columns, reasons, then the row as read, for the owner to fix. */
 export async function rejectsSink(target: ObjectWriter, header: string[]) {
-  await write(target.stream, Papa.unparse([['row_number', 'rejected_columns', 'reasons', ...header]], { newline: '\n' }) + '\n');
+  await write(target.stream, csvLines([['row_number', 'rejected_columns', 'reasons', ...header]]));
   return {
     async write(rejects: RejectedRow[], rowOffset: number) {
       if (rejects.length === 0) return;
       const lines = rejects.map((r) => [String(r.row + rowOffset), r.columns.join(';'), r.reasons.join('; '), ...r.values]);
-      await write(target.stream, Papa.unparse(lines, { newline: '\n' }) + '\n');
+      await write(target.stream, csvLines(lines));
     },
     finish: () => target.finish(),
   };

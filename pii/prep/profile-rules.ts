@@ -68,6 +68,13 @@ export function hashesValues(profile: PrepProfile): boolean {
 const LOW_CARDINALITY = new Set<IdentifierType>(['FIRST_NAME', 'LAST_NAME', 'CITY', 'STATE', 'POSTAL_CODE', 'COUNTRY']);
 const MEMO_ENTRIES = 20_000;
 
+/**
+ * A copy of a string that shares no memory with it. A value parsed out of a chunk can be a slice of the
+ * chunk's whole text (V8 slices strings of 13 chars or more): kept in a memo that lives across chunks, it
+ * would keep that text (a megabyte) alive for as long as the memo does.
+ */
+const unshared = (value: string) => ` ${value}`.slice(1);
+
 /** Each distinct value is normalised and hashed once; the memo is bounded and starts over when full. */
 function memoized(rule: Rule): Rule {
   const memo = new Map<string, RuleOutcome>();
@@ -76,7 +83,8 @@ function memoized(rule: Rule): Rule {
     if (outcome === undefined) {
       if (memo.size >= MEMO_ENTRIES) memo.clear();
       outcome = rule(raw);
-      memo.set(raw, outcome);
+      if (outcome.kind === 'prehashed') outcome = { kind: 'prehashed', value: unshared(outcome.value) };
+      memo.set(unshared(raw), outcome);
     }
     return outcome;
   };

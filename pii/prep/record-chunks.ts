@@ -38,9 +38,11 @@ export async function* recordChunks(source: AsyncIterable<Uint8Array>, opts: Chu
   const target = opts.targetBytes ?? 1024 * 1024;
   const maxRecord = opts.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES;
   const scanner = new RecordScanner(opts.format, opts.delimiter);
-  let pending: Buffer = Buffer.alloc(0);
-  /** Bytes of `pending` scanned so far, and the last record end seen. */
-  let scanned = 0;
+  // The bytes after the last cut: whole pieces already scanned, then the piece being scanned. They are
+  // joined once, when a chunk is cut (or not at all when it lies in one piece), not each time a piece arrives.
+  let pieces: Buffer[] = [];
+  let piecesLength = 0;
+  /** The last record end seen, from the last cut. */
   let lastBoundary = 0;
   let offset = opts.startOffset ?? 0;
   let first = opts.stripBom ?? true;
@@ -54,24 +56,31 @@ export async function* recordChunks(source: AsyncIterable<Uint8Array>, opts: Chu
         offset += 3;
       }
     }
-    pending = pending.length === 0 ? bytes : Buffer.concat([pending, bytes]);
+    let scanned = 0;
     for (;;) {
       const cutFrom = Math.floor(offset / target) * target + target - offset;
-      const scan = scanner.scan(pending, scanned, cutFrom);
-      scanned = pending.length;
-      if (scan.last > 0) lastBoundary = scan.last;
+      const scan = scanner.scan(bytes, scanned, cutFrom - piecesLength);
+      scanned = bytes.length;
+      if (scan.last > 0) lastBoundary = piecesLength + scan.last;
       if (scan.stop < 0) break;
-      yield { bytes: pending.subarray(0, scan.stop), offset };
-      offset += scan.stop;
-      pending = Buffer.from(pending.subarray(scan.stop));
+      const head = bytes.subarray(0, scan.stop);
+      yield { bytes: piecesLength === 0 ? head : Buffer.concat([...pieces, head], piecesLength + scan.stop), offset };
+      offset += piecesLength + scan.stop;
+      pieces = [];
+      piecesLength = 0;
+      bytes = bytes.subarray(scan.stop);
       scanned = 0;
       lastBoundary = 0;
     }
-    if (pending.length - lastBoundary > maxRecord) {
+    if (bytes.length > 0) {
+      pieces.push(bytes);
+      piecesLength += bytes.length;
+    }
+    if (piecesLength - lastBoundary > maxRecord) {
       throw new PrepInputError(`a record longer than ${Math.round(maxRecord / 1048576)} MiB starts at byte ${offset + lastBoundary}: not ${opts.format.toUpperCase()} records of the expected shape (an unclosed quote, or a file without line breaks?)`);
     }
   }
-  if (pending.length > 0) yield { bytes: pending, offset };
+  if (piecesLength > 0) yield { bytes: pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces, piecesLength), offset };
 }
 
 /** End of the first record (just past its newline), or the whole length when there is only one. */

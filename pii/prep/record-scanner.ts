@@ -41,44 +41,55 @@ export class RecordScanner {
     const length = bytes.length;
     let last = -1;
     if (this.format === 'jsonl') {
-      for (let i = from; i < length; i++) {
-        if (bytes[i] === NEWLINE) {
-          last = i + 1;
-          if (last >= stopFrom) return { stop: last, last };
-        }
+      for (let i = from; i < length; ) {
+        const newline = bytes.indexOf(NEWLINE, i);
+        if (newline < 0) break;
+        last = newline + 1;
+        if (last >= stopFrom) return { stop: last, last };
+        i = last;
       }
       return { stop: -1, last };
     }
+    // Jumps from quote to quote with indexOf (native, ~0.3 ns/byte) rather than visiting every byte: between
+    // two quotes, outside a quoted field, every newline ends a record and only the last byte sets the state.
     let { inQuotes, fieldStart, justClosed } = this;
     const isDelimiter = this.isDelimiter;
-    for (let i = from; i < length; i++) {
-      const byte = bytes[i]!;
+    let i = from;
+    while (i < length) {
       if (inQuotes) {
-        if (byte === QUOTE) {
-          inQuotes = false;
-          justClosed = true;
-        }
+        const close = bytes.indexOf(QUOTE, i);
+        if (close < 0) break;
+        inQuotes = false;
+        justClosed = true;
+        i = close + 1;
         continue;
       }
-      if (byte === QUOTE) {
-        if (fieldStart || justClosed) inQuotes = true;
-        fieldStart = false;
-        justClosed = false;
-      } else if (byte === NEWLINE) {
-        last = i + 1;
-        fieldStart = true;
-        justClosed = false;
-        if (last >= stopFrom) {
-          this.reset();
-          return { stop: last, last };
+      let quote = bytes.indexOf(QUOTE, i);
+      if (quote < 0) quote = length;
+      if (quote > i) {
+        const firstStop = Math.max(stopFrom - 1, i);
+        if (firstStop < quote) {
+          const newline = bytes.indexOf(NEWLINE, firstStop);
+          if (newline >= 0 && newline < quote) {
+            this.reset();
+            return { stop: newline + 1, last: newline + 1 };
+          }
         }
-      } else if (isDelimiter[byte] === 1) {
-        fieldStart = true;
-        justClosed = false;
-      } else if (byte !== CARRIAGE_RETURN) {
-        fieldStart = false;
-        justClosed = false;
+        const newline = bytes.lastIndexOf(NEWLINE, quote - 1);
+        if (newline >= i) last = newline + 1;
+        let k = quote - 1;
+        while (k >= i && bytes[k] === CARRIAGE_RETURN) k--;
+        if (k >= i) {
+          const byte = bytes[k]!;
+          fieldStart = byte === NEWLINE || isDelimiter[byte] === 1;
+          justClosed = false;
+        }
       }
+      if (quote === length) break;
+      if (fieldStart || justClosed) inQuotes = true;
+      fieldStart = false;
+      justClosed = false;
+      i = quote + 1;
     }
     this.inQuotes = inQuotes;
     this.fieldStart = fieldStart;

@@ -2,7 +2,7 @@ import type { CountryCode } from 'libphonenumber-js';
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import { isSha256Hex, sha256Hex } from '../hash';
 import { normalized, prehashed, rejected, type RuleOutcome } from './outcome';
-import { nanpFastPath } from './phone';
+import { nanpDigits } from './phone';
 
 /**
  * Amazon Ads / AMC hashed identity data, as Amazon's own AWS solution applies it before upload
@@ -19,10 +19,13 @@ import { nanpFastPath } from './phone';
  * - names and other text (the solution's default normaliser): lowercase, transliterate ß ä ö ü ø æ,
  *   drop every character but a–z and 0–9.
  */
-const EMAIL = /[\p{L}\p{N}_.-]+@[\p{L}\p{N}_.-]+/u;
 const GB_RESTRICTED_FIRST_DIGITS = ['4', '6'];
 
+const PHONE_DIGIT = /[0-9\uFF10-\uFF19\u0660-\u0669\u06F0-\u06F9]/;
+
 function alreadyHashed(raw: string): RuleOutcome | undefined {
+  // Trimming only shortens: a value shorter than a hash cannot be one.
+  if (raw.length < 64) return undefined;
   const trimmed = raw.trim();
   return isSha256Hex(trimmed) ? prehashed(trimmed.toLowerCase()) : undefined;
 }
@@ -31,17 +34,46 @@ export function normalizeAmcEmail(raw: string): RuleOutcome {
   if (raw.trim() === '') return rejected('empty');
   const hashed = alreadyHashed(raw);
   if (hashed) return hashed;
-  const value = raw.toLowerCase().replace(/[^\p{L}\p{N}_.@-]+/gu, '');
-  return EMAIL.test(value) ? normalized(value) : rejected('not an email address');
+  const value = cleanEmail(raw);
+  return hasEmailShape(value) ? normalized(value) : rejected('not an email address');
+}
+
+/**
+ * Lowercase, then drop every character but letters, digits, '_', '.', '@', '-'. Most addresses need no
+ * more than lowercasing and trimming (all whitespace is dropped anyway), which the regex need not do.
+ */
+function cleanEmail(raw: string): string {
+  if (CLEAN_EMAIL.test(raw)) return raw;
+  const lower = raw.toLowerCase();
+  if (CLEAN_EMAIL.test(lower)) return lower;
+  const trimmed = lower.trim();
+  return CLEAN_EMAIL.test(trimmed) ? trimmed : lower.replace(/[^\p{L}\p{N}_.@-]+/gu, '');
+}
+
+const CLEAN_EMAIL = /^[a-z0-9_.@-]+$/;
+const AT = 0x40;
+
+/**
+ * Whether a value the email rule has cleaned holds an address, /[\p{L}\p{N}_.-]+@[\p{L}\p{N}_.-]+/u,
+ * without that Unicode regex: every code point left is '@' or in its class, so it matches exactly
+ * where an '@' has a code point other than '@' on both sides.
+ */
+function hasEmailShape(value: string): boolean {
+  for (let at = value.indexOf('@'); at !== -1; at = value.indexOf('@', at + 1)) {
+    if (at > 0 && at < value.length - 1 && value.charCodeAt(at - 1) !== AT && value.charCodeAt(at + 1) !== AT) return true;
+  }
+  return false;
 }
 
 export function normalizeAmcPhone(raw: string, country: CountryCode): RuleOutcome {
-  if (raw.trim() === '') return rejected('empty');
+  const trimmed = raw.trim();
+  if (trimmed === '') return rejected('empty');
   const hashed = alreadyHashed(raw);
   if (hashed) return hashed;
-  const trimmed = raw.trim();
-  const fast = nanpFastPath(trimmed, country);
-  if (fast) return normalized(fast.slice(1));
+  const fast = nanpDigits(trimmed, country);
+  if (fast) return normalized(fast);
+  // Without a digit (of those libphonenumber reads) there is no number to parse: "N/A", "unknown".
+  if (!PHONE_DIGIT.test(trimmed)) return rejected(`not a phone number for ${country}`);
   const parsed = trimmed.startsWith('+') ? parsePhoneNumberFromString(trimmed) : parsePhoneNumberFromString(trimmed, country);
   if (!parsed?.isPossible()) return rejected(`not a phone number for ${country}`);
   if (country === 'GB' && GB_RESTRICTED_FIRST_DIGITS.includes(String(parsed.nationalNumber)[0]!)) return rejected('not a GB phone number');

@@ -15,10 +15,13 @@ export function toE164(raw: string, defaultRegion: CountryCode): string | undefi
   return parsed?.isPossible() ? parsed.number : undefined;
 }
 
-const FAST_REGIONS = new Set<CountryCode>(['US', 'CA']);
-const FAST_SHAPE = /^\+?\(?\d[\d\s().-]*\d$/;
-const SEPARATORS = /[\s().-]/g;
-const NANP_NUMBER = /^[2-9]\d{2}[2-9]\d{6}$/;
+const [PLUS, OPEN, CLOSE, DASH, DOT, ZERO, NINE, TWO] = [0x2b, 0x28, 0x29, 0x2d, 0x2e, 0x30, 0x39, 0x32];
+
+/** JavaScript's \s: WhiteSpace (Unicode Zs, TAB, VT, FF, BOM) and LineTerminator. */
+function isSpace(c: number): boolean {
+  if (c < 0x80) return c === 0x20 || (c >= 0x09 && c <= 0x0d);
+  return c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
+}
 
 /**
  * The answer libphonenumber gives for the commonest North American shapes, without its general
@@ -28,10 +31,49 @@ const NANP_NUMBER = /^[2-9]\d{2}[2-9]\d{6}$/;
  * (test/unit/pii-phone-fast-path.test.ts), not an assumption.
  */
 export function nanpFastPath(trimmed: string, region: CountryCode): string | undefined {
-  if (!FAST_REGIONS.has(region) || !FAST_SHAPE.test(trimmed) || trimmed.indexOf('+', 1) !== -1) return undefined;
-  const digits = trimmed.replace(SEPARATORS, '').replace('+', '');
-  const international = trimmed.startsWith('+');
-  if (digits.length === 11 && digits.startsWith('1') && NANP_NUMBER.test(digits.slice(1))) return `+${digits}`;
-  if (!international && digits.length === 10 && NANP_NUMBER.test(digits)) return `+1${digits}`;
+  const digits = nanpDigits(trimmed, region);
+  return digits === undefined ? undefined : `+${digits}`;
+}
+
+/**
+ * `nanpFastPath` without its '+': the 11 digits 1, area code, exchange, line. The shape it takes is
+ * /^\+?\(?\d[\d\s().-]*\d$/ with 10 digits ([2-9]XX[2-9]XXXXXX) or 11 (1 then those); a leading '+'
+ * only with 11. Checked in one pass over the chars, which also joins the runs of digits.
+ */
+export function nanpDigits(trimmed: string, region: CountryCode): string | undefined {
+  if (region !== 'US' && region !== 'CA') return undefined;
+  const length = trimmed.length;
+  const international = trimmed.charCodeAt(0) === PLUS;
+  let start = international ? 1 : 0;
+  if (trimmed.charCodeAt(start) === OPEN) start++;
+  if (length - start < 2) return undefined;
+  const last = length - 1;
+  let digits = '';
+  let run = -1;
+  let count = 0;
+  // The digits the checks look at: the 1st, 2nd, 4th and 5th.
+  let d0 = 0;
+  let d1 = 0;
+  let d3 = 0;
+  let d4 = 0;
+  for (let i = start; i < length; i++) {
+    const c = trimmed.charCodeAt(i);
+    if (c >= ZERO && c <= NINE) {
+      if (count === 0) d0 = c;
+      else if (count === 1) d1 = c;
+      else if (count === 3) d3 = c;
+      else if (count === 4) d4 = c;
+      if (++count > 11) return undefined;
+      if (run < 0) run = i;
+    } else if (i === start || i === last || !(c === OPEN || c === CLOSE || c === DASH || c === DOT || isSpace(c))) {
+      return undefined;
+    } else if (run >= 0) {
+      digits += trimmed.slice(run, i);
+      run = -1;
+    }
+  }
+  digits = run === 0 ? trimmed : digits + trimmed.slice(run);
+  if (count === 10 && !international && d0 >= TWO && d3 >= TWO) return `1${digits}`;
+  if (count === 11 && d0 === ZERO + 1 && d1 >= TWO && d4 >= TWO) return digits;
   return undefined;
 }
