@@ -11,6 +11,9 @@ import { nanpDigits } from './phone';
  * - email: lowercase, drop every character but letters, digits, '_', '.', '@', '-';
  * - phone: E.164 without '+', possible numbers only (GB: no national number starting 4 or 6). A
  *   number written with '+' is read as international; one without is read in the file's country.
+ *   One written with the country's international prefix (0044 … in FR) is read as international too,
+ *   as the solution does; its normalised form has no prefix, so normalising it again in that country
+ *   rejects it (the one non-idempotent case, pinned in test/unit/prep-properties.test.ts).
  *   This reproduces the solution's published check hashes (us_check.json, national numbers such as
  *   5714120599 → sha256("15714120599")). Its phone_normalizer.py since v3.0.3 instead prefixes '+'
  *   to every number and parses with no region, which reads national numbers as foreign ones
