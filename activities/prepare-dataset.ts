@@ -8,7 +8,7 @@ import { countsReconcile, type PrepCounts } from '../pii/prep/prep-counts';
 import { planTasks } from '../pii/prep/plan-tasks';
 import { prepareParts, type PrepCheckpoint, type PrepTask } from '../pii/prep/prepare-parts';
 import { PrepInputError } from '../pii/prep/row-preparer';
-import type { DataFormat, OutputFormat, PrepRules } from '../schemas/prep';
+import { PREP_INPUT_ERROR, type DataFormat, type OutputFormat, type PrepRules } from '../schemas/prep';
 
 export interface PrepActivityDeps {
   s3: S3Client;
@@ -16,14 +16,12 @@ export interface PrepActivityDeps {
   prepThreads: number;
 }
 
-export const PREP_INPUT_ERROR = 'PrepInputError';
-
 /** Bad input is the data owner's to fix: fail at once, with a message that names columns, objects and offsets, never values. */
 async function failFastOnBadInput<T>(run: () => Promise<T>): Promise<T> {
   try {
     return await run();
   } catch (error) {
-    if (error instanceof PrepInputError) throw ApplicationFailure.create({ type: PREP_INPUT_ERROR, message: error.message, nonRetryable: true });
+    if (error instanceof PrepInputError) throw ApplicationFailure.create({ type: PREP_INPUT_ERROR, message: error.withoutValues, nonRetryable: true });
     throw error;
   }
 }
@@ -53,7 +51,7 @@ export interface PrepSummary {
 export function createPrepActivities(deps: PrepActivityDeps) {
   return {
     /** Lists the input objects and splits large CSV / JSON Lines objects into byte ranges aligned to records. */
-    async planDatasetPreparation(input: { input: string; format?: DataFormat; splitBytes: number }): Promise<PrepTask[]> {
+    async planDatasetPreparation(input: { input: string; format?: DataFormat; splitBytes: number; rules: PrepRules }): Promise<PrepTask[]> {
       const ctx = Context.current();
       return failFastOnBadInput(() => planTasks({ ...input, s3: deps.s3, onBytes: (bytes) => ctx.heartbeat({ bytes }) }));
     },

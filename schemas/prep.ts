@@ -35,9 +35,6 @@ export const prepRulesSchema = z
 export type PrepRulesInput = z.input<typeof prepRulesSchema>;
 export type PrepRules = z.output<typeof prepRulesSchema>;
 
-/** A local path or an s3://bucket/key URI. */
-export const dataLocationSchema = z.string().min(1);
-
 export function formatFromName(name: string): DataFormat | undefined {
   const lower = name.toLowerCase().replace(/\.gz$/, '');
   if (lower.endsWith('.csv') || lower.endsWith('.txt')) return 'csv';
@@ -67,7 +64,9 @@ export const prepareIdentityDataInputSchema = z
   })
   .strict();
 export type PrepareIdentityDataInput = z.input<typeof prepareIdentityDataInputSchema>;
-export type PrepareIdentityDataConfig = z.output<typeof prepareIdentityDataInputSchema>;
+
+/** Failure type of input the data's owner must fix (a missing column, an empty file): never retried. */
+export const PREP_INPUT_ERROR = 'PrepInputError';
 
 export type PrepStage = 'planning' | 'preparing' | 'writing-manifest' | 'done' | 'failed';
 export interface PrepStatus {

@@ -3,7 +3,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { Command, Option } from 'commander';
 import { parseLocation, sizeOf } from '../pii/prep/data-location';
 import { prepareFile, rejectsBeside } from '../pii/prep/prepare-file';
-import { DATA_FORMATS, IDENTIFIER_TYPES, OUTPUT_FORMATS, PREP_PROFILES, prepRulesSchema, type IdentifierType } from '../schemas/prep';
+import { DATA_FORMATS, formatFromName, IDENTIFIER_TYPES, OUTPUT_FORMATS, PREP_PROFILES, prepRulesSchema, type IdentifierType } from '../schemas/prep';
 import { formatEnvIssues } from '../worker/config';
 import { exitWith, runCli } from './lib/run-cli';
 import { progressLine } from './lib/progress-line';
@@ -56,7 +56,9 @@ const program = new Command('prep')
     if (!rules.success) throw new Error(`invalid options:\n${formatEnvIssues(rules.error)}`);
     const usesS3 = [opts.in, opts.out, opts.rejects].some((uri) => uri?.startsWith('s3://'));
     const s3 = usesS3 ? new S3Client({ forcePathStyle: process.env.AWS_ENDPOINT_URL !== undefined }) : undefined;
-    const total = await sizeOf(parseLocation(opts.in), s3);
+    // Progress is in bytes for CSV and JSON Lines, in records (whose total is not known up front) for Parquet and JSON arrays.
+    const inFormat = opts.inFormat ?? formatFromName(opts.in);
+    const total = inFormat === 'csv' || inFormat === 'jsonl' ? await sizeOf(parseLocation(opts.in), s3) : 0;
     const progress = progressLine(process.stderr);
     const manifest = await prepareFile({
       input: opts.in,

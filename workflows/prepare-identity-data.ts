@@ -1,7 +1,7 @@
-import { defineQuery, proxyActivities, setHandler } from '@temporalio/workflow';
+import { defineQuery, proxyActivities, setHandler, type RetryPolicy } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { PrepSummary } from '../activities/prepare-dataset';
-import { prepareIdentityDataInputSchema, type PrepareIdentityDataInput, type PrepStatus } from '../schemas/prep';
+import { PREP_INPUT_ERROR, prepareIdentityDataInputSchema, type PrepareIdentityDataInput, type PrepStatus } from '../schemas/prep';
 import { invalidInput } from './invalid-input';
 import { showStage } from './visibility';
 
@@ -10,18 +10,13 @@ export const prepStatusQuery = defineQuery<PrepStatus, [asOf?: string]>('status'
 
 const PIPELINE = 'identity-data-prep';
 
-const planning = proxyActivities<Activities>({
-  startToCloseTimeout: '2 hours',
-  heartbeatTimeout: '2 minutes',
-  retry: { initialInterval: '5 seconds', maximumInterval: '2 minutes', maximumAttempts: 10, nonRetryableErrorTypes: ['PrepInputError'] },
-});
+/** Input the data's owner must fix fails at once; anything else is retried. */
+const retry: RetryPolicy = { initialInterval: '5 seconds', maximumInterval: '2 minutes', maximumAttempts: 10, nonRetryableErrorTypes: [PREP_INPUT_ERROR] };
+
+const planning = proxyActivities<Activities>({ startToCloseTimeout: '2 hours', heartbeatTimeout: '2 minutes', retry });
 
 /** Each task heartbeats per chunk; a worker that dies is noticed within the heartbeat timeout and the retry resumes from its last committed part. */
-const preparing = proxyActivities<Activities>({
-  startToCloseTimeout: '12 hours',
-  heartbeatTimeout: '2 minutes',
-  retry: { initialInterval: '5 seconds', maximumInterval: '2 minutes', maximumAttempts: 10, nonRetryableErrorTypes: ['PrepInputError'] },
-});
+const preparing = proxyActivities<Activities>({ startToCloseTimeout: '12 hours', heartbeatTimeout: '2 minutes', retry });
 
 /**
  * Normalises, validates and hashes a dataset for one destination (uid2, amc, tiktok, or Entity
@@ -41,7 +36,7 @@ export async function prepareIdentityData(input: PrepareIdentityDataInput): Prom
 
   try {
     stage('planning');
-    const tasks = await planning.planDatasetPreparation({ input: config.input, format: config.inputFormat, splitBytes: config.splitBytes });
+    const tasks = await planning.planDatasetPreparation({ input: config.input, format: config.inputFormat, splitBytes: config.splitBytes, rules: config.rules });
     status.tasks = tasks.length;
     stage('preparing');
     const manifests = await Promise.all(

@@ -10,7 +10,7 @@ export interface ChunkExecutor {
   close(): Promise<void>;
 }
 
-export function inlineExecutor(): ChunkExecutor {
+function inlineExecutor(): ChunkExecutor {
   return { parallelism: 1, run: (task) => Promise.resolve(runChunkTask(task)), close: () => Promise.resolve() };
 }
 

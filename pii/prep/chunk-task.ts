@@ -2,7 +2,7 @@ import { isUtf8 } from 'node:buffer';
 import Papa from 'papaparse';
 import { move, transferableSymbol, valueSymbol } from 'piscina';
 import type { PrepRules } from '../../schemas/prep';
-import { decodeUtf8, parseCsvRecords, parseJsonLines, type ParsedRecord } from './parse-records';
+import { decodeUtf8, parseCsvRecords, parseJsonLines, withoutFinalNewline, type ParsedRecord } from './parse-records';
 import type { PrepCounts } from './prep-counts';
 import { hashesValues } from './profile-rules';
 import { RowPreparer, type RejectedRow } from './row-preparer';
@@ -158,7 +158,7 @@ function runCsvBytes(task: ChunkTask & { format: 'csv' }): ChunkResult | undefin
   const { bytes, delimiter } = task;
   if (!ASCII.test(delimiter) || (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) || !isUtf8(bytes)) return undefined;
   const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
-  const body = text.endsWith('\r\n') ? text.slice(0, -2) : text.endsWith('\n') ? text.slice(0, -1) : text;
+  const body = withoutFinalNewline(text);
   if (body === '') return undefined;
 
   const { header, rules } = task;

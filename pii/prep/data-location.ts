@@ -19,7 +19,7 @@ export function parseLocation(uri: string): DataLocation {
   return { kind: 'local', path: uri, uri };
 }
 
-function needS3(s3: S3Client | undefined, uri: string): S3Client {
+export function needS3(s3: S3Client | undefined, uri: string): S3Client {
   if (!s3) throw new Error(`${uri}: S3 locations need an S3 client`);
   return s3;
 }

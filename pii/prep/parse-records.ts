@@ -16,7 +16,7 @@ export function decodeUtf8(bytes: Uint8Array): { text: string; invalid: boolean 
   }
 }
 
-function withoutFinalNewline(text: string): string {
+export function withoutFinalNewline(text: string): string {
   if (text.endsWith('\r\n')) return text.slice(0, -2);
   if (text.endsWith('\n')) return text.slice(0, -1);
   return text;

@@ -1,9 +1,10 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { paginateListObjectsV2, type S3Client } from '@aws-sdk/client-s3';
-import { formatFromName, type DataFormat } from '../../schemas/prep';
-import { parseLocation, readBytes, sizeOf, type DataLocation } from './data-location';
+import { formatFromName, type DataFormat, type PrepRules } from '../../schemas/prep';
+import { needS3, parseLocation, readBytes, sizeOf, type DataLocation } from './data-location';
 import type { PrepTask } from './prepare-parts';
+import { checkRules } from './check-rules';
 import { openSource } from './record-sources';
 import { RecordScanner } from './record-scanner';
 import { PrepInputError } from './row-preparer';
@@ -15,7 +16,7 @@ interface InputObject {
 }
 
 /** The data objects at `input`: one object, or every object under a prefix (ending in '/') whose format is known. */
-export async function listInputObjects(input: string, s3: S3Client | undefined, format?: DataFormat): Promise<InputObject[]> {
+async function listInputObjects(input: string, s3: S3Client | undefined, format?: DataFormat): Promise<InputObject[]> {
   const isPrefix = input.endsWith('/');
   if (!isPrefix) {
     const known = format ?? formatFromName(input);
@@ -25,8 +26,7 @@ export async function listInputObjects(input: string, s3: S3Client | undefined, 
   const found: { uri: string; size: number }[] = [];
   if (input.startsWith('s3://')) {
     const [, bucket, prefix] = /^s3:\/\/([^/]+)\/?(.*)$/.exec(input)!;
-    if (!s3) throw new Error(`${input}: S3 locations need an S3 client`);
-    for await (const page of paginateListObjectsV2({ client: s3 }, { Bucket: bucket, Prefix: prefix })) {
+    for await (const page of paginateListObjectsV2({ client: needS3(s3, input) }, { Bucket: bucket, Prefix: prefix })) {
       for (const object of page.Contents ?? []) if (object.Key && !object.Key.endsWith('/')) found.push({ uri: `s3://${bucket}/${object.Key}`, size: object.Size ?? 0 });
     }
   } else {
@@ -80,6 +80,7 @@ export interface PlanOptions {
   s3?: S3Client;
   /** CSV and JSON Lines objects larger than this are split into byte ranges aligned to records. */
   splitBytes: number;
+  rules: PrepRules;
   onBytes?: (bytes: number) => void;
 }
 
@@ -93,7 +94,12 @@ export async function planTasks(opts: PlanOptions): Promise<PrepTask[]> {
       continue;
     }
     const location = parseLocation(object.uri);
+    // The header (and the CSV delimiter) from the object's first MiB; only its first chunk is read, so the rest is let go.
     const head = await openSource(location, opts.s3, { format, range: { start: 0, end: Math.min(object.size, 1024 * 1024) } });
+    await head.close();
+    // Before the header goes into the tasks (and so into the workflow's history): a file without a header
+    // line would put a data row there, and then the mapped columns are not in it.
+    checkRules(opts.rules, head.header);
     const { size, cuts } = await splitPoints(location, opts.s3, format, head.delimiter, opts.splitBytes, opts.onBytes);
     const starts = [{ offset: 0, recordsBefore: 0 }, ...cuts];
     starts.forEach((start, i) => {

@@ -6,6 +6,7 @@ import { parseLocation, writeObject, type ObjectWriter } from './data-location';
 import type { PrepManifest } from './manifest';
 import { csvSink, parquetSink, rejectsSink, type RowSink } from './output-sinks';
 import { addCounts, countsReconcile, emptyCounts } from './prep-counts';
+import { contentType } from './prepare-parts';
 import { preparedChunks } from './prepared-chunks';
 import { openSource } from './record-sources';
 import { checkRules } from './check-rules';
@@ -38,7 +39,7 @@ export function rejectsBeside(output: string): string {
   return output.replace(/(\.[a-z]+)?$/i, '.rejects.csv');
 }
 
-export function formatOf(uri: string, given: string | undefined, what: string): DataFormat {
+function formatOf(uri: string, given: string | undefined, what: string): DataFormat {
   const format = (given as DataFormat | undefined) ?? formatFromName(uri);
   if (!format) throw new PrepInputError(`cannot tell the ${what} format of ${uri} from its name: give it (csv, jsonl, json or parquet)`);
   return format;
@@ -73,7 +74,7 @@ export async function prepareFile(opts: PrepareFileOptions): Promise<PrepManifes
   const executor = chunkExecutor(opts.threads ?? 0);
   const writers: ObjectWriter[] = [];
   try {
-    const output = await writeObject(parseLocation(opts.output), opts.s3, outputFormat === 'csv' ? 'text/csv' : 'application/vnd.apache.parquet');
+    const output = await writeObject(parseLocation(opts.output), opts.s3, contentType(outputFormat));
     writers.push(output);
     const sink: RowSink = outputFormat === 'csv' ? await csvSink(output, source.header) : parquetSink(output, source.header);
     const rejectsObject = await writeObject(parseLocation(rejectsUri), opts.s3);

@@ -2,9 +2,9 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { DataFormat, OutputFormat, PrepRules } from '../../schemas/prep';
 import type { ChunkExecutor } from './chunk-executor';
 import { checkRules } from './check-rules';
-import { parseLocation, writeObject, type ObjectWriter, type WrittenObject } from './data-location';
+import { parseLocation, writeObject, type WrittenObject } from './data-location';
 import type { PrepManifest } from './manifest';
-import { csvSink, parquetSink, rejectsSink, type RowSink } from './output-sinks';
+import { csvSink, parquetSink, rejectsSink } from './output-sinks';
 import { addCounts, emptyCounts, type PrepCounts } from './prep-counts';
 import { preparedChunks } from './prepared-chunks';
 import { openSource } from './record-sources';
@@ -53,9 +53,12 @@ export interface PreparePartsOptions {
   onProgress?(progress: { rowsIn: number; position: number }): void;
 }
 
+/** The Content-Type an output object is written with. */
+export const contentType = (format: OutputFormat) => (format === 'csv' ? 'text/csv' : 'application/vnd.apache.parquet');
+
 const pad = (n: number) => String(n).padStart(5, '0');
 
-export function partUri(prefix: string, task: number, part: number, kind: 'output' | 'rejects', format: OutputFormat): string {
+function partUri(prefix: string, task: number, part: number, kind: 'output' | 'rejects', format: OutputFormat): string {
   const base = prefix.replace(/\/?$/, '/');
   const name = `part-${pad(task)}-${pad(part)}`;
   return kind === 'output' ? `${base}${name}.${format}` : `${base}rejects/${name}.csv`;
@@ -94,20 +97,19 @@ export async function prepareParts(opts: PreparePartsOptions): Promise<PrepManif
     rejects: [],
   };
 
-  let part: { sink: RowSink; rejects: Awaited<ReturnType<typeof rejectsSink>>; writers: ObjectWriter[]; rows: number; counts: PrepCounts; records: number; end: number } | undefined;
   const openPart = async () => {
-    const output = await writeObject(parseLocation(partUri(opts.outputPrefix, task.index, state.nextPart, 'output', opts.outputFormat)), opts.s3);
+    const output = await writeObject(parseLocation(partUri(opts.outputPrefix, task.index, state.nextPart, 'output', opts.outputFormat)), opts.s3, contentType(opts.outputFormat));
     const rejects = await writeObject(parseLocation(partUri(opts.outputPrefix, task.index, state.nextPart, 'rejects', opts.outputFormat)), opts.s3);
     return {
       sink: opts.outputFormat === 'csv' ? await csvSink(output, header) : parquetSink(output, header),
       rejects: await rejectsSink(rejects, header),
       writers: [output, rejects],
-      rows: 0,
       records: 0,
       end: state.position,
       counts: emptyCounts(opts.rules.columns),
     };
   };
+  let part: Awaited<ReturnType<typeof openPart>> | undefined;
   const commit = async () => {
     if (!part) return;
     state.outputs.push(await part.sink.finish());
@@ -126,11 +128,10 @@ export async function prepareParts(opts: PreparePartsOptions): Promise<PrepManif
       await part.sink.write(result);
       await part.rejects.write(result.rejects, state.rowOffset + part.records);
       part.records += result.records;
-      part.rows += result.counts.rowsIn;
       part.end = item.end;
       addCounts(part.counts, result.counts);
       opts.onProgress?.({ rowsIn: state.counts.rowsIn + part.counts.rowsIn, position: item.end });
-      if (part.rows >= opts.partRows) await commit();
+      if (part.counts.rowsIn >= opts.partRows) await commit();
     }
     await commit();
   } catch (error) {

@@ -25,7 +25,7 @@ export interface ChunkOptions {
   delimiter?: string;
 }
 
-export const DEFAULT_MAX_RECORD_BYTES = 16 * 1024 * 1024;
+const DEFAULT_MAX_RECORD_BYTES = 16 * 1024 * 1024;
 
 /**
  * Cuts a byte stream into chunks of whole records, so each chunk can be parsed on its own (in another

@@ -73,7 +73,7 @@ async function openLineSource(location: DataLocation, s3: S3Client | undefined, 
         const names = parsed.data[0] ?? [];
         delimiter = opts.delimiter ?? parsed.meta.delimiter;
         const duplicate = names.find((name, i) => names.indexOf(name) !== i);
-        if (duplicate !== undefined) throw new PrepInputError(`the header names column "${duplicate}" twice`);
+        if (duplicate !== undefined) throw new PrepInputError(`the header names column "${duplicate}" twice`, 'the header names a column twice');
         header = names;
         first = { bytes: first.bytes.subarray(headerEnd), offset: first.offset + headerEnd };
       } else {

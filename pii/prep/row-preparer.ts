@@ -13,6 +13,18 @@ export interface RejectedRow {
 
 export class PrepInputError extends Error {
   override name = 'PrepInputError';
+
+  /**
+   * `withoutValues`: the message to show outside the data owner's machine (a Temporal failure). A file
+   * without a header line has a data row where its column names should be, so messages that quote the
+   * header keep it for the owner's own terminal only.
+   */
+  constructor(
+    message: string,
+    readonly withoutValues = message,
+  ) {
+    super(message);
+  }
 }
 
 interface MappedColumn {
@@ -43,7 +55,8 @@ export class RowPreparer {
     this.counts = emptyCounts(rules.columns);
     const missing = Object.keys(rules.columns).filter((name) => !header.includes(name));
     if (missing.length > 0) {
-      throw new PrepInputError(`mapped column${missing.length > 1 ? 's' : ''} ${missing.map((m) => `"${m}"`).join(', ')} not in the input; its columns are: ${header.join(', ')}`);
+      const what = `mapped column${missing.length > 1 ? 's' : ''} ${missing.map((m) => `"${m}"`).join(', ')} not in the input`;
+      throw new PrepInputError(`${what}; its columns are: ${header.join(', ')}`, `${what}'s header (${header.length} columns)`);
     }
     this.mapped = Object.entries(rules.columns).map(([name, type]) => ({
       index: header.indexOf(name),

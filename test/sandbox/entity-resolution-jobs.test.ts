@@ -103,6 +103,12 @@ async function createWorkflow(opts: {
   );
 }
 
+/** The customer id and the email only; the email under `matchKey` when rules are to match on it. */
+const idAndEmail = (matchKey?: string): SchemaInputAttribute[] => [
+  { fieldName: 'customer_id', type: 'UNIQUE_ID' },
+  { fieldName: 'email', type: 'EMAIL_ADDRESS', ...(matchKey ? { matchKey } : {}) },
+];
+
 const sameEmail = (matchingKey = 'Email'): ResolutionTechniques => ({
   resolutionType: 'RULE_MATCHING',
   ruleBasedProperties: { rules: [{ ruleName: 'SameEmail', matchingKeys: [matchingKey] }], attributeMatchingModel: 'ONE_TO_ONE' },
@@ -122,6 +128,8 @@ describe('sandbox: Entity Resolution matching jobs', () => {
       techniques: sameEmail(),
       applyNormalization: true,
     });
+    // The checks below need the job still unfinished: give them a second, not the suite's 150 ms, so a slow machine does not race the timer.
+    await adminCall(sandbox, 'PUT', '/entity-resolution/job-durations', { queuedMs: 50, runningMs: 1000 });
     const { jobId } = await aws.entityResolution.send(new StartMatchingJobCommand({ workflowName: 'customers-rules' }));
     expect(jobId).toMatch(/^[0-9a-f]{32}$/);
     expect((await aws.entityResolution.send(new GetMatchingJobCommand({ workflowName: 'customers-rules', jobId }))).status).toMatch(/QUEUED|RUNNING/);
@@ -160,10 +168,7 @@ describe('sandbox: Entity Resolution matching jobs', () => {
   it('runs a UID2 provider job only once entitled, adding the UID2 columns to every row with an email', async () => {
     await createWorkflow({
       name: 'uid2-email',
-      fields: [
-        { fieldName: 'customer_id', type: 'UNIQUE_ID' },
-        { fieldName: 'email', type: 'EMAIL_ADDRESS' },
-      ],
+      fields: idAndEmail(),
       outputPrefix: 'uid2',
       output: ['email'],
       techniques: { resolutionType: 'PROVIDER', providerProperties: { providerServiceArn: 'arn:aws:entityresolution:us-east-1:aws:providerservice/UID2/uid2-assignment' } },
@@ -207,10 +212,7 @@ describe('sandbox: Entity Resolution matching jobs', () => {
     );
     await createWorkflow({
       name: 'mixed-formats',
-      fields: [
-        { fieldName: 'customer_id', type: 'UNIQUE_ID' },
-        { fieldName: 'email', type: 'EMAIL_ADDRESS', matchKey: 'Email' },
-      ],
+      fields: idAndEmail('Email'),
       outputPrefix: 'mixed',
       techniques: sameEmail(),
       applyNormalization: true,
@@ -227,10 +229,7 @@ describe('sandbox: Entity Resolution matching jobs', () => {
   it('fails a job on demand (fault injection) with errorDetails', async () => {
     await createWorkflow({
       name: 'flaky',
-      fields: [
-        { fieldName: 'customer_id', type: 'UNIQUE_ID' },
-        { fieldName: 'email', type: 'EMAIL_ADDRESS' },
-      ],
+      fields: idAndEmail(),
       outputPrefix: 'flaky',
       techniques: sameEmail('email'),
     });

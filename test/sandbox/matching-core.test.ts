@@ -146,7 +146,7 @@ describe('uid2ForIdentifier', () => {
     const a = uid2ForIdentifier('EMAIL_ADDRESS', 'jane@example.com', 'salt-1');
     const b = uid2ForIdentifier('EMAIL_ADDRESS', ' JANE@example.com', 'salt-1');
     const c = uid2ForIdentifier('EMAIL_ADDRESS', 'jane@example.com', 'salt-2');
-    expect(a).toBeDefined();
+    expect(a?.UID2_identifier).toBe('jane@example.com');
     expect(b).toEqual(a);
     expect(c?.UID2_identifier).toBe(a?.UID2_identifier);
     expect(c?.UID2_advertising_id).not.toBe(a?.UID2_advertising_id);
