@@ -43,15 +43,14 @@ describe('prep activities on a file without a header line', () => {
   });
 
   it('preparing it fails the same way', async () => {
-    const failure = await failureOf(() =>
-      new MockActivityEnvironment().run((input: PrepareDatasetTaskInput) => activities.prepareDataset(input), {
-        task: { index: 0, input: join(dir, 'headerless.csv'), format: 'csv', rowOffset: 0 },
-        outputPrefix: join(dir, 'out'),
-        outputFormat: 'csv',
-        rules,
-        partRows: 1000,
-      }),
-    );
+    const input: PrepareDatasetTaskInput = {
+      task: { index: 0, input: join(dir, 'headerless.csv'), format: 'csv', rowOffset: 0 },
+      outputPrefix: join(dir, 'out'),
+      outputFormat: 'csv',
+      rules,
+      partRows: 1000,
+    };
+    const failure = await failureOf(() => new MockActivityEnvironment().run((i: PrepareDatasetTaskInput) => activities.prepareDataset(i), input));
     expect(failure.type).toBe(PREP_INPUT_ERROR);
     for (const value of firstRow) expect(failure.message).not.toContain(value);
   });
