@@ -24,6 +24,9 @@ function positiveInt(value: string): number {
   return n;
 }
 
+/** DuckDB's sha256(): lowercase hex. */
+const SHA256_HEX = /^[0-9a-f]{64}$/;
+
 const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 
 async function main(): Promise<void> {
@@ -74,7 +77,7 @@ async function main(): Promise<void> {
       const a = oursRows.get(id);
       const b = duckRows.get(id);
       if (a && (a[emailAt] === '' || a[phoneAt] === '')) oursEmptied++;
-      if (b && /^[0-9a-f]{64}$/.test(b[emailAt] ?? '') && /^[0-9a-f]{64}$/.test(b[phoneAt] ?? '')) duckHashed++;
+      if (b && SHA256_HEX.test(b[emailAt] ?? '') && SHA256_HEX.test(b[phoneAt] ?? '')) duckHashed++;
     }
     const compareSeconds = (performance.now() - started) / 1000;
 

@@ -1,9 +1,8 @@
 import type { CountryCode } from 'libphonenumber-js';
-import { isSha256Hex } from '../hash';
 import { normalizeAmcText } from './amc';
 import addressMap from './data/amc-address-map.json';
 import { CA_STATE_CODES, DE_STATE_CODES, ES_STATE_CODES, FR_STATE_CODES, IT_STATE_CODES, US_STATE_CODES } from './data/amc-state-codes';
-import { normalized, prehashed, rejected, type RuleOutcome } from './outcome';
+import { normalized, prehashedSha256Hex as alreadyHashed, rejected, type RuleOutcome } from './outcome';
 
 /**
  * Amazon Ads / AMC address, city, state, postal code and country, as Amazon's own AWS solution normalises them
@@ -30,11 +29,6 @@ export const AMC_LOCATION_COUNTRIES = ['US', 'GB', 'CA', 'DE', 'FR', 'IT', 'ES',
 export type AmcLocationCountry = (typeof AMC_LOCATION_COUNTRIES)[number];
 
 const isAmcCountry = (country: string): country is AmcLocationCountry => (AMC_LOCATION_COUNTRIES as readonly string[]).includes(country);
-
-function alreadyHashed(raw: string): RuleOutcome | undefined {
-  const trimmed = raw.trim();
-  return isSha256Hex(trimmed) ? prehashed(trimmed.toLowerCase()) : undefined;
-}
 
 // Python's Unicode `\s` / str.isspace(), `\w` and str.isnumeric() as JS classes (the solution runs on Python 3).
 const PY_SPACE = '\\t-\\r\\x1c-\\x20\\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';

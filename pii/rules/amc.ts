@@ -1,7 +1,7 @@
 import type { CountryCode } from 'libphonenumber-js';
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
-import { isSha256Hex, sha256Hex } from '../hash';
-import { normalized, prehashed, rejected, type RuleOutcome } from './outcome';
+import { sha256Hex } from '../hash';
+import { normalized, prehashedSha256Hex as alreadyHashed, rejected, type RuleOutcome } from './outcome';
 import { nanpDigits } from './phone';
 
 /**
@@ -26,13 +26,6 @@ const GB_RESTRICTED_FIRST_DIGITS = ['4', '6'];
 
 const PHONE_DIGIT = /[0-9\uFF10-\uFF19\u0660-\u0669\u06F0-\u06F9]/;
 
-function alreadyHashed(raw: string): RuleOutcome | undefined {
-  // Trimming only shortens: a value shorter than a hash cannot be one.
-  if (raw.length < 64) return undefined;
-  const trimmed = raw.trim();
-  return isSha256Hex(trimmed) ? prehashed(trimmed.toLowerCase()) : undefined;
-}
-
 export function normalizeAmcEmail(raw: string): RuleOutcome {
   if (raw.trim() === '') return rejected('empty');
   const hashed = alreadyHashed(raw);
@@ -50,10 +43,11 @@ function cleanEmail(raw: string): string {
   const lower = raw.toLowerCase();
   if (CLEAN_EMAIL.test(lower)) return lower;
   const trimmed = lower.trim();
-  return CLEAN_EMAIL.test(trimmed) ? trimmed : lower.replace(/[^\p{L}\p{N}_.@-]+/gu, '');
+  return CLEAN_EMAIL.test(trimmed) ? trimmed : lower.replace(NOT_EMAIL_CHAR, '');
 }
 
 const CLEAN_EMAIL = /^[a-z0-9_.@-]+$/;
+const NOT_EMAIL_CHAR = /[^\p{L}\p{N}_.@-]+/gu;
 const AT = 0x40;
 
 /**
@@ -79,12 +73,13 @@ export function normalizeAmcPhone(raw: string, country: CountryCode): RuleOutcom
   if (!PHONE_DIGIT.test(trimmed)) return rejected(`not a phone number for ${country}`);
   const parsed = trimmed.startsWith('+') ? parsePhoneNumberFromString(trimmed) : parsePhoneNumberFromString(trimmed, country);
   if (!parsed?.isPossible()) return rejected(`not a phone number for ${country}`);
-  if (country === 'GB' && GB_RESTRICTED_FIRST_DIGITS.includes(String(parsed.nationalNumber)[0]!)) return rejected('not a GB phone number');
+  if (country === 'GB' && GB_RESTRICTED_FIRST_DIGITS.includes(parsed.nationalNumber[0]!)) return rejected('not a GB phone number');
   return normalized(parsed.number.slice(1));
 }
 
 const TRANSLITERATE: [RegExp, string][] = [[/ß/g, 'ss'], [/ä/g, 'ae'], [/ö/g, 'oe'], [/ü/g, 'ue'], [/ø/g, 'o'], [/æ/g, 'ae']];
 const HAS_TRANSLITERATED = /[ßäöüøæ]/;
+const NOT_LOWER_ALNUM = /[^a-z0-9]+/g;
 
 /** First name, last name and other free text. */
 export function normalizeAmcText(raw: string): RuleOutcome {
@@ -92,7 +87,7 @@ export function normalizeAmcText(raw: string): RuleOutcome {
   if (hashed) return hashed;
   let value = raw.toLowerCase();
   if (HAS_TRANSLITERATED.test(value)) for (const [from, to] of TRANSLITERATE) value = value.replace(from, to);
-  value = value.replace(/[^a-z0-9]+/g, '');
+  value = value.replace(NOT_LOWER_ALNUM, '');
   return value === '' ? rejected('empty') : normalized(value);
 }
 

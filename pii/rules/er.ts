@@ -80,6 +80,7 @@ const DELIMITER = /[,.[\]/#-]/g;
 const SPECIAL_LETTER = /[ßäöüøæ]/g;
 const EMAIL = /^[\w.-]+@[\w-]+(?:\.[\w-]+)+$/;
 const ALL_ZEROS = /^0+$/;
+const LEADING_ZEROS = /^0+/;
 
 /** 'å' → 'aa', then canonical decomposition so that the later character filter drops the accents. */
 function convertAccent(value: string): string {
@@ -209,7 +210,7 @@ export function normalizeErPhone(raw: string, defaultRegion?: CountryCode): Rule
   let digits = raw.replace(NON_DIGIT, '');
   if (digits === '') return rejected('not a phone number');
   if (country === '' || country === 'us') digits = usNationalOrDigits(digits);
-  if (!ALL_ZEROS.test(digits)) digits = digits.replace(/^0+/, '');
+  if (!ALL_ZEROS.test(digits)) digits = digits.replace(LEADING_ZEROS, '');
   const callingCode = CALLING_CODES.get(country);
   if (callingCode !== undefined && !digits.startsWith(callingCode)) digits = callingCode + digits;
   if (digits.length < PHONE_MIN_DIGITS || digits.length > PHONE_MAX_DIGITS || ALL_ZEROS.test(digits)) return rejected('not a phone number');
@@ -219,7 +220,7 @@ export function normalizeErPhone(raw: string, defaultRegion?: CountryCode): Rule
 /** PHONE_COUNTRYCODE: "+44", "0044" and "44" all give "44". */
 export function normalizeErPhoneCountryCode(raw: string): RuleOutcome {
   if (raw.trim() === '') return rejected('empty');
-  const digits = raw.replace(NON_DIGIT, '').replace(/^0+/, '');
+  const digits = raw.replace(NON_DIGIT, '').replace(LEADING_ZEROS, '');
   return digits.length >= 1 && digits.length <= 3 ? normalized(digits) : rejected('not a country calling code');
 }
 

@@ -1,5 +1,8 @@
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
 
+const PHONE_CHARS = /^[+\d\s().-]+$/;
+const ANY_DIGIT = /\d/;
+
 /**
  * E.164 form of a phone number, or undefined when it cannot be one. Numbers without a leading '+'
  * are read in `defaultRegion` (a national number, e.g. "(02) 1234 5678" in AU → +61212345678).
@@ -8,7 +11,7 @@ import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/
  */
 export function toE164(raw: string, defaultRegion: CountryCode): string | undefined {
   const trimmed = raw.trim();
-  if (!/^[+\d\s().-]+$/.test(trimmed) || !/\d/.test(trimmed)) return undefined;
+  if (!PHONE_CHARS.test(trimmed) || !ANY_DIGIT.test(trimmed)) return undefined;
   const fast = nanpFastPath(trimmed, defaultRegion);
   if (fast !== undefined) return fast;
   const parsed = parsePhoneNumberFromString(trimmed, defaultRegion);

@@ -1,6 +1,7 @@
 import type { CountryCode } from 'libphonenumber-js';
-import { isSha256Hex, sha256Hex } from '../hash';
-import { normalized, prehashed, rejected, type RuleOutcome } from './outcome';
+import { sha256Hex } from '../hash';
+import { looksLikeEmailAddress } from './email';
+import { normalized, prehashedSha256Hex as alreadyHashed, rejected, type RuleOutcome } from './outcome';
 import { toE164 } from './phone';
 
 /**
@@ -14,17 +15,13 @@ import { toE164 } from './phone';
  * - MAID: trim, lowercase, keep dashes (5f3a2b18-… → 83dc3f5f…).
  * Hash: SHA-256, lowercase hex. Values already 64 hex chars pass through (lowercased).
  */
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
-function alreadyHashed(value: string): RuleOutcome | undefined {
-  return isSha256Hex(value) ? prehashed(value.toLowerCase()) : undefined;
-}
+const WHITESPACE = /\s+/g;
 
 export function normalizeTiktokEmail(raw: string): RuleOutcome {
-  const value = raw.replace(/\s+/g, '').toLowerCase();
+  const value = raw.replace(WHITESPACE, '').toLowerCase();
   if (value === '') return rejected('empty');
-  return alreadyHashed(value) ?? (EMAIL.test(value) ? normalized(value) : rejected('not an email address'));
+  return alreadyHashed(value) ?? (looksLikeEmailAddress(value) ? normalized(value) : rejected('not an email address'));
 }
 
 export function normalizeTiktokPhone(raw: string, defaultRegion: CountryCode): RuleOutcome {

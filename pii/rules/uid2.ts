@@ -1,5 +1,6 @@
 import type { CountryCode } from 'libphonenumber-js';
 import { isSha256Base64, sha256Base64 } from '../hash';
+import { looksLikeEmailAddress } from './email';
 import { normalized, prehashed, rejected, type RuleOutcome } from './outcome';
 import { toE164 } from './phone';
 
@@ -10,18 +11,18 @@ import { toE164 } from './phone';
  * phone — E.164 ('+', country code, subscriber number, no separators, at most 15 digits);
  * hash — SHA-256 of the normalised value, Base64 of the raw 32 bytes (44 chars).
  */
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const DOT = /\./g;
 
 export function normalizeUid2Email(raw: string): RuleOutcome {
   const trimmed = raw.trim();
   if (trimmed === '') return rejected('empty');
   if (isSha256Base64(trimmed)) return prehashed(trimmed);
   const lower = trimmed.toLowerCase();
-  if (!EMAIL.test(lower)) return rejected('not an email address');
+  if (!looksLikeEmailAddress(lower)) return rejected('not an email address');
   const at = lower.lastIndexOf('@');
-  const [local, domain] = [lower.slice(0, at), lower.slice(at + 1)];
-  if (domain !== 'gmail.com') return normalized(lower);
-  const gmailLocal = local.split('+')[0]!.replace(/\./g, '');
+  if (lower.slice(at + 1) !== 'gmail.com') return normalized(lower);
+  const plus = lower.indexOf('+');
+  const gmailLocal = lower.slice(0, plus >= 0 && plus < at ? plus : at).replace(DOT, '');
   return gmailLocal === '' ? rejected('not an email address') : normalized(`${gmailLocal}@gmail.com`);
 }
 

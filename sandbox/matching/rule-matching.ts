@@ -1,9 +1,9 @@
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '../../pii/hash';
 import { normalizeForEntityResolution } from '../../pii/rules/er';
 
 /**
  * Pure rule-based matching core for the sandbox's Entity Resolution matching jobs (no I/O, no AWS calls).
- * node:crypto is fine here: this is sandbox code, not Temporal workflow code.
+ * Hashing uses node:crypto (via pii/hash): fine here, this is sandbox code, not Temporal workflow code.
  */
 
 export interface MappedField {
@@ -71,7 +71,7 @@ function keyValue(record: Record<string, string>, fields: MappedField[], applyNo
 }
 
 function groupId(sortedIndexes: number[]): string {
-  return createHash('sha256').update(sortedIndexes.join(',')).digest('hex').slice(0, 32);
+  return sha256Hex(sortedIndexes.join(',')).slice(0, 32);
 }
 
 /**
