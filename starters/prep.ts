@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { S3Client } from '@aws-sdk/client-s3';
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { parseLocation, sizeOf } from '../pii/prep/data-location';
 import { prepareFile, rejectsBeside } from '../pii/prep/prepare-file';
 import { DATA_FORMATS, formatFromName, IDENTIFIER_TYPES, OUTPUT_FORMATS, PREP_PROFILES, prepRulesSchema, type IdentifierType } from '../schemas/prep';
@@ -20,6 +20,12 @@ function parseMap(value: string): Record<string, IdentifierType> {
     columns[column] = type as IdentifierType;
   }
   return columns;
+}
+
+function threadCount(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 64) throw new InvalidArgumentError('expected a whole number from 0 to 64.');
+  return n;
 }
 
 interface PrepCliOptions {
@@ -50,7 +56,7 @@ const program = new Command('prep')
   .addOption(new Option('--out-format <format>', 'output format when the name does not say').choices(OUTPUT_FORMATS))
   .option('--rejects <path>', 'where rejected rows go (default: beside the output, <name>.rejects.csv)')
   .option('--delimiter <char>', 'CSV delimiter (default: read off the header line)')
-  .option('--threads <n>', 'worker threads (0: prepare in the main thread)', (v) => Number.parseInt(v, 10), availableParallelism())
+  .option('--threads <n>', 'worker threads (0: prepare in the main thread)', threadCount, availableParallelism())
   .action(async (opts: PrepCliOptions) => {
     const rules = prepRulesSchema.safeParse({ profile: opts.profile, columns: parseMap(opts.map), defaultRegion: opts.region, country: opts.country, keepRowWhen: opts.keepRowWhen });
     if (!rules.success) throw new Error(`invalid options:\n${formatEnvIssues(rules.error)}`);
