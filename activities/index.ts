@@ -1,23 +1,35 @@
+import type { Client } from '@temporalio/client';
 import type { DataExchangeClient } from '@aws-sdk/client-dataexchange';
 import type { EntityResolutionClient } from '@aws-sdk/client-entityresolution';
+import type { GlueClient } from '@aws-sdk/client-glue';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { withAwsFailureMapping } from './aws-errors';
+import { createEntityResolutionActivities } from './entity-resolution';
+import { createGlueTableActivities } from './glue-tables';
 import { createPrepActivities } from './prepare-dataset';
+import { createUid2ApprovalWaitActivities } from './uid2-approval-wait';
 import { createUid2SubscriptionActivities } from './uid2-subscription';
+import { createWorkflowCoordinationActivities } from './workflow-coordination';
 
-/** Every client an activity may use, built once by the worker (or by a test, pointed at mocks or the sandbox). */
+/** Every AWS client an activity may use, built once by the worker (or by a test, pointed at mocks or the sandbox). */
 export interface ActivityDeps {
   entityResolution: EntityResolutionClient;
   dataExchange: DataExchangeClient;
   s3: S3Client;
+  glue: GlueClient;
   /** Worker threads per prepareDataset activity (0: prepare in the activity's own thread). */
   prepThreads: number;
 }
 
-export function createActivities(deps: ActivityDeps) {
+/** `temporal`: a client of the worker's namespace, for the activities that signal or describe other workflow executions. */
+export function createActivities(deps: ActivityDeps, temporal: Client) {
   return withAwsFailureMapping({
     ...createUid2SubscriptionActivities(deps),
     ...createPrepActivities(deps),
+    ...createGlueTableActivities(deps),
+    ...createEntityResolutionActivities(deps),
+    ...createUid2ApprovalWaitActivities({ ...deps, temporal }),
+    ...createWorkflowCoordinationActivities({ temporal }),
   });
 }
 

@@ -29,6 +29,27 @@ function matchesProvider(summary: ProviderServiceSummary, wanted: string): boole
   return names.some((name) => needles.some((needle) => name.includes(needle)));
 }
 
+/**
+ * The entitled data set's ARN ('' when the service gives none), or undefined while the subscription is
+ * not approved. GetDataSet works on the provider's data set id once approved; before, it is not found
+ * or denied. ListDataSets with origin ENTITLED is the authority; its errors (AccessDenied included)
+ * surface to the caller.
+ */
+export async function uid2EntitlementArn(dataExchange: DataExchangeClient, dataSetId: string): Promise<string | undefined> {
+  try {
+    const dataSet = await dataExchange.send(new GetDataSetCommand({ DataSetId: dataSetId }));
+    if (dataSet.Origin === 'ENTITLED') return dataSet.Arn ?? '';
+  } catch (err) {
+    const name = (err as Error).name;
+    if (name !== 'ResourceNotFoundException' && name !== 'AccessDeniedException') throw err;
+  }
+  for await (const page of paginateListDataSets({ client: dataExchange }, { Origin: 'ENTITLED' })) {
+    const hit = page.DataSets?.find((d) => d.Id === dataSetId || d.SourceId === dataSetId);
+    if (hit) return hit.Arn ?? '';
+  }
+  return undefined;
+}
+
 export function createUid2SubscriptionActivities({ entityResolution, dataExchange }: Uid2SubscriptionDeps) {
   /** Finds the UID2 assignment provider service at run time (no public source prints its ARN) and its Data Exchange listing. */
   async function findUid2ProviderService(input: { providerName: string; providerServiceName?: string }): Promise<Uid2ProviderService> {
@@ -80,7 +101,7 @@ export function createUid2SubscriptionActivities({ entityResolution, dataExchang
    */
   async function checkUid2Entitlement(input: { dataSetId: string }): Promise<EntitlementCheck> {
     const { attempt } = Context.current().info;
-    const entitled = (await entitledDataSetArn(input.dataSetId)) ?? (await findInEntitledList(input.dataSetId));
+    const entitled = await uid2EntitlementArn(dataExchange, input.dataSetId);
     if (entitled === undefined) {
       throw ApplicationFailure.create({
         type: UID2_SUBSCRIPTION_PENDING,
@@ -89,27 +110,6 @@ export function createUid2SubscriptionActivities({ entityResolution, dataExchang
       });
     }
     return { dataSetId: input.dataSetId, dataSetArn: entitled || undefined, checkedAt: new Date().toISOString(), attempt };
-  }
-
-  /** GetDataSet works on the provider's data set id once the subscription is approved; before, it is not found or denied. */
-  async function entitledDataSetArn(dataSetId: string): Promise<string | undefined> {
-    try {
-      const dataSet = await dataExchange.send(new GetDataSetCommand({ DataSetId: dataSetId }));
-      return dataSet.Origin === 'ENTITLED' ? (dataSet.Arn ?? '') : undefined;
-    } catch (err) {
-      const name = (err as Error).name;
-      if (name === 'ResourceNotFoundException' || name === 'AccessDeniedException') return undefined;
-      throw err;
-    }
-  }
-
-  /** ListDataSets with origin ENTITLED is the authority; its errors (AccessDenied included) surface to the caller. */
-  async function findInEntitledList(dataSetId: string): Promise<string | undefined> {
-    for await (const page of paginateListDataSets({ client: dataExchange }, { Origin: 'ENTITLED' })) {
-      const hit = page.DataSets?.find((d) => d.Id === dataSetId || d.SourceId === dataSetId);
-      if (hit) return hit.Arn ?? '';
-    }
-    return undefined;
   }
 
   /** The API asset the Entity Resolution role must be allowed to call (`dataexchange:SendApiAsset`). */

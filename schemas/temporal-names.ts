@@ -11,4 +11,8 @@ export const workflowIds = {
   uid2SubscriptionApproval: (account: string | undefined) => `uid2-subscription-approval/${idSegment(account ?? 'default')}`,
   /** One preparation per output prefix at a time: a second start attaches to the running one. */
   prepareIdentityData: (output: string) => `prepare-identity-data/${idSegment(output.replace(/^s3:\/\//, ''))}`,
+  /** A run per name and day (a schedule appends its own timestamp instead of the day). */
+  uid2Matching: (name: string, day?: string) => `uid2-matching/${idSegment(name)}${day ? `/${idSegment(day)}` : ''}`,
+  /** The turn queue of one Entity Resolution matching workflow. */
+  erJobQueue: (erWorkflowName: string) => `er-job-queue/${idSegment(erWorkflowName)}`,
 };

@@ -9,7 +9,7 @@ import type { TestProject } from 'vitest/node';
 import { temporalCliPath, temporalTestServerPath } from '../scripts/toolchain';
 import { FAILURE_CONVERTER_PATH } from '../worker/codec/data-converter';
 import { WORKFLOWS_PATH } from '../worker/create-worker';
-import { SEARCH_ATTRIBUTES } from '../schemas/search-attributes';
+import { SEARCH_ATTRIBUTES, SEARCH_ATTRIBUTE_SDK_TYPE } from '../schemas/search-attributes';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -35,7 +35,7 @@ export default async function setup(project: TestProject) {
     TestWorkflowEnvironment.createLocal({
       server: {
         executable: { type: 'existing-path', path: temporalCliPath() },
-        searchAttributes: Object.values(SEARCH_ATTRIBUTES).map((a) => defineSearchAttributeKey(a.name, 'KEYWORD')),
+        searchAttributes: Object.values(SEARCH_ATTRIBUTES).map((a) => defineSearchAttributeKey(a.name, SEARCH_ATTRIBUTE_SDK_TYPE[a.type])),
       },
     }),
   ]);
@@ -43,7 +43,10 @@ export default async function setup(project: TestProject) {
   await timeSkipping.connection.operatorService.addSearchAttributes({
     namespace: 'default',
     searchAttributes: Object.fromEntries(
-      Object.values(SEARCH_ATTRIBUTES).map((a) => [a.name, temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD]),
+      Object.values(SEARCH_ATTRIBUTES).map((a) => [
+        a.name,
+        a.type === 'KeywordList' ? temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD_LIST : temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+      ]),
     ),
   });
   project.provide('workflowBundlePath', bundlePath);

@@ -1,5 +1,6 @@
 import { DataExchangeClient } from '@aws-sdk/client-dataexchange';
 import { EntityResolutionClient } from '@aws-sdk/client-entityresolution';
+import { GlueClient } from '@aws-sdk/client-glue';
 import { S3Client } from '@aws-sdk/client-s3';
 import { availableParallelism } from 'node:os';
 import type { ActivityDeps } from '../activities';
@@ -15,6 +16,7 @@ export function createAwsClients(config: Pick<WorkerConfig, 'AWS_REGION'> & Part
   return {
     entityResolution: new EntityResolutionClient(common),
     dataExchange: new DataExchangeClient(common),
+    glue: new GlueClient(common),
     // S3-compatible endpoints other than AWS (the sandbox, MinIO) address buckets by path, not DNS.
     s3: new S3Client({ ...common, forcePathStyle: process.env.AWS_ENDPOINT_URL !== undefined }),
     prepThreads: config.PREP_THREADS ?? availableParallelism(),
@@ -22,5 +24,5 @@ export function createAwsClients(config: Pick<WorkerConfig, 'AWS_REGION'> & Part
 }
 
 export function destroyAwsClients(clients: ActivityDeps): void {
-  for (const client of [clients.entityResolution, clients.dataExchange, clients.s3]) client.destroy();
+  for (const client of [clients.entityResolution, clients.dataExchange, clients.s3, clients.glue]) client.destroy();
 }

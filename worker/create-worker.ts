@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { Client } from '@temporalio/client';
 import { Worker, type WorkerOptions } from '@temporalio/worker';
 import type { NativeConnection } from '@temporalio/worker';
 import type { DataConverter } from '@temporalio/common';
@@ -18,12 +19,14 @@ export interface CreateWorkerOptions {
 }
 
 export async function createWorker(opts: CreateWorkerOptions): Promise<Worker> {
+  // Activities that signal or describe other executions use the worker's own connection and codec.
+  const temporal = new Client({ connection: opts.connection, namespace: opts.config.TEMPORAL_NAMESPACE, dataConverter: opts.dataConverter });
   return Worker.create({
     connection: opts.connection,
     namespace: opts.config.TEMPORAL_NAMESPACE,
     taskQueue: opts.config.TEMPORAL_TASK_QUEUE,
     ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
-    activities: createActivities(opts.clients),
+    activities: createActivities(opts.clients, temporal),
     dataConverter: opts.dataConverter,
     maxConcurrentActivityTaskExecutions: opts.config.WORKER_MAX_CONCURRENT_ACTIVITIES,
     shutdownGraceTime: '30 seconds',

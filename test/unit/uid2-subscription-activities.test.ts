@@ -21,14 +21,12 @@ import {
   type ListProviderServicesOutput,
   type ProviderServiceSummary,
 } from '@aws-sdk/client-entityresolution';
-import { S3Client } from '@aws-sdk/client-s3';
 import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { createActivities } from '../../activities';
-import { AwsFailureType } from '../../activities/aws-errors';
-import { UID2_PROVIDER_NOT_FOUND, UID2_SUBSCRIPTION_PENDING } from '../../activities/uid2-subscription';
+import { AwsFailureType, withAwsFailureMapping } from '../../activities/aws-errors';
+import { UID2_PROVIDER_NOT_FOUND, UID2_SUBSCRIPTION_PENDING, createUid2SubscriptionActivities } from '../../activities/uid2-subscription';
 import { uid2AssetArn, uid2Provider } from '../helpers/uid2-fixtures';
 
 const er = mockClient(EntityResolutionClient);
@@ -44,8 +42,7 @@ beforeEach(() => {
 
 const entityResolution = new EntityResolutionClient({ region: 'us-east-1' });
 const dataExchange = new DataExchangeClient({ region: 'us-east-1' });
-const s3 = new S3Client({ region: 'us-east-1' });
-const activities = createActivities({ entityResolution, dataExchange, s3, prepThreads: 0 });
+const activities = withAwsFailureMapping(createUid2SubscriptionActivities({ entityResolution, dataExchange }));
 
 const { dataSetId, revisionId, assetId, listingId } = uid2Provider.marketplace;
 const dataSetArn = `arn:aws:dataexchange:us-east-1:111122223333:data-sets/${dataSetId}`;
@@ -394,7 +391,7 @@ describe('resolveUid2ApiAsset', () => {
   });
 
   it("takes the region of the Data Exchange client", async () => {
-    const euActivities = createActivities({ entityResolution, dataExchange: new DataExchangeClient({ region: 'eu-west-1' }), s3, prepThreads: 0 });
+    const euActivities = withAwsFailureMapping(createUid2SubscriptionActivities({ entityResolution, dataExchange: new DataExchangeClient({ region: 'eu-west-1' }) }));
     dx.on(GetAssetCommand).rejects(new AccessDeniedException({ message: 'denied', Message: 'denied', $metadata: {} }));
 
     const result = await run(1, euActivities.resolveUid2ApiAsset, marketplace);

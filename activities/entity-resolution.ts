@@ -1,0 +1,253 @@
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
+import {
+  CreateMatchingWorkflowCommand,
+  CreateSchemaMappingCommand,
+  GetMatchingJobCommand,
+  GetMatchingWorkflowCommand,
+  GetSchemaMappingCommand,
+  StartMatchingJobCommand,
+  UpdateMatchingWorkflowCommand,
+  UpdateSchemaMappingCommand,
+  paginateListMatchingJobs,
+  type EntityResolutionClient,
+  type InputSource,
+  type OutputSource,
+  type ResolutionTechniques,
+  type SchemaInputAttribute,
+} from '@aws-sdk/client-entityresolution';
+import { paginateListObjectsV2, type S3Client } from '@aws-sdk/client-s3';
+import { redactPii } from '../pii/redact';
+import type { EnsuredResource, JobMetrics } from '../schemas/uid2-matching';
+import { describeDrift, diffResource } from './resource-drift';
+
+export interface EntityResolutionDeps {
+  entityResolution: EntityResolutionClient;
+  s3: S3Client;
+}
+
+export const ER_RESOURCE_DRIFT = 'ErResourceDrift';
+export const MATCHING_JOB_RUNNING = 'MatchingJobRunning';
+export const MATCHING_JOB_FAILED = 'MatchingJobFailed';
+export const MATCHING_JOB_BUSY = 'MatchingJobBusy';
+
+export interface SchemaMappingSpec {
+  schemaName: string;
+  description?: string;
+  mappedInputFields: { fieldName: string; type: string; matchKey?: string }[];
+}
+
+export interface MatchingWorkflowSpec {
+  workflowName: string;
+  description?: string;
+  inputSourceConfig: InputSource[];
+  outputSourceConfig: OutputSource[];
+  resolutionTechniques: ResolutionTechniques;
+  roleArn: string;
+}
+
+export interface FinishedJob {
+  jobId: string;
+  status: 'SUCCEEDED';
+  metrics: JobMetrics;
+  startedAt: string;
+  endedAt: string;
+  outputS3Path?: string;
+  /** Looks it took, this one included (the poll activity's attempt). */
+  checks: number;
+}
+
+const isNotFound = (err: unknown) => (err as Error).name === 'ResourceNotFoundException';
+const isConflict = (err: unknown) => (err as Error).name === 'ConflictException';
+
+/** The resource, or undefined when the service says it does not exist. */
+export async function unlessNotFound<T>(call: Promise<T>, missing: (err: unknown) => boolean = isNotFound): Promise<T | undefined> {
+  try {
+    return await call;
+  } catch (err) {
+    if (missing(err)) return undefined;
+    throw err;
+  }
+}
+
+function canonicalSchema(spec: { description?: string; mappedInputFields: { fieldName?: string; type?: string; matchKey?: string }[] }) {
+  return {
+    description: spec.description ?? '',
+    mappedInputFields: Object.fromEntries(
+      [...spec.mappedInputFields].sort((a, b) => (a.fieldName ?? '').localeCompare(b.fieldName ?? '')).map((f): [string, { type: string; matchKey: string }] => [f.fieldName ?? '', { type: f.type ?? '', matchKey: f.matchKey ?? '' }]),
+    ),
+  };
+}
+
+/** The parts of a matching workflow this project sets, with the service's defaults filled in, so an unchanged workflow shows no drift. */
+function canonicalWorkflow(spec: Omit<MatchingWorkflowSpec, 'workflowName'>) {
+  return {
+    description: spec.description ?? '',
+    roleArn: spec.roleArn,
+    inputSourceConfig: spec.inputSourceConfig.map((i) => ({ inputSourceARN: i.inputSourceARN, schemaName: i.schemaName, applyNormalization: i.applyNormalization ?? true })),
+    outputSourceConfig: spec.outputSourceConfig.map((o) => ({
+      outputS3Path: o.outputS3Path,
+      KMSArn: o.KMSArn ?? '',
+      applyNormalization: o.applyNormalization ?? true,
+      output: Object.fromEntries([...(o.output ?? [])].sort((a, b) => (a.name ?? '').localeCompare(b.name ?? '')).map((a): [string, { hashed: boolean }] => [a.name ?? '', { hashed: a.hashed ?? false }])),
+    })),
+    resolutionType: spec.resolutionTechniques.resolutionType,
+    providerServiceArn: spec.resolutionTechniques.providerProperties?.providerServiceArn ?? '',
+  };
+}
+
+function driftFailure(kind: string, name: string, drift: EnsuredResource['drift'], why: string): ApplicationFailure {
+  return ApplicationFailure.create({
+    type: ER_RESOURCE_DRIFT,
+    message: `${kind} ${name} exists with a different configuration (${describeDrift(drift)}): ${why}`,
+    nonRetryable: true,
+    details: [{ drift }],
+  });
+}
+
+export function createEntityResolutionActivities({ entityResolution, s3 }: EntityResolutionDeps) {
+  const getSchema = (schemaName: string) => entityResolution.send(new GetSchemaMappingCommand({ schemaName }));
+  const getWorkflow = (workflowName: string) => entityResolution.send(new GetMatchingWorkflowCommand({ workflowName }));
+
+  /**
+   * Ensures a schema mapping: created when missing, compared when present. A mapping no workflow uses is
+   * updated; one in use cannot be changed (the service refuses), so its drift is reported field by field.
+   */
+  async function ensureSchemaMapping(spec: SchemaMappingSpec): Promise<EnsuredResource> {
+    let current = await unlessNotFound(getSchema(spec.schemaName));
+    if (!current) {
+      try {
+        const created = await entityResolution.send(new CreateSchemaMappingCommand({ ...spec, mappedInputFields: spec.mappedInputFields as SchemaInputAttribute[] }));
+        return { name: spec.schemaName, arn: created.schemaArn ?? '', action: 'created', drift: [] };
+      } catch (err) {
+        // Created by a concurrent run or an earlier attempt whose response was lost: compare it like any existing one.
+        if (!isConflict(err)) throw err;
+        current = await getSchema(spec.schemaName);
+      }
+    }
+    const drift = diffResource(canonicalSchema({ description: current.description, mappedInputFields: current.mappedInputFields ?? [] }), canonicalSchema(spec));
+    const arn = current.schemaArn ?? '';
+    if (drift.length === 0) return { name: spec.schemaName, arn, action: 'unchanged', drift };
+    if (current.hasWorkflows) {
+      throw driftFailure(
+        'Schema mapping',
+        spec.schemaName,
+        drift,
+        'Entity Resolution cannot update a schema mapping a matching workflow uses. Delete that matching workflow and this schema mapping (or choose another name) and run again.',
+      );
+    }
+    await entityResolution.send(new UpdateSchemaMappingCommand({ ...spec, mappedInputFields: spec.mappedInputFields as SchemaInputAttribute[] }));
+    return { name: spec.schemaName, arn, action: 'updated', drift };
+  }
+
+  /** Ensures a matching workflow: created when missing; when it differs, updated (onDrift 'update') or reported field by field ('fail'). */
+  async function ensureMatchingWorkflow(input: { spec: MatchingWorkflowSpec; onDrift: 'update' | 'fail' }): Promise<EnsuredResource> {
+    const { spec } = input;
+    let current = await unlessNotFound(getWorkflow(spec.workflowName));
+    if (!current) {
+      try {
+        const created = await entityResolution.send(new CreateMatchingWorkflowCommand(spec));
+        return { name: spec.workflowName, arn: created.workflowArn ?? '', action: 'created', drift: [] };
+      } catch (err) {
+        if (!isConflict(err)) throw err;
+        current = await getWorkflow(spec.workflowName);
+      }
+    }
+    const drift = diffResource(
+      canonicalWorkflow({
+        description: current.description,
+        inputSourceConfig: current.inputSourceConfig ?? [],
+        outputSourceConfig: current.outputSourceConfig ?? [],
+        resolutionTechniques: current.resolutionTechniques ?? { resolutionType: undefined },
+        roleArn: current.roleArn ?? '',
+      }),
+      canonicalWorkflow(spec),
+    );
+    const arn = current.workflowArn ?? '';
+    if (drift.length === 0) return { name: spec.workflowName, arn, action: 'unchanged', drift };
+    if (input.onDrift === 'fail') {
+      throw driftFailure('Matching workflow', spec.workflowName, drift, 'onDrift is "fail": update it to match the config, or set onDrift to "update".');
+    }
+    await entityResolution.send(new UpdateMatchingWorkflowCommand(spec));
+    return { name: spec.workflowName, arn, action: 'updated', drift };
+  }
+
+  /**
+   * Starts the workflow's job, once. Called while this run holds the workflow's turn (granted at
+   * `notBefore`): a job started since then is this run's own, from an attempt whose response was lost,
+   * and is adopted instead of starting a second. A job someone else started is waited out.
+   */
+  async function startMatchingJob(input: { workflowName: string; notBefore: string }): Promise<{ jobId: string; adopted: boolean }> {
+    const notBeforeSec = Math.floor(Date.parse(input.notBefore) / 1000);
+    for await (const page of paginateListMatchingJobs({ client: entityResolution }, { workflowName: input.workflowName })) {
+      for (const job of page.jobs ?? []) {
+        const startedSec = Math.floor((job.startTime?.getTime() ?? 0) / 1000);
+        if (startedSec >= notBeforeSec && job.jobId) return { jobId: job.jobId, adopted: true };
+        if (job.status === 'QUEUED' || job.status === 'RUNNING') {
+          throw ApplicationFailure.create({
+            type: MATCHING_JOB_BUSY,
+            message: `Matching workflow ${input.workflowName} already has job ${job.jobId} ${job.status}, started outside this run; waiting for it to finish (one job per matching workflow)`,
+            category: ApplicationFailureCategory.BENIGN,
+          });
+        }
+      }
+    }
+    const started = await entityResolution.send(new StartMatchingJobCommand({ workflowName: input.workflowName }));
+    return { jobId: started.jobId ?? '', adopted: false };
+  }
+
+  /**
+   * One look at a job. Polled by the infrequent pattern: while the job is QUEUED or RUNNING this throws
+   * a benign retryable failure and the activity's retry policy waits before the next look.
+   */
+  async function checkMatchingJob(input: { workflowName: string; jobId: string }): Promise<FinishedJob> {
+    const job = await entityResolution.send(new GetMatchingJobCommand(input));
+    const metrics: JobMetrics = {
+      inputRecords: job.metrics?.inputRecords ?? 0,
+      totalRecordsProcessed: job.metrics?.totalRecordsProcessed ?? 0,
+      recordsNotProcessed: job.metrics?.recordsNotProcessed ?? 0,
+    };
+    if (job.status === 'QUEUED' || job.status === 'RUNNING') {
+      throw ApplicationFailure.create({
+        type: MATCHING_JOB_RUNNING,
+        message: `Job ${input.jobId} of ${input.workflowName} is ${job.status} (check ${Context.current().info.attempt})`,
+        category: ApplicationFailureCategory.BENIGN,
+      });
+    }
+    if (job.status !== 'SUCCEEDED') {
+      const reason = redactPii(job.errorDetails?.errorMessage ?? 'no error message');
+      throw ApplicationFailure.create({
+        type: MATCHING_JOB_FAILED,
+        message:
+          `Job ${input.jobId} of matching workflow ${input.workflowName} ended ${job.status ?? 'without a status'}: ${reason}. ` +
+          'Check that the workflow role can read the Glue table and its S3 data, write the output path, use the KMS key, and call dataexchange:SendApiAsset on the UID2 asset; ' +
+          'that the UID2 subscription is approved; and that each record has a unique id of at most 38 characters.',
+        nonRetryable: true,
+        details: [{ jobId: input.jobId, status: job.status, metrics }],
+      });
+    }
+    return {
+      jobId: input.jobId,
+      status: 'SUCCEEDED',
+      metrics,
+      startedAt: (job.startTime ?? new Date(0)).toISOString(),
+      endedAt: (job.endTime ?? new Date()).toISOString(),
+      outputS3Path: job.outputSourceConfig?.[0]?.outputS3Path,
+      checks: Context.current().info.attempt,
+    };
+  }
+
+  /** The objects a job wrote: Entity Resolution lays its output out under `<outputS3Path>/<workflowName>/<jobId>/`. */
+  async function listJobOutput(input: { outputS3Path: string; workflowName: string; jobId: string }): Promise<{ prefix: string; objects: string[] }> {
+    const [, bucket, path] = /^s3:\/\/([^/]+)\/?(.*)$/.exec(input.outputS3Path) ?? [];
+    if (!bucket) throw ApplicationFailure.nonRetryable(`Not an S3 path: ${input.outputS3Path}`);
+    const prefix = `${path ? path.replace(/\/?$/, '/') : ''}${input.workflowName}/${input.jobId}/`;
+    const objects: string[] = [];
+    for await (const page of paginateListObjectsV2({ client: s3 }, { Bucket: bucket, Prefix: prefix })) {
+      for (const object of page.Contents ?? []) if (object.Key && !object.Key.endsWith('/')) objects.push(`s3://${bucket}/${object.Key}`);
+    }
+    return { prefix: `s3://${bucket}/${prefix}`, objects: objects.sort() };
+  }
+
+  return { ensureSchemaMapping, ensureMatchingWorkflow, startMatchingJob, checkMatchingJob, listJobOutput };
+}

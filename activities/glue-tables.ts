@@ -1,0 +1,188 @@
+import { ApplicationFailure } from '@temporalio/common';
+import {
+  CreateDatabaseCommand,
+  CreateTableCommand,
+  GetTableCommand,
+  UpdateTableCommand,
+  type Column,
+  type GlueClient,
+  type TableInput,
+} from '@aws-sdk/client-glue';
+import { paginateListObjectsV2, type S3Client } from '@aws-sdk/client-s3';
+import { parquetMetadataAsync, parquetSchema } from 'hyparquet';
+import { parseLocation, randomAccess } from '../pii/prep/data-location';
+import { openSource } from '../pii/prep/record-sources';
+import { PrepInputError } from '../pii/prep/row-preparer';
+import type { EnsuredResource } from '../schemas/uid2-matching';
+import { unlessNotFound } from './entity-resolution';
+import { diffResource } from './resource-drift';
+
+export interface GlueTableDeps {
+  glue: GlueClient;
+  s3: S3Client;
+}
+
+export const INPUT_TABLE_INVALID = 'InputTableInvalid';
+const HEADER_BYTES = 1024 * 1024;
+
+const isEntityNotFound = (err: unknown) => (err as Error).name === 'EntityNotFoundException';
+const invalidTable = (message: string) => ApplicationFailure.create({ type: INPUT_TABLE_INVALID, message, nonRetryable: true });
+
+function glueTableArn(region: string, account: string, database: string, table: string): string {
+  const partition = region.startsWith('cn-') ? 'aws-cn' : region.startsWith('us-gov-') ? 'aws-us-gov' : 'aws';
+  return `arn:${partition}:glue:${region}:${account}:table/${database}/${table}`;
+}
+
+/** Hive types for Parquet columns, from the physical and logical types hyparquet reads off the footer. */
+function hiveType(element: { type?: string; converted_type?: string; logical_type?: { type: string } }): string {
+  if (element.logical_type?.type === 'STRING' || element.converted_type === 'UTF8') return 'string';
+  switch (element.type) {
+    case 'BOOLEAN':
+      return 'boolean';
+    case 'INT32':
+      return 'int';
+    case 'INT64':
+      return 'bigint';
+    case 'FLOAT':
+      return 'float';
+    case 'DOUBLE':
+      return 'double';
+    default:
+      return 'string';
+  }
+}
+
+function tableInput(name: string, location: string, format: 'csv' | 'parquet', columns: Column[], delimiter: string): TableInput {
+  const storage =
+    format === 'csv'
+      ? {
+          InputFormat: 'org.apache.hadoop.mapred.TextInputFormat',
+          OutputFormat: 'org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat',
+          SerdeInfo: { SerializationLibrary: 'org.apache.hadoop.hive.serde2.OpenCSVSerde', Parameters: { separatorChar: delimiter } },
+        }
+      : {
+          InputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat',
+          OutputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat',
+          SerdeInfo: { SerializationLibrary: 'org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe' },
+        };
+  return {
+    Name: name,
+    TableType: 'EXTERNAL_TABLE',
+    Parameters: format === 'csv' ? { classification: 'csv', 'skip.header.line.count': '1' } : { classification: 'parquet' },
+    StorageDescriptor: { Location: location, Columns: columns, ...storage },
+  };
+}
+
+const tableShape = (t: Pick<TableInput, 'StorageDescriptor' | 'Parameters'> | undefined) => ({
+  location: t?.StorageDescriptor?.Location ?? '',
+  classification: t?.Parameters?.classification ?? '',
+  serde: t?.StorageDescriptor?.SerdeInfo?.SerializationLibrary ?? '',
+  columns: (t?.StorageDescriptor?.Columns ?? []).map((c) => `${c.Name}:${c.Type}`).join(','),
+});
+
+export function createGlueTableActivities({ glue, s3 }: GlueTableDeps) {
+  /** The first CSV or Parquet object under the prefix, whose header (or footer schema) gives the table's columns. */
+  async function firstDataObject(prefix: string, format: 'csv' | 'parquet'): Promise<{ uri: string; size: number }> {
+    const { bucket, key } = parseLocation(prefix) as { bucket: string; key: string };
+    const extension = format === 'csv' ? /\.(csv|txt)$/i : /\.parquet$/i;
+    for await (const page of paginateListObjectsV2({ client: s3 }, { Bucket: bucket, Prefix: key })) {
+      const hit = (page.Contents ?? []).find((o) => o.Key && extension.test(o.Key) && (o.Size ?? 0) > 0);
+      if (hit) return { uri: `s3://${bucket}/${hit.Key}`, size: hit.Size ?? 0 };
+    }
+    throw invalidTable(`No ${format === 'csv' ? '.csv' : '.parquet'} objects under ${prefix}: nothing to catalog`);
+  }
+
+  async function readColumns(object: { uri: string; size: number }, format: 'csv' | 'parquet'): Promise<{ columns: Column[]; delimiter: string }> {
+    const location = parseLocation(object.uri);
+    if (format === 'parquet') {
+      const schema = parquetSchema(await parquetMetadataAsync(await randomAccess(location, s3)));
+      return { columns: schema.children.map((c) => ({ Name: c.element.name.toLowerCase(), Type: hiveType(c.element as Parameters<typeof hiveType>[0]) })), delimiter: ',' };
+    }
+    try {
+      const head = await openSource(location, s3, { format: 'csv', range: { start: 0, end: Math.min(object.size, HEADER_BYTES) } });
+      await head.close();
+      return { columns: head.header.map((name) => ({ Name: name.trim().toLowerCase(), Type: 'string' })), delimiter: head.delimiter };
+    } catch (err) {
+      if (err instanceof PrepInputError) throw invalidTable(err.withoutValues);
+      throw err;
+    }
+  }
+
+  /**
+   * Catalogs CSV or Parquet objects under an S3 prefix as a Glue table (seed 000, "Prepare data tables"),
+   * with its columns from the first object's header. Created when missing, updated when the data's
+   * columns or location changed. The mapped columns are checked first: a file without a header line
+   * would otherwise turn a data row into column names.
+   */
+  async function catalogS3Prefix(input: {
+    prefix: string;
+    format: 'csv' | 'parquet';
+    database: string;
+    table: string;
+    requiredColumns: string[];
+    /** The account owning the catalog (the workflow role's account). */
+    account: string;
+  }): Promise<EnsuredResource> {
+    const object = await firstDataObject(input.prefix, input.format);
+    const { columns, delimiter } = await readColumns(object, input.format);
+    const names = columns.map((c) => c.Name!);
+    const missing = input.requiredColumns.filter((column) => !names.includes(column.toLowerCase()));
+    if (missing.length > 0) {
+      throw invalidTable(
+        `Mapped column${missing.length > 1 ? 's' : ''} ${missing.map((m) => `"${m}"`).join(', ')} not in the ${input.format === 'csv' ? 'header line' : 'schema'} of ${object.uri} (${names.length} columns). Check the column names, and that CSV files start with a header line.`,
+      );
+    }
+    const duplicate = names.find((name, i) => names.indexOf(name) !== i);
+    if (duplicate !== undefined) throw invalidTable(`${object.uri} has two columns named "${duplicate}" once lowercased, as Glue stores column names`);
+
+    await glue.send(new CreateDatabaseCommand({ DatabaseInput: { Name: input.database, Description: 'Tables cataloged by identity-workflows' } })).catch((err: unknown) => {
+      if ((err as Error).name !== 'AlreadyExistsException') throw err;
+    });
+    const wanted = tableInput(input.table, input.prefix, input.format, columns, delimiter);
+    const arn = glueTableArn(await glue.config.region(), input.account, input.database, input.table);
+    const current = (await unlessNotFound(glue.send(new GetTableCommand({ DatabaseName: input.database, Name: input.table })), isEntityNotFound))?.Table;
+    if (!current) {
+      try {
+        await glue.send(new CreateTableCommand({ DatabaseName: input.database, TableInput: wanted }));
+        return { name: `${input.database}.${input.table}`, arn, action: 'created', drift: [] };
+      } catch (err) {
+        if ((err as Error).name !== 'AlreadyExistsException') throw err;
+      }
+    }
+    const existing = current ?? (await glue.send(new GetTableCommand({ DatabaseName: input.database, Name: input.table }))).Table;
+    const drift = diffResource(tableShape(existing), tableShape(wanted));
+    if (drift.length === 0) return { name: `${input.database}.${input.table}`, arn, action: 'unchanged', drift };
+    await glue.send(new UpdateTableCommand({ DatabaseName: input.database, TableInput: wanted }));
+    return { name: `${input.database}.${input.table}`, arn, action: 'updated', drift };
+  }
+
+  /**
+   * The input table as Entity Resolution will read it: its ARN, and each mapped column resolved to the
+   * table's own column name (Glue keeps column names lowercase). A missing column fails at once.
+   */
+  async function describeInputTable(input: {
+    database: string;
+    table: string;
+    /** Account owning the catalog when GetTable does not say (the workflow role's account). */
+    account: string;
+    columns: Record<string, string>;
+  }): Promise<{ tableArn: string; columns: Record<string, string> }> {
+    const table = (await unlessNotFound(glue.send(new GetTableCommand({ DatabaseName: input.database, Name: input.table })), isEntityNotFound))?.Table;
+    if (!table) throw invalidTable(`Glue table ${input.database}.${input.table} does not exist: create it, or give data.s3 to have this workflow catalog the data`);
+    const names = [...(table.StorageDescriptor?.Columns ?? []), ...(table.PartitionKeys ?? [])].map((c) => c.Name ?? '');
+    if (!table.StorageDescriptor?.Location) throw invalidTable(`Glue table ${input.database}.${input.table} has no S3 location`);
+    const resolved: Record<string, string> = {};
+    const missing: string[] = [];
+    for (const [role, column] of Object.entries(input.columns)) {
+      const found = names.find((name) => name.toLowerCase() === column.toLowerCase());
+      if (found) resolved[role] = found;
+      else missing.push(`${role} "${column}"`);
+    }
+    if (missing.length > 0) {
+      throw invalidTable(`Glue table ${input.database}.${input.table} has no column for ${missing.join(', ')}; its columns are: ${names.join(', ')}`);
+    }
+    return { tableArn: glueTableArn(await glue.config.region(), table.CatalogId ?? input.account, input.database, input.table), columns: resolved };
+  }
+
+  return { catalogS3Prefix, describeInputTable };
+}

@@ -1,0 +1,215 @@
+import { z } from 'zod';
+import { durationSchema } from './duration';
+import { pollScheduleSchema } from './poll-schedule';
+import { uid2SubscriptionApprovalInputSchema } from './uid2-subscription';
+
+/**
+ * Input of `uid2Matching` (seed 000, "Configure AWS Account", "Create a Matching Workflow", "Run the
+ * Matching Workflow"): map the emails and/or phone numbers of one table to raw UID2s through an Entity
+ * Resolution PROVIDER matching workflow.
+ */
+
+/** Entity Resolution resource names: `[a-zA-Z_0-9-]`, at most 255; the workflow appends `_email` / `_phone`. */
+const resourceName = z
+  .string()
+  .regex(/^[a-zA-Z_0-9-]+$/, 'may hold only letters, digits, _ and - (an Entity Resolution resource name)')
+  .max(200, 'at most 200 characters, so the _email / _phone suffix still fits the 255-character limit');
+/** A schema mapping's fieldName (`^[a-zA-Z_0-9- \t]*$`): the Glue table's column name. */
+const columnName = z.string().regex(/^[a-zA-Z_0-9- ]{1,255}$/, 'must be a column name of letters, digits, _, - or spaces');
+const glueName = z.string().regex(/^[a-z0-9_]{1,255}$/, 'must be a Glue name: lowercase letters, digits and _');
+const s3Prefix = z.string().regex(/^s3:\/\/[a-z0-9.-]{3,63}\/.*$/, 'must be an s3://bucket/prefix/ URI');
+
+export const UID2_IDENTIFIERS = ['email', 'phone'] as const;
+export type Uid2Identifier = (typeof UID2_IDENTIFIERS)[number];
+/** The Entity Resolution attribute type of each identifier: the only types a UID2 schema takes besides UNIQUE_ID. */
+export const UID2_ATTRIBUTE_TYPE = { email: 'EMAIL_ADDRESS', phone: 'PHONE_NUMBER' } as const satisfies Record<Uid2Identifier, string>;
+
+export const uid2DataSourceSchema = z.union([
+  z.object({ glueTable: z.object({ database: glueName, table: glueName }).strict() }).strict(),
+  z
+    .object({
+      /** CSV or Parquet objects under this prefix; the workflow catalogs them as a Glue table itself. */
+      s3: z
+        .object({
+          prefix: s3Prefix.refine((uri) => uri.endsWith('/'), 'must end with / (a prefix, as a Glue table location is)'),
+          format: z.enum(['csv', 'parquet']),
+          glueDatabase: glueName.default('identity_workflows'),
+          /** Default: the workflow's name, lowercased. */
+          glueTable: glueName.optional(),
+        })
+        .strict(),
+    })
+    .strict(),
+]);
+export type Uid2DataSource = z.output<typeof uid2DataSourceSchema>;
+
+export const jobPollSchema = z
+  .object({
+    initialInterval: durationSchema.default('1 minute'),
+    maximumInterval: durationSchema.default('10 minutes'),
+    backoffCoefficient: z.number().min(1).max(10).default(2),
+    /** Give up on a job that has not finished after this long (the job itself keeps running in AWS). */
+    timeout: durationSchema.default('7 days'),
+  })
+  .strict();
+
+export const uid2MatchingInputSchema = z
+  .object({
+    /** Names the Entity Resolution resources (`<name>_email`, `<name>_phone`) and the run, e.g. CompanyName_UID2_Daily_Matching. */
+    name: resourceName,
+    description: z.string().max(255).optional(),
+    data: uid2DataSourceSchema,
+    /** The column with each record's unique id (the schema mapping's UNIQUE_ID, at most 38 characters per value). */
+    uniqueIdColumn: columnName,
+    emailColumn: columnName.optional(),
+    phoneColumn: columnName.optional(),
+    output: z
+      .object({
+        /** Entity Resolution writes under `<s3Path><erWorkflowName>/<jobId>/`. */
+        s3Path: s3Prefix,
+        /** `normalized` (the console's default) normalizes the inputs before matching and in the output; `original` keeps them as they are. */
+        format: z.enum(['normalized', 'original']).default('normalized'),
+        /** Mapped input columns left out of the output (the unique id always stays: it joins the UID2s back to your records). */
+        exclude: z.array(columnName).default([]),
+        /** Mapped input columns written hashed in the output. */
+        hash: z.array(columnName).default([]),
+        /** Customer managed KMS key for the output; default: a key Entity Resolution owns. */
+        kmsKeyArn: z
+          .string()
+          .regex(/^arn:(aws|aws-us-gov|aws-cn):kms:.*:[0-9]+:.*$/, 'must be a KMS key ARN')
+          .optional(),
+      })
+      .strict(),
+    /** The role Entity Resolution assumes: reads the Glue table and S3 data, writes the output, and may call dataexchange:SendApiAsset on the UID2 asset. */
+    roleArn: z.string().regex(/^arn:aws(-[a-z]+)?:iam::\d{12}:role\/.+$/, 'must be an IAM role ARN (arn:aws:iam::<account>:role/<name>)'),
+    /** What to do when an existing matching workflow differs from this config: update it, or fail naming each difference. */
+    onDrift: z.enum(['update', 'fail']).default('update'),
+    /** The UID2 subscription the run needs; when it is not approved yet the run waits for uid2SubscriptionApproval with these settings. */
+    subscription: uid2SubscriptionApprovalInputSchema.default(uid2SubscriptionApprovalInputSchema.parse({})),
+    jobPoll: jobPollSchema.default(jobPollSchema.parse({})),
+  })
+  .strict()
+  .superRefine((input, ctx) => {
+    const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path, message });
+    if (!input.emailColumn && !input.phoneColumn) {
+      issue(['emailColumn'], 'set emailColumn, phoneColumn or both: UID2 maps email addresses and phone numbers only');
+    }
+    const mapped = new Map<string, string>();
+    for (const key of ['uniqueIdColumn', 'emailColumn', 'phoneColumn'] as const) {
+      const column = input[key];
+      if (column === undefined) continue;
+      const clash = mapped.get(column.toLowerCase());
+      if (clash) issue([key], `is the same column as ${clash}: each record has one unique id and one identifier per type`);
+      mapped.set(column.toLowerCase(), key);
+    }
+    const inSchema = (column: string) => mapped.has(column.toLowerCase());
+    input.output.exclude.forEach((column, i) => {
+      if (column.toLowerCase() === input.uniqueIdColumn.toLowerCase()) {
+        issue(['output', 'exclude', i], 'the unique id cannot be excluded: it is how the output rows join back to your records');
+      } else if (!inSchema(column)) {
+        issue(['output', 'exclude', i], `is not a mapped column: a UID2 schema holds only the unique id, email and phone columns, and only those reach the output`);
+      }
+    });
+    input.output.hash.forEach((column, i) => {
+      if (!inSchema(column)) {
+        issue(['output', 'hash', i], `is not a mapped column: a UID2 schema holds only the unique id, email and phone columns, and only those reach the output`);
+      } else if (input.output.exclude.some((e) => e.toLowerCase() === column.toLowerCase())) {
+        issue(['output', 'hash', i], 'is also excluded: a column is either left out or hashed');
+      }
+    });
+  });
+export type Uid2MatchingInput = z.input<typeof uid2MatchingInputSchema>;
+export type Uid2MatchingConfig = z.output<typeof uid2MatchingInputSchema>;
+
+/** The identifiers a config maps, in a fixed order: one schema mapping + matching workflow each (seed 000's note on duplicated records). */
+export function identifiersOf(config: Pick<Uid2MatchingConfig, 'emailColumn' | 'phoneColumn'>): { identifier: Uid2Identifier; column: string }[] {
+  const out: { identifier: Uid2Identifier; column: string }[] = [];
+  if (config.emailColumn) out.push({ identifier: 'email', column: config.emailColumn });
+  if (config.phoneColumn) out.push({ identifier: 'phone', column: config.phoneColumn });
+  return out;
+}
+
+export const erResourceName = (name: string, identifier: Uid2Identifier) => `${name}_${identifier}`;
+
+export const uid2MatchingStages = [
+  'checking-subscription',
+  'waiting-for-approval',
+  'cataloging-input',
+  'checking-input',
+  'matching',
+  'completed',
+  'failed',
+  'cancelled',
+] as const;
+export type Uid2MatchingStage = (typeof uid2MatchingStages)[number];
+
+export const matchingJobStages = ['pending', 'ensuring-resources', 'queued', 'starting-job', 'job-running', 'listing-output', 'succeeded', 'failed'] as const;
+export type MatchingJobStage = (typeof matchingJobStages)[number];
+
+export interface JobMetrics {
+  inputRecords: number;
+  totalRecordsProcessed: number;
+  recordsNotProcessed: number;
+}
+
+/** What a drift check found: each differing field with the value AWS has and the value the config wants (ids, names and paths only). */
+export interface FieldDrift {
+  field: string;
+  current: string;
+  wanted: string;
+}
+export interface EnsuredResource {
+  name: string;
+  arn: string;
+  action: 'created' | 'unchanged' | 'updated';
+  drift: FieldDrift[];
+}
+
+export interface Uid2IdentifierResult {
+  identifier: Uid2Identifier;
+  erWorkflow: EnsuredResource;
+  schemaMapping: EnsuredResource;
+  jobId: string;
+  status: 'SUCCEEDED';
+  metrics: JobMetrics;
+  /** s3:// URIs of the objects the job wrote (its success and error outputs). */
+  outputObjects: string[];
+  outputPrefix: string;
+  startedAt: string;
+  endedAt: string;
+  durationMs: number;
+  /** Time spent waiting for an earlier job on the same Entity Resolution workflow. */
+  queuedMs: number;
+}
+
+export interface Uid2MatchingResult {
+  name: string;
+  inputTableArn: string;
+  providerServiceArn: string;
+  subscription: 'entitled' | 'approved-during-run';
+  identifiers: Uid2IdentifierResult[];
+}
+
+/** Per identifier progress, for the `status` query. */
+export interface MatchingJobStatus {
+  identifier: Uid2Identifier;
+  erWorkflow: string;
+  stage: MatchingJobStage;
+  queuedSince?: string;
+  jobId?: string;
+  jobStartedAt?: string;
+  /** While the job runs: the poll schedule, from which checks made and the next check are derived. */
+  polling?: z.infer<typeof pollScheduleSchema>;
+  checks?: number;
+  lastCheckAt?: string;
+  nextCheckAt?: string;
+  metrics?: JobMetrics;
+}
+
+export interface Uid2MatchingStatus {
+  stage: Uid2MatchingStage;
+  startedAt: string;
+  inputTableArn?: string;
+  jobs: MatchingJobStatus[];
+  nextAction: string;
+}

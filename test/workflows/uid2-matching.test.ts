@@ -1,0 +1,303 @@
+import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import { GetTableCommand, GlueClient } from '@aws-sdk/client-glue';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { withAwsFailureMapping } from '../../activities/aws-errors';
+import { createEntityResolutionActivities } from '../../activities/entity-resolution';
+import { createGlueTableActivities } from '../../activities/glue-tables';
+import { createUid2ApprovalWaitActivities } from '../../activities/uid2-approval-wait';
+import { createUid2SubscriptionActivities } from '../../activities/uid2-subscription';
+import { createWorkflowCoordinationActivities } from '../../activities/workflow-coordination';
+import { workflowIds } from '../../schemas/temporal-names';
+import type { Uid2MatchingInput, Uid2MatchingResult } from '../../schemas/uid2-matching';
+import { uid2Matching, uid2MatchingStatusQuery } from '../../workflows/uid2-matching';
+import { uid2SubscriptionApproval } from '../../workflows/uid2-subscription-approval';
+import { connectDevServer, connectTimeSkipping, workflowBundle } from '../helpers/environments';
+import { FakeAws } from './fake-entity-resolution';
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+let env: TestWorkflowEnvironment;
+let seq = 0;
+
+beforeAll(async () => {
+  env = await connectTimeSkipping();
+});
+afterAll(async () => {
+  await env?.teardown();
+});
+
+/** The input table, as Glue describes it. */
+function glueWithCustomers(): GlueClient {
+  const glue = new GlueClient({ region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+  mockClient(glue)
+    .on(GetTableCommand)
+    .resolves({
+      Table: {
+        Name: 'customers',
+        DatabaseName: 'crm',
+        CatalogId: '123456789012',
+        StorageDescriptor: { Location: 's3://crm-data/customers/', Columns: ['customer_id', 'email', 'phone'].map((Name) => ({ Name, Type: 'string' })) },
+      },
+    });
+  return glue;
+}
+
+/** A worker running the real activities against the fake AWS, on the time-skipping server. */
+async function withWorker<T>(aws: FakeAws, fn: (taskQueue: string) => Promise<T>, on: TestWorkflowEnvironment = env): Promise<T> {
+  const taskQueue = `uid2-matching-${++seq}`;
+  const temporal = on.client;
+  const activities = withAwsFailureMapping({
+    ...createUid2SubscriptionActivities(aws),
+    ...createUid2ApprovalWaitActivities({ dataExchange: aws.dataExchange, temporal }),
+    ...createGlueTableActivities({ glue: glueWithCustomers(), s3: aws.s3 }),
+    ...createEntityResolutionActivities(aws),
+    ...createWorkflowCoordinationActivities({ temporal }),
+  });
+  const worker = await Worker.create({ connection: on.nativeConnection, taskQueue, workflowBundle: workflowBundle(), activities });
+  return worker.runUntil(async () => {
+    const outcome = await fn(taskQueue);
+    // Each ER workflow's queue completes once idle (a minute); left open without a worker it would hold the shared server's clock.
+    const queues = [...aws.workflows.keys()].map((name) => on.client.workflow.getHandle(workflowIds.erJobQueue(name)));
+    if (on === env) await Promise.all(queues.map((q) => q.result()));
+    else await Promise.all(queues.map((q) => q.terminate('test over').catch(() => undefined)));
+    return outcome;
+  });
+}
+
+function input(name: string, over: Partial<Uid2MatchingInput> = {}): Uid2MatchingInput {
+  return {
+    name,
+    data: { glueTable: { database: 'crm', table: 'customers' } },
+    uniqueIdColumn: 'customer_id',
+    emailColumn: 'email',
+    output: { s3Path: 's3://uid2-output/daily/' },
+    roleArn: 'arn:aws:iam::123456789012:role/EntityResolutionUid2',
+    subscription: { account: '123456789012' },
+    ...over,
+  };
+}
+
+const uniqueName = (label: string) => `Test_${label}_${seq}_${Date.now()}`;
+
+function start(taskQueue: string, args: Uid2MatchingInput, on: TestWorkflowEnvironment = env): Promise<WorkflowHandle<typeof uid2Matching>> {
+  return on.client.workflow.start(uid2Matching, { taskQueue, workflowId: `${workflowIds.uid2Matching(args.name, 'test')}-${Math.random()}`, args: [args] });
+}
+
+async function failureOf(promise: Promise<unknown>): Promise<ApplicationFailure> {
+  const err = await promise.then(
+    (value) => {
+      throw new Error(`expected a failure, got ${JSON.stringify(value)}`);
+    },
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(WorkflowFailedError);
+  const cause = (err as WorkflowFailedError).cause;
+  expect(cause).toBeInstanceOf(ApplicationFailure);
+  return cause as ApplicationFailure;
+}
+
+async function historyOf(handle: WorkflowHandle): Promise<string[]> {
+  const history = await handle.fetchHistory();
+  return (history.events ?? []).map((e) => String(e.eventType));
+}
+
+describe('uid2Matching (time-skipping)', () => {
+  it('polls a 6-hour job to the end with the same history length as a 5-minute job', async () => {
+    const runs: { result: Uid2MatchingResult; history: string[]; checks: number }[] = [];
+    for (const durationMs of [5 * 60_000, 6 * HOUR]) {
+      const aws = new FakeAws(() => env.currentTimeMs());
+      aws.jobDurationMs = durationMs;
+      const run = await withWorker(aws, async (tq) => {
+        const handle = await start(tq, input(uniqueName('duration')));
+        const result = await handle.result();
+        return { result, history: await historyOf(handle), checks: aws.calls.GetMatchingJob ?? 0 };
+      });
+      runs.push(run);
+    }
+    const [short, long] = runs;
+    expect(long!.result.identifiers[0]!.durationMs).toBe(6 * HOUR);
+    expect(short!.result.identifiers[0]!.durationMs).toBe(5 * 60_000);
+    // Many more looks at the long job (backoff up to 10 minutes), none of them in the history.
+    expect(long!.checks).toBeGreaterThan(short!.checks + 30);
+    expect(long!.history.length).toBe(short!.history.length);
+    expect(long!.history).toEqual(short!.history);
+  });
+
+  it('keeps polling through throttled GetMatchingJob calls and reports the job', async () => {
+    const aws = new FakeAws(() => env.currentTimeMs());
+    aws.jobDurationMs = 2 * HOUR;
+    aws.throttleEvery = 2;
+    const name = uniqueName('throttled');
+    const result = await withWorker(aws, async (tq) => (await start(tq, input(name))).result());
+
+    expect(aws.calls['GetMatchingJob:throttle']).toBeGreaterThanOrEqual(5);
+    const [email] = result.identifiers;
+    expect(email).toMatchObject({
+      identifier: 'email',
+      status: 'SUCCEEDED',
+      metrics: { inputRecords: 100, totalRecordsProcessed: 97, recordsNotProcessed: 3 },
+      outputPrefix: `s3://uid2-output/daily/${name}_email/${email!.jobId}/`,
+      outputObjects: [`s3://uid2-output/daily/${name}_email/${email!.jobId}/error/part-00000.csv`, `s3://uid2-output/daily/${name}_email/${email!.jobId}/success/part-00000.csv`],
+    });
+    expect(result.providerServiceArn).toContain('providerservice/UID2/');
+    expect(result.inputTableArn).toBe('arn:aws:glue:us-east-1:123456789012:table/crm/customers');
+  });
+
+  it('fails, without retrying, with the job\'s error message when the job ends FAILED', async () => {
+    const aws = new FakeAws(() => env.currentTimeMs());
+    aws.failJobsWith = 'The input table has records whose unique ID is longer than 38 characters';
+    const failure = await withWorker(aws, async (tq) => failureOf((await start(tq, input(uniqueName('failed')))).result()));
+
+    expect(failure.type).toBe('MatchingJobFailed');
+    expect(failure.nonRetryable).toBe(true);
+    expect(failure.message).toMatch(/^email: Job job1 of matching workflow Test_failed_\S+_email ended FAILED: The input table has records whose unique ID is longer than 38 characters\. Check that the workflow role/);
+    expect(aws.calls.StartMatchingJob).toBe(1);
+  });
+
+  it('splits emails and phones: two schema mappings, two PROVIDER workflows, two jobs, no record duplicated', async () => {
+    const aws = new FakeAws(() => env.currentTimeMs());
+    const name = uniqueName('both');
+    const result = await withWorker(aws, async (tq) => (await start(tq, input(name, { phoneColumn: 'phone', output: { s3Path: 's3://uid2-output/daily/', hash: ['email'] } }))).result());
+
+    expect(result.identifiers.map((i) => [i.identifier, i.erWorkflow.name, i.erWorkflow.action])).toEqual([
+      ['email', `${name}_email`, 'created'],
+      ['phone', `${name}_phone`, 'created'],
+    ]);
+    expect(new Set(aws.jobs.map((j) => j.workflowName))).toEqual(new Set([`${name}_email`, `${name}_phone`]));
+    // Each schema holds the unique id and one identifier type, so Entity Resolution writes one output row per record.
+    expect(aws.schemas.get(`${name}_email`)!.mappedInputFields).toEqual([
+      { fieldName: 'customer_id', type: 'UNIQUE_ID' },
+      { fieldName: 'email', type: 'EMAIL_ADDRESS' },
+    ]);
+    expect(aws.schemas.get(`${name}_phone`)!.mappedInputFields).toEqual([
+      { fieldName: 'customer_id', type: 'UNIQUE_ID' },
+      { fieldName: 'phone', type: 'PHONE_NUMBER' },
+    ]);
+    const emailWorkflow = aws.workflows.get(`${name}_email`)!;
+    expect(emailWorkflow.resolutionTechniques).toEqual({ resolutionType: 'PROVIDER', providerProperties: { providerServiceArn: result.providerServiceArn } });
+    expect(emailWorkflow.outputSourceConfig).toEqual([
+      { outputS3Path: 's3://uid2-output/daily/', applyNormalization: true, output: [{ name: 'customer_id', hashed: false }, { name: 'email', hashed: true }] },
+    ]);
+    expect(emailWorkflow.inputSourceConfig).toEqual([{ inputSourceARN: result.inputTableArn, schemaName: `${name}_email`, applyNormalization: true }]);
+  });
+
+  it('waits for the subscription approval as a child run when the subscription is not entitled yet', async () => {
+    const since = await env.currentTimeMs();
+    const aws = new FakeAws(() => env.currentTimeMs());
+    aws.entitledFromMs = since + 3 * DAY;
+    const account = String(200000000000 + seq);
+    const result = await withWorker(aws, async (tq) => (await start(tq, input(uniqueName('approval'), { subscription: { account } }))).result());
+
+    expect(result.subscription).toBe('approved-during-run');
+    const approval = await env.client.workflow.getHandle(workflowIds.uid2SubscriptionApproval(account)).describe();
+    expect(approval.type).toBe('uid2SubscriptionApproval');
+    expect(approval.status.name).toBe('COMPLETED');
+    expect(aws.jobs[0]!.startMs).toBeGreaterThanOrEqual(since + 3 * DAY);
+  });
+
+  it('waits on an approval run that was already running, and reports its stage meanwhile', async () => {
+    const since = await env.currentTimeMs();
+    const aws = new FakeAws(() => env.currentTimeMs());
+    aws.entitledFromMs = since + 2 * DAY;
+    const account = String(300000000000 + seq);
+    const { result, waiting } = await withWorker(aws, async (tq) => {
+      await env.client.workflow.start(uid2SubscriptionApproval, { taskQueue: tq, workflowId: workflowIds.uid2SubscriptionApproval(account), args: [{ input: { account } }] });
+      const handle = await start(tq, input(uniqueName('attach'), { subscription: { account } }));
+      await env.sleep(HOUR);
+      const waiting = await handle.query(uid2MatchingStatusQuery);
+      return { result: await handle.result(), waiting };
+    });
+
+    expect(waiting.stage).toBe('waiting-for-approval');
+    expect(result.subscription).toBe('approved-during-run');
+    expect(aws.jobs[0]!.startMs).toBeGreaterThanOrEqual(since + 2 * DAY);
+  });
+
+  it('refuses a config the seed rules out, naming each field and why', async () => {
+    const aws = new FakeAws(() => env.currentTimeMs());
+    const bad = input('Bad', { emailColumn: undefined, output: { s3Path: 's3://uid2-output/', exclude: ['customer_id'], hash: ['first_name'] } });
+    const failure = await withWorker(aws, async (tq) => failureOf((await start(tq, bad)).result()));
+
+    expect(failure.type).toBe('InvalidWorkflowInput');
+    expect(failure.message).toContain('emailColumn: set emailColumn, phoneColumn or both: UID2 maps email addresses and phone numbers only');
+    expect(failure.message).toContain('output.exclude.0: the unique id cannot be excluded');
+    expect(failure.message).toContain('output.hash.0: is not a mapped column: a UID2 schema holds only the unique id, email and phone columns');
+    expect(aws.calls.ListProviderServices).toBeUndefined();
+  });
+});
+
+/**
+ * On the dev server: the time-skipping server stalls when a run and an ER workflow's queue signal each
+ * other across runs (a queue kept open from one run to the next). Jobs here take seconds of real time,
+ * polled every half second.
+ */
+const fastPoll = { initialInterval: '500 milliseconds', maximumInterval: '500 milliseconds', backoffCoefficient: 1 };
+
+describe('uid2Matching on the dev server', () => {
+  let dev: TestWorkflowEnvironment;
+  beforeAll(async () => {
+    dev = await connectDevServer();
+  });
+  afterAll(async () => {
+    await dev?.teardown();
+  });
+
+  it('reuses the resources on a second run the same day, and updates or reports a drifted workflow', async () => {
+    const aws = new FakeAws(() => Promise.resolve(Date.now()));
+    aws.jobDurationMs = 1000;
+    const name = uniqueName('reuse');
+    const run = (over: Partial<Uid2MatchingInput> = {}) => input(name, { jobPoll: fastPoll, ...over });
+    const { second, updated, refused } = await withWorker(
+      aws,
+      async (tq) => {
+        await (await start(tq, run(), dev)).result();
+        const second = await (await start(tq, run(), dev)).result();
+        const updated = await (await start(tq, run({ output: { s3Path: 's3://uid2-output/moved/' } }), dev)).result();
+        const refused = await failureOf((await start(tq, run({ output: { s3Path: 's3://uid2-output/elsewhere/' }, onDrift: 'fail' }), dev)).result());
+        return { second, updated, refused };
+      },
+      dev,
+    );
+
+    expect(second.identifiers[0]!.erWorkflow).toMatchObject({ action: 'unchanged', drift: [] });
+    expect(second.identifiers[0]!.schemaMapping).toMatchObject({ action: 'unchanged', drift: [] });
+    expect(aws.calls.CreateMatchingWorkflow).toBe(1);
+    expect(aws.calls.CreateSchemaMapping).toBe(1);
+    expect(updated.identifiers[0]!.erWorkflow).toMatchObject({
+      action: 'updated',
+      drift: [{ field: 'outputSourceConfig[0].outputS3Path', current: 's3://uid2-output/daily/', wanted: 's3://uid2-output/moved/' }],
+    });
+    expect(aws.calls.UpdateMatchingWorkflow).toBe(1);
+    expect(refused.type).toBe('ErResourceDrift');
+    expect(refused.message).toContain('outputSourceConfig[0].outputS3Path: s3://uid2-output/moved/ → s3://uid2-output/elsewhere/');
+    expect(aws.jobs).toHaveLength(3);
+  });
+
+  it('runs two concurrent runs on the same ER workflow one after the other, without a ConflictException', async () => {
+    const aws = new FakeAws(() => Promise.resolve(Date.now()));
+    aws.jobDurationMs = 3000;
+    const name = uniqueName('queue');
+    const fast = input(name, { jobPoll: fastPoll });
+    const [first, second] = await withWorker(
+      aws,
+      async (tq) => {
+        const handles = [await start(tq, fast, dev), await start(tq, fast, dev)];
+        return Promise.all(handles.map((h) => h.result()));
+      },
+      dev,
+    );
+
+    expect(aws.calls['StartMatchingJob:conflict']).toBeUndefined();
+    expect(aws.calls.StartMatchingJob).toBe(2);
+    expect(aws.jobs).toHaveLength(2);
+    const [a, b] = aws.jobs;
+    expect(b!.startMs).toBeGreaterThanOrEqual(a!.endMs);
+    const queued = [first!, second!].map((r) => r.identifiers[0]!.queuedMs).sort((x, y) => x - y);
+    expect(queued[1]).toBeGreaterThanOrEqual(3000);
+    expect(queued[0]).toBeLessThan(queued[1]!);
+  });
+});

@@ -1,0 +1,29 @@
+import { pollProgressAt } from '../schemas/poll-schedule';
+import type { MatchingJobStage, Uid2MatchingStage, Uid2MatchingStatus } from '../schemas/uid2-matching';
+
+const NEXT_ACTION: Record<Uid2MatchingStage, string> = {
+  'checking-subscription': 'Finding the UID2 provider service and checking the Data Exchange entitlement.',
+  'waiting-for-approval': 'Waiting for the UID2 subscription approval (uid2SubscriptionApproval); the matching starts once it is approved.',
+  'cataloging-input': 'Cataloging the S3 data as a Glue table.',
+  'checking-input': 'Checking that the Glue table has the mapped columns.',
+  matching: 'Running one Entity Resolution job per identifier type; see jobs for each one.',
+  completed: 'Read the UID2s from the output objects in the result.',
+  failed: 'Read the failure in the Temporal UI, fix its cause, then start a new run.',
+  cancelled: 'Nothing: the run was cancelled.',
+};
+
+const JOB_ACTION: Partial<Record<MatchingJobStage, string>> = {
+  queued: 'waits for an earlier job on the same ER workflow (one job per matching workflow)',
+  'job-running': 'job running; checked on a backoff schedule',
+};
+
+/** The run's status as of `atMs`: poll checks of running jobs are derived from their schedule, not recorded. */
+export function uid2MatchingStatus(status: Uid2MatchingStatus, atMs: number): Uid2MatchingStatus {
+  const jobs = status.jobs.map((job) => {
+    if (!job.polling) return { ...job };
+    const progress = pollProgressAt(job.polling, Math.max(atMs, Date.parse(job.polling.since)));
+    return { ...job, checks: progress.checks, lastCheckAt: progress.lastCheckAt, nextCheckAt: progress.nextCheckAt };
+  });
+  const waits = jobs.flatMap((j) => (JOB_ACTION[j.stage] ? [`${j.identifier} ${JOB_ACTION[j.stage]}`] : []));
+  return { ...status, jobs, nextAction: [NEXT_ACTION[status.stage], ...(status.stage === 'matching' ? waits : [])].join(' ') };
+}
