@@ -1,10 +1,12 @@
 import { workflowIds } from '../schemas/temporal-names';
 import { prepareIdentityDataInputSchema } from '../schemas/prep';
+import { uid2MatchingInputSchema } from '../schemas/uid2-matching';
 import { uid2SubscriptionApprovalInputSchema } from '../schemas/uid2-subscription';
 import { loadConfigFile } from '../starters/lib/load-config';
 import { runWorkflow } from '../starters/lib/run-workflow';
 import { starterContext } from '../starters/lib/temporal';
 import { prepareIdentityData } from '../workflows/prepare-identity-data';
+import { uid2Matching } from '../workflows/uid2-matching';
 import { uid2SubscriptionApproval } from '../workflows/uid2-subscription-approval';
 import { logger } from '../worker/logger';
 import { DEMO_DATABASE, DEMO_TABLE, seedDemoData } from './demo-data-seed';
@@ -15,8 +17,9 @@ export const DEMO_APPROVAL_DELAY_MS = 60_000;
 /**
  * The newcomer's demo under `npm start` with the sandbox: demo customer data in S3 and Glue, one run
  * of each workflow that exists
- * (uid2SubscriptionApproval; prepareIdentityData preparing the demo customers for UID2), and the sandbox approving the UID2 subscription a minute later,
- * as the UID2 team would, so the run completes in front of you in the Temporal UI.
+ * (uid2SubscriptionApproval; prepareIdentityData preparing the demo customers for UID2; uid2Matching, which waits for the
+ * approval and then maps the customers' emails and phones to UID2s), and the sandbox approving the UID2 subscription a
+ * minute later, as the UID2 team would, so the runs complete in front of you in the Temporal UI.
  */
 export async function startDemo(env: NodeJS.ProcessEnv, sandboxUrl: string): Promise<() => void> {
   const seeded = await seedDemoData(env.AWS_REGION ?? 'us-east-1');
@@ -38,6 +41,16 @@ export async function startDemo(env: NodeJS.ProcessEnv, sandboxUrl: string): Pro
       workflow: prepareIdentityData,
       workflowId: workflowIds.prepareIdentityData(prep.output),
       args: [prep],
+      wait: false,
+      out: (line) => console.log(`demo: ${line}`),
+    });
+    // Waits on the approval run above, then maps the demo's emails and phones to UID2s in two ER workflows.
+    const matching = loadConfigFile(`${PROJECT_ROOT}/examples/uid2-matching.sandbox.json`, uid2MatchingInputSchema);
+    await runWorkflow({
+      ctx,
+      workflow: uid2Matching,
+      workflowId: workflowIds.uid2Matching(matching.name, new Date().toISOString().slice(0, 10)),
+      args: [matching],
       wait: false,
       out: (line) => console.log(`demo: ${line}`),
     });

@@ -12,6 +12,8 @@ export async function readGlueTableRecords(clients: EmulatorClients, tableArn: s
   const table = await clients.glue.send(new GetTableCommand({ DatabaseName: match[1], Name: match[2] }));
   const location = table.Table?.StorageDescriptor?.Location;
   if (!location) throw new Error(`Glue table ${match[1]}.${match[2]} has no S3 location`);
+  // As Hive's CSV SerDe reads a table: fields by position under the table's (lowercase) column names, the header line skipped.
+  const columns = (table.Table?.StorageDescriptor?.Columns ?? []).map((c) => c.Name ?? '');
   const { bucket, prefix } = parseS3Uri(location);
   const records: Record<string, string>[] = [];
   for await (const page of paginateListObjectsV2({ client: clients.s3 }, { Bucket: bucket, Prefix: prefix })) {
@@ -20,21 +22,23 @@ export async function readGlueTableRecords(clients: EmulatorClients, tableArn: s
       if (!format) continue;
       const body = await clients.s3.send(new GetObjectCommand({ Bucket: bucket, Key: object.Key }));
       const bytes = await body.Body!.transformToByteArray();
-      records.push(...(format === 'csv' ? parseCsv(bytes) : await parseParquet(bytes)));
+      records.push(...(format === 'csv' ? parseCsv(bytes, columns) : await parseParquet(bytes)));
     }
   }
   return records;
 }
 
-function parseCsv(bytes: Uint8Array): Record<string, string>[] {
-  return parse<Record<string, string>>(Buffer.from(bytes), { columns: true, bom: true, skip_empty_lines: true, relax_column_count: true });
+function parseCsv(bytes: Uint8Array, columns: string[]): Record<string, string>[] {
+  if (columns.length === 0) return parse<Record<string, string>>(Buffer.from(bytes), { columns: true, bom: true, skip_empty_lines: true, relax_column_count: true });
+  const rows: string[][] = parse(Buffer.from(bytes), { bom: true, skip_empty_lines: true, relax_column_count: true, from_line: 2 });
+  return rows.map((row) => Object.fromEntries(columns.map((name, i) => [name, row[i] ?? ''])));
 }
 
 /** Parquet rows with every value as text, as matching compares them. */
 async function parseParquet(bytes: Uint8Array): Promise<Record<string, string>[]> {
   const file = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
   const rows = (await parquetReadObjects({ file })) as Record<string, unknown>[];
-  return rows.map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, v === null || v === undefined ? '' : String(v as string | number)])));
+  return rows.map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k.toLowerCase(), v === null || v === undefined ? '' : String(v as string | number)])));
 }
 
 /** Writes rows as one CSV object under `<outputS3Path>/<workflow>/<jobId>/<kind>/`, as Entity Resolution lays out its output. */

@@ -4,6 +4,8 @@ import type { StateStore, StoredResource } from '../state';
 import { readGlueTableRecords, writeJobOutput } from './job-io';
 import { assignMatchIds, type MappedField, type MatchingRule } from './rule-matching';
 import { uid2ForIdentifier } from './uid2-provider';
+import { normalizeForEntityResolution } from '../../pii/rules/er';
+import { sha256Base64 } from '../../pii/hash';
 
 export interface JobMetrics {
   inputRecords: number;
@@ -17,6 +19,8 @@ export type JobOutcome = { status: 'SUCCEEDED'; metrics: JobMetrics } | { status
 type Body = Record<string, unknown>;
 /** Not UID2's algorithm: a fixed key so the sandbox's "raw UID2s" are stable across runs. */
 const UID2_SALT = 'identity-workflows-sandbox-uid2';
+/** Entity Resolution's limit on a unique id value. */
+const MAX_UNIQUE_ID = 38;
 
 /**
  * Runs a matching workflow over its Glue tables' S3 data and writes the output where Entity
@@ -24,14 +28,23 @@ const UID2_SALT = 'identity-workflows-sandbox-uid2';
  */
 export async function runMatchingJob(clients: EmulatorClients, store: StateStore, workflow: StoredResource, jobId: string): Promise<JobOutcome> {
   const inputs = workflow.inputSourceConfig as { inputSourceARN: string; schemaName: string; applyNormalization?: boolean }[];
-  const output = (workflow.outputSourceConfig as { outputS3Path: string; output?: { name: string }[] }[])[0]!;
+  const output = (workflow.outputSourceConfig as { outputS3Path: string; applyNormalization?: boolean; output?: { name: string; hashed?: boolean }[] }[])[0]!;
   const techniques = workflow.resolutionTechniques as Body;
   const mappings = store.get().entityResolution.schemaMappings;
   const fields = uniqueFields(inputs.flatMap((i) => mappings[i.schemaName]?.mappedInputFields as MappedField[]));
   const records = (await Promise.all(inputs.map((i) => readGlueTableRecords(clients, i.inputSourceARN)))).flat();
   const uniqueId = fields.find((f) => f.type === 'UNIQUE_ID')!.fieldName;
   const kept = [uniqueId, ...(output.output ?? []).map((o) => o.name).filter((name) => name !== uniqueId)];
-  const pick = (record: Record<string, string>) => Object.fromEntries(kept.map((name) => [name, record[name] ?? '']));
+  const typeOf = new Map(fields.map((f) => [f.fieldName, f.type]));
+  const hashed = new Set((output.output ?? []).filter((o) => o.hashed).map((o) => o.name));
+  // Output values as the service writes them: normalized by their schema type unless the output is 'original', then hashed
+  // where asked. The service does not document its output hash; the sandbox writes SHA-256, base64.
+  const outputValue = (name: string, raw: string) => {
+    const type = typeOf.get(name);
+    const value = output.applyNormalization !== false && type && type !== 'UNIQUE_ID' ? normalizeForEntityResolution(type, raw) : raw;
+    return hashed.has(name) && value !== '' ? sha256Base64(value) : value;
+  };
+  const pick = (record: Record<string, string>) => Object.fromEntries(kept.map((name) => [name, outputValue(name, record[name] ?? '')]));
   const write = (kind: 'success' | 'error', rows: Record<string, string>[]) =>
     writeJobOutput(clients, output.outputS3Path, String(workflow.workflowName), jobId, kind, rows);
 
@@ -55,6 +68,11 @@ export async function runMatchingJob(clients: EmulatorClients, store: StateStore
     const errors: Record<string, string>[] = [];
     let notProcessed = 0;
     for (const record of records) {
+      if ((record[uniqueId] ?? '').length > MAX_UNIQUE_ID) {
+        notProcessed += 1;
+        errors.push({ [uniqueId]: record[uniqueId]!, errorMessage: `unique id longer than ${MAX_UNIQUE_ID} characters` });
+        continue;
+      }
       // Several identifier fields duplicate the record, one row per identifier (seed 000's note).
       const rows = identifiers.filter((f) => (record[f.fieldName] ?? '').trim() !== '').map((f) => ({ f, uid2: uid2ForIdentifier(f.type, record[f.fieldName]!, UID2_SALT) }));
       if (rows.length === 0 || rows.every((r) => !r.uid2)) {

@@ -2,7 +2,8 @@ import type { z } from 'zod';
 import { workflowIds } from '../../schemas/temporal-names';
 import { uid2SubscriptionApprovalInputSchema } from '../../schemas/uid2-subscription';
 import { prepareIdentityDataInputSchema } from '../../schemas/prep';
-import type { prepareIdentityData, uid2SubscriptionApproval } from '../../workflows';
+import { uid2MatchingInputSchema } from '../../schemas/uid2-matching';
+import type { prepareIdentityData, uid2Matching, uid2SubscriptionApproval } from '../../workflows';
 import { ConfigError, validateConfig } from './load-config';
 
 /** How to start a workflow from a validated config: its input schema, its deterministic id, its arguments. */
@@ -26,6 +27,12 @@ export const workflowRegistry: Record<string, RegisteredWorkflow> = {
     inputSchema: prepareIdentityDataInputSchema,
     workflowId: (input) => workflowIds.prepareIdentityData(input.output),
     toArgs: (input): Parameters<typeof prepareIdentityData> => [input],
+  }),
+  uid2Matching: entry({
+    inputSchema: uid2MatchingInputSchema,
+    // A schedule appends each run's scheduled time to this id.
+    workflowId: (input) => workflowIds.uid2Matching(input.name),
+    toArgs: (input): Parameters<typeof uid2Matching> => [input],
   }),
 };
 

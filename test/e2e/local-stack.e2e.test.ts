@@ -12,6 +12,7 @@ import { TASK_QUEUE, workflowIds } from '../../schemas/temporal-names';
 import { createDataConverter } from '../../worker/codec/data-converter';
 import { checkNowSignal, type uid2SubscriptionApproval } from '../../workflows/uid2-subscription-approval';
 import type { prepareIdentityData } from '../../workflows/prepare-identity-data';
+import type { uid2Matching } from '../../workflows/uid2-matching';
 import { PROJECT_ROOT } from '../../scripts/toolchain';
 
 /** `npm start`, the main job: dev server + UI + codec server + sandbox + worker + demo run, then a clean Ctrl-C. */
@@ -110,6 +111,17 @@ describe('npm start (local stack)', () => {
       expect(prep.counts.rowsIn).toBe(240);
       expect(prep.counts.rowsOut + prep.counts.rowsRejected).toBe(240);
       expect(prep.counts.columns.email!.normalized).toBeGreaterThan(200);
+
+      // uid2Matching waited on that approval run, then ran one ER job per identifier type.
+      const matchingIds: string[] = [];
+      for await (const run of client.workflow.list({ query: `WorkflowType = 'uid2Matching'` })) matchingIds.push(run.workflowId);
+      expect(matchingIds).toEqual([expect.stringMatching(/^uid2-matching\/Demo_UID2_Daily_Matching\/\d{4}-\d{2}-\d{2}$/)]);
+      const matching = await client.workflow.getHandle<typeof uid2Matching>(matchingIds[0]!).result();
+      expect(matching.subscription).toBe('approved-during-run');
+      expect(matching.identifiers.map((i) => [i.identifier, i.erWorkflow.name, i.metrics.inputRecords])).toEqual([
+        ['email', 'Demo_UID2_Daily_Matching_email', 240],
+        ['phone', 'Demo_UID2_Daily_Matching_phone', 240],
+      ]);
     } finally {
       await connection.close();
     }

@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { schedulesConfigSchema } from '../../schemas/schedules';
 import { ConfigError, validateConfig } from '../../starters/lib/load-config';
 import { inputFilePath, loadSchedulesFile } from '../../starters/lib/schedules';
+import { resolveSchedules } from '../../starters/lib/schedules-file';
 import { resolveWorkflowStart } from '../../starters/lib/workflow-registry';
 
 const example = JSON.parse(readFileSync('examples/schedules.json', 'utf8')) as { schedules: Record<string, unknown>[] };
@@ -91,13 +92,18 @@ describe('workflow registry', () => {
   });
 
   it('names the registered workflows when the name is unknown', () => {
-    expect(() => resolveWorkflowStart('uid2Subscription', input, 'test')).toThrow(/test: unknown workflow "uid2Subscription"; registered workflows: prepareIdentityData, uid2SubscriptionApproval/);
+    expect(() => resolveWorkflowStart('uid2Subscription', input, 'test')).toThrow(/test: unknown workflow "uid2Subscription"; registered workflows: prepareIdentityData, uid2Matching, uid2SubscriptionApproval/);
   });
 });
 
 describe('loadSchedulesFile', () => {
-  it('loads the example file (its inputFile is relative to it)', () => {
-    expect(loadSchedulesFile('examples/schedules.json').config.schedules).toHaveLength(1);
+  it('loads the example file (its inputFile is relative to it), with the daily UID2 matching', () => {
+    const source = loadSchedulesFile('examples/schedules.json');
+    expect(source.config.schedules.map((s) => [s.id, s.workflow, s.cron])).toEqual([
+      ['uid2-subscription-weekly', 'uid2SubscriptionApproval', ['0 6 * * 1']],
+      ['uid2-matching-daily', 'uid2Matching', ['0 5 * * *']],
+    ]);
+    expect(resolveSchedules(source)[1]!.start).toMatchObject({ workflowType: 'uid2Matching', workflowId: 'uid2-matching/CompanyName_UID2_Daily_Matching' });
   });
 
   it('resolves inputFile relative to the schedules file', () => {
@@ -124,7 +130,7 @@ describe('loadSchedulesFile', () => {
     });
     const message = loadError(file);
     expect(message).toContain(`${file}: 4 invalid schedule(s), nothing applied`);
-    expect(message).toContain(`${file} schedule "unknown-workflow" field "workflow": unknown workflow "nope"; registered workflows: prepareIdentityData, uid2SubscriptionApproval`);
+    expect(message).toContain(`${file} schedule "unknown-workflow" field "workflow": unknown workflow "nope"; registered workflows: prepareIdentityData, uid2Matching, uid2SubscriptionApproval`);
     expect(message).toMatch(/schedule "bad-input" input: invalid config\n {2}- field "poll": unknown field\(s\) "every"/);
     expect(message).toContain(`${file} schedule "missing-input-file" field "inputFile": ${join(dir, 'bad', 'missing.json')}: cannot read the config file (ENOENT)`);
     expect(message).toMatch(/schedule "no-spec": invalid config\n {2}- field "cron"/);

@@ -1,0 +1,109 @@
+import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { Client } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import Papa from 'papaparse';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ActivityDeps } from '../../activities';
+import { generateDemoCustomers } from '../../sandbox/demo-data';
+import type { Sandbox } from '../../sandbox/server';
+import { seedDemoData } from '../../scripts/demo-data-seed';
+import { workflowIds } from '../../schemas/temporal-names';
+import type { Uid2MatchingInput } from '../../schemas/uid2-matching';
+import { uid2Matching } from '../../workflows/uid2-matching';
+import { createWorker } from '../../worker/create-worker';
+import { connectDevServer, workflowBundle } from '../helpers/environments';
+import { adminCall, sandboxWithClients } from '../helpers/sandbox';
+
+/**
+ * uid2Matching on the dev server with the production worker and the sandbox: the demo customers (240
+ * records with emails and phones) in a Glue table, Entity Resolution throttling 20 % of calls. Each
+ * identifier's job writes one output row per input row, and the history holds no email or phone.
+ */
+let env: TestWorkflowEnvironment;
+let sandbox: Sandbox;
+let aws: ActivityDeps;
+
+beforeAll(async () => {
+  env = await connectDevServer();
+  ({ sandbox, clients: aws } = await sandboxWithClients());
+  await seedDemoData('us-east-1');
+}, 60_000);
+afterAll(async () => {
+  await env?.teardown();
+  await sandbox?.close();
+});
+
+async function csvRows(uri: string): Promise<Record<string, string>[]> {
+  const [, bucket, key] = /^s3:\/\/([^/]+)\/(.+)$/.exec(uri)!;
+  const body = await aws.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+  return Papa.parse<Record<string, string>>(await body.Body!.transformToString(), { header: true, skipEmptyLines: true }).data;
+}
+
+describe('uid2Matching end to end (dev server, sandbox, production worker)', () => {
+  it('maps emails and phones in two ER workflows under 20 % throttling, one output row per input row, no PII in the history', async () => {
+    await adminCall(sandbox, 'POST', '/data-exchange/entitle', {});
+    await adminCall(sandbox, 'PUT', '/faults', { seed: 5, rules: [{ service: 'entityresolution', throttle: 0.2 }] });
+    const taskQueue = `e2e-uid2-matching-${Date.now()}`;
+    // The default data converter: payloads stay plain JSON, so the scan below reads what a codec would encrypt.
+    const worker = await createWorker({
+      connection: env.nativeConnection,
+      config: { TEMPORAL_NAMESPACE: 'default', TEMPORAL_TASK_QUEUE: taskQueue, WORKER_MAX_CONCURRENT_ACTIVITIES: 8 },
+      clients: aws,
+      dataConverter: {},
+      workflowBundle: workflowBundle(),
+    });
+    const name = `E2E_UID2_${Date.now()}`;
+    const input: Uid2MatchingInput = {
+      name,
+      data: { glueTable: { database: 'identity_demo', table: 'customers' } },
+      uniqueIdColumn: 'customer_id',
+      emailColumn: 'email',
+      phoneColumn: 'phone',
+      output: { s3Path: 's3://identity-demo/uid2-e2e/' },
+      roleArn: 'arn:aws:iam::000000000000:role/EntityResolutionUid2Workflow',
+      jobPoll: { initialInterval: '1 second', maximumInterval: '1 second', backoffCoefficient: 1 },
+    };
+    const workflowId = workflowIds.uid2Matching(name, 'e2e');
+    const result = await worker.runUntil(async () => {
+      const handle = await env.client.workflow.start(uid2Matching, { taskQueue, workflowId, args: [input] });
+      const value = await handle.result();
+      await env.client.workflow.getHandle(workflowIds.erJobQueue(`${name}_email`)).terminate('test over').catch(() => undefined);
+      await env.client.workflow.getHandle(workflowIds.erJobQueue(`${name}_phone`)).terminate('test over').catch(() => undefined);
+      return value;
+    });
+
+    const counters = (await adminCall(sandbox, 'GET', '/counters')) as Record<string, number>;
+    expect(Object.keys(counters).filter((k) => k.startsWith('entityresolution:') && k.endsWith(':throttle')).length).toBeGreaterThan(0);
+
+    const { crm, ecommerce } = generateDemoCustomers({ people: 200, overlap: 40 });
+    const customers = [...crm, ...ecommerce];
+    const ids = customers.map((c) => c.customer_id).sort();
+    expect(result.identifiers.map((i) => i.identifier)).toEqual(['email', 'phone']);
+    for (const identifier of result.identifiers) {
+      expect(identifier.metrics.inputRecords).toBe(240);
+      const success = identifier.outputObjects.find((o) => o.includes('/success/'))!;
+      const errors = identifier.outputObjects.find((o) => o.includes('/error/'));
+      const matched = await csvRows(success);
+      const unmatched = errors ? await csvRows(errors) : [];
+      // One row per input row across the job's outputs: no record duplicated, none lost.
+      expect([...matched, ...unmatched].map((r) => r.customer_id).sort()).toEqual(ids);
+      expect(matched.length).toBe(identifier.metrics.totalRecordsProcessed);
+      for (const row of matched) {
+        expect(row.UID2_identifier).not.toBe('');
+        expect(row.UID2_advertising_id).toMatch(/^[A-Za-z0-9+/]{43}=$/);
+        expect(row.UID2_bucket_id).toMatch(/^[A-Za-z0-9_-]{9}$/);
+      }
+      expect(Object.keys(matched[0]!)).toEqual(['customer_id', identifier.identifier, 'UID2_identifier', 'UID2_advertising_id', 'UID2_bucket_id']);
+    }
+
+    const plain = new Client({ connection: env.connection });
+    const text = async (id: string) =>
+      JSON.stringify(await plain.workflow.getHandle(id).fetchHistory(), (_k, v: unknown) => (v instanceof Uint8Array ? Buffer.from(v).toString('utf8') : v));
+    const histories = [await text(workflowId), await text(workflowIds.erJobQueue(`${name}_email`)), await text(workflowIds.erJobQueue(`${name}_phone`))];
+    // The scan reads plain text: the run's own name is there.
+    expect(histories[0]).toContain(name);
+    const pii = customers.flatMap((c) => [c.email.trim(), c.phone.trim()]).filter((v) => v.length > 0);
+    expect(pii.length).toBeGreaterThan(400);
+    for (const history of histories) for (const value of pii) expect(history).not.toContain(value);
+  });
+});
