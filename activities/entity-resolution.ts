@@ -14,7 +14,7 @@ import {
   type InputSource,
   type OutputSource,
   type ResolutionTechniques,
-  type SchemaInputAttribute,
+  type SchemaAttributeType,
 } from '@aws-sdk/client-entityresolution';
 import { paginateListObjectsV2, type S3Client } from '@aws-sdk/client-s3';
 import { redactPii } from '../pii/redact';
@@ -34,7 +34,7 @@ export const MATCHING_JOB_BUSY = 'MatchingJobBusy';
 export interface SchemaMappingSpec {
   schemaName: string;
   description?: string;
-  mappedInputFields: { fieldName: string; type: string; matchKey?: string }[];
+  mappedInputFields: { fieldName: string; type: SchemaAttributeType; matchKey?: string }[];
 }
 
 export interface MatchingWorkflowSpec {
@@ -117,7 +117,7 @@ export function createEntityResolutionActivities({ entityResolution, s3 }: Entit
     let current = await unlessNotFound(getSchema(spec.schemaName));
     if (!current) {
       try {
-        const created = await entityResolution.send(new CreateSchemaMappingCommand({ ...spec, mappedInputFields: spec.mappedInputFields as SchemaInputAttribute[] }));
+        const created = await entityResolution.send(new CreateSchemaMappingCommand(spec));
         return { name: spec.schemaName, arn: created.schemaArn ?? '', action: 'created', drift: [] };
       } catch (err) {
         // Created by a concurrent run or an earlier attempt whose response was lost: compare it like any existing one.
@@ -136,7 +136,7 @@ export function createEntityResolutionActivities({ entityResolution, s3 }: Entit
         'Entity Resolution cannot update a schema mapping a matching workflow uses. Delete that matching workflow and this schema mapping (or choose another name) and run again.',
       );
     }
-    await entityResolution.send(new UpdateSchemaMappingCommand({ ...spec, mappedInputFields: spec.mappedInputFields as SchemaInputAttribute[] }));
+    await entityResolution.send(new UpdateSchemaMappingCommand(spec));
     return { name: spec.schemaName, arn, action: 'updated', drift };
   }
 

@@ -1,0 +1,116 @@
+import { GetTableCommand } from '@aws-sdk/client-glue';
+import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { ApplicationFailure } from '@temporalio/common';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { parquetWriteBuffer } from 'hyparquet-writer';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { withAwsFailureMapping } from '../../activities/aws-errors';
+import { createGlueTableActivities } from '../../activities/glue-tables';
+import { useSandbox } from '../helpers/sandbox';
+
+/** The input-table activities of uid2Matching against the sandbox's Glue and S3 (moto), through the worker's own clients. */
+const ctx = useSandbox();
+const activities = () => withAwsFailureMapping(createGlueTableActivities(ctx.aws));
+const run = <A extends unknown[], R>(fn: (...args: A) => Promise<R>, ...args: A): Promise<R> => new MockActivityEnvironment().run(fn, ...args);
+const put = (key: string, body: string | Uint8Array) => ctx.aws.s3.send(new PutObjectCommand({ Bucket: 'landing', Key: key, Body: body }));
+const catalog = (prefix: string, format: 'csv' | 'parquet', requiredColumns = ['Customer_ID', 'Email']) =>
+  run(activities().catalogS3Prefix, { prefix, format, database: 'identity_workflows', table: `t_${format}`, requiredColumns, account: '123456789012' });
+
+async function failureOf(promise: Promise<unknown>): Promise<ApplicationFailure> {
+  const err = await promise.then(
+    (value) => {
+      throw new Error(`expected a failure, got ${JSON.stringify(value)}`);
+    },
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(ApplicationFailure);
+  return err as ApplicationFailure;
+}
+
+beforeEach(async () => {
+  await ctx.aws.s3.send(new CreateBucketCommand({ Bucket: 'landing' }));
+});
+
+describe('catalogS3Prefix', () => {
+  it('catalogs a CSV prefix with the header lowercased, finds it unchanged next time, and updates it when the header changes', async () => {
+    await put('crm/export-1.csv', 'Customer_ID;Email;Phone\nc1;a@example.com;+14155550101\n');
+
+    expect(await catalog('s3://landing/crm/', 'csv')).toEqual({
+      name: 'identity_workflows.t_csv',
+      arn: 'arn:aws:glue:us-east-1:123456789012:table/identity_workflows/t_csv',
+      action: 'created',
+      drift: [],
+    });
+    const table = (await ctx.aws.glue.send(new GetTableCommand({ DatabaseName: 'identity_workflows', Name: 't_csv' }))).Table!;
+    expect(table.StorageDescriptor?.Location).toBe('s3://landing/crm/');
+    expect(table.StorageDescriptor?.Columns?.map((c) => `${c.Name}:${c.Type}`)).toEqual(['customer_id:string', 'email:string', 'phone:string']);
+    expect(table.StorageDescriptor?.SerdeInfo).toMatchObject({ SerializationLibrary: 'org.apache.hadoop.hive.serde2.OpenCSVSerde', Parameters: { separatorChar: ';' } });
+    expect(table.Parameters).toMatchObject({ classification: 'csv', 'skip.header.line.count': '1' });
+
+    expect(await catalog('s3://landing/crm/', 'csv')).toMatchObject({ action: 'unchanged', drift: [] });
+
+    await put('crm/export-1.csv', 'Customer_ID;Email;Phone;Country\nc1;a@example.com;+14155550101;US\n');
+    expect(await catalog('s3://landing/crm/', 'csv')).toMatchObject({
+      action: 'updated',
+      drift: [{ field: 'columns', current: 'customer_id:string,email:string,phone:string', wanted: 'customer_id:string,email:string,phone:string,country:string' }],
+    });
+  });
+
+  it('types Parquet columns from the file footer', async () => {
+    await put(
+      'shop/part-0.parquet',
+      new Uint8Array(
+        parquetWriteBuffer({
+          columnData: [
+            { name: 'Customer_ID', data: [BigInt(1), BigInt(2)], type: 'INT64' },
+            { name: 'Email', data: ['a@example.com', 'b@example.com'], type: 'STRING' },
+          ],
+        }),
+      ),
+    );
+    expect(await catalog('s3://landing/shop/', 'parquet')).toMatchObject({ action: 'created' });
+    const table = (await ctx.aws.glue.send(new GetTableCommand({ DatabaseName: 'identity_workflows', Name: 't_parquet' }))).Table!;
+    expect(table.StorageDescriptor?.Columns?.map((c) => `${c.Name}:${c.Type}`)).toEqual(['customer_id:bigint', 'email:string']);
+    expect(table.Parameters?.classification).toBe('parquet');
+  });
+
+  it('refuses a file without a header line before cataloging it, quoting none of its data', async () => {
+    await put('raw/no-header.csv', 'c1,jane.doe@example.com,+14155550101\nc2,john@example.com,+14155550102\n');
+    const failure = await failureOf(catalog('s3://landing/raw/', 'csv'));
+    expect(failure.type).toBe('InputTableInvalid');
+    expect(failure.nonRetryable).toBe(true);
+    expect(failure.message).toBe(
+      'Mapped columns "Customer_ID", "Email" not in the header line of s3://landing/raw/no-header.csv (3 columns). Check the column names, and that CSV files start with a header line.',
+    );
+    await expect(ctx.aws.glue.send(new GetTableCommand({ DatabaseName: 'identity_workflows', Name: 't_csv' }))).rejects.toThrow();
+  });
+
+  it('says so when the prefix holds no object of the format', async () => {
+    await put('empty/readme.txt', '');
+    const failure = await failureOf(catalog('s3://landing/empty/', 'parquet'));
+    expect(failure.message).toBe('No .parquet objects under s3://landing/empty/: nothing to catalog');
+  });
+});
+
+describe('describeInputTable', () => {
+  it('resolves the mapped columns to the table\'s own names and builds the table ARN', async () => {
+    await put('crm/export-1.csv', 'Customer_ID,Email,Phone\nc1,a@example.com,+14155550101\n');
+    await catalog('s3://landing/crm/', 'csv');
+    const described = await run(activities().describeInputTable, {
+      database: 'identity_workflows',
+      table: 't_csv',
+      account: '123456789012',
+      columns: { uniqueId: 'Customer_ID', email: 'EMAIL' },
+    });
+    expect(described.columns).toEqual({ uniqueId: 'customer_id', email: 'email' });
+    expect(described.tableArn).toMatch(/^arn:aws:glue:us-east-1:\d{12}:table\/identity_workflows\/t_csv$/);
+
+    const missing = await failureOf(
+      run(activities().describeInputTable, { database: 'identity_workflows', table: 't_csv', account: '123456789012', columns: { uniqueId: 'id', phone: 'mobile' } }),
+    );
+    expect(missing.message).toBe('Glue table identity_workflows.t_csv has no column for uniqueId "id", phone "mobile"; its columns are: customer_id, email, phone');
+
+    const noTable = await failureOf(run(activities().describeInputTable, { database: 'identity_workflows', table: 'nope', account: '123456789012', columns: { uniqueId: 'id' } }));
+    expect(noTable.message).toBe('Glue table identity_workflows.nope does not exist: create it, or give data.s3 to have this workflow catalog the data');
+  });
+});
