@@ -9,7 +9,9 @@ import type { Sandbox } from '../../sandbox/server';
 import { seedDemoData } from '../../scripts/demo-data-seed';
 import { workflowIds } from '../../schemas/temporal-names';
 import type { Uid2MatchingInput } from '../../schemas/uid2-matching';
-import { uid2Matching } from '../../workflows/uid2-matching';
+import { renderUid2MatchingStatus } from '../../starters/uid2-matching-status';
+import { runWorkflow } from '../../starters/lib/run-workflow';
+import { uid2Matching, uid2MatchingStatusQuery } from '../../workflows/uid2-matching';
 import { createWorker } from '../../worker/create-worker';
 import { connectDevServer, workflowBundle } from '../helpers/environments';
 import { adminCall, sandboxWithClients } from '../helpers/sandbox';
@@ -64,13 +66,34 @@ describe('uid2Matching end to end (dev server, sandbox, production worker)', () 
       jobPoll: { initialInterval: '1 second', maximumInterval: '1 second', backoffCoefficient: 1 },
     };
     const workflowId = workflowIds.uid2Matching(name, 'e2e');
+    const lines: string[] = [];
+    // Started and followed as `npm run uid2-matching -- --wait` does.
+    const ctx = {
+      client: env.client,
+      config: { TEMPORAL_ADDRESS: env.address, TEMPORAL_NAMESPACE: 'default', TEMPORAL_TASK_QUEUE: taskQueue, TEMPORAL_UI_URL: 'http://localhost:8233' },
+      close: async () => undefined,
+    };
     const result = await worker.runUntil(async () => {
-      const handle = await env.client.workflow.start(uid2Matching, { taskQueue, workflowId, args: [input] });
-      const value = await handle.result();
+      const code = await runWorkflow({
+        ctx,
+        workflow: uid2Matching,
+        workflowId,
+        args: [input],
+        wait: true,
+        status: { query: uid2MatchingStatusQuery, render: renderUid2MatchingStatus, everyMs: 100 },
+        out: (line) => lines.push(line),
+      });
+      expect(code).toBe(0);
+      const value = await env.client.workflow.getHandle<typeof uid2Matching>(workflowId).result();
       await env.client.workflow.getHandle(workflowIds.erJobQueue(`${name}_email`)).terminate('test over').catch(() => undefined);
       await env.client.workflow.getHandle(workflowIds.erJobQueue(`${name}_phone`)).terminate('test over').catch(() => undefined);
       return value;
     });
+
+    expect(lines[0]).toBe(`Started uid2Matching ${workflowId}`);
+    expect(lines.some((l) => /^stage matching \| email (queued|starting-job|job-running)/.test(l))).toBe(true);
+    expect(lines.some((l) => / \| phone job-running, job [0-9a-f]+, check \d+/.test(l))).toBe(true);
+    expect(lines[lines.length - 1]).toMatch(/^Completed\. Result:\n\{/);
 
     const counters = (await adminCall(sandbox, 'GET', '/counters')) as Record<string, number>;
     expect(Object.keys(counters).filter((k) => k.startsWith('entityresolution:') && k.endsWith(':throttle')).length).toBeGreaterThan(0);
