@@ -11,6 +11,12 @@ import { temporal } from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, bundleWorkflowCode } from '@temporalio/worker';
 import type { Uid2SubscriptionActivities as Activities } from '../../activities';
+import { withAwsFailureMapping } from '../../activities/aws-errors';
+import { createEntityResolutionActivities } from '../../activities/entity-resolution';
+import { createWorkflowCoordinationActivities } from '../../activities/workflow-coordination';
+import { workflowIds } from '../../schemas/temporal-names';
+import { uid2Matching, uid2MatchingStatusQuery } from '../../workflows/uid2-matching';
+import { FakeAws } from '../workflows/fake-entity-resolution';
 import { temporalTestServerPath } from '../../scripts/toolchain';
 import { FAILURE_CONVERTER_PATH } from '../../worker/codec/data-converter';
 import { WORKFLOWS_PATH } from '../../worker/create-worker';
@@ -18,6 +24,13 @@ import { checkNowSignal, statusQuery, uid2SubscriptionApproval } from '../../wor
 import { uid2AssetArn, uid2Provider } from '../helpers/uid2-fixtures';
 
 const DAY = 86_400_000;
+
+function save(name: string, history: unknown): void {
+  const file = join(__dirname, 'histories', `${name}.json`);
+  const json = temporal.api.history.v1.History.toObject(history as temporal.api.history.v1.History, { longs: String, enums: String, bytes: String });
+  writeFileSync(file, `${JSON.stringify(json, null, 1)}\n`);
+  console.log(`recorded ${(json.events as unknown[] | undefined)?.length ?? 0} events to ${file}`);
+}
 
 async function main(): Promise<void> {
   const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: temporalTestServerPath() } } });
@@ -27,6 +40,7 @@ async function main(): Promise<void> {
       searchAttributes: {
         IdentityPipeline: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
         IdentityStage: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+        IdentityErWorkflow: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD_LIST,
       },
     });
     const since = await env.currentTimeMs();
@@ -55,10 +69,41 @@ async function main(): Promise<void> {
       await handle.result();
       return handle.fetchHistory();
     });
-    const file = join(__dirname, 'histories', 'uid2-subscription-approval.json');
-    const json = temporal.api.history.v1.History.toObject(history as temporal.api.history.v1.History, { longs: String, enums: String, bytes: String });
-    writeFileSync(file, `${JSON.stringify(json, null, 1)}\n`);
-    console.log(`recorded ${history.events?.length ?? 0} events to ${file}`);
+    save('uid2-subscription-approval', history);
+
+    // uid2Matching: both identifiers, a 2-hour job each, with the real Entity Resolution activities on a fake AWS.
+    const aws = new FakeAws(() => env.currentTimeMs());
+    aws.jobDurationMs = 2 * 3_600_000;
+    const matchingActivities = withAwsFailureMapping({
+      findUid2ProviderService: async () => uid2Provider,
+      readUid2Entitlement: async () => ({ entitled: true }),
+      describeInputTable: async () => ({ tableArn: 'arn:aws:glue:us-east-1:111122223333:table/crm/customers', columns: { uniqueId: 'customer_id', email: 'email', phone: 'phone' } }),
+      ...createEntityResolutionActivities(aws),
+      ...createWorkflowCoordinationActivities({ temporal: env.client }),
+    });
+    const matchingWorker = await Worker.create({ connection: env.nativeConnection, taskQueue: 'record-matching', workflowBundle, activities: matchingActivities });
+    const matchingHistory = await matchingWorker.runUntil(async () => {
+      const handle = await env.client.workflow.start(uid2Matching, {
+        taskQueue: 'record-matching',
+        workflowId: workflowIds.uid2Matching('Recorded_UID2_Matching', '2026-11-24'),
+        args: [
+          {
+            name: 'Recorded_UID2_Matching',
+            data: { glueTable: { database: 'crm', table: 'customers' } },
+            uniqueIdColumn: 'customer_id',
+            emailColumn: 'email',
+            phoneColumn: 'phone',
+            output: { s3Path: 's3://recorded-output/uid2/' },
+            roleArn: 'arn:aws:iam::111122223333:role/EntityResolutionUid2',
+          },
+        ],
+      });
+      await handle.query(uid2MatchingStatusQuery);
+      await handle.result();
+      for (const name of ['Recorded_UID2_Matching_email', 'Recorded_UID2_Matching_phone']) await env.client.workflow.getHandle(workflowIds.erJobQueue(name)).result();
+      return handle.fetchHistory();
+    });
+    save('uid2-matching', matchingHistory);
   } finally {
     await env.teardown();
   }
