@@ -19,7 +19,6 @@ import { connectDevServer, connectTimeSkipping, workflowBundle } from '../helper
 import { FakeAws } from './fake-entity-resolution';
 
 const HOUR = 3_600_000;
-const DAY = 24 * HOUR;
 let env: TestWorkflowEnvironment;
 let seq = 0;
 
@@ -185,38 +184,6 @@ describe('uid2Matching (time-skipping)', () => {
     expect(emailWorkflow.inputSourceConfig).toEqual([{ inputSourceARN: result.inputTableArn, schemaName: `${name}_email`, applyNormalization: true }]);
   });
 
-  it('waits for the subscription approval as a child run when the subscription is not entitled yet', async () => {
-    const since = await env.currentTimeMs();
-    const aws = new FakeAws(() => env.currentTimeMs());
-    aws.entitledFromMs = since + 3 * DAY;
-    const account = String(200000000000 + seq);
-    const result = await withWorker(aws, async (tq) => (await start(tq, input(uniqueName('approval'), { subscription: { account } }))).result());
-
-    expect(result.subscription).toBe('approved-during-run');
-    const approval = await env.client.workflow.getHandle(workflowIds.uid2SubscriptionApproval(account)).describe();
-    expect(approval.type).toBe('uid2SubscriptionApproval');
-    expect(approval.status.name).toBe('COMPLETED');
-    expect(aws.jobs[0]!.startMs).toBeGreaterThanOrEqual(since + 3 * DAY);
-  });
-
-  it('waits on an approval run that was already running, and reports its stage meanwhile', async () => {
-    const since = await env.currentTimeMs();
-    const aws = new FakeAws(() => env.currentTimeMs());
-    aws.entitledFromMs = since + 2 * DAY;
-    const account = String(300000000000 + seq);
-    const { result, waiting } = await withWorker(aws, async (tq) => {
-      await env.client.workflow.start(uid2SubscriptionApproval, { taskQueue: tq, workflowId: workflowIds.uid2SubscriptionApproval(account), args: [{ input: { account } }] });
-      const handle = await start(tq, input(uniqueName('attach'), { subscription: { account } }));
-      await env.sleep(HOUR);
-      const waiting = await handle.query(uid2MatchingStatusQuery);
-      return { result: await handle.result(), waiting };
-    });
-
-    expect(waiting.stage).toBe('waiting-for-approval');
-    expect(result.subscription).toBe('approved-during-run');
-    expect(aws.jobs[0]!.startMs).toBeGreaterThanOrEqual(since + 2 * DAY);
-  });
-
   it('refuses a config the seed rules out, naming each field and why', async () => {
     const aws = new FakeAws(() => env.currentTimeMs());
     const bad = input('Bad', { emailColumn: undefined, output: { s3Path: 's3://uid2-output/', exclude: ['customer_id'], hash: ['first_name'] } });
@@ -236,6 +203,7 @@ describe('uid2Matching (time-skipping)', () => {
  * polled every half second.
  */
 const fastPoll = { initialInterval: '500 milliseconds', maximumInterval: '500 milliseconds', backoffCoefficient: 1 };
+const approvalPoll = { initialInterval: '1 second', maximumInterval: '1 second', backoffCoefficient: 1 };
 
 describe('uid2Matching on the dev server', () => {
   let dev: TestWorkflowEnvironment;
@@ -299,5 +267,45 @@ describe('uid2Matching on the dev server', () => {
     const queued = [first!, second!].map((r) => r.identifiers[0]!.queuedMs).sort((x, y) => x - y);
     expect(queued[1]).toBeGreaterThanOrEqual(3000);
     expect(queued[0]).toBeLessThan(queued[1]!);
+  });
+  it('waits for the subscription approval as a child run when the subscription is not entitled yet', async () => {
+    const aws = new FakeAws(() => Promise.resolve(Date.now()));
+    aws.jobDurationMs = 1000;
+    aws.entitledFromMs = Date.now() + 2000;
+    const account = String(200000000000 + seq);
+    const result = await withWorker(aws, async (tq) => (await start(tq, input(uniqueName('approval'), { subscription: { account, poll: approvalPoll }, jobPoll: fastPoll }), dev)).result(), dev);
+
+    expect(result.subscription).toBe('approved-during-run');
+    const approval = await dev.client.workflow.getHandle(workflowIds.uid2SubscriptionApproval(account)).describe();
+    expect(approval.type).toBe('uid2SubscriptionApproval');
+    expect(approval.status.name).toBe('COMPLETED');
+    expect(aws.jobs[0]!.startMs).toBeGreaterThanOrEqual(aws.entitledFromMs);
+  });
+
+  it('waits on an approval run that was already running, and reports its stage meanwhile', async () => {
+    const aws = new FakeAws(() => Promise.resolve(Date.now()));
+    aws.jobDurationMs = 1000;
+    aws.entitledFromMs = Date.now() + 3000;
+    const account = String(300000000000 + seq);
+    const { result, stages } = await withWorker(
+      aws,
+      async (tq) => {
+        await dev.client.workflow.start(uid2SubscriptionApproval, { taskQueue: tq, workflowId: workflowIds.uid2SubscriptionApproval(account), args: [{ input: { account, poll: approvalPoll } }] });
+        const handle = await start(tq, input(uniqueName('attach'), { subscription: { account, poll: approvalPoll }, jobPoll: fastPoll }), dev);
+        // Bounded: the stages seen while the run waits for the approval (entitled after 3 s, checked every second).
+        const stages = new Set<string>();
+        for (let i = 0; i < 20 && !stages.has('waiting-for-approval'); i++) {
+          const status = await handle.query(uid2MatchingStatusQuery).catch(() => undefined);
+          if (status) stages.add(status.stage);
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+        return { result: await handle.result(), stages };
+      },
+      dev,
+    );
+
+    expect(stages).toContain('waiting-for-approval');
+    expect(result.subscription).toBe('approved-during-run');
+    expect(aws.jobs[0]!.startMs).toBeGreaterThanOrEqual(aws.entitledFromMs);
   });
 });
