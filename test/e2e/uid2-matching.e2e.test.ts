@@ -129,4 +129,44 @@ describe('uid2Matching end to end (dev server, sandbox, production worker)', () 
     expect(pii.length).toBeGreaterThan(400);
     for (const history of histories) for (const value of pii) expect(history).not.toContain(value);
   });
+
+  it('catalogs an S3 prefix as a Glue table itself, then matches from it', async () => {
+    await adminCall(sandbox, 'PUT', '/faults', { seed: 1, rules: [] });
+    const taskQueue = `e2e-uid2-matching-s3-${Date.now()}`;
+    const worker = await createWorker({
+      connection: env.nativeConnection,
+      config: { TEMPORAL_NAMESPACE: 'default', TEMPORAL_TASK_QUEUE: taskQueue, WORKER_MAX_CONCURRENT_ACTIVITIES: 8 },
+      clients: aws,
+      dataConverter: {},
+      workflowBundle: workflowBundle(),
+    });
+    const name = `E2E_S3_${Date.now()}`;
+    const result = await worker.runUntil(async () => {
+      const value = await env.client.workflow.execute(uid2Matching, {
+        taskQueue,
+        workflowId: workflowIds.uid2Matching(name, 'e2e'),
+        args: [
+          {
+            name,
+            data: { s3: { prefix: 's3://identity-demo/raw/customers/', format: 'csv' } },
+            uniqueIdColumn: 'customer_id',
+            emailColumn: 'email',
+            output: { s3Path: 's3://identity-demo/uid2-e2e-s3/', exclude: ['email'] },
+            roleArn: 'arn:aws:iam::000000000000:role/EntityResolutionUid2Workflow',
+            jobPoll: { initialInterval: '1 second', maximumInterval: '1 second', backoffCoefficient: 1 },
+          },
+        ],
+      });
+      await env.client.workflow.getHandle(workflowIds.erJobQueue(`${name}_email`)).terminate('test over').catch(() => undefined);
+      return value;
+    });
+
+    expect(result.inputTableArn).toMatch(new RegExp(`:table/identity_workflows/${name.toLowerCase()}$`));
+    const [email] = result.identifiers;
+    expect(email!.metrics.inputRecords).toBe(240);
+    const matched = await csvRows(email!.outputObjects.find((o) => o.includes('/success/'))!);
+    expect(matched.length).toBe(email!.metrics.totalRecordsProcessed);
+    // The email column is excluded from the output: the unique id and the UID2 columns remain.
+    expect(Object.keys(matched[0]!)).toEqual(['customer_id', 'UID2_identifier', 'UID2_advertising_id', 'UID2_bucket_id']);
+  });
 });
