@@ -2,14 +2,14 @@ import { writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defineSearchAttributeKey } from '@temporalio/common';
-import { temporal } from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import type { TestProject } from 'vitest/node';
-import { temporalCliPath, temporalTestServerPath } from '../scripts/toolchain';
+import { temporalCliPath } from '../scripts/toolchain';
 import { FAILURE_CONVERTER_PATH } from '../worker/codec/data-converter';
 import { WORKFLOWS_PATH } from '../worker/create-worker';
 import { SEARCH_ATTRIBUTES, SEARCH_ATTRIBUTE_SDK_TYPE } from '../schemas/search-attributes';
+import { startTimeSkippingServer } from './helpers/time-skipping-server';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -31,7 +31,7 @@ export default async function setup(project: TestProject) {
   writeFileSync(bundlePath, bundle.code);
 
   const [timeSkipping, dev] = await Promise.all([
-    TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: temporalTestServerPath() } } }),
+    startTimeSkippingServer(),
     TestWorkflowEnvironment.createLocal({
       server: {
         executable: { type: 'existing-path', path: temporalCliPath() },
@@ -39,16 +39,6 @@ export default async function setup(project: TestProject) {
       },
     }),
   ]);
-  // The time-skipping server takes search attributes through the operator API, not at start.
-  await timeSkipping.connection.operatorService.addSearchAttributes({
-    namespace: 'default',
-    searchAttributes: Object.fromEntries(
-      Object.values(SEARCH_ATTRIBUTES).map((a) => [
-        a.name,
-        a.type === 'KeywordList' ? temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD_LIST : temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
-      ]),
-    ),
-  });
   project.provide('workflowBundlePath', bundlePath);
   project.provide('timeSkippingAddress', timeSkipping.address);
   project.provide('devServerAddress', dev.address);

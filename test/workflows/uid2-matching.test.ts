@@ -4,7 +4,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { GetTableCommand, GlueClient } from '@aws-sdk/client-glue';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { withAwsFailureMapping } from '../../activities/aws-errors';
 import { createEntityResolutionActivities } from '../../activities/entity-resolution';
 import { createGlueTableActivities } from '../../activities/glue-tables';
@@ -15,19 +15,13 @@ import { workflowIds } from '../../schemas/temporal-names';
 import type { Uid2MatchingInput, Uid2MatchingResult } from '../../schemas/uid2-matching';
 import { uid2Matching, uid2MatchingStatusQuery } from '../../workflows/uid2-matching';
 import { uid2SubscriptionApproval } from '../../workflows/uid2-subscription-approval';
-import { connectDevServer, connectTimeSkipping, workflowBundle } from '../helpers/environments';
+import { connectDevServer, workflowBundle } from '../helpers/environments';
+import { startTimeSkippingServer } from '../helpers/time-skipping-server';
 import { FakeAws } from './fake-entity-resolution';
 
 const HOUR = 3_600_000;
 let env: TestWorkflowEnvironment;
 let seq = 0;
-
-beforeAll(async () => {
-  env = await connectTimeSkipping();
-});
-afterAll(async () => {
-  await env?.teardown();
-});
 
 /** The input table, as Glue describes it. */
 function glueWithCustomers(): GlueClient {
@@ -105,6 +99,18 @@ async function historyOf(handle: WorkflowHandle): Promise<string[]> {
 }
 
 describe('uid2Matching (time-skipping)', () => {
+  /**
+   * A fresh time-skipping server per test: after runs whose queues and signals cross workflows, the test
+   * server at times stops skipping time for the runs that follow on it (seen in CI), so each test starts
+   * on a clean one (about a second) and no other suite shares one with them.
+   */
+  beforeEach(async () => {
+    env = await startTimeSkippingServer();
+  });
+  afterEach(async () => {
+    await env?.teardown();
+  });
+
   it('polls a 6-hour job to the end with the same history length as a 5-minute job', async () => {
     const runs: { result: Uid2MatchingResult; history: string[]; checks: number }[] = [];
     for (const durationMs of [5 * 60_000, 6 * HOUR]) {
@@ -126,14 +132,56 @@ describe('uid2Matching (time-skipping)', () => {
     expect(long!.history).toEqual(short!.history);
   });
 
-  it('keeps polling through throttled GetMatchingJob calls and reports the job', async () => {
+  it('fails, without retrying, with the job\'s error message when the job ends FAILED', async () => {
     const aws = new FakeAws(() => env.currentTimeMs());
-    aws.jobDurationMs = 2 * HOUR;
+    aws.failJobsWith = 'The input table has records whose unique ID is longer than 38 characters';
+    const failure = await withWorker(aws, async (tq) => failureOf((await start(tq, input(uniqueName('failed')))).result()));
+
+    expect(failure.type).toBe('MatchingJobFailed');
+    expect(failure.nonRetryable).toBe(true);
+    expect(failure.message).toMatch(/^email: Job job1 of matching workflow Test_failed_\S+_email ended FAILED: The input table has records whose unique ID is longer than 38 characters\. Check that the workflow role/);
+    expect(aws.calls.StartMatchingJob).toBe(1);
+  });
+
+  it('refuses a config the seed rules out, naming each field and why', async () => {
+    const aws = new FakeAws(() => env.currentTimeMs());
+    const bad = input('Bad', { emailColumn: undefined, output: { s3Path: 's3://uid2-output/', exclude: ['customer_id'], hash: ['first_name'] } });
+    const failure = await withWorker(aws, async (tq) => failureOf((await start(tq, bad)).result()));
+
+    expect(failure.type).toBe('InvalidWorkflowInput');
+    expect(failure.message).toContain('emailColumn: set emailColumn, phoneColumn or both: UID2 maps email addresses and phone numbers only');
+    expect(failure.message).toContain('output.exclude.0: the unique id cannot be excluded');
+    expect(failure.message).toContain('output.hash.0: is not a mapped column: a UID2 schema holds only the unique id, email and phone columns');
+    expect(aws.calls.ListProviderServices).toBeUndefined();
+  });
+});
+
+/**
+ * On the dev server: under load the time-skipping server skips time while a run and an ER workflow's
+ * queue are signalling each other, and runs stall or time out there (two identifiers, throttled polls,
+ * queues kept open from one run to the next, child approvals). Jobs here take seconds of real time,
+ * polled every half second.
+ */
+const fastPoll = { initialInterval: '500 milliseconds', maximumInterval: '500 milliseconds', backoffCoefficient: 1 };
+const approvalPoll = { initialInterval: '1 second', maximumInterval: '1 second', backoffCoefficient: 1 };
+
+describe('uid2Matching on the dev server', () => {
+  let dev: TestWorkflowEnvironment;
+  beforeAll(async () => {
+    dev = await connectDevServer();
+  });
+  afterAll(async () => {
+    await dev?.teardown();
+  });
+
+  it('keeps polling through throttled GetMatchingJob calls and reports the job', async () => {
+    const aws = new FakeAws(() => Promise.resolve(Date.now()));
+    aws.jobDurationMs = 3000;
     aws.throttleEvery = 2;
     const name = uniqueName('throttled');
-    const result = await withWorker(aws, async (tq) => (await start(tq, input(name))).result());
+    const result = await withWorker(aws, async (tq) => (await start(tq, input(name, { jobPoll: fastPoll }), dev)).result(), dev);
 
-    expect(aws.calls['GetMatchingJob:throttle']).toBeGreaterThanOrEqual(5);
+    expect(aws.calls['GetMatchingJob:throttle']).toBeGreaterThanOrEqual(2);
     const [email] = result.identifiers;
     expect(email).toMatchObject({
       identifier: 'email',
@@ -146,21 +194,15 @@ describe('uid2Matching (time-skipping)', () => {
     expect(result.inputTableArn).toBe('arn:aws:glue:us-east-1:123456789012:table/crm/customers');
   });
 
-  it('fails, without retrying, with the job\'s error message when the job ends FAILED', async () => {
-    const aws = new FakeAws(() => env.currentTimeMs());
-    aws.failJobsWith = 'The input table has records whose unique ID is longer than 38 characters';
-    const failure = await withWorker(aws, async (tq) => failureOf((await start(tq, input(uniqueName('failed')))).result()));
-
-    expect(failure.type).toBe('MatchingJobFailed');
-    expect(failure.nonRetryable).toBe(true);
-    expect(failure.message).toMatch(/^email: Job job1 of matching workflow Test_failed_\S+_email ended FAILED: The input table has records whose unique ID is longer than 38 characters\. Check that the workflow role/);
-    expect(aws.calls.StartMatchingJob).toBe(1);
-  });
-
   it('splits emails and phones: two schema mappings, two PROVIDER workflows, two jobs, no record duplicated', async () => {
-    const aws = new FakeAws(() => env.currentTimeMs());
+    const aws = new FakeAws(() => Promise.resolve(Date.now()));
+    aws.jobDurationMs = 1000;
     const name = uniqueName('both');
-    const result = await withWorker(aws, async (tq) => (await start(tq, input(name, { phoneColumn: 'phone', output: { s3Path: 's3://uid2-output/daily/', hash: ['email'] } }))).result());
+    const result = await withWorker(
+      aws,
+      async (tq) => (await start(tq, input(name, { phoneColumn: 'phone', output: { s3Path: 's3://uid2-output/daily/', hash: ['email'] }, jobPoll: fastPoll }), dev)).result(),
+      dev,
+    );
 
     expect(result.identifiers.map((i) => [i.identifier, i.erWorkflow.name, i.erWorkflow.action])).toEqual([
       ['email', `${name}_email`, 'created'],
@@ -182,36 +224,6 @@ describe('uid2Matching (time-skipping)', () => {
       { outputS3Path: 's3://uid2-output/daily/', applyNormalization: true, output: [{ name: 'customer_id', hashed: false }, { name: 'email', hashed: true }] },
     ]);
     expect(emailWorkflow.inputSourceConfig).toEqual([{ inputSourceARN: result.inputTableArn, schemaName: `${name}_email`, applyNormalization: true }]);
-  });
-
-  it('refuses a config the seed rules out, naming each field and why', async () => {
-    const aws = new FakeAws(() => env.currentTimeMs());
-    const bad = input('Bad', { emailColumn: undefined, output: { s3Path: 's3://uid2-output/', exclude: ['customer_id'], hash: ['first_name'] } });
-    const failure = await withWorker(aws, async (tq) => failureOf((await start(tq, bad)).result()));
-
-    expect(failure.type).toBe('InvalidWorkflowInput');
-    expect(failure.message).toContain('emailColumn: set emailColumn, phoneColumn or both: UID2 maps email addresses and phone numbers only');
-    expect(failure.message).toContain('output.exclude.0: the unique id cannot be excluded');
-    expect(failure.message).toContain('output.hash.0: is not a mapped column: a UID2 schema holds only the unique id, email and phone columns');
-    expect(aws.calls.ListProviderServices).toBeUndefined();
-  });
-});
-
-/**
- * On the dev server: the time-skipping server stalls when a run and an ER workflow's queue signal each
- * other across runs (a queue kept open from one run to the next). Jobs here take seconds of real time,
- * polled every half second.
- */
-const fastPoll = { initialInterval: '500 milliseconds', maximumInterval: '500 milliseconds', backoffCoefficient: 1 };
-const approvalPoll = { initialInterval: '1 second', maximumInterval: '1 second', backoffCoefficient: 1 };
-
-describe('uid2Matching on the dev server', () => {
-  let dev: TestWorkflowEnvironment;
-  beforeAll(async () => {
-    dev = await connectDevServer();
-  });
-  afterAll(async () => {
-    await dev?.teardown();
   });
 
   it('reuses the resources on a second run the same day, and updates or reports a drifted workflow', async () => {
