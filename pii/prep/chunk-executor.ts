@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
 import { Piscina } from 'piscina';
-import { runChunkTask, type ChunkResult, type ChunkTask } from './chunk-task';
+import type { ChunkResult, ChunkTask } from './chunk-task';
+import { chunkWorker } from './worker-bundle';
 
 /** Runs chunk tasks, on worker threads or in this thread. */
 export interface ChunkExecutor {
@@ -10,21 +10,32 @@ export interface ChunkExecutor {
   close(): Promise<void>;
 }
 
+/** Prepares in this thread; the rules are loaded when first needed (with worker threads, only they load them). */
 function inlineExecutor(): ChunkExecutor {
-  return { parallelism: 1, run: (task) => Promise.resolve(runChunkTask(task)), close: () => Promise.resolve() };
+  return { parallelism: 1, run: async (task) => (await import('./chunk-task')).runChunkTask(task), close: () => Promise.resolve() };
 }
 
 /** `threads` worker threads (default: one per core) running `runChunkTask`. */
 export function threadExecutor(threads = availableParallelism()): ChunkExecutor {
-  const pool = new Piscina<ChunkTask, ChunkResult>({
-    filename: join(__dirname, 'chunk-worker.cjs'),
+  const { filename, execArgv } = chunkWorker();
+  const options = {
+    filename,
     minThreads: threads,
     maxThreads: threads,
     idleTimeout: 60_000,
     // Nearly every allocation (fields, normalised values, hashes) dies with its row: 8 MiB semi-spaces
     // (24 MiB of young generation) scavenge as cheaply as larger ones did in profiles, in less memory.
     resourceLimits: { maxYoungGenerationSizeMb: 24 },
-  });
+  };
+  let pool: Piscina<ChunkTask, ChunkResult>;
+  try {
+    pool = new Piscina<ChunkTask, ChunkResult>({ ...options, execArgv });
+  } catch (error) {
+    // Options given to a worker are checked, and some the process may run with (V8's, --inspect) are refused
+    // there though a worker inherits them when none are given: then it inherits them, tsx's loader with them.
+    if ((error as { code?: string }).code !== 'ERR_WORKER_INVALID_EXEC_ARGV' || !execArgv) throw error;
+    pool = new Piscina<ChunkTask, ChunkResult>(options);
+  }
   return { parallelism: threads, run: (task) => pool.run(task), close: () => pool.close() };
 }
 

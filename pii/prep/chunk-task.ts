@@ -6,6 +6,7 @@ import { decodeUtf8, parseCsvRecords, parseJsonLines, withoutFinalNewline, type 
 import type { PrepCounts } from './prep-counts';
 import { hashesValues } from './profile-rules';
 import { RowPreparer, type RejectedRow } from './row-preparer';
+import { BYTES_NEED_QUOTES, NEEDS_QUOTES, QUOTES } from './csv-field';
 
 /** One unit of work: whole records, as bytes of a line format or as records already read (JSON array, Parquet). */
 export type ChunkTask = {
@@ -35,18 +36,6 @@ function readRecords(task: ChunkTask): ParsedRecord[] {
 const encoder = new TextEncoder();
 
 /**
- * When papaparse's unparse (quotes: false) quotes a field: it holds the delimiter (always ',' here), a quote,
- * CR, LF or a byte-order mark, or it starts or ends with a space. BYTES_NEED_QUOTES is the same test on a
- * field held as bytes (see `runCsvBytes`), where U+FEFF is its three UTF-8 bytes.
- */
-const NEEDS_QUOTES = /[",\r\n\uFEFF]|^ | $/;
-const BYTES_NEED_QUOTES = /[",\r\n]|\u00EF\u00BB\u00BF|^ | $/;
-const QUOTES = /"/g;
-
-/** A value as Papa.unparse writes it in CSV with ',' (quoted when it must be). */
-export const csvField = (value: string): string => (NEEDS_QUOTES.test(value) ? `"${value.replace(QUOTES, '""')}"` : value);
-
-/**
  * Columns whose prepared values may need quoting: all of them, except mapped columns of a profile that
  * hashes (their values are then hex or Base64 hashes, or empty).
  */
@@ -55,15 +44,18 @@ function columnsToCheck(header: string[], rules: PrepRules): number[] {
   return header.flatMap((name, i) => (hashed.has(name) ? [] : [i]));
 }
 
-/** One CSV line, byte for byte what Papa.unparse writes for the row (its `safe` rules), without its per-field scans. */
-function csvLine(row: string[], check: number[], needsQuotes: RegExp): string {
+/** The row's values as Papa.unparse writes them (its `safe` rules), in place, without its per-field scans. */
+function quoteFields(row: string[], check: number[], needsQuotes: RegExp): string[] {
   for (let c = 0; c < check.length; c++) {
     const i = check[c]!;
     const value = row[i];
     if (value !== undefined && needsQuotes.test(value)) row[i] = `"${value.replace(QUOTES, '""')}"`;
   }
-  return row.join(',');
+  return row;
 }
+
+/** One CSV line, byte for byte what Papa.unparse writes for the row. */
+const csvLine = (row: string[], check: number[], needsQuotes: RegExp): string => quoteFields(row, check, needsQuotes).join(',');
 
 /** Reads, prepares and serialises one chunk. Pure: runs the same in a worker thread or inline. */
 export function runChunkTask(task: ChunkTask): ChunkResult {
@@ -152,7 +144,8 @@ function newlineOf(body: string): '\n' | '\r\n' | '\r' {
  * Strings of one-byte chars are also V8's compact representation, cheaper to lowercase, hash and match.
  *
  * Returns undefined (the caller takes the decoding path) wherever the two could differ: invalid UTF-8, a
- * leading byte-order mark, a non-ASCII delimiter, or any parse error.
+ * leading byte-order mark, a non-ASCII delimiter, or any parse error. The fields are split by `splitCsv`
+ * (papaparse's loop at about half its cost per row); a chunk it hands back is split by papaparse itself.
  */
 function runCsvBytes(task: ChunkTask & { format: 'csv' }): ChunkResult | undefined {
   const { bytes, delimiter } = task;
@@ -160,18 +153,12 @@ function runCsvBytes(task: ChunkTask & { format: 'csv' }): ChunkResult | undefin
   const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
   const body = withoutFinalNewline(text);
   if (body === '') return undefined;
-
-  const { header, rules } = task;
-  const preparer = new RowPreparer(header, rules);
-  const width = header.length;
-  const mapped = new Set(Object.keys(rules.columns).map((name) => header.indexOf(name)));
-  const mappedAt = [...mapped];
-  const unmappedAt = header.flatMap((_name, i) => (mapped.has(i) ? [] : [i]));
-  const hashes = hashesValues(rules.profile);
-  const check = columnsToCheck(header, rules);
-  const out = new OutputBuffer();
-  const rejects: RejectedRow[] = [];
-  let records = 0;
+  const newline = newlineOf(body);
+  if (newline !== '\r' && delimiter.length === 1 && delimiter !== '"') {
+    const rows = new ByteRows(task);
+    if (splitCsv(body, delimiter, newline, rows)) return rows.result();
+  }
+  const rows = new ByteRows(task);
   let malformed = false;
   // Row by row (papaparse's step), so each row is garbage as soon as it is written rather than kept for the whole chunk.
   Papa.parse<string[]>(body, {
@@ -179,56 +166,264 @@ function runCsvBytes(task: ChunkTask & { format: 'csv' }): ChunkResult | undefin
     header: false,
     skipEmptyLines: false,
     dynamicTyping: false,
-    newline: newlineOf(body),
+    newline,
     step(results, parser) {
       if (results.errors.length > 0) {
         malformed = true;
         parser.abort();
         return;
       }
-      const fields = results.data;
-      const rowNumber = ++records;
-      if (fields.length === 1 && fromBytes(fields[0]!).trim() === '') {
-        preparer.counts.blankLines++;
-        return;
-      }
-      const whole = fields.length === width;
-      if (whole) for (let m = 0; m < mappedAt.length; m++) fields[mappedAt[m]!] = fromBytes(fields[mappedAt[m]!]!);
-      const rejected = rejects.length;
-      const prepared = preparer.prepare(fields, rowNumber, rejects);
-      // A reject holds the row as read, as text: its mapped values are text already (when the row was whole).
-      for (let r = rejected; r < rejects.length; r++) {
-        const values = rejects[r]!.values.slice();
-        for (const at of whole ? unmappedAt : values.keys()) values[at] = fromBytes(values[at]!);
-        rejects[r]!.values = values;
-      }
-      if (!prepared) return;
-      if (!hashes) for (let m = 0; m < mappedAt.length; m++) prepared[mappedAt[m]!] = toBytes(prepared[mappedAt[m]!]!);
-      out.writeLine(csvLine(prepared, check, BYTES_NEED_QUOTES));
+      rows.add(results.data, false);
     },
   });
   if (malformed) return undefined;
-  return { records, csv: out.bytes(), rejects, counts: preparer.counts };
+  return rows.result();
+}
+
+/** Where `splitCsv` gives each record it reads. */
+export interface RecordSink {
+  /** `fields` is the splitter's own array, filled again with the next record: only a copy of it may be kept. */
+  add(fields: string[], plain: boolean): void;
+}
+
+/** The rows of one chunk held as bytes (one char per byte): prepared, written, rejected and counted. */
+class ByteRows implements RecordSink {
+  private readonly preparer: RowPreparer;
+  private readonly width: number;
+  private readonly mappedAt: number[];
+  private readonly unmappedAt: number[];
+  private readonly hashes: boolean;
+  private readonly check: number[];
+  /** Per column: whether it is mapped. */
+  private readonly isMapped: boolean[];
+  private readonly out = new OutputBuffer();
+  private readonly rejects: RejectedRow[] = [];
+  private records = 0;
+
+  constructor({ header, rules }: ChunkTask) {
+    this.preparer = new RowPreparer(header, rules);
+    this.width = header.length;
+    const mapped = new Set(Object.keys(rules.columns).map((name) => header.indexOf(name)));
+    this.mappedAt = [...mapped];
+    this.unmappedAt = header.flatMap((_name, i) => (mapped.has(i) ? [] : [i]));
+    this.hashes = hashesValues(rules.profile);
+    this.check = columnsToCheck(header, rules);
+    this.isMapped = header.map((_name, i) => mapped.has(i));
+  }
+
+  /**
+   * One record's fields, as read. `plain`: the record's text holds no quote, CR or byte 0xEF (the first of
+   * U+FEFF's) and the delimiter is ',' (see `splitCsv`), so its values, as read, hold no char that makes a
+   * CSV field need quotes but a leading or trailing space. The array is used up by the time this
+   * returns (`splitCsv` fills it again with the next record): a reject keeps a copy of its values.
+   */
+  add(fields: string[], plain: boolean): void {
+    const { preparer, mappedAt, rejects } = this;
+    const rowNumber = ++this.records;
+    if (fields.length === 1 && fromBytes(fields[0]!).trim() === '') {
+      preparer.counts.blankLines++;
+      return;
+    }
+    const whole = fields.length === this.width;
+    if (whole) for (let m = 0; m < mappedAt.length; m++) fields[mappedAt[m]!] = fromBytes(fields[mappedAt[m]!]!);
+    const rejected = rejects.length;
+    const prepared = preparer.prepare(fields, rowNumber, rejects);
+    // A reject holds the row as read, as text: its mapped values are text already (when the row was whole).
+    for (let r = rejected; r < rejects.length; r++) {
+      const values = rejects[r]!.values.slice();
+      for (const at of whole ? this.unmappedAt : values.keys()) values[at] = fromBytes(values[at]!);
+      rejects[r]!.values = values;
+    }
+    if (!prepared) return;
+    if (!this.hashes) for (let m = 0; m < mappedAt.length; m++) prepared[mappedAt[m]!] = toBytes(prepared[mappedAt[m]!]!);
+    this.out.writeRow(plain ? this.quotePlain(prepared) : quoteFields(prepared, this.check, BYTES_NEED_QUOTES));
+  }
+
+  /** `quoteFields` of a plain record's prepared row: its unmapped values need quotes only for a space at either end. */
+  private quotePlain(row: string[]): string[] {
+    const { check, isMapped } = this;
+    for (let c = 0; c < check.length; c++) {
+      const i = check[c]!;
+      const value = row[i]!;
+      if (isMapped[i]) {
+        if (BYTES_NEED_QUOTES.test(value)) row[i] = `"${value.replace(QUOTES, '""')}"`;
+      } else if (value.charCodeAt(0) === SPACE || value.charCodeAt(value.length - 1) === SPACE) {
+        row[i] = `"${value}"`;
+      }
+    }
+    return row;
+  }
+
+  result(): ChunkResult {
+    return { records: this.records, csv: this.out.bytes(), rejects: this.rejects, counts: this.preparer.counts };
+  }
+}
+
+const QUOTE = 0x22;
+const SPACE = 0x20;
+const ESCAPED_QUOTES = /""/g;
+/**
+ * The chars that keep a record from being plain (see `ByteRows.add`): a quote, a CR, the first byte of U+FEFF,
+ * and, where the newline is CRLF, an LF (a value then holds an LF not after a CR). A ',' delimiter ends
+ * every unquoted value, and an LF newline every record, so neither is in a value of a plain record.
+ */
+const NOT_PLAIN = ['"', '\r', '\u00EF'];
+const NOT_PLAIN_CRLF = [...NOT_PLAIN, '\n'];
+
+/**
+ * Splits `input` into records of fields exactly as papaparse's Parser does with the same options (quote and
+ * escape '"', a one-char delimiter, no comments): its parse loop, without its error recovery. Each record
+ * goes to `rows` as it is read. Returns false, part-way through, where papaparse would report an error (an
+ * unclosed quote, text after a closing quote) or let spaces stand between a closing quote and a delimiter:
+ * the caller then reads the chunk again with papaparse itself. papaparse's quote-free fast mode (splitting
+ * on the newline, then on the delimiter) gives the same records as its loop, so it is not repeated here.
+ */
+/** The first `fields` values of the reused record array, as the record. */
+function recordOf(row: string[], fields: number): string[] {
+  if (row.length !== fields) row.length = fields;
+  return row;
+}
+
+export function splitCsv(input: string, delim: string, newline: string, rows: RecordSink): boolean {
+  const inputLength = input.length;
+  const newlineLength = newline.length;
+  let cursor = 0;
+  // One array for every record: `rows.add` keeps no reference to it (a reject holds a copy of its values).
+  const row: string[] = [];
+  let fields = 0;
+  let nextDelim = input.indexOf(delim, cursor);
+  let nextNewline = input.indexOf(newline, cursor);
+  // Where the record being read starts, and where each char that keeps a record from being plain is next
+  // found at or after it (searched again only once passed: each search is a native scan, once over the chunk).
+  let rowStart = 0;
+  const mayBePlain = delim === ',';
+  const notPlain = newline === '\n' ? NOT_PLAIN : NOT_PLAIN_CRLF;
+  const notPlainAt = notPlain.map(() => -1);
+  const plainUntil = (end: number): boolean => {
+    if (!mayBePlain) return false;
+    for (let c = 0; c < notPlain.length; c++) {
+      let at = notPlainAt[c]!;
+      if (at < rowStart) {
+        at = input.indexOf(notPlain[c]!, rowStart);
+        notPlainAt[c] = at = at < 0 ? inputLength : at;
+      }
+      if (at < end) return false;
+    }
+    return true;
+  };
+  for (;;) {
+    if (input.charCodeAt(cursor) === QUOTE) {
+      // A quoted field: its closing quote is the first quote not followed by another ("" is an escaped quote).
+      let quoteSearch = cursor;
+      cursor++;
+      let escaped = false;
+      for (;;) {
+        quoteSearch = input.indexOf('"', quoteSearch + 1);
+        if (quoteSearch === -1) return false;
+        if (quoteSearch === inputLength - 1) {
+          const value = input.substring(cursor, quoteSearch);
+          row[fields++] = escaped ? value.replace(ESCAPED_QUOTES, '"') : value;
+          rows.add(recordOf(row, fields), false);
+          return true;
+        }
+        if (input.charCodeAt(quoteSearch + 1) === QUOTE) {
+          quoteSearch++;
+          escaped = true;
+          continue;
+        }
+        break;
+      }
+      const after = quoteSearch + 1;
+      if (nextDelim !== -1 && nextDelim < after) nextDelim = input.indexOf(delim, after);
+      if (nextNewline !== -1 && nextNewline < after) nextNewline = input.indexOf(newline, after);
+      const value = input.substring(cursor, quoteSearch);
+      if (nextDelim === after) {
+        row[fields++] = escaped ? value.replace(ESCAPED_QUOTES, '"') : value;
+        cursor = after + 1;
+        nextDelim = input.indexOf(delim, cursor);
+        if (nextNewline !== -1 && nextNewline < cursor) nextNewline = input.indexOf(newline, cursor);
+        continue;
+      }
+      if (nextNewline === after) {
+        row[fields++] = escaped ? value.replace(ESCAPED_QUOTES, '"') : value;
+        rows.add(recordOf(row, fields), false);
+        fields = 0;
+        cursor = after + newlineLength;
+        rowStart = cursor;
+        nextNewline = input.indexOf(newline, cursor);
+        if (nextDelim !== -1 && nextDelim < cursor) nextDelim = input.indexOf(delim, cursor);
+        continue;
+      }
+      return false;
+    }
+    if (nextDelim !== -1 && (nextDelim < nextNewline || nextNewline === -1)) {
+      row[fields++] = input.substring(cursor, nextDelim);
+      cursor = nextDelim + 1;
+      nextDelim = input.indexOf(delim, cursor);
+      continue;
+    }
+    if (nextNewline !== -1) {
+      row[fields++] = input.substring(cursor, nextNewline);
+      rows.add(recordOf(row, fields), plainUntil(nextNewline));
+      fields = 0;
+      cursor = nextNewline + newlineLength;
+      rowStart = cursor;
+      nextNewline = input.indexOf(newline, cursor);
+      continue;
+    }
+    break;
+  }
+  row[fields++] = input.substring(cursor);
+  rows.add(recordOf(row, fields), plainUntil(inputLength));
+  return true;
 }
 
 /** Where a thread's output is assembled; it outlives the chunk, so a chunk's only new buffer is its result. */
 let scratch = Buffer.allocUnsafeSlow(4 << 20);
 const SCRATCH_KEPT = 16 << 20;
-const LINES_PER_WRITE = 256;
+/** Values and separators held before they are written, a few hundred lines' worth. */
+const PARTS = 4096;
 
-/** Lines written one byte per char, a batch at a time: no array of a chunk's lines, no joined copy of them. */
+/**
+ * Lines written one byte per char, a batch at a time: no array of a chunk's lines, no joined copy of them,
+ * and no string per line: a batch is one array of the lines' values and separators, joined once.
+ */
 class OutputBuffer {
   private length = 0;
-  private readonly batch: string[] = [];
+  // Packed (Array.from, not new Array(n).fill): V8 joins packed arrays a little faster.
+  private readonly parts = Array.from({ length: PARTS }, () => '');
+  private count = 0;
 
-  writeLine(line: string): void {
-    if (this.batch.push(line) === LINES_PER_WRITE) this.flush();
+  /** One line: the row's values (quoted where they must be) joined by ',', then '\n'. */
+  writeRow(row: string[]): void {
+    const width = row.length;
+    if (this.count + 2 * width > PARTS) {
+      this.flush();
+      if (2 * width > PARTS) {
+        this.write(`${row.join(',')}\n`);
+        return;
+      }
+    }
+    const parts = this.parts;
+    let n = this.count;
+    for (let i = 0; i < width - 1; i++) {
+      parts[n++] = row[i]!;
+      parts[n++] = ',';
+    }
+    parts[n++] = row[width - 1]!;
+    parts[n++] = '\n';
+    this.count = n;
   }
 
   private flush(): void {
-    if (this.batch.length === 0) return;
-    const text = `${this.batch.join('\n')}\n`;
-    this.batch.length = 0;
+    if (this.count === 0) return;
+    // The parts past this batch's are an earlier batch's: emptied rather than the array shortened (and regrown).
+    for (let i = this.count; i < PARTS; i++) this.parts[i] = '';
+    this.count = 0;
+    this.write(this.parts.join(''));
+  }
+
+  private write(text: string): void {
     if (this.length + text.length > scratch.length) {
       const grown = Buffer.allocUnsafeSlow(Math.max(this.length + text.length, scratch.length * 2));
       scratch.copy(grown, 0, 0, this.length);
@@ -237,7 +432,7 @@ class OutputBuffer {
     this.length += scratch.write(text, this.length, 'latin1');
   }
 
-  /** The bytes written, in a buffer of their own (a task's result is copied to the main thread whole). */
+  /** The bytes written, in a buffer of their own (moved to the main thread, see `movable`). */
   bytes(): Uint8Array {
     this.flush();
     const bytes = new Uint8Array(scratch.subarray(0, this.length));

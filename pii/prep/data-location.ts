@@ -4,10 +4,9 @@ import { mkdir, open, rm, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { PassThrough, Transform, type Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { GetObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { AsyncBuffer } from 'hyparquet';
-import { PrepInputError } from './row-preparer';
+import { PrepInputError } from './input-errors';
 
 /** Where data lives: an s3://bucket/key URI or a local path. */
 export type DataLocation = { kind: 's3'; bucket: string; key: string; uri: string } | { kind: 'local'; path: string; uri: string };
@@ -18,6 +17,9 @@ export function parseLocation(uri: string): DataLocation {
   if (uri.startsWith('s3://')) throw new Error(`${uri} names no object: use s3://bucket/key`);
   return { kind: 'local', path: uri, uri };
 }
+
+// The AWS SDK (~20 MB and ~0.15 s to load) is loaded when an s3:// location is first used, not for local files.
+const s3Sdk = () => import('@aws-sdk/client-s3');
 
 export function needS3(s3: S3Client | undefined, uri: string): S3Client {
   if (!s3) throw new Error(`${uri}: S3 locations need an S3 client`);
@@ -33,6 +35,7 @@ function missing(location: DataLocation, error: unknown): unknown {
 export async function sizeOf(location: DataLocation, s3?: S3Client): Promise<number> {
   try {
     if (location.kind === 'local') return (await stat(location.path)).size;
+    const { HeadObjectCommand } = await s3Sdk();
     const head = await needS3(s3, location.uri).send(new HeadObjectCommand({ Bucket: location.bucket, Key: location.key }));
     return head.ContentLength ?? 0;
   } catch (error) {
@@ -49,6 +52,7 @@ export async function readBytes(location: DataLocation, s3?: S3Client, range?: {
       await stat(location.path);
       return createReadStream(location.path, { highWaterMark: 1 << 20, ...(range ? { start: range.start, end: range.end - 1 } : {}) });
     }
+    const { GetObjectCommand } = await s3Sdk();
     const object = await needS3(s3, location.uri).send(
       new GetObjectCommand({ Bucket: location.bucket, Key: location.key, ...(range ? { Range: `bytes=${range.start}-${range.end - 1}` } : {}) }),
     );
@@ -78,6 +82,7 @@ export async function randomAccess(location: DataLocation, s3?: S3Client): Promi
     };
   }
   const client = needS3(s3, location.uri);
+  const { GetObjectCommand } = await s3Sdk();
   return {
     byteLength,
     async slice(start: number, end?: number) {
@@ -124,10 +129,12 @@ export async function writeObject(location: DataLocation, s3?: S3Client, content
     completed = pipeline(counter, createWriteStream(location.path));
     giveUp = () => counter.destroy();
   } else {
+    const client = needS3(s3, location.uri);
+    const { Upload } = await import('@aws-sdk/lib-storage');
     const body = new PassThrough();
     counter.pipe(body);
     const upload = new Upload({
-      client: needS3(s3, location.uri),
+      client,
       params: { Bucket: location.bucket, Key: location.key, Body: body, ContentType: contentType },
       queueSize: 2,
       partSize: 8 * 1024 * 1024,

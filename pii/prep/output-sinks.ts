@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
-import { ByteWriter, ParquetWriter } from 'hyparquet-writer';
-import { csvField, type ChunkResult } from './chunk-task';
+import type { ChunkResult } from './chunk-task';
+import { csvField } from './csv-field';
 import type { ObjectWriter, WrittenObject } from './data-location';
 import type { RejectedRow } from './row-preparer';
 
@@ -38,7 +38,9 @@ const ROW_GROUP_ROWS = 100_000;
  * Parquet with every column a UTF-8 string (the input's values are text; hashes are text), written one
  * row group at a time through a ByteWriter that is drained into the stream, so memory holds one group.
  */
-export function parquetSink(target: ObjectWriter, header: string[]): RowSink {
+export async function parquetSink(target: ObjectWriter, header: string[]): Promise<RowSink> {
+  // Loaded for a Parquet output only: a CSV run never needs it.
+  const { ByteWriter, ParquetWriter } = await import('hyparquet-writer');
   const byteWriter = new ByteWriter();
   const drain = async () => {
     const bytes = byteWriter.getBytes().slice();

@@ -7,7 +7,7 @@ import type { PrepTask } from './prepare-parts';
 import { checkRules } from './check-rules';
 import { openSource } from './record-sources';
 import { RecordScanner } from './record-scanner';
-import { PrepInputError } from './row-preparer';
+import { PrepInputError } from './input-errors';
 
 interface InputObject {
   uri: string;

@@ -10,7 +10,7 @@ import { contentType } from './prepare-parts';
 import { preparedChunks } from './prepared-chunks';
 import { openSource } from './record-sources';
 import { checkRules } from './check-rules';
-import { PrepInputError } from './row-preparer';
+import { PrepInputError } from './input-errors';
 
 export interface PrepProgress {
   rowsIn: number;
@@ -76,7 +76,7 @@ export async function prepareFile(opts: PrepareFileOptions): Promise<PrepManifes
   try {
     const output = await writeObject(parseLocation(opts.output), opts.s3, contentType(outputFormat));
     writers.push(output);
-    const sink: RowSink = outputFormat === 'csv' ? await csvSink(output, source.header) : parquetSink(output, source.header);
+    const sink: RowSink = outputFormat === 'csv' ? await csvSink(output, source.header) : await parquetSink(output, source.header);
     const rejectsObject = await writeObject(parseLocation(rejectsUri), opts.s3);
     writers.push(rejectsObject);
     const rejects = await rejectsSink(rejectsObject, source.header);

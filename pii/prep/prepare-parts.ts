@@ -101,7 +101,7 @@ export async function prepareParts(opts: PreparePartsOptions): Promise<PrepManif
     const output = await writeObject(parseLocation(partUri(opts.outputPrefix, task.index, state.nextPart, 'output', opts.outputFormat)), opts.s3, contentType(opts.outputFormat));
     const rejects = await writeObject(parseLocation(partUri(opts.outputPrefix, task.index, state.nextPart, 'rejects', opts.outputFormat)), opts.s3);
     return {
-      sink: opts.outputFormat === 'csv' ? await csvSink(output, header) : parquetSink(output, header),
+      sink: opts.outputFormat === 'csv' ? await csvSink(output, header) : await parquetSink(output, header),
       rejects: await rejectsSink(rejects, header),
       writers: [output, rejects],
       records: 0,

@@ -75,18 +75,41 @@ const MEMO_ENTRIES = 20_000;
  */
 const unshared = (value: string) => ` ${value}`.slice(1);
 
-/** Each distinct value is normalised and hashed once; the memo is bounded and starts over when full. */
+interface MemoEntry {
+  /** The value, as a string of its own (see `unshared`). */
+  key: string;
+  outcome: RuleOutcome;
+}
+
+/** Slots of a memo's front cache: a power of 2. */
+const FRONT_SLOTS = 1024;
+
+/** A memo's front cache slot for a value: from its length and three of its chars, cheaper than hashing all of it. */
+const frontSlot = (raw: string): number =>
+  (Math.imul(raw.length, 0x9e3779b1) ^ (raw.charCodeAt(0) << 9) ^ (raw.charCodeAt(raw.length >> 1) << 4) ^ raw.charCodeAt(raw.length - 1)) & (FRONT_SLOTS - 1);
+
+/**
+ * Each distinct value is normalised and hashed once; the memo is bounded and starts over when full. In
+ * front of it, a small direct-mapped cache of the entries last used: a customer file's commonest names
+ * are found there without a lookup in the Map, whose thousands of entries are mostly out of the CPU's caches.
+ */
 function memoized(rule: Rule): Rule {
-  const memo = new Map<string, RuleOutcome>();
+  const memo = new Map<string, MemoEntry>();
+  const front: (MemoEntry | undefined)[] = new Array<MemoEntry | undefined>(FRONT_SLOTS).fill(undefined);
   return (raw) => {
-    let outcome = memo.get(raw);
-    if (outcome === undefined) {
+    const slot = frontSlot(raw);
+    const cached = front[slot];
+    if (cached !== undefined && cached.key === raw) return cached.outcome;
+    let entry = memo.get(raw);
+    if (entry === undefined) {
       if (memo.size >= MEMO_ENTRIES) memo.clear();
-      outcome = rule(raw);
+      let outcome = rule(raw);
       if (outcome.kind === 'prehashed') outcome = { kind: 'prehashed', value: unshared(outcome.value) };
-      memo.set(unshared(raw), outcome);
+      entry = { key: unshared(raw), outcome };
+      memo.set(entry.key, entry);
     }
-    return outcome;
+    front[slot] = entry;
+    return entry.outcome;
   };
 }
 

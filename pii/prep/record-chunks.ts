@@ -1,5 +1,5 @@
 import { RecordScanner } from './record-scanner';
-import { PrepInputError } from './row-preparer';
+import { PrepInputError } from './input-errors';
 
 const BOM = [0xef, 0xbb, 0xbf];
 

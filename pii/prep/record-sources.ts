@@ -1,12 +1,10 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import { JSONParser } from '@streamparser/json';
-import { parquetMetadataAsync, parquetRead, parquetSchema } from 'hyparquet';
 import Papa from 'papaparse';
 import type { DataFormat } from '../../schemas/prep';
 import { randomAccess, readBytes, sizeOf, type DataLocation } from './data-location';
 import { cell, jsonFieldNames, jsonRecordToRow, type ParsedRecord } from './parse-records';
 import { firstRecordEnd, recordChunks, type RecordChunk } from './record-chunks';
-import { PrepInputError } from './row-preparer';
+import { PrepInputError } from './input-errors';
 
 /** Whole records for one chunk task, and the position just after them (a byte offset, or a record index for Parquet and JSON arrays). */
 export type SourceChunk = { end: number } & ({ format: 'csv'; bytes: Uint8Array } | { format: 'jsonl'; bytes: Uint8Array } | { format: 'records'; records: ParsedRecord[] });
@@ -104,6 +102,8 @@ async function openLineSource(location: DataLocation, s3: S3Client | undefined, 
 
 /** Parquet is read a slice of rows at a time through random access (ranged GETs on S3), never whole. */
 async function openParquetSource(location: DataLocation, s3: S3Client | undefined, opts: OpenOptions): Promise<OpenedSource> {
+  // Loaded for a Parquet input only, as JSONParser for a JSON array: a CSV run never needs them.
+  const { parquetMetadataAsync, parquetRead, parquetSchema } = await import('hyparquet');
   const file = await randomAccess(location, s3);
   const metadata = await parquetMetadataAsync(file);
   const header = parquetSchema(metadata).children.map((child) => child.element.name);
@@ -122,6 +122,7 @@ async function openParquetSource(location: DataLocation, s3: S3Client | undefine
 
 /** A JSON array of objects, parsed as it streams; each element is one record. */
 async function openJsonArraySource(location: DataLocation, s3: S3Client | undefined, opts: OpenOptions): Promise<OpenedSource> {
+  const { JSONParser } = await import('@streamparser/json');
   const bytes = await readBytes(location, s3);
   const perChunk = opts.rowsPerChunk ?? 20_000;
   const skip = opts.resumeFrom ?? 0;

@@ -1,6 +1,9 @@
 import type { PrepRules } from '../../schemas/prep';
 import { emptyCounts, type ColumnCounts, type PrepCounts } from './prep-counts';
+import { checkMappedColumns, PrepInputError } from './input-errors';
 import { destinationRule, type Rule } from './profile-rules';
+
+export { PrepInputError };
 
 /** A row the owner has to fix: where it was, which columns, why, and the row as read. Kept in their bucket, never in Temporal. */
 export interface RejectedRow {
@@ -9,22 +12,6 @@ export interface RejectedRow {
   columns: string[];
   reasons: string[];
   values: string[];
-}
-
-export class PrepInputError extends Error {
-  override name = 'PrepInputError';
-
-  /**
-   * `withoutValues`: the message to show outside the data owner's machine (a Temporal failure). A file
-   * without a header line has a data row where its column names should be, so messages that quote the
-   * header keep it for the owner's own terminal only.
-   */
-  constructor(
-    message: string,
-    readonly withoutValues = message,
-  ) {
-    super(message);
-  }
 }
 
 interface MappedColumn {
@@ -53,11 +40,7 @@ export class RowPreparer {
     this.width = header.length;
     this.keepAny = rules.keepRowWhen === 'any';
     this.counts = emptyCounts(rules.columns);
-    const missing = Object.keys(rules.columns).filter((name) => !header.includes(name));
-    if (missing.length > 0) {
-      const what = `mapped column${missing.length > 1 ? 's' : ''} ${missing.map((m) => `"${m}"`).join(', ')} not in the input`;
-      throw new PrepInputError(`${what}; its columns are: ${header.join(', ')}`, `${what}'s header (${header.length} columns)`);
-    }
+    checkMappedColumns(header, rules);
     this.mapped = Object.entries(rules.columns).map(([name, type]) => ({
       index: header.indexOf(name),
       name,

@@ -43,11 +43,16 @@ function cleanEmail(raw: string): string {
   const lower = raw.toLowerCase();
   if (CLEAN_EMAIL.test(lower)) return lower;
   const trimmed = lower.trim();
-  return CLEAN_EMAIL.test(trimmed) ? trimmed : lower.replace(NOT_EMAIL_CHAR, '');
+  if (CLEAN_EMAIL.test(trimmed)) return trimmed;
+  // In ASCII text the letters and digits are [A-Za-z0-9]: the same characters go as with the Unicode classes,
+  // found by a regex many times cheaper (an address with '+' or a space inside comes this way).
+  return NON_ASCII.test(lower) ? lower.replace(NOT_EMAIL_CHAR, '') : lower.replace(NOT_ASCII_EMAIL_CHAR, '');
 }
 
 const CLEAN_EMAIL = /^[a-z0-9_.@-]+$/;
 const NOT_EMAIL_CHAR = /[^\p{L}\p{N}_.@-]+/gu;
+const NOT_ASCII_EMAIL_CHAR = /[^A-Za-z0-9_.@-]+/g;
+const NON_ASCII = /[^\x00-\x7F]/;
 const AT = 0x40;
 
 /**

@@ -1,0 +1,30 @@
+import { createRequire } from 'node:module';
+import { describe, expect, it } from 'vitest';
+import { runChunkTask, type ChunkResult, type ChunkTask } from '../../pii/prep/chunk-task';
+import { PROFILE_TYPES } from '../../pii/prep/input-errors';
+import { supportedTypes } from '../../pii/prep/profile-rules';
+import { chunkWorker } from '../../pii/prep/worker-bundle';
+import { PREP_PROFILES, prepRulesSchema } from '../../schemas/prep';
+
+describe('the prep worker threads', () => {
+  it('load the engine compiled to JavaScript, without tsx, and it prepares a chunk as the TypeScript does', () => {
+    const { filename, execArgv } = chunkWorker();
+    expect(filename).toMatch(/[\\/]chunk-worker-[0-9a-f]{16}\.cjs$/);
+    expect((execArgv ?? []).join(' ')).not.toMatch(/[\\/]tsx[\\/]/);
+    const bundled = createRequire(__filename)(filename) as (task: ChunkTask) => ChunkResult;
+    const rules = prepRulesSchema.parse({ profile: 'amc', columns: { email: 'EMAIL', phone: 'PHONE', name: 'FIRST_NAME' } });
+    const text = 'id,name,email,phone\n1, José ,Ann@Example.com,(212) 555-0100\n2,"O""Brien",not an email,N/A\n3,x,y\n\n';
+    const task = (): ChunkTask => ({ header: ['id', 'name', 'email', 'phone'], rules, output: 'csv', format: 'csv', bytes: new Uint8Array(Buffer.from(text.slice(text.indexOf('\n') + 1))), delimiter: ',' });
+    const expected = runChunkTask(task());
+    const actual = bundled(task());
+    expect(Buffer.from(actual.csv!).toString()).toBe(Buffer.from(expected.csv!).toString());
+    expect(actual.rejects).toEqual(expected.rejects);
+    expect(actual.counts).toEqual(expected.counts);
+  });
+});
+
+describe('checkRules’ table of the types each profile takes', () => {
+  it('is the rules’ own list, in their order', () => {
+    for (const profile of PREP_PROFILES) expect(PROFILE_TYPES[profile], profile).toEqual(supportedTypes(profile));
+  });
+});
