@@ -19,6 +19,7 @@ import {
 import { paginateListObjectsV2, type S3Client } from '@aws-sdk/client-s3';
 import { redactPii } from '../pii/redact';
 import type { EnsuredResource, JobMetrics } from '../schemas/uid2-matching';
+import { entityResolutionErrors, existingOrCreated } from './existing-or-created';
 import { describeDrift, diffResource } from './resource-drift';
 
 export interface EntityResolutionDeps {
@@ -57,19 +58,6 @@ export interface FinishedJob {
   checks: number;
 }
 
-const isNotFound = (err: unknown) => (err as Error).name === 'ResourceNotFoundException';
-const isConflict = (err: unknown) => (err as Error).name === 'ConflictException';
-
-/** The resource, or undefined when the service says it does not exist. */
-export async function unlessNotFound<T>(call: Promise<T>, missing: (err: unknown) => boolean = isNotFound): Promise<T | undefined> {
-  try {
-    return await call;
-  } catch (err) {
-    if (missing(err)) return undefined;
-    throw err;
-  }
-}
-
 function canonicalSchema(spec: { description?: string; mappedInputFields: { fieldName?: string; type?: string; matchKey?: string }[] }) {
   return {
     description: spec.description ?? '',
@@ -106,25 +94,18 @@ function driftFailure(kind: string, name: string, drift: EnsuredResource['drift'
 }
 
 export function createEntityResolutionActivities({ entityResolution, s3 }: EntityResolutionDeps) {
-  const getSchema = (schemaName: string) => entityResolution.send(new GetSchemaMappingCommand({ schemaName }));
-  const getWorkflow = (workflowName: string) => entityResolution.send(new GetMatchingWorkflowCommand({ workflowName }));
-
   /**
    * Ensures a schema mapping: created when missing, compared when present. A mapping no workflow uses is
    * updated; one in use cannot be changed (the service refuses), so its drift is reported field by field.
    */
   async function ensureSchemaMapping(spec: SchemaMappingSpec): Promise<EnsuredResource> {
-    let current = await unlessNotFound(getSchema(spec.schemaName));
-    if (!current) {
-      try {
-        const created = await entityResolution.send(new CreateSchemaMappingCommand(spec));
-        return { name: spec.schemaName, arn: created.schemaArn ?? '', action: 'created', drift: [] };
-      } catch (err) {
-        // Created by a concurrent run or an earlier attempt whose response was lost: compare it like any existing one.
-        if (!isConflict(err)) throw err;
-        current = await getSchema(spec.schemaName);
-      }
-    }
+    const found = await existingOrCreated(
+      () => entityResolution.send(new GetSchemaMappingCommand({ schemaName: spec.schemaName })),
+      () => entityResolution.send(new CreateSchemaMappingCommand(spec)),
+      entityResolutionErrors,
+    );
+    if ('created' in found) return { name: spec.schemaName, arn: found.created.schemaArn ?? '', action: 'created', drift: [] };
+    const current = found.existing;
     const drift = diffResource(canonicalSchema({ description: current.description, mappedInputFields: current.mappedInputFields ?? [] }), canonicalSchema(spec));
     const arn = current.schemaArn ?? '';
     if (drift.length === 0) return { name: spec.schemaName, arn, action: 'unchanged', drift };
@@ -143,16 +124,13 @@ export function createEntityResolutionActivities({ entityResolution, s3 }: Entit
   /** Ensures a matching workflow: created when missing; when it differs, updated (onDrift 'update') or reported field by field ('fail'). */
   async function ensureMatchingWorkflow(input: { spec: MatchingWorkflowSpec; onDrift: 'update' | 'fail' }): Promise<EnsuredResource> {
     const { spec } = input;
-    let current = await unlessNotFound(getWorkflow(spec.workflowName));
-    if (!current) {
-      try {
-        const created = await entityResolution.send(new CreateMatchingWorkflowCommand(spec));
-        return { name: spec.workflowName, arn: created.workflowArn ?? '', action: 'created', drift: [] };
-      } catch (err) {
-        if (!isConflict(err)) throw err;
-        current = await getWorkflow(spec.workflowName);
-      }
-    }
+    const found = await existingOrCreated(
+      () => entityResolution.send(new GetMatchingWorkflowCommand({ workflowName: spec.workflowName })),
+      () => entityResolution.send(new CreateMatchingWorkflowCommand(spec)),
+      entityResolutionErrors,
+    );
+    if ('created' in found) return { name: spec.workflowName, arn: found.created.workflowArn ?? '', action: 'created', drift: [] };
+    const current = found.existing;
     const drift = diffResource(
       canonicalWorkflow({
         description: current.description,

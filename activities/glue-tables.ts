@@ -14,7 +14,7 @@ import { parseLocation, randomAccess } from '../pii/prep/data-location';
 import { openSource } from '../pii/prep/record-sources';
 import { PrepInputError } from '../pii/prep/row-preparer';
 import type { EnsuredResource } from '../schemas/uid2-matching';
-import { unlessNotFound } from './entity-resolution';
+import { existingOrCreated, glueErrors, unlessMissing } from './existing-or-created';
 import { diffResource } from './resource-drift';
 
 export interface GlueTableDeps {
@@ -25,7 +25,6 @@ export interface GlueTableDeps {
 export const INPUT_TABLE_INVALID = 'InputTableInvalid';
 const HEADER_BYTES = 1024 * 1024;
 
-const isEntityNotFound = (err: unknown) => (err as Error).name === 'EntityNotFoundException';
 const invalidTable = (message: string) => ApplicationFailure.create({ type: INPUT_TABLE_INVALID, message, nonRetryable: true });
 
 function glueTableArn(region: string, account: string, database: string, table: string): string {
@@ -136,21 +135,17 @@ export function createGlueTableActivities({ glue, s3 }: GlueTableDeps) {
     if (duplicate !== undefined) throw invalidTable(`${object.uri} has two columns named "${duplicate}" once lowercased, as Glue stores column names`);
 
     await glue.send(new CreateDatabaseCommand({ DatabaseInput: { Name: input.database, Description: 'Tables cataloged by identity-workflows' } })).catch((err: unknown) => {
-      if ((err as Error).name !== 'AlreadyExistsException') throw err;
+      if (!glueErrors.exists(err)) throw err;
     });
     const wanted = tableInput(input.table, input.prefix, input.format, columns, delimiter);
     const arn = glueTableArn(await glue.config.region(), input.account, input.database, input.table);
-    const current = (await unlessNotFound(glue.send(new GetTableCommand({ DatabaseName: input.database, Name: input.table })), isEntityNotFound))?.Table;
-    if (!current) {
-      try {
-        await glue.send(new CreateTableCommand({ DatabaseName: input.database, TableInput: wanted }));
-        return { name: `${input.database}.${input.table}`, arn, action: 'created', drift: [] };
-      } catch (err) {
-        if ((err as Error).name !== 'AlreadyExistsException') throw err;
-      }
-    }
-    const existing = current ?? (await glue.send(new GetTableCommand({ DatabaseName: input.database, Name: input.table }))).Table;
-    const drift = diffResource(tableShape(existing), tableShape(wanted));
+    const found = await existingOrCreated(
+      () => glue.send(new GetTableCommand({ DatabaseName: input.database, Name: input.table })),
+      () => glue.send(new CreateTableCommand({ DatabaseName: input.database, TableInput: wanted })),
+      glueErrors,
+    );
+    if ('created' in found) return { name: `${input.database}.${input.table}`, arn, action: 'created', drift: [] };
+    const drift = diffResource(tableShape(found.existing.Table), tableShape(wanted));
     if (drift.length === 0) return { name: `${input.database}.${input.table}`, arn, action: 'unchanged', drift };
     await glue.send(new UpdateTableCommand({ DatabaseName: input.database, TableInput: wanted }));
     return { name: `${input.database}.${input.table}`, arn, action: 'updated', drift };
@@ -167,7 +162,7 @@ export function createGlueTableActivities({ glue, s3 }: GlueTableDeps) {
     account: string;
     columns: Record<string, string>;
   }): Promise<{ tableArn: string; columns: Record<string, string> }> {
-    const table = (await unlessNotFound(glue.send(new GetTableCommand({ DatabaseName: input.database, Name: input.table })), isEntityNotFound))?.Table;
+    const table = (await unlessMissing(glue.send(new GetTableCommand({ DatabaseName: input.database, Name: input.table })), glueErrors))?.Table;
     if (!table) throw invalidTable(`Glue table ${input.database}.${input.table} does not exist: create it, or give data.s3 to have this workflow catalog the data`);
     const names = [...(table.StorageDescriptor?.Columns ?? []), ...(table.PartitionKeys ?? [])].map((c) => c.Name ?? '');
     if (!table.StorageDescriptor?.Location) throw invalidTable(`Glue table ${input.database}.${input.table} has no S3 location`);

@@ -18,7 +18,7 @@ const JOB_ACTION: Partial<Record<MatchingJobStage, string>> = {
 };
 
 /** The run's status as of `atMs`: poll checks of running jobs are derived from their schedule, not recorded. */
-export function uid2MatchingStatus(status: Uid2MatchingStatus, atMs: number): Uid2MatchingStatus {
+export function uid2MatchingStatus(status: Omit<Uid2MatchingStatus, 'nextAction'>, atMs: number): Uid2MatchingStatus {
   const jobs = status.jobs.map((job) => {
     if (!job.polling) return { ...job };
     const progress = pollProgressAt(job.polling, Math.max(atMs, Date.parse(job.polling.since)));

@@ -89,11 +89,10 @@ export async function uid2Matching(input: Uid2MatchingInput): Promise<Uid2Matchi
   if (!parsed.success) throw invalidInput('uid2Matching', parsed.error);
   const config = parsed.data;
   const identifiers = identifiersOf(config);
-  const status: Uid2MatchingStatus = {
+  const status: Omit<Uid2MatchingStatus, 'nextAction'> = {
     stage: 'checking-subscription',
     startedAt: new Date(Date.now()).toISOString(),
     jobs: identifiers.map(({ identifier }) => ({ identifier, erWorkflow: erResourceName(config.name, identifier), stage: 'pending' })),
-    nextAction: '',
   };
   const grants = new Map<string, JobTurnGrant>();
   setHandler(turnGrantedSignal, (grant) => void grants.set(grant.requestId, grant));

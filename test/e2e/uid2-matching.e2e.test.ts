@@ -35,6 +35,17 @@ afterAll(async () => {
   await sandbox?.close();
 });
 
+/** The worker as production assembles it, with the default data converter: payloads stay plain JSON, so a history scan reads what a codec would encrypt. */
+function productionWorker(taskQueue: string) {
+  return createWorker({
+    connection: env.nativeConnection,
+    config: { TEMPORAL_NAMESPACE: 'default', TEMPORAL_TASK_QUEUE: taskQueue, WORKER_MAX_CONCURRENT_ACTIVITIES: 8 },
+    clients: aws,
+    dataConverter: {},
+    workflowBundle: workflowBundle(),
+  });
+}
+
 async function csvRows(uri: string): Promise<Record<string, string>[]> {
   const [, bucket, key] = /^s3:\/\/([^/]+)\/(.+)$/.exec(uri)!;
   const body = await aws.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
@@ -46,14 +57,7 @@ describe('uid2Matching end to end (dev server, sandbox, production worker)', () 
     await adminCall(sandbox, 'POST', '/data-exchange/entitle', {});
     await adminCall(sandbox, 'PUT', '/faults', { seed: 5, rules: [{ service: 'entityresolution', throttle: 0.2 }] });
     const taskQueue = `e2e-uid2-matching-${Date.now()}`;
-    // The default data converter: payloads stay plain JSON, so the scan below reads what a codec would encrypt.
-    const worker = await createWorker({
-      connection: env.nativeConnection,
-      config: { TEMPORAL_NAMESPACE: 'default', TEMPORAL_TASK_QUEUE: taskQueue, WORKER_MAX_CONCURRENT_ACTIVITIES: 8 },
-      clients: aws,
-      dataConverter: {},
-      workflowBundle: workflowBundle(),
-    });
+    const worker = await productionWorker(taskQueue);
     const name = `E2E_UID2_${Date.now()}`;
     const input: Uid2MatchingInput = {
       name,
@@ -133,13 +137,7 @@ describe('uid2Matching end to end (dev server, sandbox, production worker)', () 
   it('catalogs an S3 prefix as a Glue table itself, then matches from it', async () => {
     await adminCall(sandbox, 'PUT', '/faults', { seed: 1, rules: [] });
     const taskQueue = `e2e-uid2-matching-s3-${Date.now()}`;
-    const worker = await createWorker({
-      connection: env.nativeConnection,
-      config: { TEMPORAL_NAMESPACE: 'default', TEMPORAL_TASK_QUEUE: taskQueue, WORKER_MAX_CONCURRENT_ACTIVITIES: 8 },
-      clients: aws,
-      dataConverter: {},
-      workflowBundle: workflowBundle(),
-    });
+    const worker = await productionWorker(taskQueue);
     const name = `E2E_S3_${Date.now()}`;
     const result = await worker.runUntil(async () => {
       const value = await env.client.workflow.execute(uid2Matching, {

@@ -1,12 +1,12 @@
 import { GetTableCommand } from '@aws-sdk/client-glue';
 import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { withAwsFailureMapping } from '../../activities/aws-errors';
 import { createGlueTableActivities } from '../../activities/glue-tables';
 import { useSandbox } from '../helpers/sandbox';
+import { activityFailureOf } from '../helpers/failures';
 
 /** The input-table activities of uid2Matching against the sandbox's Glue and S3 (moto), through the worker's own clients. */
 const ctx = useSandbox();
@@ -16,16 +16,6 @@ const put = (key: string, body: string | Uint8Array) => ctx.aws.s3.send(new PutO
 const catalog = (prefix: string, format: 'csv' | 'parquet', requiredColumns = ['Customer_ID', 'Email']) =>
   run(activities().catalogS3Prefix, { prefix, format, database: 'identity_workflows', table: `t_${format}`, requiredColumns, account: '123456789012' });
 
-async function failureOf(promise: Promise<unknown>): Promise<ApplicationFailure> {
-  const err = await promise.then(
-    (value) => {
-      throw new Error(`expected a failure, got ${JSON.stringify(value)}`);
-    },
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(ApplicationFailure);
-  return err as ApplicationFailure;
-}
 
 beforeEach(async () => {
   await ctx.aws.s3.send(new CreateBucketCommand({ Bucket: 'landing' }));
@@ -76,7 +66,7 @@ describe('catalogS3Prefix', () => {
 
   it('refuses a file without a header line before cataloging it, quoting none of its data', async () => {
     await put('raw/no-header.csv', 'c1,jane.doe@example.com,+14155550101\nc2,john@example.com,+14155550102\n');
-    const failure = await failureOf(catalog('s3://landing/raw/', 'csv'));
+    const failure = await activityFailureOf(catalog('s3://landing/raw/', 'csv'));
     expect(failure.type).toBe('InputTableInvalid');
     expect(failure.nonRetryable).toBe(true);
     expect(failure.message).toBe(
@@ -87,7 +77,7 @@ describe('catalogS3Prefix', () => {
 
   it('says so when the prefix holds no object of the format', async () => {
     await put('empty/readme.txt', '');
-    const failure = await failureOf(catalog('s3://landing/empty/', 'parquet'));
+    const failure = await activityFailureOf(catalog('s3://landing/empty/', 'parquet'));
     expect(failure.message).toBe('No .parquet objects under s3://landing/empty/: nothing to catalog');
   });
 });
@@ -105,12 +95,12 @@ describe('describeInputTable', () => {
     expect(described.columns).toEqual({ uniqueId: 'customer_id', email: 'email' });
     expect(described.tableArn).toMatch(/^arn:aws:glue:us-east-1:\d{12}:table\/identity_workflows\/t_csv$/);
 
-    const missing = await failureOf(
+    const missing = await activityFailureOf(
       run(activities().describeInputTable, { database: 'identity_workflows', table: 't_csv', account: '123456789012', columns: { uniqueId: 'id', phone: 'mobile' } }),
     );
     expect(missing.message).toBe('Glue table identity_workflows.t_csv has no column for uniqueId "id", phone "mobile"; its columns are: customer_id, email, phone');
 
-    const noTable = await failureOf(run(activities().describeInputTable, { database: 'identity_workflows', table: 'nope', account: '123456789012', columns: { uniqueId: 'id' } }));
+    const noTable = await activityFailureOf(run(activities().describeInputTable, { database: 'identity_workflows', table: 'nope', account: '123456789012', columns: { uniqueId: 'id' } }));
     expect(noTable.message).toBe('Glue table identity_workflows.nope does not exist: create it, or give data.s3 to have this workflow catalog the data');
   });
 });

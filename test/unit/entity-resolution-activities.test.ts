@@ -13,12 +13,13 @@ import {
   UpdateSchemaMappingCommand,
 } from '@aws-sdk/client-entityresolution';
 import { S3Client } from '@aws-sdk/client-s3';
-import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
+import { ApplicationFailureCategory } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { withAwsFailureMapping } from '../../activities/aws-errors';
 import { MATCHING_JOB_BUSY, MATCHING_JOB_FAILED, MATCHING_JOB_RUNNING, createEntityResolutionActivities, type MatchingWorkflowSpec, type SchemaMappingSpec } from '../../activities/entity-resolution';
+import { activityFailureOf } from '../helpers/failures';
 
 const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
 const entityResolution = new EntityResolutionClient({ region: 'us-east-1', credentials });
@@ -28,16 +29,6 @@ const meta = { $metadata: {} };
 
 const run = <A extends unknown[], R>(fn: (...args: A) => Promise<R>, ...args: A): Promise<R> => new MockActivityEnvironment({ attempt: 3 }).run(fn, ...args);
 
-async function failureOf(promise: Promise<unknown>): Promise<ApplicationFailure> {
-  const err = await promise.then(
-    (value) => {
-      throw new Error(`expected a failure, got ${JSON.stringify(value)}`);
-    },
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(ApplicationFailure);
-  return err as ApplicationFailure;
-}
 
 const schema: SchemaMappingSpec = {
   schemaName: 'Acme_UID2_email',
@@ -89,7 +80,7 @@ describe('ensureSchemaMapping', () => {
     });
 
     er.on(GetSchemaMappingCommand).resolves({ ...drifted, hasWorkflows: true });
-    const failure = await failureOf(run(activities.ensureSchemaMapping, schema));
+    const failure = await activityFailureOf(run(activities.ensureSchemaMapping, schema));
     expect(failure.type).toBe('ErResourceDrift');
     expect(failure.nonRetryable).toBe(true);
     expect(failure.message).toBe(
@@ -121,7 +112,7 @@ describe('ensureMatchingWorkflow', () => {
       drift: [{ field: 'roleArn', current: 'arn:aws:iam::123456789012:role/old', wanted: workflow.roleArn }],
     });
     expect(er.commandCalls(UpdateMatchingWorkflowCommand)[0]!.args[0].input).toEqual(workflow);
-    const failure = await failureOf(run(activities.ensureMatchingWorkflow, { spec: workflow, onDrift: 'fail' }));
+    const failure = await activityFailureOf(run(activities.ensureMatchingWorkflow, { spec: workflow, onDrift: 'fail' }));
     expect(failure.message).toContain('(roleArn: arn:aws:iam::123456789012:role/old → arn:aws:iam::123456789012:role/er): onDrift is "fail"');
   });
 
@@ -149,7 +140,7 @@ describe('startMatchingJob', () => {
 
   it('waits out a job someone else started, then starts its own', async () => {
     er.on(ListMatchingJobsCommand).resolvesOnce({ jobs: [{ jobId: 'console', status: 'RUNNING', startTime: new Date('2026-11-24T04:30:00Z') }] });
-    const busy = await failureOf(run(activities.startMatchingJob, { workflowName: 'wf', notBefore }));
+    const busy = await activityFailureOf(run(activities.startMatchingJob, { workflowName: 'wf', notBefore }));
     expect(busy.type).toBe(MATCHING_JOB_BUSY);
     expect(busy.category).toBe(ApplicationFailureCategory.BENIGN);
     expect(busy.nonRetryable).toBeFalsy();
@@ -162,7 +153,7 @@ describe('startMatchingJob', () => {
   it('turns a ConflictException into a retryable failure', async () => {
     er.on(ListMatchingJobsCommand).resolves({ jobs: [] });
     er.on(StartMatchingJobCommand).rejects(new ConflictException({ message: 'A job is running', ...meta }));
-    const failure = await failureOf(run(activities.startMatchingJob, { workflowName: 'wf', notBefore }));
+    const failure = await activityFailureOf(run(activities.startMatchingJob, { workflowName: 'wf', notBefore }));
     expect(failure.type).toBe('AwsConflict');
     expect(failure.nonRetryable).toBeFalsy();
   });
@@ -171,7 +162,7 @@ describe('startMatchingJob', () => {
 describe('checkMatchingJob', () => {
   it('fails benignly and retryably while the job runs, naming the check', async () => {
     er.on(GetMatchingJobCommand).resolves({ jobId: 'j1', status: 'RUNNING', startTime: new Date() });
-    const failure = await failureOf(run(activities.checkMatchingJob, { workflowName: 'wf', jobId: 'j1' }));
+    const failure = await activityFailureOf(run(activities.checkMatchingJob, { workflowName: 'wf', jobId: 'j1' }));
     expect(failure).toMatchObject({ type: MATCHING_JOB_RUNNING, category: ApplicationFailureCategory.BENIGN, message: 'Job j1 of wf is RUNNING (check 3)' });
   });
 
@@ -197,7 +188,7 @@ describe('checkMatchingJob', () => {
 
   it('fails for good on FAILED with the job\'s message, any email or phone in it redacted', async () => {
     er.on(GetMatchingJobCommand).resolves({ jobId: 'j1', status: 'FAILED', startTime: new Date(), errorDetails: { errorMessage: 'Record jane.doe@example.com: invalid phone +1 415 555 0101' } });
-    const failure = await failureOf(run(activities.checkMatchingJob, { workflowName: 'wf', jobId: 'j1' }));
+    const failure = await activityFailureOf(run(activities.checkMatchingJob, { workflowName: 'wf', jobId: 'j1' }));
     expect(failure.type).toBe(MATCHING_JOB_FAILED);
     expect(failure.nonRetryable).toBe(true);
     expect(failure.message).toContain('Job j1 of matching workflow wf ended FAILED: Record [redacted-email]: invalid phone [redacted-phone]. Check that the workflow role');

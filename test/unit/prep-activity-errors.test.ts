@@ -2,11 +2,11 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
-import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPrepActivities, type PrepareDatasetTaskInput } from '../../activities/prepare-dataset';
 import { PREP_INPUT_ERROR, prepRulesSchema } from '../../schemas/prep';
+import { activityFailureOf } from '../helpers/failures';
 
 /**
  * A CSV without its header line puts a data row where the column names belong. The activities'
@@ -25,18 +25,10 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function failureOf(run: () => Promise<unknown>): Promise<ApplicationFailure> {
-  const error = await run().then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(ApplicationFailure);
-  return error as ApplicationFailure;
-}
 
 describe('prep activities on a file without a header line', () => {
   it('planning a split object fails without quoting the first row, and returns no header', async () => {
-    const failure = await failureOf(() => new MockActivityEnvironment().run((input) => activities.planDatasetPreparation(input), { input: join(dir, 'headerless.csv'), splitBytes: 1024, rules }));
+    const failure = await activityFailureOf(new MockActivityEnvironment().run((input) => activities.planDatasetPreparation(input), { input: join(dir, 'headerless.csv'), splitBytes: 1024, rules }));
     expect(failure.type).toBe(PREP_INPUT_ERROR);
     expect(failure.nonRetryable).toBe(true);
     expect(failure.message).toBe(`mapped column "email" not in the input's header (3 columns)`);
@@ -50,7 +42,7 @@ describe('prep activities on a file without a header line', () => {
       rules,
       partRows: 1000,
     };
-    const failure = await failureOf(() => new MockActivityEnvironment().run((i: PrepareDatasetTaskInput) => activities.prepareDataset(i), input));
+    const failure = await activityFailureOf(new MockActivityEnvironment().run((i: PrepareDatasetTaskInput) => activities.prepareDataset(i), input));
     expect(failure.type).toBe(PREP_INPUT_ERROR);
     for (const value of firstRow) expect(failure.message).not.toContain(value);
   });

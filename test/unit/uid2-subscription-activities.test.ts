@@ -21,13 +21,14 @@ import {
   type ListProviderServicesOutput,
   type ProviderServiceSummary,
 } from '@aws-sdk/client-entityresolution';
-import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
+import { ApplicationFailureCategory } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { AwsFailureType, withAwsFailureMapping } from '../../activities/aws-errors';
 import { UID2_PROVIDER_NOT_FOUND, UID2_SUBSCRIPTION_PENDING, createUid2SubscriptionActivities } from '../../activities/uid2-subscription';
 import { uid2AssetArn, uid2Provider } from '../helpers/uid2-fixtures';
+import { activityFailureOf } from '../helpers/failures';
 
 const er = mockClient(EntityResolutionClient);
 const dx = mockClient(DataExchangeClient);
@@ -53,16 +54,6 @@ function run<A extends unknown[], R>(attempt: number, fn: (...args: A) => Promis
   return new MockActivityEnvironment({ attempt }).run(fn, ...args);
 }
 
-async function failureOf(promise: Promise<unknown>): Promise<ApplicationFailure> {
-  const err = await promise.then(
-    (value) => {
-      throw new Error(`expected a failure, got ${JSON.stringify(value)}`);
-    },
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(ApplicationFailure);
-  return err as ApplicationFailure;
-}
 
 function service(overrides: Partial<ProviderServiceSummary>): ProviderServiceSummary {
   const summary: ProviderServiceSummary = {
@@ -171,7 +162,7 @@ describe('findUid2ProviderService', () => {
       ],
     });
 
-    const failure = await failureOf(run(1, activities.findUid2ProviderService, { providerName: 'UID2' }));
+    const failure = await activityFailureOf(run(1, activities.findUid2ProviderService, { providerName: 'UID2' }));
 
     expect(failure.type).toBe(UID2_PROVIDER_NOT_FOUND);
     expect(failure.type).toBe('Uid2ProviderNotFound');
@@ -185,7 +176,7 @@ describe('findUid2ProviderService', () => {
   it('lists the matching services when providerServiceName picks none of them', async () => {
     er.on(ListProviderServicesCommand).resolves({ providerServiceSummaries: [uid2Summary] });
 
-    const failure = await failureOf(run(1, activities.findUid2ProviderService, { providerName: 'UID2', providerServiceName: 'uid2-other' }));
+    const failure = await activityFailureOf(run(1, activities.findUid2ProviderService, { providerName: 'UID2', providerServiceName: 'uid2-other' }));
 
     expect(failure.type).toBe(UID2_PROVIDER_NOT_FOUND);
     expect(failure.nonRetryable).toBe(true);
@@ -199,7 +190,7 @@ describe('findUid2ProviderService', () => {
     er.on(ListProviderServicesCommand).resolves({ providerServiceSummaries: [uid2Summary, second] });
     er.on(GetProviderServiceCommand).resolves(providerServiceOutput(second));
 
-    const failure = await failureOf(run(1, activities.findUid2ProviderService, { providerName: 'UID2' }));
+    const failure = await activityFailureOf(run(1, activities.findUid2ProviderService, { providerName: 'UID2' }));
     expect(failure.nonRetryable).toBe(true);
     expect(failure.message).toContain('2 provider services match');
     expect(failure.message).toContain('providerServiceName');
@@ -219,7 +210,7 @@ describe('findUid2ProviderService', () => {
     er.on(ListProviderServicesCommand).resolves({ providerServiceSummaries: [uid2Summary] });
     er.on(GetProviderServiceCommand).resolves(providerServiceOutput(uid2Summary, marketplace));
 
-    const failure = await failureOf(run(1, activities.findUid2ProviderService, { providerName: 'UID2' }));
+    const failure = await activityFailureOf(run(1, activities.findUid2ProviderService, { providerName: 'UID2' }));
 
     expect(failure.type).toBe(UID2_PROVIDER_NOT_FOUND);
     expect(failure.nonRetryable).toBe(true);
@@ -230,7 +221,7 @@ describe('findUid2ProviderService', () => {
   it('maps an Entity Resolution AccessDeniedException to a non-retryable AwsAccessDenied', async () => {
     er.on(ListProviderServicesCommand).rejects(new ErAccessDeniedException({ message: 'not authorized to perform entityresolution:ListProviderServices', $metadata: { httpStatusCode: 403 } }));
 
-    const failure = await failureOf(run(1, activities.findUid2ProviderService, { providerName: 'UID2' }));
+    const failure = await activityFailureOf(run(1, activities.findUid2ProviderService, { providerName: 'UID2' }));
 
     expect(failure.type).toBe(AwsFailureType.accessDenied);
     expect(failure.nonRetryable).toBe(true);
@@ -290,7 +281,7 @@ describe('checkUid2Entitlement', () => {
       .resolvesOnce({ DataSets: [dataSet('ds-other-1')], NextToken: 'page-2' })
       .resolvesOnce({ DataSets: [] });
 
-    const failure = await failureOf(run(7, activities.checkUid2Entitlement, { dataSetId }));
+    const failure = await activityFailureOf(run(7, activities.checkUid2Entitlement, { dataSetId }));
 
     expect(failure.type).toBe(UID2_SUBSCRIPTION_PENDING);
     expect(failure.type).toBe('Uid2SubscriptionPending');
@@ -305,7 +296,7 @@ describe('checkUid2Entitlement', () => {
     dx.on(GetDataSetCommand).resolves({ Id: dataSetId, Arn: dataSetArn, Origin: 'OWNED' });
     dx.on(ListDataSetsCommand).resolves({ DataSets: [] });
 
-    const failure = await failureOf(run(1, activities.checkUid2Entitlement, { dataSetId }));
+    const failure = await activityFailureOf(run(1, activities.checkUid2Entitlement, { dataSetId }));
 
     expect(failure.type).toBe(UID2_SUBSCRIPTION_PENDING);
     expect(dx.commandCalls(ListDataSetsCommand)).toHaveLength(1);
@@ -317,7 +308,7 @@ describe('checkUid2Entitlement', () => {
       new AccessDeniedException({ message: 'not authorized to perform dataexchange:ListDataSets', Message: 'x', $metadata: { httpStatusCode: 403, requestId: 'req-list' } }),
     );
 
-    const failure = await failureOf(run(1, activities.checkUid2Entitlement, { dataSetId }));
+    const failure = await activityFailureOf(run(1, activities.checkUid2Entitlement, { dataSetId }));
 
     expect(failure.type).toBe(AwsFailureType.accessDenied);
     expect(failure.type).toBe('AwsAccessDenied');
@@ -331,7 +322,7 @@ describe('checkUid2Entitlement', () => {
     dx.on(GetDataSetCommand).rejects(new ThrottlingException({ message: 'Rate exceeded', Message: 'Rate exceeded', $metadata: { httpStatusCode: 429 } }));
     dx.on(ListDataSetsCommand).resolves({ DataSets: [dataSet(dataSetId)] });
 
-    const failure = await failureOf(run(1, activities.checkUid2Entitlement, { dataSetId }));
+    const failure = await activityFailureOf(run(1, activities.checkUid2Entitlement, { dataSetId }));
 
     expect(failure.type).toBe('AwsThrottled');
     expect(failure.nonRetryable).toBe(false);
@@ -347,7 +338,7 @@ describe('checkUid2Entitlement', () => {
     else dx.on(GetDataSetCommand).rejects(new ResourceNotFoundException({ message: 'not found', Message: 'not found', $metadata: {} }));
     dx.on(ListDataSetsCommand).rejects(serverError());
 
-    const failure = await failureOf(run(1, activities.checkUid2Entitlement, { dataSetId }));
+    const failure = await activityFailureOf(run(1, activities.checkUid2Entitlement, { dataSetId }));
 
     expect(failure.type).toBe('AwsUnavailable');
     expect(failure.nonRetryable).toBe(false);
@@ -356,7 +347,7 @@ describe('checkUid2Entitlement', () => {
   it('maps a plain server-fault error (as thrown for unmodelled 5xx) to AwsUnavailable', async () => {
     dx.on(GetDataSetCommand).rejects(Object.assign(new Error('Service Unavailable'), { name: 'ServiceUnavailable', $fault: 'server', $metadata: { httpStatusCode: 503 } }));
 
-    const failure = await failureOf(run(1, activities.checkUid2Entitlement, { dataSetId }));
+    const failure = await activityFailureOf(run(1, activities.checkUid2Entitlement, { dataSetId }));
 
     expect(failure.type).toBe('AwsUnavailable');
     expect(failure.nonRetryable).toBe(false);
@@ -402,7 +393,7 @@ describe('resolveUid2ApiAsset', () => {
   it('does not hide other errors behind a derived ARN', async () => {
     dx.on(GetAssetCommand).rejects(new ThrottlingException({ message: 'Rate exceeded', Message: 'Rate exceeded', $metadata: meta }));
 
-    const failure = await failureOf(run(1, activities.resolveUid2ApiAsset, marketplace));
+    const failure = await activityFailureOf(run(1, activities.resolveUid2ApiAsset, marketplace));
 
     expect(failure.type).toBe('AwsThrottled');
     expect(failure.details).toEqual([{ requestId: 'req-0001' }]);

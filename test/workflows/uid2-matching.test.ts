@@ -1,5 +1,4 @@
-import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
+import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { GetTableCommand, GlueClient } from '@aws-sdk/client-glue';
@@ -18,6 +17,7 @@ import { uid2SubscriptionApproval } from '../../workflows/uid2-subscription-appr
 import { connectDevServer, workflowBundle } from '../helpers/environments';
 import { startTimeSkippingServer } from '../helpers/time-skipping-server';
 import { FakeAws } from './fake-entity-resolution';
+import { workflowFailureOf } from '../helpers/failures';
 
 const HOUR = 3_600_000;
 let env: TestWorkflowEnvironment;
@@ -80,18 +80,6 @@ function start(taskQueue: string, args: Uid2MatchingInput, on: TestWorkflowEnvir
   return on.client.workflow.start(uid2Matching, { taskQueue, workflowId: `${workflowIds.uid2Matching(args.name, 'test')}-${Math.random()}`, args: [args] });
 }
 
-async function failureOf(promise: Promise<unknown>): Promise<ApplicationFailure> {
-  const err = await promise.then(
-    (value) => {
-      throw new Error(`expected a failure, got ${JSON.stringify(value)}`);
-    },
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(WorkflowFailedError);
-  const cause = (err as WorkflowFailedError).cause;
-  expect(cause).toBeInstanceOf(ApplicationFailure);
-  return cause as ApplicationFailure;
-}
 
 async function historyOf(handle: WorkflowHandle): Promise<string[]> {
   const history = await handle.fetchHistory();
@@ -135,7 +123,7 @@ describe('uid2Matching (time-skipping)', () => {
   it('fails, without retrying, with the job\'s error message when the job ends FAILED', async () => {
     const aws = new FakeAws(() => env.currentTimeMs());
     aws.failJobsWith = 'The input table has records whose unique ID is longer than 38 characters';
-    const failure = await withWorker(aws, async (tq) => failureOf((await start(tq, input(uniqueName('failed')))).result()));
+    const failure = await withWorker(aws, async (tq) => workflowFailureOf((await start(tq, input(uniqueName('failed')))).result()));
 
     expect(failure.type).toBe('MatchingJobFailed');
     expect(failure.nonRetryable).toBe(true);
@@ -146,7 +134,7 @@ describe('uid2Matching (time-skipping)', () => {
   it('refuses a config the seed rules out, naming each field and why', async () => {
     const aws = new FakeAws(() => env.currentTimeMs());
     const bad = input('Bad', { emailColumn: undefined, output: { s3Path: 's3://uid2-output/', exclude: ['customer_id'], hash: ['first_name'] } });
-    const failure = await withWorker(aws, async (tq) => failureOf((await start(tq, bad)).result()));
+    const failure = await withWorker(aws, async (tq) => workflowFailureOf((await start(tq, bad)).result()));
 
     expect(failure.type).toBe('InvalidWorkflowInput');
     expect(failure.message).toContain('emailColumn: set emailColumn, phoneColumn or both: UID2 maps email addresses and phone numbers only');
@@ -237,7 +225,7 @@ describe('uid2Matching on the dev server', () => {
         await (await start(tq, run(), dev)).result();
         const second = await (await start(tq, run(), dev)).result();
         const updated = await (await start(tq, run({ output: { s3Path: 's3://uid2-output/moved/' } }), dev)).result();
-        const refused = await failureOf((await start(tq, run({ output: { s3Path: 's3://uid2-output/elsewhere/' }, onDrift: 'fail' }), dev)).result());
+        const refused = await workflowFailureOf((await start(tq, run({ output: { s3Path: 's3://uid2-output/elsewhere/' }, onDrift: 'fail' }), dev)).result());
         return { second, updated, refused };
       },
       dev,

@@ -1,5 +1,4 @@
 import { Context } from '@temporalio/activity';
-import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
@@ -16,6 +15,7 @@ import {
 } from '../../workflows/uid2-subscription-approval';
 import { connectDevServer, connectTimeSkipping, workflowBundle } from '../helpers/environments';
 import { uid2AssetArn, uid2Provider } from '../helpers/uid2-fixtures';
+import { workflowFailureOf } from '../helpers/failures';
 
 const DAY = 86_400_000;
 let env: TestWorkflowEnvironment;
@@ -74,17 +74,6 @@ async function runDuration(handle: { describe(): Promise<{ startTime: Date; clos
   return (d.closeTime?.getTime() ?? NaN) - d.startTime.getTime();
 }
 
-async function failureOf(promise: Promise<unknown>): Promise<ApplicationFailure> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(WorkflowFailedError);
-  let cause: unknown = (err as WorkflowFailedError).cause;
-  while (cause instanceof Error && !(cause instanceof ApplicationFailure) && cause.cause) cause = cause.cause;
-  expect(cause).toBeInstanceOf(ApplicationFailure);
-  return cause as ApplicationFailure;
-}
 
 describe('uid2SubscriptionApproval', () => {
   it('completes when the subscription is approved on day 20, with the asset ARN and the SendApiAsset policy', async () => {
@@ -110,7 +99,7 @@ describe('uid2SubscriptionApproval', () => {
     const stub = stubActivities({ since });
     const { failure, took } = await withWorker(stub, async (tq) => {
       const handle = await start(tq, { account: '123456789012' });
-      return { failure: await failureOf(handle.result()), took: await runDuration(handle) };
+      return { failure: await workflowFailureOf(handle.result()), took: await runDuration(handle) };
     });
 
     expect(failure.type).toBe('Uid2ApprovalDeadlineExceeded');
@@ -126,7 +115,7 @@ describe('uid2SubscriptionApproval', () => {
     const since = await env.currentTimeMs();
     const { failure, took } = await withWorker(stubActivities({ since }), async (tq) => {
       const handle = await start(tq, { deadline: '3 days' });
-      return { failure: await failureOf(handle.result()), took: await runDuration(handle) };
+      return { failure: await workflowFailureOf(handle.result()), took: await runDuration(handle) };
     });
     expect(failure.type).toBe('Uid2ApprovalDeadlineExceeded');
     expect(took).toBeGreaterThanOrEqual(3 * DAY);
@@ -152,7 +141,7 @@ describe('uid2SubscriptionApproval', () => {
     const failure = await withWorker(stubActivities({ since }), async (tq) => {
       const handle = await start(tq, { deadline: '1 day' });
       await handle.signal(approvedSignal, { by: 'jane@example.com', reason: 'ok' });
-      return failureOf(handle.result());
+      return workflowFailureOf(handle.result());
     });
     expect(failure.type).toBe('Uid2ApprovalDeadlineExceeded');
     expect(failure.message).not.toContain('jane@example.com');
@@ -164,7 +153,7 @@ describe('uid2SubscriptionApproval', () => {
       const handle = await start(tq);
       await handle.query(statusQuery);
       await handle.signal(cancelSignal, { by: 'ops-2', reason: 'contract not signed yet' });
-      return failureOf(handle.result());
+      return workflowFailureOf(handle.result());
     });
     expect(failure.type).toBe('Uid2ApprovalCancelled');
     expect(failure.message).toBe('The UID2 approval wait was cancelled by operator ops-2: contract not signed yet');
@@ -178,7 +167,7 @@ describe('uid2SubscriptionApproval', () => {
     };
     const { failure, stage, took } = await withWorker(stub, async (tq) => {
       const handle = await start(tq);
-      const failure = await failureOf(handle.result());
+      const failure = await workflowFailureOf(handle.result());
       return { failure, stage: (await handle.query(statusQuery)).stage, took: await runDuration(handle) };
     });
     expect(failure.type).toBe('AwsAccessDenied');
@@ -245,14 +234,14 @@ describe('uid2SubscriptionApproval', () => {
       expect(later.nextCheckAt).toBe(new Date(pollingSince + 6 * 3_600_000).toISOString());
       expect(later.deadlineAt).toBe(status.deadlineAt);
       await handle.signal(cancelSignal, { by: 'ops-1', reason: 'end of test' });
-      await failureOf(handle.result());
+      await workflowFailureOf(handle.result());
     });
   });
 
   it('fails fast on invalid input, naming the field', async () => {
     const since = await env.currentTimeMs();
     const failure = await withWorker(stubActivities({ since }), async (tq) =>
-      failureOf((await start(tq, { deadline: 'soon', account: '42' })).result()),
+      workflowFailureOf((await start(tq, { deadline: 'soon', account: '42' })).result()),
     );
     expect(failure.type).toBe('InvalidWorkflowInput');
     expect(failure.message).toContain('account');
