@@ -1,18 +1,21 @@
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
 import type { ChunkResult, ChunkTask } from './chunk-task';
+import { BufferPool } from './buffer-pool';
 import { chunkWorker } from './worker-bundle';
 
 /** Runs chunk tasks, on worker threads or in this thread. */
 export interface ChunkExecutor {
   readonly parallelism: number;
   run(task: ChunkTask): Promise<ChunkResult>;
+  /** The result's output has been written: its buffer may take another chunk's. */
+  release(result: ChunkResult): void;
   close(): Promise<void>;
 }
 
 /** Prepares in this thread; the rules are loaded when first needed (with worker threads, only they load them). */
 function inlineExecutor(): ChunkExecutor {
-  return { parallelism: 1, run: async (task) => (await import('./chunk-task')).runChunkTask(task), close: () => Promise.resolve() };
+  return { parallelism: 1, run: async (task) => (await import('./chunk-task')).runChunkTask(task), release: () => undefined, close: () => Promise.resolve() };
 }
 
 /** `threads` worker threads (default: one per core) running `runChunkTask`. */
@@ -36,7 +39,34 @@ export function threadExecutor(threads = availableParallelism()): ChunkExecutor 
     if ((error as { code?: string }).code !== 'ERR_WORKER_INVALID_EXEC_ARGV' || !execArgv) throw error;
     pool = new Piscina<ChunkTask, ChunkResult>(options);
   }
-  return { parallelism: threads, run: (task) => pool.run(task), close: () => pool.close() };
+  // Each chunk goes to its thread in a buffer of this pool, moved rather than copied, with an output buffer to
+  // write into; both come back with the result. Enough are kept for every chunk in flight and the one being written.
+  const inputs = new BufferPool(2 * threads + 2);
+  const outputs = new BufferPool(2 * threads + 2);
+  return {
+    parallelism: threads,
+    async run(task) {
+      const transferList: ArrayBuffer[] = [];
+      let sent = task;
+      if (task.format !== 'records') {
+        const input = inputs.take(task.bytes.byteLength)!;
+        const bytes = new Uint8Array(input, 0, task.bytes.byteLength);
+        bytes.set(task.bytes);
+        sent = { ...task, bytes };
+        transferList.push(input);
+      }
+      const outputBuffer = task.output === 'csv' ? outputs.take(0) : undefined;
+      if (outputBuffer) {
+        sent = { ...sent, outputBuffer };
+        transferList.push(outputBuffer);
+      }
+      const result = await pool.run(sent, { transferList });
+      if (result.input) inputs.give(result.input);
+      return result;
+    },
+    release: (result) => outputs.give(result.csv?.buffer as ArrayBuffer | undefined),
+    close: () => pool.close(),
+  };
 }
 
 export function chunkExecutor(threads: number): ChunkExecutor {

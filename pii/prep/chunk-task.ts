@@ -13,13 +13,17 @@ export type ChunkTask = {
   header: string[];
   rules: PrepRules;
   output: 'csv' | 'parquet';
+  /** Where to write the CSV output, when the caller has a buffer to reuse (it grows if too small). */
+  outputBuffer?: ArrayBuffer;
 } & ({ format: 'csv'; bytes: Uint8Array; delimiter: string } | { format: 'jsonl'; bytes: Uint8Array } | { format: 'records'; records: ParsedRecord[] });
 
 export interface ChunkResult {
   /** Records read, blank lines included, so the next chunk's row numbers follow on. */
   records: number;
-  /** UTF-8 CSV lines (no header) when the output is CSV. */
+  /** UTF-8 CSV lines (no header) when the output is CSV: a view on a buffer of its own. */
   csv?: Uint8Array;
+  /** The buffer the chunk's bytes came in, given back for the next chunk. */
+  input?: ArrayBuffer;
   /** Prepared rows when the output is Parquet. */
   rows?: string[][];
   /** Row numbers relative to the chunk (1 = its first record). */
@@ -34,6 +38,13 @@ function readRecords(task: ChunkTask): ParsedRecord[] {
 }
 
 const encoder = new TextEncoder();
+
+/** The text as UTF-8, in `buffer` when it fits (3 bytes per UTF-16 unit at most). */
+function encodeInto(text: string, buffer: ArrayBuffer | undefined): Uint8Array {
+  if (!buffer || buffer.byteLength < 3 * text.length) return encoder.encode(text);
+  const view = new Uint8Array(buffer);
+  return view.subarray(0, encoder.encodeInto(text, view).written);
+}
 
 /**
  * Columns whose prepared values may need quoting: all of them, except mapped columns of a profile that
@@ -59,17 +70,20 @@ const csvLine = (row: string[], check: number[], needsQuotes: RegExp): string =>
 
 /** Reads, prepares and serialises one chunk. Pure: runs the same in a worker thread or inline. */
 export function runChunkTask(task: ChunkTask): ChunkResult {
-  return movable(prepareChunk(task));
+  const result = prepareChunk(task);
+  if (task.format !== 'records' && task.bytes.byteOffset === 0) result.input = task.bytes.buffer as ArrayBuffer;
+  return movable(result);
 }
 
 /**
- * From a worker thread, the CSV bytes are moved to the main thread rather than copied (Piscina's
- * transferable protocol; inline, the marks are inert). Only a buffer of their own: moving detaches it.
+ * From a worker thread, the output and the chunk's buffer are moved to the main thread rather than copied
+ * (Piscina's transferable protocol; inline, the marks are inert). Both are buffers of their own (the
+ * output's is the task's `outputBuffer` or one made for it; the input's, one the executor sent).
  */
 function movable(result: ChunkResult): ChunkResult {
-  const csv = result.csv;
-  if (!csv || csv.byteLength === 0 || csv.byteOffset !== 0 || csv.byteLength !== csv.buffer.byteLength) return result;
-  Object.defineProperty(result, transferableSymbol, { value: [csv.buffer] });
+  const buffers = [result.csv?.buffer, result.input].filter((buffer): buffer is ArrayBuffer => buffer instanceof ArrayBuffer && buffer.byteLength > 0);
+  if (buffers.length === 0) return result;
+  Object.defineProperty(result, transferableSymbol, { value: [...new Set(buffers)] });
   Object.defineProperty(result, valueSymbol, { value: result });
   move(result as never);
   return result;
@@ -104,7 +118,7 @@ function prepareChunk(task: ChunkTask): ChunkResult {
   }
   const result: ChunkResult = { records: records.length, rejects, counts: preparer.counts };
   if (!toCsv) result.rows = rows;
-  else result.csv = encoder.encode(lines.length > 0 ? `${lines.join('\n')}\n` : '');
+  else result.csv = encodeInto(lines.length > 0 ? `${lines.join('\n')}\n` : '', task.outputBuffer);
   return result;
 }
 
@@ -173,7 +187,7 @@ function runCsvBytes(task: ChunkTask & { format: 'csv' }): ChunkResult | undefin
         parser.abort();
         return;
       }
-      rows.add(results.data, false);
+      rows.add(results.data, false, false);
     },
   });
   if (malformed) return undefined;
@@ -182,8 +196,11 @@ function runCsvBytes(task: ChunkTask & { format: 'csv' }): ChunkResult | undefin
 
 /** Where `splitCsv` gives each record it reads. */
 export interface RecordSink {
-  /** `fields` is the splitter's own array, filled again with the next record: only a copy of it may be kept. */
-  add(fields: string[], plain: boolean): void;
+  /**
+   * `fields` is the splitter's own array, filled again with the next record: only a copy of it may be kept.
+   * `plain`: see `ByteRows.add`. `ascii`: the record's text holds no byte above 0x7F.
+   */
+  add(fields: string[], plain: boolean, ascii: boolean): void;
 }
 
 /** The rows of one chunk held as bytes (one char per byte): prepared, written, rejected and counted. */
@@ -196,11 +213,12 @@ class ByteRows implements RecordSink {
   private readonly check: number[];
   /** Per column: whether it is mapped. */
   private readonly isMapped: boolean[];
-  private readonly out = new OutputBuffer();
+  private readonly out: OutputBuffer;
   private readonly rejects: RejectedRow[] = [];
   private records = 0;
 
-  constructor({ header, rules }: ChunkTask) {
+  constructor({ header, rules, outputBuffer, ...task }: ChunkTask & { format: 'csv' }) {
+    this.out = new OutputBuffer(outputBuffer, 2 * task.bytes.byteLength);
     this.preparer = new RowPreparer(header, rules);
     this.width = header.length;
     const mapped = new Set(Object.keys(rules.columns).map((name) => header.indexOf(name)));
@@ -216,16 +234,17 @@ class ByteRows implements RecordSink {
    * U+FEFF's) and the delimiter is ',' (see `splitCsv`), so its values, as read, hold no char that makes a
    * CSV field need quotes but a leading or trailing space. The array is used up by the time this
    * returns (`splitCsv` fills it again with the next record): a reject keeps a copy of its values.
+   * `ascii`: the record holds no byte above 0x7F, so its values as bytes are their text already.
    */
-  add(fields: string[], plain: boolean): void {
+  add(fields: string[], plain: boolean, ascii: boolean): void {
     const { preparer, mappedAt, rejects } = this;
     const rowNumber = ++this.records;
-    if (fields.length === 1 && fromBytes(fields[0]!).trim() === '') {
+    if (fields.length === 1 && (ascii ? fields[0]! : fromBytes(fields[0]!)).trim() === '') {
       preparer.counts.blankLines++;
       return;
     }
     const whole = fields.length === this.width;
-    if (whole) for (let m = 0; m < mappedAt.length; m++) fields[mappedAt[m]!] = fromBytes(fields[mappedAt[m]!]!);
+    if (whole && !ascii) for (let m = 0; m < mappedAt.length; m++) fields[mappedAt[m]!] = fromBytes(fields[mappedAt[m]!]!);
     const rejected = rejects.length;
     const prepared = preparer.prepare(fields, rowNumber, rejects);
     // A reject holds the row as read, as text: its mapped values are text already (when the row was whole).
@@ -268,6 +287,8 @@ const ESCAPED_QUOTES = /""/g;
  * every unquoted value, and an LF newline every record, so neither is in a value of a plain record.
  */
 const NOT_PLAIN = ['"', '\r', '\u00EF'];
+/** A byte above 0x7F, as a char of a chunk read one char per byte. */
+const NOT_ASCII = /[\x80-\xff]/g;
 const NOT_PLAIN_CRLF = [...NOT_PLAIN, '\n'];
 
 /**
@@ -311,6 +332,15 @@ export function splitCsv(input: string, delim: string, newline: string, rows: Re
     }
     return true;
   };
+  // Where the next byte above 0x7F is, at or after the record's start: found the same way, with a regex.
+  let notAsciiAt = -1;
+  const asciiUntil = (end: number): boolean => {
+    if (notAsciiAt < rowStart) {
+      NOT_ASCII.lastIndex = rowStart;
+      notAsciiAt = NOT_ASCII.test(input) ? NOT_ASCII.lastIndex - 1 : inputLength;
+    }
+    return notAsciiAt >= end;
+  };
   for (;;) {
     if (input.charCodeAt(cursor) === QUOTE) {
       // A quoted field: its closing quote is the first quote not followed by another ("" is an escaped quote).
@@ -323,7 +353,7 @@ export function splitCsv(input: string, delim: string, newline: string, rows: Re
         if (quoteSearch === inputLength - 1) {
           const value = input.substring(cursor, quoteSearch);
           row[fields++] = escaped ? value.replace(ESCAPED_QUOTES, '"') : value;
-          rows.add(recordOf(row, fields), false);
+          rows.add(recordOf(row, fields), false, asciiUntil(inputLength));
           return true;
         }
         if (input.charCodeAt(quoteSearch + 1) === QUOTE) {
@@ -346,7 +376,7 @@ export function splitCsv(input: string, delim: string, newline: string, rows: Re
       }
       if (nextNewline === after) {
         row[fields++] = escaped ? value.replace(ESCAPED_QUOTES, '"') : value;
-        rows.add(recordOf(row, fields), false);
+        rows.add(recordOf(row, fields), false, asciiUntil(after));
         fields = 0;
         cursor = after + newlineLength;
         rowStart = cursor;
@@ -364,7 +394,7 @@ export function splitCsv(input: string, delim: string, newline: string, rows: Re
     }
     if (nextNewline !== -1) {
       row[fields++] = input.substring(cursor, nextNewline);
-      rows.add(recordOf(row, fields), plainUntil(nextNewline));
+      rows.add(recordOf(row, fields), plainUntil(nextNewline), asciiUntil(nextNewline));
       fields = 0;
       cursor = nextNewline + newlineLength;
       rowStart = cursor;
@@ -374,69 +404,60 @@ export function splitCsv(input: string, delim: string, newline: string, rows: Re
     break;
   }
   row[fields++] = input.substring(cursor);
-  rows.add(recordOf(row, fields), plainUntil(inputLength));
+  rows.add(recordOf(row, fields), plainUntil(inputLength), asciiUntil(inputLength));
   return true;
 }
 
-/** Where a thread's output is assembled; it outlives the chunk, so a chunk's only new buffer is its result. */
-let scratch = Buffer.allocUnsafeSlow(4 << 20);
-const SCRATCH_KEPT = 16 << 20;
-/** Values and separators held before they are written, a few hundred lines' worth. */
-const PARTS = 4096;
+/** Lines held before they are written: a few hundred lines' worth of chars. */
+const BATCH_CHARS = 16 * 1024;
 
 /**
- * Lines written one byte per char, a batch at a time: no array of a chunk's lines, no joined copy of them,
- * and no string per line: a batch is one array of the lines' values and separators, joined once.
+ * Lines written one byte per char, a batch at a time: no array of a chunk's lines, no joined copy of them.
+ * A batch is one string built by concatenation (V8 links the pieces and copies them once, when the batch is
+ * written), which measured cheaper than joining an array of the values and separators. The bytes go into
+ * the buffer given (the executor's, reused chunk after chunk), or one made for them, grown as needed.
  */
 class OutputBuffer {
+  private scratch: Buffer;
   private length = 0;
-  // Packed (Array.from, not new Array(n).fill): V8 joins packed arrays a little faster.
-  private readonly parts = Array.from({ length: PARTS }, () => '');
-  private count = 0;
+  private batch = '';
+
+  /** `expected`: the bytes to make room for when no buffer is given. */
+  constructor(buffer: ArrayBuffer | undefined, expected: number) {
+    this.scratch = buffer ? Buffer.from(buffer) : Buffer.allocUnsafeSlow(Math.max(expected, 64 * 1024));
+  }
 
   /** One line: the row's values (quoted where they must be) joined by ',', then '\n'. */
   writeRow(row: string[]): void {
-    const width = row.length;
-    if (this.count + 2 * width > PARTS) {
-      this.flush();
-      if (2 * width > PARTS) {
-        this.write(`${row.join(',')}\n`);
-        return;
-      }
+    let line = row[0]!;
+    for (let i = 1; i < row.length; i++) line = line + ',' + row[i]!;
+    const batch = this.batch + line + '\n';
+    if (batch.length >= BATCH_CHARS) {
+      this.write(batch);
+      this.batch = '';
+    } else {
+      this.batch = batch;
     }
-    const parts = this.parts;
-    let n = this.count;
-    for (let i = 0; i < width - 1; i++) {
-      parts[n++] = row[i]!;
-      parts[n++] = ',';
-    }
-    parts[n++] = row[width - 1]!;
-    parts[n++] = '\n';
-    this.count = n;
   }
 
   private flush(): void {
-    if (this.count === 0) return;
-    // The parts past this batch's are an earlier batch's: emptied rather than the array shortened (and regrown).
-    for (let i = this.count; i < PARTS; i++) this.parts[i] = '';
-    this.count = 0;
-    this.write(this.parts.join(''));
+    if (this.batch === '') return;
+    this.write(this.batch);
+    this.batch = '';
   }
 
   private write(text: string): void {
-    if (this.length + text.length > scratch.length) {
-      const grown = Buffer.allocUnsafeSlow(Math.max(this.length + text.length, scratch.length * 2));
-      scratch.copy(grown, 0, 0, this.length);
-      scratch = grown;
+    if (this.length + text.length > this.scratch.length) {
+      const grown = Buffer.allocUnsafeSlow(Math.max(this.length + text.length, this.scratch.length * 2));
+      this.scratch.copy(grown, 0, 0, this.length);
+      this.scratch = grown;
     }
-    this.length += scratch.write(text, this.length, 'latin1');
+    this.length += this.scratch.write(text, this.length, 'latin1');
   }
 
-  /** The bytes written, in a buffer of their own (moved to the main thread, see `movable`). */
+  /** The bytes written: a view on the buffer, which holds nothing else (moved to the main thread, see `movable`). */
   bytes(): Uint8Array {
     this.flush();
-    const bytes = new Uint8Array(scratch.subarray(0, this.length));
-    if (scratch.length > SCRATCH_KEPT) scratch = Buffer.allocUnsafeSlow(4 << 20);
-    return bytes;
+    return this.scratch.subarray(0, this.length);
   }
 }

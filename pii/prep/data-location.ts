@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { once } from 'node:events';
+import { createReadStream } from 'node:fs';
 import { mkdir, open, rm, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { PassThrough, Transform, type Readable, type Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { PassThrough, type Readable } from 'node:stream';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { AsyncBuffer } from 'hyparquet';
 import { PrepInputError } from './input-errors';
@@ -101,67 +101,107 @@ export interface WrittenObject {
 }
 
 export interface ObjectWriter {
-  stream: Writable;
-  /** Ends the stream and waits until the object is complete (S3: the multipart upload is completed). */
+  /**
+   * Appends the bytes. Once the promise resolves they are written out (a local file) or copied (an S3 part
+   * in the making), so the caller may reuse their buffer. Writes are taken one at a time, in call order.
+   * Rejects, as every later write does, once the object has failed.
+   */
+  write(bytes: Uint8Array | string): Promise<void>;
+  /** Completes the object (S3: the multipart upload) once every write has been taken. */
   finish(): Promise<WrittenObject>;
   /** Gives the object up: no S3 object appears (its multipart upload is aborted), a local file is removed. */
   abort(): Promise<void>;
 }
 
-/**
- * A stream to a new object: a local file, or an S3 object uploaded in parts as it is written
- * (lib-storage's Upload, so memory holds a few parts, not the object). Checksums are of the bytes written.
- */
+/** The appending half of a writer: writes one buffer (reusable once it resolves), then ends or gives up. */
+interface ByteTarget {
+  append(bytes: Uint8Array): Promise<void>;
+  end(): Promise<void>;
+  giveUp(): Promise<void>;
+}
+
+async function localTarget(path: string): Promise<ByteTarget> {
+  await mkdir(dirname(path), { recursive: true });
+  const handle = await open(path, 'w');
+  let closed = false;
+  const close = async () => {
+    if (closed) return;
+    closed = true;
+    await handle.close();
+  };
+  return {
+    async append(bytes) {
+      for (let at = 0; at < bytes.byteLength; ) at += (await handle.write(bytes, at, bytes.byteLength - at)).bytesWritten;
+    },
+    end: close,
+    async giveUp() {
+      await close().catch(() => undefined);
+      await rm(path, { force: true });
+    },
+  };
+}
+
+/** An S3 object uploaded in parts as it is written (lib-storage's Upload, so memory holds a few parts, not the object). */
+async function s3Target(location: DataLocation & { kind: 's3' }, client: S3Client, contentType: string): Promise<ByteTarget> {
+  const { Upload } = await import('@aws-sdk/lib-storage');
+  const body = new PassThrough();
+  const upload = new Upload({
+    client,
+    params: { Bucket: location.bucket, Key: location.key, Body: body, ContentType: contentType },
+    queueSize: 2,
+    partSize: 8 * 1024 * 1024,
+  });
+  const completed = upload.done();
+  // A failed upload fails the next write rather than leave it waiting for a 'drain' that never comes.
+  completed.catch((error: unknown) => body.destroy(error instanceof Error ? error : new Error(String(error))));
+  body.on('error', () => undefined);
+  // The body may fail first with lib-storage's own AbortError: the upload's error is the one that says why.
+  const failure = () => completed.then(() => new Error(`${location.uri}: the upload has stopped`), (error: unknown) => error);
+  return {
+    async append(bytes) {
+      if (body.destroyed) throw await failure();
+      // Copied: lib-storage keeps the chunks it is given until they make up a part, and the caller reuses its buffer.
+      if (!body.write(Buffer.from(bytes))) await once(body, 'drain').catch(async () => Promise.reject(await failure()));
+    },
+    async end() {
+      body.end();
+      await completed;
+    },
+    async giveUp() {
+      // A body that fails makes lib-storage abort the multipart upload (AbortMultipartUpload) before done() rejects.
+      body.destroy(new Error(`${location.uri}: the preparation failed, the upload is abandoned`));
+      await completed.catch(() => undefined);
+    },
+  };
+}
+
+/** A new object, local or in S3, written in order; its size and SHA-256 are of the bytes written. */
 export async function writeObject(location: DataLocation, s3?: S3Client, contentType = 'text/csv'): Promise<ObjectWriter> {
+  const target = location.kind === 'local' ? await localTarget(location.path) : await s3Target(location, needS3(s3, location.uri), contentType);
   const digest = createHash('sha256');
   let bytes = 0;
-  const counter = new Transform({
-    transform(chunk: Buffer, _enc, done) {
+  // Each write starts when the one before it has ended; a failure stays, so every later write rejects with it.
+  let last: Promise<void> = Promise.resolve();
+  const write = (data: Uint8Array | string): Promise<void> => {
+    last = last.then(() => {
+      const chunk = typeof data === 'string' ? Buffer.from(data) : data;
+      if (chunk.byteLength === 0) return;
       digest.update(chunk);
-      bytes += chunk.length;
-      done(null, chunk);
-    },
-  });
-  let completed: Promise<unknown>;
-  let giveUp: () => void;
-  if (location.kind === 'local') {
-    await mkdir(dirname(location.path), { recursive: true });
-    completed = pipeline(counter, createWriteStream(location.path));
-    giveUp = () => counter.destroy();
-  } else {
-    const client = needS3(s3, location.uri);
-    const { Upload } = await import('@aws-sdk/lib-storage');
-    const body = new PassThrough();
-    counter.pipe(body);
-    const upload = new Upload({
-      client,
-      params: { Bucket: location.bucket, Key: location.key, Body: body, ContentType: contentType },
-      queueSize: 2,
-      partSize: 8 * 1024 * 1024,
+      bytes += chunk.byteLength;
+      return target.append(chunk);
     });
-    completed = upload.done();
-    // A body that fails makes lib-storage abort the multipart upload (AbortMultipartUpload) before done() rejects.
-    giveUp = () => {
-      counter.unpipe(body);
-      counter.destroy();
-      body.destroy(new Error(`${location.uri}: the preparation failed, the upload is abandoned`));
-    };
-  }
-  // A failed upload must fail the writer: otherwise nothing reads the body any more and writers wait for 'drain' for ever.
-  // Its error reaches the caller through `stream.errored`, a pending write and finish(): not as an unhandled 'error' event.
-  counter.on('error', () => undefined);
-  completed.catch((error: unknown) => counter.destroy(error instanceof Error ? error : new Error(String(error))));
+    return last;
+  };
   return {
-    stream: counter,
+    write,
     async finish() {
-      counter.end();
-      await completed;
+      await last;
+      await target.end();
       return { uri: location.uri, bytes, sha256: digest.digest('hex') };
     },
     async abort() {
-      giveUp();
-      await completed.catch(() => undefined);
-      if (location.kind === 'local') await rm(location.path, { force: true });
+      await last.catch(() => undefined);
+      await target.giveUp();
     },
   };
 }

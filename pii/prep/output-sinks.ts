@@ -1,15 +1,7 @@
-import { once } from 'node:events';
-import type { Writable } from 'node:stream';
 import type { ChunkResult } from './chunk-task';
 import { csvField } from './csv-field';
 import type { ObjectWriter, WrittenObject } from './data-location';
 import type { RejectedRow } from './row-preparer';
-
-async function write(stream: Writable, bytes: Uint8Array | string): Promise<void> {
-  // A destroyed stream never drains: fail instead of waiting forever.
-  if (stream.destroyed) throw stream.errored ?? new Error('the output stream is closed');
-  if (bytes.length > 0 && !stream.write(bytes)) await once(stream, 'drain');
-}
 
 /** Where prepared rows go. */
 export interface RowSink {
@@ -25,9 +17,9 @@ function csvLines(rows: (string | undefined)[][]): string {
 }
 
 export async function csvSink(target: ObjectWriter, header: string[]): Promise<RowSink> {
-  await write(target.stream, csvLines([header]));
+  await target.write(csvLines([header]));
   return {
-    write: (result) => write(target.stream, result.csv ?? ''),
+    write: (result) => target.write(result.csv ?? ''),
     finish: () => target.finish(),
   };
 }
@@ -36,17 +28,17 @@ const ROW_GROUP_ROWS = 100_000;
 
 /**
  * Parquet with every column a UTF-8 string (the input's values are text; hashes are text), written one
- * row group at a time through a ByteWriter that is drained into the stream, so memory holds one group.
+ * row group at a time through a ByteWriter that is drained into the object, so memory holds one group.
  */
 export async function parquetSink(target: ObjectWriter, header: string[]): Promise<RowSink> {
   // Loaded for a Parquet output only: a CSV run never needs it.
   const { ByteWriter, ParquetWriter } = await import('hyparquet-writer');
   const byteWriter = new ByteWriter();
   const drain = async () => {
-    const bytes = byteWriter.getBytes().slice();
+    // Written (or copied) by the time it resolves, so the ByteWriter's buffer can take the next group.
+    await target.write(byteWriter.getBytes());
     // Only the buffer index restarts: `offset` is the file position the metadata's offsets are taken from.
     byteWriter.index = 0;
-    await write(target.stream, bytes);
   };
   const schema = [
     { name: 'root', num_children: header.length },
@@ -80,12 +72,12 @@ export async function parquetSink(target: ObjectWriter, header: string[]): Promi
 
 /** The rejects object: row number, columns, reasons, then the row as read, for the owner to fix. */
 export async function rejectsSink(target: ObjectWriter, header: string[]) {
-  await write(target.stream, csvLines([['row_number', 'rejected_columns', 'reasons', ...header]]));
+  await target.write(csvLines([['row_number', 'rejected_columns', 'reasons', ...header]]));
   return {
     async write(rejects: RejectedRow[], rowOffset: number) {
       if (rejects.length === 0) return;
       const lines = rejects.map((r) => [String(r.row + rowOffset), r.columns.join(';'), r.reasons.join('; '), ...r.values]);
-      await write(target.stream, csvLines(lines));
+      await target.write(csvLines(lines));
     },
     finish: () => target.finish(),
   };

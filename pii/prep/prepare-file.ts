@@ -83,8 +83,6 @@ export async function prepareFile(opts: PrepareFileOptions): Promise<PrepManifes
     const counts = emptyCounts(opts.rules.columns);
     let rowOffset = 0;
     for await (const { item, result } of preparedChunks(source, executor, opts.rules, outputFormat)) {
-      // A writer whose upload failed is destroyed: stop now rather than prepare the rest for nothing.
-      for (const writer of writers) if (writer.stream.errored) throw writer.stream.errored;
       await sink.write(result);
       await rejects.write(result.rejects, rowOffset);
       rowOffset += result.records;

@@ -3,13 +3,19 @@ import { inOrder, type ChunkExecutor } from './chunk-executor';
 import type { ChunkResult, ChunkTask } from './chunk-task';
 import type { OpenedSource, SourceChunk } from './record-sources';
 
-/** The source's chunks prepared on the executor, in input order, with a bounded number in flight. */
-export function preparedChunks(source: OpenedSource, executor: ChunkExecutor, rules: PrepRules, output: OutputFormat): AsyncGenerator<{ item: SourceChunk; result: ChunkResult }> {
+/**
+ * The source's chunks prepared on the executor, in input order, with a bounded number in flight. A result's
+ * buffers are reused once the next one is asked for: the caller writes each before going on.
+ */
+export async function* preparedChunks(source: OpenedSource, executor: ChunkExecutor, rules: PrepRules, output: OutputFormat): AsyncGenerator<{ item: SourceChunk; result: ChunkResult }> {
   const toTask = (chunk: SourceChunk): ChunkTask => {
     const common = { header: source.header, rules, output };
     if (chunk.format === 'csv') return { ...common, format: 'csv', bytes: chunk.bytes, delimiter: source.delimiter };
     if (chunk.format === 'jsonl') return { ...common, format: 'jsonl', bytes: chunk.bytes };
     return { ...common, format: 'records', records: chunk.records };
   };
-  return inOrder(source.chunks, (chunk) => executor.run(toTask(chunk)), executor.parallelism * 2);
+  for await (const prepared of inOrder(source.chunks, (chunk) => executor.run(toTask(chunk)), executor.parallelism * 2)) {
+    yield prepared;
+    executor.release(prepared.result);
+  }
 }

@@ -1,8 +1,7 @@
 import type { CountryCode } from 'libphonenumber-js';
-import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import { sha256Hex } from '../hash';
 import { normalized, prehashedSha256Hex as alreadyHashed, rejected, type RuleOutcome } from './outcome';
-import { nanpDigits } from './phone';
+import { nanpDigits, parsePhone } from './phone';
 
 /**
  * Amazon Ads / AMC hashed identity data, as Amazon's own AWS solution applies it before upload
@@ -76,8 +75,8 @@ export function normalizeAmcPhone(raw: string, country: CountryCode): RuleOutcom
   if (fast) return normalized(fast);
   // Without a digit (of those libphonenumber reads) there is no number to parse: "N/A", "unknown".
   if (!PHONE_DIGIT.test(trimmed)) return rejected(`not a phone number for ${country}`);
-  const parsed = trimmed.startsWith('+') ? parsePhoneNumberFromString(trimmed) : parsePhoneNumberFromString(trimmed, country);
-  if (!parsed?.isPossible()) return rejected(`not a phone number for ${country}`);
+  const parsed = trimmed.startsWith('+') ? parsePhone(trimmed) : parsePhone(trimmed, country);
+  if (!parsed?.possible) return rejected(`not a phone number for ${country}`);
   if (country === 'GB' && GB_RESTRICTED_FIRST_DIGITS.includes(parsed.nationalNumber[0]!)) return rejected('not a GB phone number');
   return normalized(parsed.number.slice(1));
 }
