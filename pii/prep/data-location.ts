@@ -156,7 +156,11 @@ async function s3Target(location: DataLocation & { kind: 's3' }, client: S3Clien
   completed.catch((error: unknown) => body.destroy(error instanceof Error ? error : new Error(String(error))));
   body.on('error', () => undefined);
   // The body may fail first with lib-storage's own AbortError: the upload's error is the one that says why.
-  const failure = () => completed.then(() => new Error(`${location.uri}: the upload has stopped`), (error: unknown) => error);
+  const failure = (): Promise<Error> =>
+    completed.then(
+      () => new Error(`${location.uri}: the upload has stopped`),
+      (error: unknown) => (error instanceof Error ? error : new Error(String(error))),
+    );
   return {
     async append(bytes) {
       if (body.destroyed) throw await failure();
