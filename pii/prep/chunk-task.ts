@@ -291,6 +291,12 @@ const NOT_PLAIN = ['"', '\r', '\u00EF'];
 const NOT_ASCII = /[\x80-\xff]/g;
 const NOT_PLAIN_CRLF = [...NOT_PLAIN, '\n'];
 
+/** The first `fields` values of the reused record array, as the record. */
+function recordOf(row: string[], fields: number): string[] {
+  if (row.length !== fields) row.length = fields;
+  return row;
+}
+
 /**
  * Splits `input` into records of fields exactly as papaparse's Parser does with the same options (quote and
  * escape '"', a one-char delimiter, no comments): its parse loop, without its error recovery. Each record
@@ -299,12 +305,6 @@ const NOT_PLAIN_CRLF = [...NOT_PLAIN, '\n'];
  * the caller then reads the chunk again with papaparse itself. papaparse's quote-free fast mode (splitting
  * on the newline, then on the delimiter) gives the same records as its loop, so it is not repeated here.
  */
-/** The first `fields` values of the reused record array, as the record. */
-function recordOf(row: string[], fields: number): string[] {
-  if (row.length !== fields) row.length = fields;
-  return row;
-}
-
 export function splitCsv(input: string, delim: string, newline: string, rows: RecordSink): boolean {
   const inputLength = input.length;
   const newlineLength = newline.length;
