@@ -36,7 +36,7 @@ async function main(): Promise<void> {
     .addOption(new Option('--rows <n>', 'rows to generate').argParser(positiveInt).default(2_000_000))
     .addOption(new Option('--threads <n>', 'our worker threads').argParser(positiveInt).default(os.availableParallelism()))
     .addOption(new Option('--sample <n>', 'rows compared between the two outputs').argParser(positiveInt).default(1000))
-    .addOption(new Option('--repeat <n>', 'runs of each side, alternating (ours first); the best of each counts').argParser(positiveInt).default(1))
+    .addOption(new Option('--repeat <n>', 'runs of each side, alternating (ours first); the best of each counts').argParser(positiveInt).default(3))
     .option('--keep', 'keep the generated input and both outputs')
     .parse();
   const opts = program.opts<{ rows: number; threads: number; sample: number; repeat: number; keep?: boolean }>();
