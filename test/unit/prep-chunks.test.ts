@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { BufferPool } from '../../pii/prep/buffer-pool';
 import { PrepInputError } from '../../pii/prep/row-preparer';
 import type { PrepRulesInput } from '../../schemas/prep';
 import { prepare, rules, useTempDir, writeLines } from '../fixtures/prep/harness';
@@ -23,9 +24,9 @@ async function expectSameBytes(actual: string, expected: string): Promise<void> 
 const ROWS = 48_000;
 const invalidEmail = (i: number) => i % 997 === 0;
 const fieldShort = (i: number) => i % 1499 === 0 && !invalidEmail(i);
-function* bigCsv(): Generator<string> {
+function* bigCsv(rows = ROWS): Generator<string> {
   yield 'id,email,phone,first_name,note\n';
-  for (let i = 1; i <= ROWS; i++) {
+  for (let i = 1; i <= rows; i++) {
     const email = invalidEmail(i) ? `user${i}@@example` : ` User.${i}@Example.com`;
     const phone = `(415) 555-${String(i % 10_000).padStart(4, '0')}`;
     const note = i % 3 === 0 ? `"two\nlines, ""quoted"" ${i}"` : `note ${i}`;
@@ -59,6 +60,26 @@ describe('multi-chunk inputs, inline and on worker threads', () => {
     expect(threaded.rejects.find((r) => r.row === 1499)).toMatchObject({ columns: '', reasons: '3 fields where the header has 5' });
     // Quoted newlines survive the chunk boundaries: every third record's note is two lines.
     expect(inline.rows.find((r) => r[0] === '3000')![4]).toBe('two\nlines, "quoted" 3000');
+  });
+
+  it('writes the same bytes over more chunks than are in flight, where the buffers of written chunks carry later ones', { timeout: 60_000 }, async () => {
+    // ~10 MiB: 10 chunks, 4 in flight on 2 threads, so from the 5th on a chunk goes out, and its output comes back,
+    // in buffers an earlier chunk used: a buffer reused before its output was written would change the bytes.
+    const input = tmp.path('bigger.csv');
+    await writeLines(input, bigCsv(3 * ROWS));
+    expect((await stat(input)).size).toBeGreaterThan(9 * 1024 * 1024);
+    const inline = await prepareFile({ input, output: tmp.path('inline.csv'), threads: 0, rules: rules(amc) });
+    const give = vi.spyOn(BufferPool.prototype, 'give');
+    const take = vi.spyOn(BufferPool.prototype, 'take');
+    const threaded = await prepareFile({ input, output: tmp.path('threaded.csv'), threads: 2, rules: rules(amc) }).finally(() => vi.restoreAllMocks());
+    const givenAt = new Map(give.mock.calls.map(([buffer], i) => [buffer, give.mock.invocationCallOrder[i]!]));
+    const reused = take.mock.results.filter((result, i) => (givenAt.get(result.value as ArrayBuffer) ?? Infinity) < take.mock.invocationCallOrder[i]!).length;
+    // Inputs and outputs alike went out again in buffers that had carried an earlier chunk.
+    expect(reused).toBeGreaterThanOrEqual(10);
+    await expectSameBytes(tmp.path('threaded.csv'), tmp.path('inline.csv'));
+    expect(threaded.outputs[0]!.sha256).toBe(inline.outputs[0]!.sha256);
+    expect(threaded.counts).toEqual(inline.counts);
+    expect(threaded.counts.rowsIn).toBe(3 * ROWS);
   });
 
   it('writes the same Parquet with threads: 2 as with threads: 0, and the same JSON Lines output', { timeout: 60_000 }, async () => {
