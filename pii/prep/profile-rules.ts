@@ -1,5 +1,4 @@
 import type { CountryCode } from 'libphonenumber-js';
-import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import type { IdentifierType, PrepProfile, PrepRules } from '../../schemas/prep';
 import { sha256Base64, sha256Hex } from '../hash';
 import { normalizeAmcEmail, normalizeAmcPhone, normalizeAmcText } from '../rules/amc';
@@ -8,13 +7,14 @@ import { normalizeErAddress, normalizeErCity, normalizeErCountry, normalizeErEma
 import type { RuleOutcome } from '../rules/outcome';
 import { normalizeTiktokEmail, normalizeTiktokMaid, normalizeTiktokPhone } from '../rules/tiktok';
 import { normalizeUid2Email, normalizeUid2Phone } from '../rules/uid2';
+import { parsePhone } from '../rules/phone';
 
 export type Rule = (raw: string) => RuleOutcome;
 
 /** A number written in international form ('+44 …') is of its own country, not of the file's default region. */
 function erPhoneRegion(raw: string, region: CountryCode): CountryCode | undefined {
   const trimmed = raw.trim();
-  return trimmed.startsWith('+') ? parsePhoneNumberFromString(trimmed)?.country : region;
+  return trimmed.startsWith('+') ? parsePhone(trimmed)?.country : region;
 }
 type RuleTable = Partial<Record<IdentifierType, Rule>>;
 

@@ -25,6 +25,8 @@ export interface ParsedPhone {
   /** E.164, with its '+'. */
   number: string;
   nationalNumber: string;
+  /** The country the number belongs to, when libphonenumber can tell. */
+  country: CountryCode | undefined;
 }
 
 const parsedPhones = new Map<string, ParsedPhone | null>();
@@ -41,7 +43,7 @@ export function parsePhone(text: string, region?: CountryCode): ParsedPhone | un
   let parsed = parsedPhones.get(key);
   if (parsed === undefined) {
     const number = region ? parsePhoneNumberFromString(text, region) : parsePhoneNumberFromString(text);
-    parsed = number ? { possible: number.isPossible(), number: number.number, nationalNumber: number.nationalNumber } : null;
+    parsed = number ? { possible: number.isPossible(), number: number.number, nationalNumber: number.nationalNumber, country: number.country } : null;
     if (parsedPhones.size >= PARSED_PHONES_KEPT) parsedPhones.clear();
     parsedPhones.set(key, parsed);
   }
