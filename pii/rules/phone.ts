@@ -50,7 +50,7 @@ export function parsePhone(text: string, region?: CountryCode): ParsedPhone | un
   return parsed ?? undefined;
 }
 
-const [PLUS, OPEN, CLOSE, DASH, DOT, ZERO, NINE, TWO] = [0x2b, 0x28, 0x29, 0x2d, 0x2e, 0x30, 0x39, 0x32];
+const [PLUS, OPEN, CLOSE, DASH, DOT, ZERO, ONE, TWO, NINE] = [0x2b, 0x28, 0x29, 0x2d, 0x2e, 0x30, 0x31, 0x32, 0x39];
 
 /** JavaScript's \s: WhiteSpace (Unicode Zs, TAB, VT, FF, BOM) and LineTerminator. */
 function isSpace(c: number): boolean {
@@ -70,10 +70,14 @@ export function nanpFastPath(trimmed: string, region: CountryCode): string | und
   return digits === undefined ? undefined : `+${digits}`;
 }
 
+/** The digits `nanpDigits` reads, reused call after call (a number has 11 at most). */
+const readDigits = new Uint8Array(11);
+
 /**
  * `nanpFastPath` without its '+': the 11 digits 1, area code, exchange, line. The shape it takes is
  * /^\+?\(?\d[\d\s().-]*\d$/ with 10 digits ([2-9]XX[2-9]XXXXXX) or 11 (1 then those); a leading '+'
- * only with 11. Checked in one pass over the chars, which also joins the runs of digits.
+ * only with 11. Checked in one pass over the chars, which keeps the digits; the answer is made from them
+ * in one string (joining the runs of digits as slices made a string per run and per join).
  */
 export function nanpDigits(trimmed: string, region: CountryCode): string | undefined {
   if (region !== 'US' && region !== 'CA') return undefined;
@@ -83,32 +87,25 @@ export function nanpDigits(trimmed: string, region: CountryCode): string | undef
   if (trimmed.charCodeAt(start) === OPEN) start++;
   if (length - start < 2) return undefined;
   const last = length - 1;
-  let digits = '';
-  let run = -1;
+  const d = readDigits;
   let count = 0;
-  // The digits the checks look at: the 1st, 2nd, 4th and 5th.
-  let d0 = 0;
-  let d1 = 0;
-  let d3 = 0;
-  let d4 = 0;
+  let separated = false;
   for (let i = start; i < length; i++) {
     const c = trimmed.charCodeAt(i);
     if (c >= ZERO && c <= NINE) {
-      if (count === 0) d0 = c;
-      else if (count === 1) d1 = c;
-      else if (count === 3) d3 = c;
-      else if (count === 4) d4 = c;
-      if (++count > 11) return undefined;
-      if (run < 0) run = i;
+      if (count === 11) return undefined;
+      d[count++] = c;
     } else if (i === start || i === last || !(c === OPEN || c === CLOSE || c === DASH || c === DOT || isSpace(c))) {
       return undefined;
-    } else if (run >= 0) {
-      digits += trimmed.slice(run, i);
-      run = -1;
+    } else {
+      separated = true;
     }
   }
-  digits = run === 0 ? trimmed : digits + trimmed.slice(run);
-  if (count === 10 && !international && d0 >= TWO && d3 >= TWO) return `1${digits}`;
-  if (count === 11 && d0 === ZERO + 1 && d1 >= TWO && d4 >= TWO) return digits;
+  if (count === 10 && !international && d[0]! >= TWO && d[3]! >= TWO) {
+    return String.fromCharCode(ONE, d[0]!, d[1]!, d[2]!, d[3]!, d[4]!, d[5]!, d[6]!, d[7]!, d[8]!, d[9]!);
+  }
+  if (count === 11 && d[0] === ONE && d[1]! >= TWO && d[4]! >= TWO) {
+    return start === 0 && !separated ? trimmed : String.fromCharCode(d[0], d[1]!, d[2]!, d[3]!, d[4]!, d[5]!, d[6]!, d[7]!, d[8]!, d[9]!, d[10]!);
+  }
   return undefined;
 }
