@@ -7,6 +7,7 @@ import type { PrepCounts } from './prep-counts';
 import { hashesValues } from './profile-rules';
 import { RowPreparer, type RejectedRow } from './row-preparer';
 import { BYTES_NEED_QUOTES, NEEDS_QUOTES, QUOTES } from './csv-field';
+import { fromBytes, toBytes } from './byte-text';
 
 /** One unit of work: whole records, as bytes of a line format or as records already read (JSON array, Parquet). */
 export type ChunkTask = {
@@ -122,12 +123,7 @@ function prepareChunk(task: ChunkTask): ChunkResult {
   return result;
 }
 
-const NON_ASCII = /[^\x00-\x7F]/;
 const ASCII = /^[\x00-\x7F]+$/;
-/** A field held as bytes (one char per byte, see `runCsvBytes`) as text. */
-const fromBytes = (value: string) => (NON_ASCII.test(value) ? Buffer.from(value, 'latin1').toString('utf8') : value);
-/** Text as a field held as bytes. */
-const toBytes = (value: string) => (NON_ASCII.test(value) ? Buffer.from(value, 'utf8').toString('latin1') : value);
 
 const GUESS_CHARS = 1024 * 1024;
 
@@ -208,7 +204,10 @@ class ByteRows implements RecordSink {
   private readonly preparer: RowPreparer;
   private readonly width: number;
   private readonly mappedAt: number[];
-  private readonly unmappedAt: number[];
+  /** Mapped columns whose rules take text: their values are decoded first. */
+  private readonly decodedAt: number[];
+  /** The other columns, whose values stay bytes until they are written (or rejected). */
+  private readonly bytesAt: number[];
   private readonly hashes: boolean;
   private readonly check: number[];
   /** Per column: whether it is mapped. */
@@ -219,11 +218,12 @@ class ByteRows implements RecordSink {
 
   constructor({ header, rules, outputBuffer, ...task }: ChunkTask & { format: 'csv' }) {
     this.out = new OutputBuffer(outputBuffer, 2 * task.bytes.byteLength);
-    this.preparer = new RowPreparer(header, rules);
+    this.preparer = new RowPreparer(header, rules, 'bytes');
     this.width = header.length;
     const mapped = new Set(Object.keys(rules.columns).map((name) => header.indexOf(name)));
     this.mappedAt = [...mapped];
-    this.unmappedAt = header.flatMap((_name, i) => (mapped.has(i) ? [] : [i]));
+    this.decodedAt = this.preparer.textIndexes;
+    this.bytesAt = header.flatMap((_name, i) => (this.decodedAt.includes(i) ? [] : [i]));
     this.hashes = hashesValues(rules.profile);
     this.check = columnsToCheck(header, rules);
     this.isMapped = header.map((_name, i) => mapped.has(i));
@@ -237,20 +237,20 @@ class ByteRows implements RecordSink {
    * `ascii`: the record holds no byte above 0x7F, so its values as bytes are their text already.
    */
   add(fields: string[], plain: boolean, ascii: boolean): void {
-    const { preparer, mappedAt, rejects } = this;
+    const { preparer, mappedAt, decodedAt, rejects } = this;
     const rowNumber = ++this.records;
     if (fields.length === 1 && (ascii ? fields[0]! : fromBytes(fields[0]!)).trim() === '') {
       preparer.counts.blankLines++;
       return;
     }
     const whole = fields.length === this.width;
-    if (whole && !ascii) for (let m = 0; m < mappedAt.length; m++) fields[mappedAt[m]!] = fromBytes(fields[mappedAt[m]!]!);
+    if (whole && !ascii) for (let d = 0; d < decodedAt.length; d++) fields[decodedAt[d]!] = fromBytes(fields[decodedAt[d]!]!);
     const rejected = rejects.length;
     const prepared = preparer.prepare(fields, rowNumber, rejects);
-    // A reject holds the row as read, as text: its mapped values are text already (when the row was whole).
+    // A reject holds the row as read, as text: the values decoded above are text already (when the row was whole).
     for (let r = rejected; r < rejects.length; r++) {
       const values = rejects[r]!.values.slice();
-      for (const at of whole ? this.unmappedAt : values.keys()) values[at] = fromBytes(values[at]!);
+      for (const at of whole ? this.bytesAt : values.keys()) values[at] = fromBytes(values[at]!);
       rejects[r]!.values = values;
     }
     if (!prepared) return;

@@ -8,6 +8,7 @@ import type { RuleOutcome } from '../rules/outcome';
 import { normalizeTiktokEmail, normalizeTiktokMaid, normalizeTiktokPhone } from '../rules/tiktok';
 import { normalizeUid2Email, normalizeUid2Phone } from '../rules/uid2';
 import { parsePhone } from '../rules/phone';
+import { fromBytes } from './byte-text';
 
 export type Rule = (raw: string) => RuleOutcome;
 
@@ -138,15 +139,36 @@ export function destinationRule(rules: Pick<PrepRules, 'profile' | 'defaultRegio
 /** Rules are built once per thread, so their memos last across chunks. */
 const builtRules = new Map<string, Rule>();
 
-function buildRule(rules: Pick<PrepRules, 'profile' | 'defaultRegion' | 'country'>, type: IdentifierType): Rule {
+/**
+ * The rule for a value given as its UTF-8 bytes, one char per byte (chunk-task's `runCsvBytes`), for the types
+ * whose rule is memoised: its memo is keyed by the bytes, so a value found there (most names) is not decoded
+ * first. Undefined for the other types, whose values are decoded and given to `destinationRule`'s rule.
+ */
+export function byteKeyedRule(rules: Pick<PrepRules, 'profile' | 'defaultRegion' | 'country'>, type: IdentifierType): Rule | undefined {
+  if (!LOW_CARDINALITY.has(type)) return undefined;
+  const key = `${rules.profile}|${rules.defaultRegion}|${rules.country}|${type}|bytes`;
+  let built = builtRules.get(key);
+  if (!built) {
+    const rule = encodedRule(rules, type);
+    builtRules.set(key, (built = memoized((bytes) => rule(fromBytes(bytes)))));
+  }
+  return built;
+}
+
+/** The type's rule followed by the profile's encoding (a hash), without a memo. */
+function encodedRule(rules: Pick<PrepRules, 'profile' | 'defaultRegion' | 'country'>, type: IdentifierType): Rule {
   const rule = rulesOf(rules.profile, rules.defaultRegion as CountryCode, rules.country as CountryCode)[type];
   if (!rule) throw new Error(`profile ${rules.profile} takes ${supportedTypes(rules.profile).join(', ')}, not ${type}`);
   const encode = ENCODE[rules.profile];
-  const encoded: Rule = encode
+  return encode
     ? (raw) => {
         const outcome = rule(raw);
         return outcome.kind === 'normalized' ? { kind: 'normalized', value: encode(outcome.value) } : outcome;
       }
     : rule;
+}
+
+function buildRule(rules: Pick<PrepRules, 'profile' | 'defaultRegion' | 'country'>, type: IdentifierType): Rule {
+  const encoded = encodedRule(rules, type);
   return LOW_CARDINALITY.has(type) ? memoized(encoded) : encoded;
 }

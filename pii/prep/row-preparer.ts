@@ -1,7 +1,7 @@
 import type { PrepRules } from '../../schemas/prep';
 import { emptyCounts, type ColumnCounts, type PrepCounts } from './prep-counts';
 import { checkMappedColumns, PrepInputError } from './input-errors';
-import { destinationRule, type Rule } from './profile-rules';
+import { byteKeyedRule, destinationRule, type Rule } from './profile-rules';
 
 export { PrepInputError };
 
@@ -18,6 +18,8 @@ interface MappedColumn {
   index: number;
   name: string;
   rule: Rule;
+  /** The rule takes the value as its UTF-8 bytes, one char per byte (see `byteKeyedRule`). */
+  takesBytes: boolean;
   counts: ColumnCounts;
 }
 
@@ -33,20 +35,28 @@ export class RowPreparer {
   /** The mapped cells of the current row before they were replaced. */
   private readonly originals: string[] = [];
 
+  /**
+   * `valueForm` 'bytes': the caller holds values as UTF-8 bytes, one char per byte, and decodes only the mapped
+   * values of `textIndexes` before `prepare`; the other mapped columns' rules take the bytes as they are.
+   */
   constructor(
     readonly header: string[],
     rules: PrepRules,
+    valueForm: 'text' | 'bytes' = 'text',
   ) {
     this.width = header.length;
     this.keepAny = rules.keepRowWhen === 'any';
     this.counts = emptyCounts(rules.columns);
     checkMappedColumns(header, rules);
-    this.mapped = Object.entries(rules.columns).map(([name, type]) => ({
-      index: header.indexOf(name),
-      name,
-      rule: destinationRule(rules, type),
-      counts: this.counts.columns[name]!,
-    }));
+    this.mapped = Object.entries(rules.columns).map(([name, type]) => {
+      const byteRule = valueForm === 'bytes' ? byteKeyedRule(rules, type) : undefined;
+      return { index: header.indexOf(name), name, rule: byteRule ?? destinationRule(rules, type), takesBytes: byteRule !== undefined, counts: this.counts.columns[name]! };
+    });
+  }
+
+  /** Where the mapped columns whose rules take text are in the row (all of them, unless values are bytes). */
+  get textIndexes(): number[] {
+    return this.mapped.filter((column) => !column.takesBytes).map((column) => column.index);
   }
 
   /** Returns the prepared row (the same array, changed in place), or undefined when it goes to `rejects`. */

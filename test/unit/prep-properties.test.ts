@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import type { CountryCode } from 'libphonenumber-js';
 import { describe, expect, it } from 'vitest';
 import { sha256Base64, sha256Hex } from '../../pii/hash';
-import { destinationRule, supportedTypes } from '../../pii/prep/profile-rules';
+import { byteKeyedRule, destinationRule, supportedTypes } from '../../pii/prep/profile-rules';
 import { normalizeAmcEmail, normalizeAmcPhone, normalizeAmcText } from '../../pii/rules/amc';
 import { AMC_LOCATION_COUNTRIES, normalizeAmcAddress, normalizeAmcCity, normalizeAmcCountry, normalizeAmcPostalCode, normalizeAmcState } from '../../pii/rules/amc-location';
 import { normalizeErAddress, normalizeErCity, normalizeErCountry, normalizeErEmail, normalizeErName, normalizeErPhone, normalizeErPostalCode, normalizeErState } from '../../pii/rules/er';
@@ -154,5 +154,25 @@ describe('the er profile applies the Entity Resolution rule of each type', () =>
     ['PHONE', '+44 20 7946 0958', '442079460958'],
   ] as const)('%s %j', (type, raw, expected) => {
     expect(er(type)(raw)).toEqual(normalized(expected));
+  });
+});
+
+describe('a memoised rule keyed by a value\'s UTF-8 bytes (CSV read one char per byte)', () => {
+  const amc = rules({ profile: 'amc', columns: { x: 'FIRST_NAME' } });
+  const asBytes = (text: string) => Buffer.from(text, 'utf8').toString('latin1');
+
+  it('gives what the text rule gives the decoded value, and answers no text value from its memo', () => {
+    const byBytes = byteKeyedRule(amc, 'FIRST_NAME')!;
+    const byText = destinationRule(amc, 'FIRST_NAME');
+    for (const name of ['Müller', 'José', 'ÆSIR', 'Smith', ' Zoë ']) expect(byBytes(asBytes(name)), name).toEqual(byText(name));
+    // 'MÃ¼ller' is the bytes of 'Müller' read as text: it is its own value for the text rule ('mller'), not a hit.
+    expect(byBytes(asBytes('Müller'))).toEqual(normalized(sha256Hex('mueller')));
+    expect(byText('MÃ¼ller')).toEqual(normalized(sha256Hex('mller')));
+  });
+
+  it('is offered only for the types whose rule is memoised', () => {
+    expect(byteKeyedRule(amc, 'EMAIL')).toBeUndefined();
+    expect(byteKeyedRule(amc, 'PHONE')).toBeUndefined();
+    expect(byteKeyedRule(amc, 'LAST_NAME')).toBeDefined();
   });
 });
