@@ -298,6 +298,54 @@ function recordOf(row: string[], fields: number): string[] {
 }
 
 /**
+ * Whether the record being read (from `rowStart`) is plain and ASCII up to a position: where each char that
+ * keeps a record from being plain, and the next byte above 0x7F, are next found at or after its start, each
+ * searched again only once passed (every search is a native scan, so each runs once over the chunk). A class
+ * rather than closures of `splitCsv`: new closures for each chunk made its optimised code deoptimise.
+ */
+class RecordFlags {
+  rowStart = 0;
+  private readonly inputLength: number;
+  private readonly mayBePlain: boolean;
+  private readonly notPlain: string[];
+  private readonly notPlainAt: number[];
+  private notAsciiAt = -1;
+
+  constructor(
+    private readonly input: string,
+    delim: string,
+    newline: string,
+  ) {
+    this.inputLength = input.length;
+    this.mayBePlain = delim === ',';
+    this.notPlain = newline === '\n' ? NOT_PLAIN : NOT_PLAIN_CRLF;
+    this.notPlainAt = this.notPlain.map(() => -1);
+  }
+
+  plainUntil(end: number): boolean {
+    if (!this.mayBePlain) return false;
+    const { notPlain, notPlainAt, rowStart } = this;
+    for (let c = 0; c < notPlain.length; c++) {
+      let at = notPlainAt[c]!;
+      if (at < rowStart) {
+        at = this.input.indexOf(notPlain[c]!, rowStart);
+        notPlainAt[c] = at = at < 0 ? this.inputLength : at;
+      }
+      if (at < end) return false;
+    }
+    return true;
+  }
+
+  asciiUntil(end: number): boolean {
+    if (this.notAsciiAt < this.rowStart) {
+      NOT_ASCII.lastIndex = this.rowStart;
+      this.notAsciiAt = NOT_ASCII.test(this.input) ? NOT_ASCII.lastIndex - 1 : this.inputLength;
+    }
+    return this.notAsciiAt >= end;
+  }
+}
+
+/**
  * Splits `input` into records of fields exactly as papaparse's Parser does with the same options (quote and
  * escape '"', a one-char delimiter, no comments): its parse loop, without its error recovery. Each record
  * goes to `rows` as it is read. Returns false, part-way through, where papaparse would report an error (an
@@ -314,33 +362,7 @@ export function splitCsv(input: string, delim: string, newline: string, rows: Re
   let fields = 0;
   let nextDelim = input.indexOf(delim, cursor);
   let nextNewline = input.indexOf(newline, cursor);
-  // Where the record being read starts, and where each char that keeps a record from being plain is next
-  // found at or after it (searched again only once passed: each search is a native scan, once over the chunk).
-  let rowStart = 0;
-  const mayBePlain = delim === ',';
-  const notPlain = newline === '\n' ? NOT_PLAIN : NOT_PLAIN_CRLF;
-  const notPlainAt = notPlain.map(() => -1);
-  const plainUntil = (end: number): boolean => {
-    if (!mayBePlain) return false;
-    for (let c = 0; c < notPlain.length; c++) {
-      let at = notPlainAt[c]!;
-      if (at < rowStart) {
-        at = input.indexOf(notPlain[c]!, rowStart);
-        notPlainAt[c] = at = at < 0 ? inputLength : at;
-      }
-      if (at < end) return false;
-    }
-    return true;
-  };
-  // Where the next byte above 0x7F is, at or after the record's start: found the same way, with a regex.
-  let notAsciiAt = -1;
-  const asciiUntil = (end: number): boolean => {
-    if (notAsciiAt < rowStart) {
-      NOT_ASCII.lastIndex = rowStart;
-      notAsciiAt = NOT_ASCII.test(input) ? NOT_ASCII.lastIndex - 1 : inputLength;
-    }
-    return notAsciiAt >= end;
-  };
+  const flags = new RecordFlags(input, delim, newline);
   for (;;) {
     if (input.charCodeAt(cursor) === QUOTE) {
       // A quoted field: its closing quote is the first quote not followed by another ("" is an escaped quote).
@@ -353,7 +375,7 @@ export function splitCsv(input: string, delim: string, newline: string, rows: Re
         if (quoteSearch === inputLength - 1) {
           const value = input.substring(cursor, quoteSearch);
           row[fields++] = escaped ? value.replace(ESCAPED_QUOTES, '"') : value;
-          rows.add(recordOf(row, fields), false, asciiUntil(inputLength));
+          rows.add(recordOf(row, fields), false, flags.asciiUntil(inputLength));
           return true;
         }
         if (input.charCodeAt(quoteSearch + 1) === QUOTE) {
@@ -376,10 +398,10 @@ export function splitCsv(input: string, delim: string, newline: string, rows: Re
       }
       if (nextNewline === after) {
         row[fields++] = escaped ? value.replace(ESCAPED_QUOTES, '"') : value;
-        rows.add(recordOf(row, fields), false, asciiUntil(after));
+        rows.add(recordOf(row, fields), false, flags.asciiUntil(after));
         fields = 0;
         cursor = after + newlineLength;
-        rowStart = cursor;
+        flags.rowStart = cursor;
         nextNewline = input.indexOf(newline, cursor);
         if (nextDelim !== -1 && nextDelim < cursor) nextDelim = input.indexOf(delim, cursor);
         continue;
@@ -394,17 +416,17 @@ export function splitCsv(input: string, delim: string, newline: string, rows: Re
     }
     if (nextNewline !== -1) {
       row[fields++] = input.substring(cursor, nextNewline);
-      rows.add(recordOf(row, fields), plainUntil(nextNewline), asciiUntil(nextNewline));
+      rows.add(recordOf(row, fields), flags.plainUntil(nextNewline), flags.asciiUntil(nextNewline));
       fields = 0;
       cursor = nextNewline + newlineLength;
-      rowStart = cursor;
+      flags.rowStart = cursor;
       nextNewline = input.indexOf(newline, cursor);
       continue;
     }
     break;
   }
   row[fields++] = input.substring(cursor);
-  rows.add(recordOf(row, fields), plainUntil(inputLength), asciiUntil(inputLength));
+  rows.add(recordOf(row, fields), flags.plainUntil(inputLength), flags.asciiUntil(inputLength));
   return true;
 }
 
