@@ -55,9 +55,14 @@ async function main(): Promise<void> {
     // Alternating runs, so a busy moment on the machine is as likely to slow either side.
     let ours: SideResult | undefined;
     let duck: SideResult | undefined;
+    // Every run writes its output anew, as the first does: an output left by the run before is removed first.
+    const fresh = (path: string): string => {
+      rmSync(path, { force: true });
+      return path;
+    };
     for (let run = 1; run <= opts.repeat; run++) {
-      const o = await runSide('run-ours', [input, oursOut, String(opts.threads)]);
-      const d = await runSide('run-duckdb', [input, duckOut]);
+      const o = await runSide('run-ours', [input, fresh(oursOut), String(opts.threads)]);
+      const d = await runSide('run-duckdb', [input, fresh(duckOut)]);
       if (opts.repeat > 1) console.log(`run ${run}: ours ${o.seconds.toFixed(2)} s (peak RSS ${o.peakRssMb.toFixed(0)} MB), DuckDB ${d.seconds.toFixed(2)} s`);
       const peakRssMb = Math.max(o.peakRssMb, ours?.peakRssMb ?? 0);
       ours = { ...(!ours || o.seconds < ours.seconds ? o : ours), peakRssMb };

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { createReadStream } from 'node:fs';
-import { mkdir, open, rm, stat } from 'node:fs/promises';
+import { lstat, mkdir, open, rm, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { PassThrough, type Readable } from 'node:stream';
 import type { S3Client } from '@aws-sdk/client-s3';
@@ -122,6 +122,10 @@ interface ByteTarget {
 
 async function localTarget(path: string): Promise<ByteTarget> {
   await mkdir(dirname(path), { recursive: true });
+  // An earlier output is replaced, not truncated and rewritten: ext4 flushes a file truncated that way to disk
+  // when it is closed (~0.3 s for 600 MB, at the end of the run), where removing it first costs less, up front.
+  // A symbolic link is written through, as before.
+  if ((await lstat(path).catch(() => undefined))?.isFile()) await rm(path, { force: true });
   const handle = await open(path, 'w');
   let closed = false;
   const close = async () => {

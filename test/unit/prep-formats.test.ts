@@ -1,9 +1,9 @@
-import { writeFile } from 'node:fs/promises';
+import { link, lstat, readFile, symlink, writeFile } from 'node:fs/promises';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import Papa from 'papaparse';
 import { describe, expect, it } from 'vitest';
 import { sha256Base64 } from '../../pii/hash';
-import type { DataFormat } from '../../schemas/prep';
+import type { DataFormat, PrepRulesInput } from '../../schemas/prep';
 import { prepare, useTempDir } from '../fixtures/prep/harness';
 
 const tmp = useTempDir();
@@ -46,6 +46,25 @@ describe('CSV as people export it', () => {
     }
     const given = await prepare({ input: tmp.path('semi.csv'), output: tmp.path('given.csv'), delimiter: ';', rules: { profile: 'er', columns: { email: 'EMAIL' } } });
     expect(given.rows).toEqual(expected);
+  });
+
+  it('replaces an earlier output rather than truncating it, and writes through an output that is a symbolic link', async () => {
+    const input = tmp.path('in.csv');
+    await writeFile(input, 'id,email\n1,a@b.com\n');
+    const rules: PrepRulesInput = { profile: 'er', columns: { email: 'EMAIL' } };
+    const output = tmp.path('replaced.csv');
+    await writeFile(output, 'an earlier output\n');
+    // A second name for the earlier file keeps its bytes: the output is a new file, not the old one rewritten.
+    await link(output, tmp.path('earlier.csv'));
+    expect((await prepare({ input, output, rules })).rows).toEqual([['1', 'a@b.com']]);
+    expect(await readFile(tmp.path('earlier.csv'), 'utf8')).toBe('an earlier output\n');
+
+    const target = tmp.path('target.csv');
+    await writeFile(target, 'old\n');
+    await symlink(target, tmp.path('linked.csv'));
+    await prepare({ input, output: tmp.path('linked.csv'), rejects: tmp.path('linked.rejects.csv'), rules });
+    expect((await lstat(tmp.path('linked.csv'))).isSymbolicLink()).toBe(true);
+    expect(await readFile(target, 'utf8')).toBe('id,email\n1,a@b.com\n');
   });
 
   it('reads a last record without a final newline', async () => {
