@@ -130,14 +130,18 @@ export function supportedTypes(profile: PrepProfile): IdentifierType[] {
  * already hashed value unchanged, or a rejection with its reason.
  */
 export function destinationRule(rules: Pick<PrepRules, 'profile' | 'defaultRegion' | 'country'>, type: IdentifierType): Rule {
-  const key = `${rules.profile}|${rules.defaultRegion}|${rules.country}|${type}`;
-  let built = builtRules.get(key);
-  if (!built) builtRules.set(key, (built = buildRule(rules, type)));
-  return built;
+  return builtOnce(rules, type, 'text', () => buildRule(rules, type));
 }
 
-/** Rules are built once per thread, so their memos last across chunks. */
+/** Rules are built once per thread (and form of value they take), so their memos last across chunks. */
 const builtRules = new Map<string, Rule>();
+
+function builtOnce(rules: Pick<PrepRules, 'profile' | 'defaultRegion' | 'country'>, type: IdentifierType, form: 'text' | 'bytes', build: () => Rule): Rule {
+  const key = `${rules.profile}|${rules.defaultRegion}|${rules.country}|${type}|${form}`;
+  let built = builtRules.get(key);
+  if (!built) builtRules.set(key, (built = build()));
+  return built;
+}
 
 /**
  * The rule for a value given as its UTF-8 bytes, one char per byte (chunk-task's `runCsvBytes`), for the types
@@ -146,13 +150,10 @@ const builtRules = new Map<string, Rule>();
  */
 export function byteKeyedRule(rules: Pick<PrepRules, 'profile' | 'defaultRegion' | 'country'>, type: IdentifierType): Rule | undefined {
   if (!LOW_CARDINALITY.has(type)) return undefined;
-  const key = `${rules.profile}|${rules.defaultRegion}|${rules.country}|${type}|bytes`;
-  let built = builtRules.get(key);
-  if (!built) {
+  return builtOnce(rules, type, 'bytes', () => {
     const rule = encodedRule(rules, type);
-    builtRules.set(key, (built = memoized((bytes) => rule(fromBytes(bytes)))));
-  }
-  return built;
+    return memoized((bytes) => rule(fromBytes(bytes)));
+  });
 }
 
 /** The type's rule followed by the profile's encoding (a hash), without a memo. */

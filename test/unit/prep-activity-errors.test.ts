@@ -25,7 +25,6 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-
 describe('prep activities on a file without a header line', () => {
   it('planning a split object fails without quoting the first row, and returns no header', async () => {
     const failure = await activityFailureOf(new MockActivityEnvironment().run((input) => activities.planDatasetPreparation(input), { input: join(dir, 'headerless.csv'), splitBytes: 1024, rules }));
