@@ -1,5 +1,6 @@
 import { fork } from 'node:child_process';
 import { join } from 'node:path';
+import { npmScriptNodeFlags } from '../../scripts/toolchain';
 
 /** What one side's child process reports. */
 export interface SideResult {
@@ -25,12 +26,14 @@ export function report(result: SideResult): void {
 
 /**
  * Runs bench/prep/<entry>.ts in a child process and returns its report. The child loads TypeScript with
- * tsx's CommonJS hook only (the project is CommonJS; the engine's worker threads register the same hook),
- * not with `tsx` itself, whose ESM loader adds a thread of its own (~30 MB) that is no part of the engine.
+ * tsx's CommonJS hook only (the project is CommonJS; the engine's worker threads load it compiled), not with
+ * `tsx` itself, whose ESM loader adds a thread of its own (~30 MB) that is no part of the engine.
  */
 export function runSide(entry: 'run-ours' | 'run-duckdb', args: string[]): Promise<SideResult> {
   return new Promise((resolve, reject) => {
-    const child = fork(join(__dirname, `${entry}.ts`), args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: ['--require', require.resolve('tsx/cjs')] });
+    // The Node flags `npm run prep` starts with: ours is measured as users run it.
+    const execArgv = [...npmScriptNodeFlags('prep'), '--require', require.resolve('tsx/cjs')];
+    const child = fork(join(__dirname, `${entry}.ts`), args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv });
     let result: SideResult | undefined;
     child.on('message', (message) => (result = message as SideResult));
     child.on('error', reject);

@@ -34,10 +34,10 @@ export function threadExecutor(threads = availableParallelism()): ChunkExecutor 
   try {
     pool = new Piscina<ChunkTask, ChunkResult>({ ...options, execArgv });
   } catch (error) {
-    // Options given to a worker are checked, and some the process may run with (V8's, --inspect) are refused
-    // there though a worker inherits them when none are given: then it inherits them, tsx's loader with them.
+    // A worker refuses the options that are the process's (V8's, such as --single-threaded-gc, which the npm
+    // scripts run with; --inspect): V8's apply to every thread of the process anyway, and the bundle needs no other.
     if ((error as { code?: string }).code !== 'ERR_WORKER_INVALID_EXEC_ARGV' || !execArgv) throw error;
-    pool = new Piscina<ChunkTask, ChunkResult>(options);
+    pool = new Piscina<ChunkTask, ChunkResult>({ ...options, execArgv: [] });
   }
   // Each chunk goes to its thread in a buffer of this pool, moved rather than copied, with an output buffer to
   // write into; both come back with the result. Enough are kept for every chunk in flight and the one being written.

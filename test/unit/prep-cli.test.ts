@@ -7,15 +7,15 @@ import Papa from 'papaparse';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sha256Hex } from '../../pii/hash';
 import type { PrepManifest } from '../../pii/prep/manifest';
-import { PROJECT_ROOT } from '../../scripts/toolchain';
+import { npmScriptNodeFlags, PROJECT_ROOT } from '../../scripts/toolchain';
 
-/** `npm run prep` as a user runs it: the script in a child process, on files, no Temporal. */
+/** `npm run prep` as a user runs it: the script, with its Node flags, in a child process, on files, no Temporal. */
 const run = promisify(execFile);
 let dir: string;
 
 async function prep(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(join(PROJECT_ROOT, 'node_modules/.bin/tsx'), [join(PROJECT_ROOT, 'starters/prep.ts'), ...args], { cwd: dir });
+    const { stdout, stderr } = await run(join(PROJECT_ROOT, 'node_modules/.bin/tsx'), [...npmScriptNodeFlags('prep'), join(PROJECT_ROOT, 'starters/prep.ts'), ...args], { cwd: dir });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const e = error as { code: number; stdout: string; stderr: string };
