@@ -25,4 +25,3 @@ export function npmScriptNodeFlags(name: string): string[] {
   if (!script) throw new Error(`package.json has no script "${name}"`);
   return script.split(/\s+/).filter((word) => word.startsWith('--'));
 }
-
