@@ -137,7 +137,9 @@ function isTsx(value: string, tsxDir: string): boolean {
 /**
  * The process's Node options less tsx's loader. Worker threads start with the process's options, so under
  * tsx (`npm run prep`, or a CommonJS `--require tsx/cjs`) each would load tsx's loader first (~0.2 s and
- * ~8 MB a thread) for a bundle that is plain JavaScript. Every other option is kept.
+ * ~8 MB a thread) for a bundle that is plain JavaScript. Every other option is kept; when a worker refuses
+ * one (V8's, such as the npm scripts' --single-threaded-gc, which hold for every thread anyway), the executor
+ * starts the workers with none (`threadExecutor`).
  */
 function withoutTsx(execArgv: string[]): string[] {
   const tsxDir = realpathSync(dirname(createRequire(TASK).resolve('tsx/package.json')));
