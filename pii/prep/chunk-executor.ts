@@ -7,15 +7,27 @@ import { chunkWorker } from './worker-bundle';
 /** Runs chunk tasks, on worker threads or in this thread. */
 export interface ChunkExecutor {
   readonly parallelism: number;
+  /** The task's bytes are copied before this returns: the caller may reuse their buffer at once. */
   run(task: ChunkTask): Promise<ChunkResult>;
   /** The result's output has been written: its buffer may take another chunk's. */
   release(result: ChunkResult): void;
   close(): Promise<void>;
 }
 
-/** Prepares in this thread; the rules are loaded when first needed (with worker threads, only they load them). */
+/**
+ * Prepares in this thread; the rules are loaded when first needed (with worker threads, only they load them). A chunk's
+ * bytes are copied first, as the thread executor copies them: the source reuses its buffer for the next chunk.
+ */
 function inlineExecutor(): ChunkExecutor {
-  return { parallelism: 1, run: async (task) => (await import('./chunk-task')).runChunkTask(task), release: () => undefined, close: () => Promise.resolve() };
+  return {
+    parallelism: 1,
+    run: (task) => {
+      const own = task.format === 'records' ? task : { ...task, bytes: new Uint8Array(task.bytes) };
+      return import('./chunk-task').then(({ runChunkTask }) => runChunkTask(own));
+    },
+    release: () => undefined,
+    close: () => Promise.resolve(),
+  };
 }
 
 /** `threads` worker threads (default: one per core) running `runChunkTask`. */

@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { createReadStream } from 'node:fs';
-import { lstat, mkdir, open, rm, stat } from 'node:fs/promises';
+import { lstat, mkdir, open, rm, stat, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { PassThrough, type Readable } from 'node:stream';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { AsyncBuffer } from 'hyparquet';
 import { PrepInputError } from './input-errors';
+import type { ByteSource } from './record-chunks';
 
 /** Where data lives: an s3://bucket/key URI or a local path. */
 export type DataLocation = { kind: 's3'; bucket: string; key: string; uri: string } | { kind: 'local'; path: string; uri: string };
@@ -60,6 +61,31 @@ export async function readBytes(location: DataLocation, s3?: S3Client, range?: {
   } catch (error) {
     throw missing(location, error);
   }
+}
+
+/**
+ * The bytes [start, end) of the object, for `recordChunks`: a local file is read straight into the cutter's
+ * buffer (no buffer per read); an S3 object is one ranged GetObject's stream.
+ */
+export async function byteSource(location: DataLocation, s3: S3Client | undefined, range: { start: number; end: number }): Promise<ByteSource> {
+  if (location.kind === 's3' || range.end <= range.start) return readBytes(location, s3, range);
+  let handle: FileHandle;
+  try {
+    handle = await open(location.path, 'r');
+  } catch (error) {
+    throw missing(location, error);
+  }
+  let position = range.start;
+  return {
+    async readInto(into, at, length) {
+      const wanted = Math.min(length, range.end - position);
+      if (wanted <= 0) return 0;
+      const { bytesRead } = await handle.read(into, at, wanted, position);
+      position += bytesRead;
+      return bytesRead;
+    },
+    close: () => handle.close(),
+  };
 }
 
 /** Random access for Parquet: local reads, or ranged GETs. */

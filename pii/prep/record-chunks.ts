@@ -6,10 +6,20 @@ const BOM = [0xef, 0xbb, 0xbf];
 export type LineFormat = 'csv' | 'jsonl';
 
 export interface RecordChunk {
+  /** A view on the cutter's own buffer: it holds until the next chunk is asked for, so a consumer copies what it keeps. */
   bytes: Buffer;
   /** Offset of the chunk's first byte in the stream (after any BOM). */
   offset: number;
 }
+
+/** Reads up to `length` bytes into `into` at `at`; resolves to how many, 0 at the end. */
+export interface ByteReader {
+  readInto(into: Uint8Array, at: number, length: number): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** Bytes to cut into chunks: pieces as they arrive (an S3 body), or reads straight into the cutter's buffer (a local file). */
+export type ByteSource = AsyncIterable<Uint8Array> | ByteReader;
 
 export interface ChunkOptions {
   format: LineFormat;
@@ -26,61 +36,131 @@ export interface ChunkOptions {
 }
 
 const DEFAULT_MAX_RECORD_BYTES = 16 * 1024 * 1024;
+/** Read past a chunk's cut point, so that its last record usually ends within the read. */
+const READ_PAST_CUT = 64 * 1024;
 
 /**
  * Cuts a byte stream into chunks of whole records, so each chunk can be parsed on its own (in another
  * thread, or resumed after a crash). A chunk ends at the first record boundary at or past the next
  * multiple of `targetBytes` in the object, so where chunks (and the parts made of them) end depends on
  * the data alone, not on how reads happened to arrive: a run resumed at a chunk start cuts exactly as
- * an uninterrupted run. Memory holds one chunk plus one record.
+ * an uninterrupted run. Memory holds one chunk plus one record, in one buffer reused chunk after chunk
+ * (no buffer per read or per chunk, which the main thread's GC would have to collect).
  */
-export async function* recordChunks(source: AsyncIterable<Uint8Array>, opts: ChunkOptions): AsyncGenerator<RecordChunk> {
-  const target = opts.targetBytes ?? 1024 * 1024;
-  const maxRecord = opts.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES;
-  const scanner = new RecordScanner(opts.format, opts.delimiter);
-  // The bytes after the last cut: whole pieces already scanned, then the piece being scanned. They are
-  // joined once, when a chunk is cut (or not at all when it lies in one piece), not each time a piece arrives.
-  let pieces: Buffer[] = [];
-  let piecesLength = 0;
-  /** The last record end seen, from the last cut. */
-  let lastBoundary = 0;
-  let offset = opts.startOffset ?? 0;
-  let first = opts.stripBom ?? true;
-
-  for await (const piece of source) {
-    let bytes = Buffer.isBuffer(piece) ? piece : Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength);
-    if (first) {
-      first = false;
-      if (BOM.every((b, i) => bytes[i] === b)) {
-        bytes = bytes.subarray(3);
-        offset += 3;
+export async function* recordChunks(source: ByteSource, opts: ChunkOptions): AsyncGenerator<RecordChunk> {
+  const cutter = new ChunkCutter(opts);
+  if (Symbol.asyncIterator in source) {
+    for await (const piece of source) yield* cutter.add(Buffer.isBuffer(piece) ? piece : Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength));
+  } else {
+    try {
+      for (;;) {
+        const room = cutter.room();
+        const read = await source.readInto(room.buffer, room.at, room.length);
+        if (read === 0) break;
+        yield* cutter.added(read);
       }
-    }
-    let scanned = 0;
-    for (;;) {
-      const cutFrom = Math.floor(offset / target) * target + target - offset;
-      const scan = scanner.scan(bytes, scanned, cutFrom - piecesLength);
-      scanned = bytes.length;
-      if (scan.last > 0) lastBoundary = piecesLength + scan.last;
-      if (scan.stop < 0) break;
-      const head = bytes.subarray(0, scan.stop);
-      yield { bytes: piecesLength === 0 ? head : Buffer.concat([...pieces, head], piecesLength + scan.stop), offset };
-      offset += piecesLength + scan.stop;
-      pieces = [];
-      piecesLength = 0;
-      bytes = bytes.subarray(scan.stop);
-      scanned = 0;
-      lastBoundary = 0;
-    }
-    if (bytes.length > 0) {
-      pieces.push(bytes);
-      piecesLength += bytes.length;
-    }
-    if (piecesLength - lastBoundary > maxRecord) {
-      throw new PrepInputError(`a record longer than ${Math.round(maxRecord / 1048576)} MiB starts at byte ${offset + lastBoundary}: not ${opts.format.toUpperCase()} records of the expected shape (an unclosed quote, or a file without line breaks?)`);
+    } finally {
+      await source.close();
     }
   }
-  if (piecesLength > 0) yield { bytes: pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces, piecesLength), offset };
+  yield* cutter.rest();
+}
+
+/** The state of `recordChunks`: the bytes after the last cut, `[0, held)` of `buffer`, scanned up to `scanned`. */
+class ChunkCutter {
+  private readonly target: number;
+  private readonly maxRecord: number;
+  private readonly format: LineFormat;
+  private readonly scanner: RecordScanner;
+  private buffer: Buffer;
+  private held = 0;
+  private scanned = 0;
+  /** The last record end seen since the last cut. */
+  private lastBoundary = 0;
+  private offset: number;
+  private bomUnchecked: boolean;
+
+  constructor(opts: ChunkOptions) {
+    this.target = opts.targetBytes ?? 1024 * 1024;
+    this.maxRecord = opts.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES;
+    this.format = opts.format;
+    this.scanner = new RecordScanner(opts.format, opts.delimiter);
+    this.buffer = Buffer.allocUnsafeSlow(this.target + 2 * READ_PAST_CUT);
+    this.offset = opts.startOffset ?? 0;
+    this.bomUnchecked = opts.stripBom ?? true;
+  }
+
+  /** Where the next read goes: up to a little past the next cut point, in a buffer grown when a record fills it. */
+  room(): { buffer: Buffer; at: number; length: number } {
+    if (this.held === this.buffer.length) this.grow(this.held + 1);
+    const wanted = Math.max(this.cutFrom() - this.held, 0) + READ_PAST_CUT;
+    return { buffer: this.buffer, at: this.held, length: Math.min(wanted, this.buffer.length - this.held) };
+  }
+
+  /** `read` bytes were written at `room().at`: yields each chunk they complete. */
+  *added(read: number): Generator<RecordChunk> {
+    this.held += read;
+    if (this.bomUnchecked) this.dropBom();
+    // Nothing is scanned before it is known whether the stream starts with a byte-order mark.
+    if (!this.bomUnchecked) yield* this.cut();
+  }
+
+  /** A piece of the stream, copied in: yields each chunk it completes. */
+  *add(piece: Buffer): Generator<RecordChunk> {
+    let rest = piece;
+    while (rest.length > 0) {
+      if (this.held === this.buffer.length) this.grow(this.held + rest.length);
+      const taken = Math.min(rest.length, this.buffer.length - this.held);
+      rest.copy(this.buffer, this.held, 0, taken);
+      rest = rest.subarray(taken);
+      yield* this.added(taken);
+    }
+  }
+
+  /** The bytes after the last cut, once the stream has ended. */
+  *rest(): Generator<RecordChunk> {
+    if (this.held > 0) yield { bytes: this.buffer.subarray(0, this.held), offset: this.offset };
+  }
+
+  /** Bytes from the last cut to the next multiple of the target in the object. */
+  private cutFrom(): number {
+    return Math.floor(this.offset / this.target) * this.target + this.target - this.offset;
+  }
+
+  private *cut(): Generator<RecordChunk> {
+    for (;;) {
+      const scan = this.scanner.scan(this.buffer.subarray(0, this.held), this.scanned, this.cutFrom());
+      this.scanned = this.held;
+      if (scan.last > 0) this.lastBoundary = scan.last;
+      if (scan.stop < 0) break;
+      yield { bytes: this.buffer.subarray(0, scan.stop), offset: this.offset };
+      // The consumer has its copy by now: the bytes after the chunk move to the front.
+      this.buffer.copyWithin(0, scan.stop, this.held);
+      this.held -= scan.stop;
+      this.offset += scan.stop;
+      this.scanned = 0;
+      this.lastBoundary = 0;
+    }
+    if (this.held - this.lastBoundary > this.maxRecord) {
+      throw new PrepInputError(`a record longer than ${Math.round(this.maxRecord / 1048576)} MiB starts at byte ${this.offset + this.lastBoundary}: not ${this.format.toUpperCase()} records of the expected shape (an unclosed quote, or a file without line breaks?)`);
+    }
+  }
+
+  /** A byte-order mark at the very start is dropped, once the first bytes are in. */
+  private dropBom(): void {
+    if (this.held < BOM.length) return;
+    this.bomUnchecked = false;
+    if (!BOM.every((b, i) => this.buffer[i] === b)) return;
+    this.buffer.copyWithin(0, BOM.length, this.held);
+    this.held -= BOM.length;
+    this.offset += BOM.length;
+  }
+
+  private grow(atLeast: number): void {
+    const grown = Buffer.allocUnsafeSlow(Math.max(atLeast, 2 * this.buffer.length));
+    this.buffer.copy(grown, 0, 0, this.held);
+    this.buffer = grown;
+  }
 }
 
 /** End of the first record (just past its newline), or the whole length when there is only one. */

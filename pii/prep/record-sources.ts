@@ -1,12 +1,15 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import Papa from 'papaparse';
 import type { DataFormat } from '../../schemas/prep';
-import { randomAccess, readBytes, sizeOf, type DataLocation } from './data-location';
+import { byteSource, randomAccess, readBytes, sizeOf, type DataLocation } from './data-location';
 import { cell, jsonFieldNames, jsonRecordToRow, type ParsedRecord } from './parse-records';
 import { firstRecordEnd, recordChunks, type RecordChunk } from './record-chunks';
 import { PrepInputError } from './input-errors';
 
-/** Whole records for one chunk task, and the position just after them (a byte offset, or a record index for Parquet and JSON arrays). */
+/**
+ * Whole records for one chunk task, and the position just after them (a byte offset, or a record index for Parquet and JSON arrays).
+ * Bytes hold until the next chunk is asked for (they are a view on the reader's buffer): a consumer copies what it keeps.
+ */
 export type SourceChunk = { end: number } & ({ format: 'csv'; bytes: Uint8Array } | { format: 'jsonl'; bytes: Uint8Array } | { format: 'records'; records: ParsedRecord[] });
 
 export interface OpenedSource {
@@ -52,7 +55,7 @@ export async function openSource(location: DataLocation, s3: S3Client | undefine
 async function openLineSource(location: DataLocation, s3: S3Client | undefined, format: 'csv' | 'jsonl', opts: OpenOptions): Promise<OpenedSource> {
   const start = opts.resumeFrom ?? opts.range?.start ?? 0;
   const end = opts.range?.end ?? (await sizeOf(location, s3));
-  const bytes = await readBytes(location, s3, { start, end });
+  const bytes = await byteSource(location, s3, { start, end });
   const iterator = recordChunks(bytes, { format, delimiter: opts.delimiter, startOffset: start, stripBom: start === 0, targetBytes: opts.chunkBytes, maxRecordBytes: opts.maxRecordBytes })[Symbol.asyncIterator]();
   const close = async (): Promise<void> => {
     await iterator.return?.(undefined);

@@ -1,6 +1,6 @@
 import Papa from 'papaparse';
 import { describe, expect, it } from 'vitest';
-import { recordChunks } from '../../pii/prep/record-chunks';
+import { recordChunks, type ByteReader, type ChunkOptions } from '../../pii/prep/record-chunks';
 import { RecordScanner } from '../../pii/prep/record-scanner';
 
 const bytes = (text: string) => Buffer.from(text, 'utf8');
@@ -21,6 +21,31 @@ function recordEnds(text: string, format: 'csv' | 'jsonl' = 'csv', delimiter?: s
 async function* pieces(text: string, size: number) {
   const data = bytes(text);
   for (let i = 0; i < data.length; i += size) yield data.subarray(i, i + size);
+}
+
+/** A reader over `data` that gives at most `most` bytes a read, as a file read may return fewer than asked. */
+function reader(data: Buffer, most: number): ByteReader & { closed: boolean } {
+  let position = 0;
+  return {
+    closed: false,
+    readInto(into, at, length) {
+      const n = Math.min(length, most, data.length - position);
+      into.set(data.subarray(position, position + n), at);
+      position += n;
+      return Promise.resolve(n);
+    },
+    close() {
+      this.closed = true;
+      return Promise.resolve();
+    },
+  };
+}
+
+/** Each chunk's bytes, copied as they come (a chunk is a view that holds only until the next is asked for), and its offset. */
+async function chunksOf(source: Parameters<typeof recordChunks>[0], opts: ChunkOptions): Promise<{ offset: number; text: string }[]> {
+  const chunks: { offset: number; text: string }[] = [];
+  for await (const chunk of recordChunks(source, opts)) chunks.push({ offset: chunk.offset, text: chunk.bytes.toString('utf8') });
+  return chunks;
 }
 
 describe('RecordScanner: where records end, as papaparse reads them', () => {
@@ -68,6 +93,45 @@ describe('RecordScanner: where records end, as papaparse reads them', () => {
       expect(Papa.parse(text.slice(offset, end).trimEnd(), { delimiter: ',' }).errors).toEqual([]);
       offset = end;
     }
+  });
+});
+
+describe('recordChunks read straight into its buffer (local files)', () => {
+  const lines = ['id,note'];
+  for (let i = 0; i < 3000; i++) lines.push(i % 5 === 0 ? `${i},"quoted\nnewline ${i}"` : `${i},plain ${'x'.repeat(i % 40)}`);
+  const text = lines.join('\n') + '\n';
+
+  it('cuts where the piece-by-piece path cuts, whatever the reads return, and gives back every byte once', async () => {
+    const reference = await chunksOf(pieces(text, text.length), { format: 'csv', targetBytes: 2048 });
+    expect(reference.length).toBeGreaterThan(20);
+    for (const most of [1, 97, 4096, text.length]) {
+      const source = reader(bytes(text), most);
+      expect(await chunksOf(source, { format: 'csv', targetBytes: 2048 })).toEqual(reference);
+      expect(source.closed).toBe(true);
+    }
+    expect(reference.map((c) => c.text).join('')).toBe(text);
+  });
+
+  it('drops a byte-order mark split across reads, and counts offsets after it', async () => {
+    const data = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), bytes(text)]);
+    const chunks = await chunksOf(reader(data, 1), { format: 'csv', targetBytes: 2048 });
+    expect(chunks[0]!.offset).toBe(3);
+    expect(chunks.map((c) => c.text).join('')).toBe(text);
+    // Without stripping (a range that starts past the object's start), the bytes stay as they are.
+    const kept = await chunksOf(reader(data, 1), { format: 'csv', targetBytes: 2048, stripBom: false, startOffset: 0 });
+    expect(Buffer.from(kept.map((c) => c.text).join(''), 'utf8').equals(data)).toBe(true);
+  });
+
+  it('reports offsets from where a range starts, and cuts at the same multiples of the target as a whole read', async () => {
+    const whole = await chunksOf(reader(bytes(text), 500), { format: 'csv', targetBytes: 2048 });
+    const from = whole[3]!.offset;
+    const resumed = await chunksOf(reader(bytes(text).subarray(from), 500), { format: 'csv', targetBytes: 2048, startOffset: from, stripBom: false });
+    expect(resumed).toEqual(whole.slice(3));
+  });
+
+  it('refuses a record longer than the limit rather than growing its buffer without end', async () => {
+    const long = `id,note\n1,${'y'.repeat(300_000)}\n`;
+    await expect(chunksOf(reader(bytes(long), 65536), { format: 'csv', maxRecordBytes: 100_000 })).rejects.toThrow(/a record longer than/);
   });
 });
 
