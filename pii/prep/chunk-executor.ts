@@ -4,6 +4,12 @@ import type { ChunkResult, ChunkTask } from './chunk-task';
 import { BufferPool } from './buffer-pool';
 import { chunkWorker } from './worker-bundle';
 
+/**
+ * Chunks in flight per thread: one being prepared and one queued at the thread (`concurrentTasksPerWorker`), so
+ * a thread starts its next chunk without waiting for the main thread to hand it over, and two more queued here.
+ */
+export const TASKS_IN_FLIGHT_PER_THREAD = 4;
+
 /** Runs chunk tasks, on worker threads or in this thread. */
 export interface ChunkExecutor {
   readonly parallelism: number;
@@ -38,6 +44,7 @@ export function threadExecutor(threads = availableParallelism()): ChunkExecutor 
     minThreads: threads,
     maxThreads: threads,
     idleTimeout: 60_000,
+    concurrentTasksPerWorker: 2,
     // Nearly every allocation (fields, normalised values, hashes) dies with its row: 8 MiB semi-spaces
     // (24 MiB of young generation) scavenge as cheaply as larger ones did in profiles, in less memory.
     resourceLimits: { maxYoungGenerationSizeMb: 24 },
@@ -53,8 +60,8 @@ export function threadExecutor(threads = availableParallelism()): ChunkExecutor 
   }
   // Each chunk goes to its thread in a buffer of this pool, moved rather than copied, with an output buffer to
   // write into; both come back with the result. Enough are kept for every chunk in flight and the one being written.
-  const inputs = new BufferPool(2 * threads + 2);
-  const outputs = new BufferPool(2 * threads + 2);
+  const inputs = new BufferPool(TASKS_IN_FLIGHT_PER_THREAD * threads + 2);
+  const outputs = new BufferPool(TASKS_IN_FLIGHT_PER_THREAD * threads + 2);
   return {
     parallelism: threads,
     async run(task) {

@@ -1,5 +1,5 @@
 import type { OutputFormat, PrepRules } from '../../schemas/prep';
-import { inOrder, type ChunkExecutor } from './chunk-executor';
+import { inOrder, TASKS_IN_FLIGHT_PER_THREAD, type ChunkExecutor } from './chunk-executor';
 import type { ChunkResult, ChunkTask } from './chunk-task';
 import type { OpenedSource, SourceChunk } from './record-sources';
 
@@ -14,7 +14,7 @@ export async function* preparedChunks(source: OpenedSource, executor: ChunkExecu
     if (chunk.format === 'jsonl') return { ...common, format: 'jsonl', bytes: chunk.bytes };
     return { ...common, format: 'records', records: chunk.records };
   };
-  for await (const prepared of inOrder(source.chunks, (chunk) => executor.run(toTask(chunk)), executor.parallelism * 2)) {
+  for await (const prepared of inOrder(source.chunks, (chunk) => executor.run(toTask(chunk)), executor.parallelism * TASKS_IN_FLIGHT_PER_THREAD)) {
     yield prepared;
     executor.release(prepared.result);
   }

@@ -72,7 +72,7 @@ const MEMO_ENTRIES = 20_000;
 /**
  * A copy of a string that shares no memory with it. A value parsed out of a chunk can be a slice of the
  * chunk's whole text (V8 slices strings of 13 chars or more): kept in a memo that lives across chunks, it
- * would keep that text (a megabyte) alive for as long as the memo does.
+ * would keep that text (a chunk's) alive for as long as the memo does.
  */
 const unshared = (value: string) => ` ${value}`.slice(1);
 

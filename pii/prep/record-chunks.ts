@@ -35,6 +35,12 @@ export interface ChunkOptions {
   delimiter?: string;
 }
 
+/**
+ * 256 KiB: a chunk's text is then a string on V8's heap. From about 1 MB, Node makes it an external string
+ * (its bytes malloc'd and counted as the worker's external memory, which makes V8 start full GCs early);
+ * 256 KiB chunks prepared ~9 % faster than 1 MiB ones, at the same peak RSS (README, "What makes it fast").
+ */
+export const DEFAULT_CHUNK_BYTES = 256 * 1024;
 const DEFAULT_MAX_RECORD_BYTES = 16 * 1024 * 1024;
 /** Read past a chunk's cut point, so that its last record usually ends within the read. */
 const READ_PAST_CUT = 64 * 1024;
@@ -81,7 +87,7 @@ class ChunkCutter {
   private bomUnchecked: boolean;
 
   constructor(opts: ChunkOptions) {
-    this.target = opts.targetBytes ?? 1024 * 1024;
+    this.target = opts.targetBytes ?? DEFAULT_CHUNK_BYTES;
     this.maxRecord = opts.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES;
     this.format = opts.format;
     this.scanner = new RecordScanner(opts.format, opts.delimiter);

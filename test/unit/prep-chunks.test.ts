@@ -17,7 +17,7 @@ async function expectSameBytes(actual: string, expected: string): Promise<void> 
 }
 
 /**
- * A CSV of ~3 MB, so several 1 MiB chunks, whose record numbers differ from its line numbers (quoted newlines),
+ * A CSV of ~3 MB, so a dozen 256 KiB chunks, whose record numbers differ from its line numbers (quoted newlines),
  * with records that go to the rejects all through it: every 997th an invalid email, every 1499th a field short.
  * Its first column is the record number (header excluded).
  */
@@ -63,7 +63,7 @@ describe('multi-chunk inputs, inline and on worker threads', () => {
   });
 
   it('writes the same bytes over more chunks than are in flight, where the buffers of written chunks carry later ones', { timeout: 60_000 }, async () => {
-    // ~10 MiB: 10 chunks, 4 in flight on 2 threads, so from the 5th on a chunk goes out, and its output comes back,
+    // ~10 MiB: 40 chunks, 8 in flight on 2 threads, so from the 9th on a chunk goes out, and its output comes back,
     // in buffers an earlier chunk used: a buffer reused before its output was written would change the bytes.
     const input = tmp.path('bigger.csv');
     await writeLines(input, bigCsv(3 * ROWS));
