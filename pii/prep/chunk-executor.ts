@@ -47,7 +47,11 @@ export function threadExecutor(threads = availableParallelism()): ChunkExecutor 
     concurrentTasksPerWorker: 2,
     // Nearly every allocation (fields, normalised values, hashes) dies with its row: 8 MiB semi-spaces
     // (24 MiB of young generation) scavenge as cheaply as larger ones did in profiles, in less memory.
-    resourceLimits: { maxYoungGenerationSizeMb: 24 },
+    // A chunk's text that outlives a scavenge waits in the old generation for a full GC. Without a limit of
+    // its own, a thread's old generation may grow to 4x what is live (V8's factor for a heap that may reach
+    // gigabytes): ~70 MB a thread after 10M rows. Any limit below 1 GB caps the factor at 2; 512 MB leaves
+    // room for any input the engine takes (a record is at most 16 MiB).
+    resourceLimits: { maxYoungGenerationSizeMb: 24, maxOldGenerationSizeMb: 512 },
   };
   let pool: Piscina<ChunkTask, ChunkResult>;
   try {
