@@ -89,12 +89,12 @@ export async function prepareFile(opts: PrepareFileOptions): Promise<PrepManifes
     const rejects = await rejectsSink(rejectsObject, source.header);
     const counts = emptyCounts(opts.rules.columns);
     let rowOffset = 0;
-    for await (const { item, result } of preparedChunks(source, executor, opts.rules, outputFormat)) {
+    for await (const { end, result } of preparedChunks(source, executor, opts.rules, outputFormat)) {
       await sink.write(result);
       await rejects.write(result.rejects, rowOffset);
       rowOffset += result.records;
       addCounts(counts, result.counts);
-      opts.onProgress?.({ rowsIn: counts.rowsIn, rowsOut: counts.rowsOut, rowsRejected: counts.rowsRejected, position: item.end });
+      opts.onProgress?.({ rowsIn: counts.rowsIn, rowsOut: counts.rowsOut, rowsRejected: counts.rowsRejected, position: end });
     }
     const problems = countsReconcile(counts);
     if (problems.length > 0) throw new Error(`counts do not reconcile: ${problems.join('; ')}`);

@@ -123,14 +123,14 @@ export async function prepareParts(opts: PreparePartsOptions): Promise<PrepManif
   };
 
   try {
-    for await (const { item, result } of preparedChunks(source, opts.executor, opts.rules, opts.outputFormat)) {
+    for await (const { end, result } of preparedChunks(source, opts.executor, opts.rules, opts.outputFormat)) {
       part ??= await openPart();
       await part.sink.write(result);
       await part.rejects.write(result.rejects, state.rowOffset + part.records);
       part.records += result.records;
-      part.end = item.end;
+      part.end = end;
       addCounts(part.counts, result.counts);
-      opts.onProgress?.({ rowsIn: state.counts.rowsIn + part.counts.rowsIn, position: item.end });
+      opts.onProgress?.({ rowsIn: state.counts.rowsIn + part.counts.rowsIn, position: end });
       if (part.counts.rowsIn >= opts.partRows) await commit();
     }
     await commit();

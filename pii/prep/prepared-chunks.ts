@@ -4,10 +4,11 @@ import type { ChunkResult, ChunkTask } from './chunk-task';
 import type { OpenedSource, SourceChunk } from './record-sources';
 
 /**
- * The source's chunks prepared on the executor, in input order, with a bounded number in flight. A result's
- * buffers are reused once the next one is asked for: the caller writes each before going on.
+ * The source's chunks prepared on the executor, in input order, with a bounded number in flight, each with the
+ * position just after it. A result's buffers are reused once the next one is asked for: the caller writes each
+ * before going on. (The chunks' own bytes are not given: the source has reused their buffer by then.)
  */
-export async function* preparedChunks(source: OpenedSource, executor: ChunkExecutor, rules: PrepRules, output: OutputFormat): AsyncGenerator<{ item: SourceChunk; result: ChunkResult }> {
+export async function* preparedChunks(source: OpenedSource, executor: ChunkExecutor, rules: PrepRules, output: OutputFormat): AsyncGenerator<{ end: number; result: ChunkResult }> {
   const toTask = (chunk: SourceChunk): ChunkTask => {
     const common = { header: source.header, rules, output };
     if (chunk.format === 'csv') return { ...common, format: 'csv', bytes: chunk.bytes, delimiter: source.delimiter };
@@ -15,7 +16,7 @@ export async function* preparedChunks(source: OpenedSource, executor: ChunkExecu
     return { ...common, format: 'records', records: chunk.records };
   };
   for await (const prepared of inOrder(source.chunks, (chunk) => executor.run(toTask(chunk)), executor.parallelism * TASKS_IN_FLIGHT_PER_THREAD)) {
-    yield prepared;
+    yield { end: prepared.item.end, result: prepared.result };
     executor.release(prepared.result);
   }
 }

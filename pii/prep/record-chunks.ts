@@ -25,7 +25,10 @@ export interface ChunkOptions {
   format: LineFormat;
   /** Chunks are cut at the first record boundary past this size. */
   targetBytes?: number;
-  /** A record longer than this is an error, so one bad line cannot exhaust memory. */
+  /**
+   * A record longer than this is an error, so one bad line cannot exhaust memory. Checked after each read (a
+   * read is at most the chunk size and 64 KiB): a longer record that ends within one read is cut as usual.
+   */
   maxRecordBytes?: number;
   /** Where the stream starts in its object; offsets reported are absolute. */
   startOffset?: number;
@@ -33,6 +36,13 @@ export interface ChunkOptions {
   stripBom?: boolean;
   /** The CSV delimiter, when known: a quote opens a quoted field only after one. */
   delimiter?: string;
+  /**
+   * The first chunk is the first record alone (a header), so that the caller can read the delimiter off it and
+   * give it to `scanner` before the rest is cut.
+   */
+  headerFirst?: boolean;
+  /** Finds the record ends (default: one of its own, for `format` and `delimiter`). */
+  scanner?: RecordScanner;
 }
 
 /**
@@ -54,22 +64,22 @@ const READ_PAST_CUT = 64 * 1024;
  * (no buffer per read or per chunk, which the main thread's GC would have to collect).
  */
 export async function* recordChunks(source: ByteSource, opts: ChunkOptions): AsyncGenerator<RecordChunk> {
-  const cutter = new ChunkCutter(opts);
-  if (Symbol.asyncIterator in source) {
-    for await (const piece of source) yield* cutter.add(Buffer.isBuffer(piece) ? piece : Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength));
-  } else {
-    try {
+  try {
+    const cutter = new ChunkCutter(opts);
+    if (Symbol.asyncIterator in source) {
+      for await (const piece of source) yield* cutter.add(Buffer.isBuffer(piece) ? piece : Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength));
+    } else {
       for (;;) {
         const room = cutter.room();
         const read = await source.readInto(room.buffer, room.at, room.length);
         if (read === 0) break;
         yield* cutter.added(read);
       }
-    } finally {
-      await source.close();
     }
+    yield* cutter.rest();
+  } finally {
+    if (!(Symbol.asyncIterator in source)) await source.close();
   }
-  yield* cutter.rest();
 }
 
 /** The state of `recordChunks`: the bytes after the last cut, `[0, held)` of `buffer`, scanned up to `scanned`. */
@@ -85,15 +95,18 @@ class ChunkCutter {
   private lastBoundary = 0;
   private offset: number;
   private bomUnchecked: boolean;
+  /** The next cut is at the first record end (`headerFirst`). */
+  private headerPending: boolean;
 
   constructor(opts: ChunkOptions) {
     this.target = opts.targetBytes ?? DEFAULT_CHUNK_BYTES;
     this.maxRecord = opts.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES;
     this.format = opts.format;
-    this.scanner = new RecordScanner(opts.format, opts.delimiter);
+    this.scanner = opts.scanner ?? new RecordScanner(opts.format, opts.delimiter);
     this.buffer = Buffer.allocUnsafeSlow(this.target + 2 * READ_PAST_CUT);
     this.offset = opts.startOffset ?? 0;
     this.bomUnchecked = opts.stripBom ?? true;
+    this.headerPending = opts.headerFirst ?? false;
   }
 
   /** Where the next read goes: up to a little past the next cut point, in a buffer grown when a record fills it. */
@@ -128,8 +141,9 @@ class ChunkCutter {
     if (this.held > 0) yield { bytes: this.buffer.subarray(0, this.held), offset: this.offset };
   }
 
-  /** Bytes from the last cut to the next multiple of the target in the object. */
+  /** Bytes from the last cut to the next multiple of the target in the object (to the first record end, for a header). */
   private cutFrom(): number {
+    if (this.headerPending) return 1;
     return Math.floor(this.offset / this.target) * this.target + this.target - this.offset;
   }
 
@@ -139,6 +153,9 @@ class ChunkCutter {
       this.scanned = this.held;
       if (scan.last > 0) this.lastBoundary = scan.last;
       if (scan.stop < 0) break;
+      this.headerPending = false;
+      // Paused here, the caller reads the chunk (and, after a header, may set the scanner's delimiter): the bytes
+      // after it are scanned only once it asks for the next.
       yield { bytes: this.buffer.subarray(0, scan.stop), offset: this.offset };
       // The consumer has its copy by now: the bytes after the chunk move to the front.
       this.buffer.copyWithin(0, scan.stop, this.held);

@@ -22,6 +22,12 @@ export class RecordScanner {
     delimiter?: string,
   ) {
     this.isDelimiter = new Uint8Array(256);
+    this.useDelimiter(delimiter);
+  }
+
+  /** From here on, a quote opens a field only after this delimiter (or after any likely one, when not given). */
+  useDelimiter(delimiter?: string): void {
+    this.isDelimiter.fill(0);
     for (const code of delimiter ? [delimiter.charCodeAt(0)] : LIKELY_DELIMITERS) this.isDelimiter[code] = 1;
   }
 

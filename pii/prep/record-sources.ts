@@ -4,6 +4,7 @@ import type { DataFormat } from '../../schemas/prep';
 import { byteSource, randomAccess, readBytes, sizeOf, type DataLocation } from './data-location';
 import { cell, jsonFieldNames, jsonRecordToRow, type ParsedRecord } from './parse-records';
 import { firstRecordEnd, recordChunks, type RecordChunk } from './record-chunks';
+import { RecordScanner } from './record-scanner';
 import { PrepInputError } from './input-errors';
 
 /**
@@ -56,7 +57,11 @@ async function openLineSource(location: DataLocation, s3: S3Client | undefined, 
   const start = opts.resumeFrom ?? opts.range?.start ?? 0;
   const end = opts.range?.end ?? (await sizeOf(location, s3));
   const bytes = await byteSource(location, s3, { start, end });
-  const iterator = recordChunks(bytes, { format, delimiter: opts.delimiter, startOffset: start, stripBom: start === 0, targetBytes: opts.chunkBytes, maxRecordBytes: opts.maxRecordBytes })[Symbol.asyncIterator]();
+  // A CSV whose delimiter is not given is cut header first: the data is cut with the delimiter the header names,
+  // as a resumed run (which is given it) cuts it. Until then, a quote opens a field after any likely delimiter.
+  const scanner = new RecordScanner(format, opts.delimiter);
+  const headerFirst = format === 'csv' && !opts.header && !opts.delimiter;
+  const iterator = recordChunks(bytes, { format, scanner, headerFirst, startOffset: start, stripBom: start === 0, targetBytes: opts.chunkBytes, maxRecordBytes: opts.maxRecordBytes })[Symbol.asyncIterator]();
   const close = async (): Promise<void> => {
     await iterator.return?.(undefined);
   };
@@ -73,6 +78,7 @@ async function openLineSource(location: DataLocation, s3: S3Client | undefined, 
         const parsed = Papa.parse<string[]>(headerText, { delimiter: opts.delimiter ?? '', header: false });
         const names = parsed.data[0] ?? [];
         delimiter = opts.delimiter ?? parsed.meta.delimiter;
+        scanner.useDelimiter(delimiter);
         const duplicate = names.find((name, i) => names.indexOf(name) !== i);
         if (duplicate !== undefined) throw new PrepInputError(`the header names column "${duplicate}" twice`, 'the header names a column twice');
         header = names;

@@ -1,6 +1,10 @@
 import Papa from 'papaparse';
 import { describe, expect, it } from 'vitest';
+import { writeFile } from 'node:fs/promises';
+import { parseLocation } from '../../pii/prep/data-location';
 import { recordChunks, type ByteReader, type ChunkOptions } from '../../pii/prep/record-chunks';
+import { openSource } from '../../pii/prep/record-sources';
+import { useTempDir } from '../fixtures/prep/harness';
 import { RecordScanner } from '../../pii/prep/record-scanner';
 
 const bytes = (text: string) => Buffer.from(text, 'utf8');
@@ -132,6 +136,31 @@ describe('recordChunks read straight into its buffer (local files)', () => {
   it('refuses a record longer than the limit rather than growing its buffer without end', async () => {
     const long = `id,note\n1,${'y'.repeat(300_000)}\n`;
     await expect(chunksOf(reader(bytes(long), 65536), { format: 'csv', maxRecordBytes: 100_000 })).rejects.toThrow(/a record longer than/);
+  });
+});
+
+describe('openSource cuts a CSV with the delimiter its header names', () => {
+  const tmp = useTempDir();
+
+  it('does not cut inside a quoted field where a quote follows another likely delimiter', async () => {
+    // With ',' the quote of `x;"y` is a character of an unquoted field (papaparse's reading); taken as a field
+    // start after ';', it would pair with the opening quote of the next record's field, and the newline inside
+    // that field would look like a record end: a cut there splits the record in two.
+    const lines = ['id,note', '1,x;"y', '2,"a', 'b"', ...Array.from({ length: 40 }, (_, i) => `${i + 3},"p\nq ${i}"`)];
+    const text = lines.join('\n') + '\n';
+    const path = tmp.path('semicolon-quote.csv');
+    await writeFile(path, text);
+    const source = await openSource(parseLocation(path), undefined, { format: 'csv', chunkBytes: 16 });
+    expect(source.delimiter).toBe(',');
+    const records: string[][] = [];
+    for await (const chunk of source.chunks) {
+      if (chunk.format !== 'csv') throw new Error('expected CSV chunks');
+      const parsed = Papa.parse<string[]>(Buffer.from(chunk.bytes).toString('utf8').replace(/\n$/, ''), { delimiter: ',' });
+      expect(parsed.errors).toEqual([]);
+      records.push(...parsed.data);
+    }
+    expect(records).toEqual(Papa.parse<string[]>(text.replace(/\n$/, ''), { delimiter: ',' }).data.slice(1));
+    expect(records[1]).toEqual(['2', 'a\nb']);
   });
 });
 
