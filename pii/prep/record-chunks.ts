@@ -34,14 +34,12 @@ export interface ChunkOptions {
   startOffset?: number;
   /** Strip a UTF-8 byte-order mark at the start. */
   stripBom?: boolean;
-  /** The CSV delimiter, when known: a quote opens a quoted field only after one. */
-  delimiter?: string;
   /**
    * The first chunk is the first record alone (a header), so that the caller can read the delimiter off it and
    * give it to `scanner` before the rest is cut.
    */
   headerFirst?: boolean;
-  /** Finds the record ends (default: one of its own, for `format` and `delimiter`). */
+  /** Finds the record ends; its delimiter decides where a quote opens a field (default: one for `format`, any likely delimiter). */
   scanner?: RecordScanner;
 }
 
@@ -50,7 +48,7 @@ export interface ChunkOptions {
  * (its bytes malloc'd and counted as the thread's external memory, which makes V8 start full GCs early):
  * 256 KiB chunks took ~8 % less CPU than 1 MiB ones (README, "What makes it fast").
  */
-export const DEFAULT_CHUNK_BYTES = 256 * 1024;
+const DEFAULT_CHUNK_BYTES = 256 * 1024;
 const DEFAULT_MAX_RECORD_BYTES = 16 * 1024 * 1024;
 /** Read past a chunk's cut point, so that its last record usually ends within the read. */
 const READ_PAST_CUT = 64 * 1024;
@@ -102,7 +100,7 @@ class ChunkCutter {
     this.target = opts.targetBytes ?? DEFAULT_CHUNK_BYTES;
     this.maxRecord = opts.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES;
     this.format = opts.format;
-    this.scanner = opts.scanner ?? new RecordScanner(opts.format, opts.delimiter);
+    this.scanner = opts.scanner ?? new RecordScanner(opts.format);
     this.buffer = Buffer.allocUnsafeSlow(this.target + 2 * READ_PAST_CUT);
     this.offset = opts.startOffset ?? 0;
     this.bomUnchecked = opts.stripBom ?? true;
