@@ -26,14 +26,13 @@ export class MatchingJobs {
     private readonly faults: Faults,
     private readonly run: (workflow: StoredResource, jobId: string) => Promise<JobOutcome>,
   ) {
-    // Jobs cut off by a restart did not finish: say so instead of leaving them RUNNING forever.
-    store.update((s) => {
-      for (const job of Object.values(s.entityResolution.jobs)) {
-        if (job.status === 'QUEUED' || job.status === 'RUNNING') {
-          Object.assign(job, { status: 'FAILED', endTime: epochSeconds(), errorDetails: { errorMessage: 'The sandbox restarted while the job ran' } });
-        }
-      }
-    });
+    // A job is the service's, not the endpoint's: one cut off by a restart runs again from its start (its output is rewritten whole).
+    for (const job of Object.values(store.get().entityResolution.jobs)) {
+      const workflow = store.get().entityResolution.matchingWorkflows[job.workflowName];
+      if (job.status !== 'QUEUED' && job.status !== 'RUNNING') continue;
+      if (workflow) this.launch(workflow, job.jobId, false);
+      else this.finish(job.jobId, { status: 'FAILED', errorMessage: `Matching workflow ${job.workflowName} was deleted while the job ran` });
+    }
   }
 
   setDurations(durations: Partial<JobDurations>): JobDurations {
@@ -63,7 +62,13 @@ export class MatchingJobs {
       outputSourceConfig: (workflow.outputSourceConfig as Record<string, unknown>[]).map((o) => ({ outputS3Path: o.outputS3Path, KMSArn: o.KMSArn, roleArn: workflow.roleArn })),
     };
     this.store.update((s) => (s.entityResolution.jobs[jobId] = job));
-    const injectedFailure = this.faults.jobShouldFail('entityresolution', 'StartMatchingJob');
+    this.launch(workflow, jobId, this.faults.jobShouldFail('entityresolution', 'StartMatchingJob'));
+    return jobId;
+  }
+
+  /** QUEUED for `queuedMs`, then RUNNING while the job runs (at least `runningMs`), then its outcome. */
+  private launch(workflow: StoredResource, jobId: string, injectedFailure: boolean): void {
+    this.patch(jobId, { status: 'QUEUED' });
     this.later(this.durations.queuedMs, () => {
       this.patch(jobId, { status: 'RUNNING' });
       const began = Date.now();
@@ -72,7 +77,6 @@ export class MatchingJobs {
         : this.run(workflow, jobId).catch((err: unknown) => ({ status: 'FAILED', errorMessage: (err as Error).message }));
       void outcome.then((result) => this.later(Math.max(0, this.durations.runningMs - (Date.now() - began)), () => this.finish(jobId, result)));
     });
-    return jobId;
   }
 
   private finish(jobId: string, outcome: JobOutcome): void {
