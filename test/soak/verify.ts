@@ -1,0 +1,149 @@
+import { createHash } from 'node:crypto';
+import { ListMatchingJobsCommand, type EntityResolutionClient } from '@aws-sdk/client-entityresolution';
+import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import type { Payload, PayloadCodec } from '@temporalio/common';
+import type { Client } from '@temporalio/client';
+import type { PrepSummary } from '../../activities/prepare-dataset';
+import type { PrepManifest } from '../../pii/prep/manifest';
+import type { Uid2MatchingResult } from '../../schemas/uid2-matching';
+import type { PiiFixture } from './workload';
+
+function parseS3(uri: string): { bucket: string; key: string } {
+  const match = /^s3:\/\/([^/]+)\/(.*)$/.exec(uri);
+  if (!match) throw new Error(`not an s3 URI: ${uri}`);
+  return { bucket: match[1]!, key: match[2]! };
+}
+
+async function readObject(s3: S3Client, uri: string): Promise<Buffer> {
+  const { bucket, key } = parseS3(uri);
+  const out = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+  return Buffer.from(await out.Body!.transformToByteArray());
+}
+
+async function listKeys(s3: S3Client, prefix: string): Promise<string[]> {
+  const { bucket, key } = parseS3(prefix);
+  const uris: string[] = [];
+  let token: string | undefined;
+  do {
+    const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: key, ContinuationToken: token }));
+    for (const object of page.Contents ?? []) uris.push(`s3://${bucket}/${object.Key}`);
+    token = page.NextContinuationToken;
+  } while (token);
+  return uris;
+}
+
+/** An output as rows (data lines without the header of each object) and the problems found reading it. */
+export interface OutputRows {
+  rows: string[];
+  /** Objects whose bytes differ from the SHA-256 their manifest states, or that could not be read. */
+  corrupt: number;
+  /** Objects under the output prefix that its manifest does not list: stale or duplicated parts. */
+  unlisted: number;
+}
+
+function dataLines(body: Buffer): string[] {
+  const lines = body.toString('latin1').split('\n');
+  if (lines.at(-1) === '') lines.pop();
+  return lines.slice(1);
+}
+
+export async function prepOutputRows(s3: S3Client, summary: PrepSummary): Promise<OutputRows> {
+  const manifest = JSON.parse((await readObject(s3, summary.manifestUri)).toString('utf8')) as PrepManifest;
+  const out: OutputRows = { rows: [], corrupt: 0, unlisted: 0 };
+  for (const object of [...manifest.outputs, ...manifest.rejects]) {
+    const body = await readObject(s3, object.uri).catch(() => undefined);
+    if (!body || createHash('sha256').update(body).digest('hex') !== object.sha256) {
+      out.corrupt++;
+      continue;
+    }
+    // Rejects are kept apart from outputs so a row moving between them counts as lost.
+    const tag = manifest.rejects.includes(object) ? 'reject:' : 'out:';
+    for (const line of dataLines(body)) out.rows.push(tag + line);
+  }
+  const listed = new Set([summary.manifestUri, ...manifest.outputs.map((o) => o.uri), ...manifest.rejects.map((o) => o.uri)]);
+  const prefix = summary.manifestUri.replace(/manifest\.json$/, '');
+  out.unlisted = (await listKeys(s3, prefix)).filter((uri) => !listed.has(uri)).length;
+  return out;
+}
+
+export async function matchingOutputRows(s3: S3Client, result: Uid2MatchingResult): Promise<OutputRows> {
+  const out: OutputRows = { rows: [], corrupt: 0, unlisted: 0 };
+  for (const identifier of result.identifiers) {
+    for (const uri of identifier.outputObjects) {
+      const body = await readObject(s3, uri).catch(() => undefined);
+      if (!body) {
+        out.corrupt++;
+        continue;
+      }
+      const tag = `${identifier.identifier}:${uri.includes('/error/') ? 'error' : 'success'}:`;
+      for (const line of dataLines(body)) out.rows.push(tag + line);
+    }
+  }
+  return out;
+}
+
+/** Rows of the undisturbed run missing from this one, and rows this one has more of (duplicates), as multisets. */
+export function compareRows(expected: string[], actual: string[]): { lost: number; extra: number } {
+  const counts = new Map<string, number>();
+  for (const row of expected) counts.set(row, (counts.get(row) ?? 0) + 1);
+  let extra = 0;
+  for (const row of actual) {
+    const left = counts.get(row) ?? 0;
+    if (left > 0) counts.set(row, left - 1);
+    else extra++;
+  }
+  let lost = 0;
+  for (const left of counts.values()) lost += left;
+  return { lost, extra };
+}
+
+/** Jobs the sandbox ran on each Entity Resolution workflow. */
+export async function jobsPerWorkflow(er: EntityResolutionClient, workflows: string[]): Promise<Map<string, string[]>> {
+  const jobs = new Map<string, string[]>();
+  for (const workflowName of workflows) {
+    const ids: string[] = [];
+    let nextToken: string | undefined;
+    do {
+      const page = await er.send(new ListMatchingJobsCommand({ workflowName, nextToken, maxResults: 25 }));
+      ids.push(...(page.jobs ?? []).map((j) => j.jobId!));
+      nextToken = page.nextToken;
+    } while (nextToken);
+    jobs.set(workflowName, ids);
+  }
+  return jobs;
+}
+
+/** Counts fixture emails and phones in a text: each hit names its kind and where, never the value. */
+export function piiHits(text: string, pii: PiiFixture): { emails: number; phones: number } {
+  let emails = 0;
+  let phones = 0;
+  for (const match of text.matchAll(/[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g)) {
+    if (pii.emails.has(match[0].toLowerCase())) emails++;
+  }
+  for (const match of text.matchAll(/\+?\(?\d[\d ().-]{7,}\d/g)) {
+    const candidate = match[0].trim();
+    const digits = candidate.replace(/\D/g, '');
+    const e164 = candidate.startsWith('+') && digits.length >= 11 && pii.phoneDigits.has(digits.slice(-10));
+    if (pii.phones.has(candidate) || e164) phones++;
+  }
+  return { emails, phones };
+}
+
+function isPayload(value: unknown): value is Payload {
+  return typeof value === 'object' && value !== null && 'metadata' in value && 'data' in value;
+}
+
+/** Every workflow history in the namespace as text: raw (encrypted) and with each payload decrypted. */
+export async function* historyTexts(client: Client, codec: PayloadCodec): AsyncGenerator<{ workflowId: string; text: string }> {
+  for await (const execution of client.workflow.list()) {
+    const history = await client.workflow.getHandle(execution.workflowId, execution.runId).fetchHistory();
+    const payloads: Payload[] = [];
+    const raw = JSON.stringify(history, (_key, value: unknown) => {
+      if (isPayload(value)) payloads.push(value);
+      return value instanceof Uint8Array ? Buffer.from(value).toString('utf8') : value;
+    });
+    const decoded = await codec.decode(payloads).catch(() => [] as Payload[]);
+    const text = [raw, ...decoded.map((p) => Buffer.from(p.data ?? new Uint8Array()).toString('utf8'))].join('\n');
+    yield { workflowId: execution.workflowId, text };
+  }
+}
