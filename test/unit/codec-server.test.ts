@@ -44,6 +44,7 @@ describe('codec server', () => {
   it('listens on the real port when asked for port 0', () => {
     expect(server.port).toBeGreaterThan(0);
     expect(server.url).toBe(`http://127.0.0.1:${server.port}`);
+    expect(server.keyIds).toEqual(['k1']);
   });
 
   it('round-trips payloads through /encode and /decode', async () => {

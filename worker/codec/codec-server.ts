@@ -31,6 +31,8 @@ export interface CodecServerOptions {
 export interface CodecServer {
   url: string;
   port: number;
+  /** The key ids it decrypts (never the keys): what an operator compares with a "Cannot decrypt payload" message. */
+  keyIds: string[];
   close(): Promise<void>;
 }
 
@@ -165,6 +167,7 @@ export async function startCodecServer(opts: CodecServerOptions): Promise<CodecS
   return {
     url,
     port,
+    keyIds: Object.keys(opts.keyring.byId),
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.close((err) => (err ? reject(err) : resolve()));
