@@ -3,11 +3,13 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
+import { NativeConnection, Worker } from '@temporalio/worker';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { npmScriptNodeFlags, PROJECT_ROOT } from '../../scripts/toolchain';
 import { createDataConverter } from '../../worker/codec/data-converter';
 import type { CodecKeyring } from '../../worker/codec/keyring';
 import type { uid2SubscriptionApproval } from '../../workflows/uid2-subscription-approval';
+import { workflowBundle } from '../helpers/environments';
 
 const EventType = temporal.api.enums.v1.EventType;
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
@@ -57,7 +59,7 @@ describe('a worker holding the wrong codec key (real worker process, dev server)
     await connection?.close();
   });
 
-  it('fails the workflow task with a readable message naming the key id it needed and the key ids it holds, in history and in its log', async () => {
+  it('fails the workflow task with a readable message naming the key id it needed and the key ids it holds, in history and in its log; a worker given that key resumes the run', async () => {
     const address = inject('devServerAddress');
     const taskQueue = `e2e-wrong-key-${Date.now()}`;
     const workflowId = `e2e-wrong-key/${randomBytes(4).toString('hex')}`;
@@ -104,6 +106,21 @@ describe('a worker holding the wrong codec key (real worker process, dev server)
     expect(logged.error?.message).toContain('"key-b", "key-old"');
     expect(output).not.toContain('"error":{}');
 
+    // The fix the message gives: a worker that also holds "key-a" picks the waiting run up, nothing lost.
+    const exited = new Promise((resolve) => worker!.once('exit', resolve));
+    worker.kill('SIGTERM');
+    await exited;
+    const workerConnection = await NativeConnection.connect({ address });
+    const fixed = await Worker.create({
+      connection: workerConnection,
+      taskQueue,
+      workflowBundle: workflowBundle(),
+      activities: {},
+      dataConverter: createDataConverter({ current: { id: 'key-b', key: randomBytes(32) }, byId: { 'key-a': starterKeys.current.key } }),
+    });
+    const completed = await fixed.runUntil(waitForEvent(starter, workflowId, EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED));
+    expect(completed.eventId?.toNumber()).toBeGreaterThan(failed.eventId!.toNumber());
+    await workerConnection.close();
     await handle.terminate('e2e test done');
   });
 });
