@@ -3,7 +3,7 @@ import { runCodecServer } from './run-codec-server';
 
 runCodecServer(process.env)
   .then((server) => {
-    logger.info({ url: server.url }, 'codec server listening; point the Temporal UI at it (Data Encoder settings or --ui-codec-endpoint)');
+    logger.info({ url: server.url, keyIds: server.keyIds }, 'codec server listening; point the Temporal UI at it (Data Encoder settings or --ui-codec-endpoint)');
     const stop = () => void server.close().then(() => process.exit(0));
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);

@@ -44,6 +44,7 @@ describe('codec server', () => {
   it('listens on the real port when asked for port 0', () => {
     expect(server.port).toBeGreaterThan(0);
     expect(server.url).toBe(`http://127.0.0.1:${server.port}`);
+    expect(server.keyIds).toEqual(['k1']);
   });
 
   it('round-trips payloads through /encode and /decode', async () => {
@@ -72,7 +73,7 @@ describe('codec server', () => {
     expect(res.status).toBe(204);
     expect(res.headers.get('access-control-allow-origin')).toBe(UI_ORIGIN);
     expect(res.headers.get('access-control-allow-credentials')).toBe('true');
-    expect(res.headers.get('access-control-allow-headers')).toBe('Content-Type, X-Namespace, Authorization');
+    expect(res.headers.get('access-control-allow-headers')).toBe('Content-Type, X-Namespace, Authorization, Authorization-Extras');
     expect(res.headers.get('access-control-allow-methods')).toContain('POST');
   });
 
@@ -113,6 +114,84 @@ describe('codec server', () => {
     const res = await post(server, '/decode', JSON.stringify({ payloads: [foreign] }));
     expect(res.status).toBe(400);
     expect(((await res.json()) as { error: string }).error).toContain('"gone"');
+  });
+
+  describe('reads the body as proto3 JSON of a Payloads message, as Temporal clients send it', () => {
+    const encode = async (body: unknown) => {
+      const res = await post(server, '/encode', JSON.stringify(body));
+      return { status: res.status, body: (await res.json()) as { payloads: Partial<JsonPayload>[]; error?: string } };
+    };
+
+    it('takes {} (no arguments: the Temporal CLI sends it for a query or signal without input) as an empty list', async () => {
+      expect(await encode({})).toEqual({ status: 200, body: { payloads: [] } });
+      expect(await encode({ payloads: null })).toEqual({ status: 200, body: { payloads: [] } });
+    });
+
+    it('takes absent or null metadata and data as empty, and leaves empty fields out of its answer', async () => {
+      const encoded = await encode({ payloads: [{ metadata: { encoding: Buffer.from('binary/null').toString('base64') } }, { data: null, metadata: null }, {}] });
+      expect(encoded.status).toBe(200);
+      const decoded = (await (await post(server, '/decode', JSON.stringify(encoded.body))).json()) as { payloads: Partial<JsonPayload>[] };
+      expect(decoded.payloads).toEqual([{ metadata: { encoding: Buffer.from('binary/null').toString('base64') } }, {}, {}]);
+    });
+
+    it('takes URL-safe and unpadded base64', async () => {
+      const bytes = Buffer.from([0xfb, 0xff, 0xfe, 0x01]);
+      const urlSafe = bytes.toString('base64url');
+      expect(urlSafe).toMatch(/[-_]/);
+      const encoded = await encode({ payloads: [{ metadata: { encoding: Buffer.from('binary/plain').toString('base64url') }, data: urlSafe }] });
+      expect(encoded.status).toBe(200);
+      const decoded = (await (await post(server, '/decode', JSON.stringify(encoded.body))).json()) as { payloads: JsonPayload[] };
+      expect(Buffer.from(decoded.payloads[0]!.data, 'base64').equals(bytes)).toBe(true);
+    });
+
+    it('keeps externalPayloads, given by JSON or proto field name', async () => {
+      for (const field of ['externalPayloads', 'external_payloads']) {
+        const encoded = await encode({ payloads: [{ ...toJson('x'), [field]: [{ sizeBytes: '2048' }] }] });
+        expect(encoded.status).toBe(200);
+        const decoded = (await (await post(server, '/decode', JSON.stringify(encoded.body))).json()) as { payloads: object[] };
+        expect(decoded.payloads).toEqual([{ ...toJson('x'), externalPayloads: [{ sizeBytes: '2048' }] }]);
+      }
+    });
+
+    it('refuses unknown fields, bad base64 and a body that is not an object with 400, naming the field', async () => {
+      const unknown = await encode({ payload: [] });
+      expect(unknown.status).toBe(400);
+      expect(unknown.body.error).toBe('invalid Payloads JSON at body: unknown field(s) "payload"');
+      const badBytes = await encode({ payloads: [{ data: 'abcde' }] });
+      expect(badBytes.status).toBe(400);
+      expect(badBytes.body.error).toBe('invalid Payloads JSON at payloads.0.data: expected base64');
+      expect((await encode([])).body.error).toBe('invalid Payloads JSON at body: expected a JSON object');
+      expect((await encode({ payloads: [null] })).status).toBe(400);
+    });
+  });
+
+  it('serves /encode and /decode under any path prefix (only the last segment counts), e.g. /default/decode or //decode', async () => {
+    for (const path of ['/default/encode', '//encode', '/codec/default/encode']) {
+      const res = await post(server, path, JSON.stringify({ payloads: [toJson(1)] }));
+      expect(res.status, path).toBe(200);
+    }
+    expect((await post(server, '/default/decode', '{}')).status).toBe(200);
+  });
+
+  it('answers the Web UI as it calls: preflight for its headers, then POST with X-Namespace and credentials', async () => {
+    const preflight = await fetch(`${server.url}/decode`, {
+      method: 'OPTIONS',
+      headers: {
+        Origin: UI_ORIGIN,
+        'Access-Control-Request-Method': 'POST',
+        'Access-Control-Request-Headers': 'authorization,authorization-extras,content-type,x-namespace',
+      },
+    });
+    expect(preflight.status).toBe(204);
+    const allowed = (preflight.headers.get('access-control-allow-headers') ?? '').toLowerCase().split(/,\s*/);
+    for (const header of ['authorization', 'authorization-extras', 'content-type', 'x-namespace']) expect(allowed).toContain(header);
+
+    const encoded = (await (await post(server, '/encode', JSON.stringify({ payloads: [toJson({ email: SECRET })] }))).json()) as object;
+    const res = await post(server, '/decode', JSON.stringify(encoded), { Origin: UI_ORIGIN, 'X-Namespace': 'default' });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('access-control-allow-origin')).toBe(UI_ORIGIN);
+    expect(res.headers.get('access-control-allow-credentials')).toBe('true');
+    expect(((await res.json()) as { payloads: JsonPayload[] }).payloads).toEqual([toJson({ email: SECRET })]);
   });
 
   it('answers 404 for other paths and 405 for other methods', async () => {

@@ -68,6 +68,26 @@ describe('AesGcmPayloadCodec', () => {
     expect(error?.message).not.toContain(other.current.key.toString('base64'));
   });
 
+  it('names the key id a payload needs and the key ids this process holds, in a PayloadDecryptionError', async () => {
+    const [encoded] = await codec.encode([original]);
+    const holder = new AesGcmPayloadCodec(keyring('k2', randomBytes(32), { k0: randomBytes(32) }));
+    const error = await holder.decode([encoded!]).then(
+      () => undefined,
+      (err: unknown) => err as Error,
+    );
+    expect(error?.name).toBe('PayloadDecryptionError');
+    expect(error?.message).toContain('encrypted with key id "k1", which this process does not hold (it holds key ids "k0", "k2")');
+    expect(error?.message).toContain('TEMPORAL_CODEC_PREVIOUS_KEYS');
+  });
+
+  it('says when the key held under the payload\'s key id is a different key', async () => {
+    const [encoded] = await codec.encode([original]);
+    const sameIdOtherKey = new AesGcmPayloadCodec(keyring('k1'));
+    await expect(sameIdOtherKey.decode([encoded!])).rejects.toThrow(
+      /authentication failed with key id "k1": the key this process holds under that id is a different key.*\(it holds key ids "k1"\)/,
+    );
+  });
+
   it('decodes payloads written with a previous key after rotation', async () => {
     const [old] = await codec.encode([original]);
     const rotated = new AesGcmPayloadCodec(keyring('k2', randomBytes(32), { k1: ring.current.key }));
@@ -113,6 +133,49 @@ describe('createDataConverter', () => {
     await expect(decodeOptionalFailureToOptionalError(loadDataConverter(createDataConverter(keyring('k9'))), failure)).rejects.toThrow(
       /"k1"/,
     );
+  });
+});
+
+describe('the failure of a payload that cannot be decrypted', () => {
+  const workerKeys = keyring('worker-key');
+  const operatorKeys = keyring('operator-key');
+
+  it('stays in clear text, so an operator reads it whatever keys they hold (it names key ids only)', async () => {
+    const [payload] = await new AesGcmPayloadCodec(keyring('starter-key')).encode([defaultPayloadConverter.toPayload({ email: SECRET })]);
+    const error = await new AesGcmPayloadCodec(workerKeys).decode([payload!]).then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+    const failure = await encodeErrorToFailure(loadDataConverter(createDataConverter(workerKeys)), error);
+
+    expect(failure.encodedAttributes).toBeFalsy();
+    expect(failure.message).toContain('key id "starter-key"');
+    expect(failure.message).toContain('"worker-key"');
+    expect(failure.stackTrace).toMatch(/^PayloadDecryptionError: Cannot decrypt payload/);
+    const read = await decodeOptionalFailureToOptionalError(loadDataConverter(createDataConverter(operatorKeys)), failure);
+    expect(read?.message).toBe(failure.message);
+  });
+
+  it('stays in clear text when the SDK wraps it for an activity whose input cannot be decrypted', async () => {
+    const [payload] = await new AesGcmPayloadCodec(keyring('starter-key')).encode([defaultPayloadConverter.toPayload('arg')]);
+    const error = await new AesGcmPayloadCodec(workerKeys).decode([payload!]).then(
+      () => undefined,
+      (err: unknown) => err as Error,
+    );
+    // As the Worker does when it cannot decode an activity's arguments.
+    const wrapped = ApplicationFailure.fromError(error, { message: `Failed to parse activity args for activity x: ${error?.message}`, nonRetryable: false });
+    const failure = await encodeErrorToFailure(loadDataConverter(createDataConverter(workerKeys)), wrapped);
+
+    expect(failure.encodedAttributes).toBeFalsy();
+    expect(failure.applicationFailureInfo?.type).toBe('PayloadDecryptionError');
+    expect(failure.message).toContain('key id "starter-key"');
+    expect(failure.message).toContain('"worker-key"');
+  });
+
+  it('does not change how other failures are encrypted', async () => {
+    const failure = await encodeErrorToFailure(loadDataConverter(createDataConverter(workerKeys)), new Error(`lookup failed for ${SECRET}`));
+    expect(failure.message).toBe('Encoded failure');
+    expect(contains(failure.encodedAttributes?.data, SECRET)).toBe(false);
   });
 });
 

@@ -1,7 +1,8 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { METADATA_ENCODING_KEY, str, u8, type Payload, type PayloadCodec } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
-import type { CodecKeyring } from './keyring';
+import { PayloadDecryptionError } from './decryption-error';
+import { KEY_ID_PATTERN, type CodecKeyring } from './keyring';
 
 export const ENCODING_ENCRYPTED = 'binary/encrypted';
 export const METADATA_ENCRYPTION_KEY_ID = 'encryption-key-id';
@@ -43,14 +44,20 @@ export class AesGcmPayloadCodec implements PayloadCodec {
     if (!encoding || str(encoding) !== ENCODING_ENCRYPTED) return payload;
 
     const keyIdBytes = payload.metadata?.[METADATA_ENCRYPTION_KEY_ID];
-    if (!keyIdBytes) throw new Error(`Cannot decrypt payload: metadata "${METADATA_ENCRYPTION_KEY_ID}" is missing`);
+    if (!keyIdBytes) throw this.cannotDecrypt(`its metadata "${METADATA_ENCRYPTION_KEY_ID}" is missing`);
     const keyId = str(keyIdBytes);
+    const named = KEY_ID_PATTERN.test(keyId) ? `"${keyId}"` : '(not a valid key id)';
     const key = this.keyring.byId[keyId];
     if (!key) {
-      throw new Error(`Cannot decrypt payload: unknown encryption key id "${keyId}" (add it to TEMPORAL_CODEC_PREVIOUS_KEYS)`);
+      throw this.cannotDecrypt(
+        `it was encrypted with key id ${named}, which this process does not hold`,
+        KEY_ID_PATTERN.test(keyId)
+          ? `give it that key: TEMPORAL_CODEC_KEY with TEMPORAL_CODEC_KEY_ID=${keyId}, or "${keyId}:<base64 key>" in TEMPORAL_CODEC_PREVIOUS_KEYS`
+          : undefined,
+      );
     }
     const data = payload.data ?? new Uint8Array();
-    if (data.length < IV_BYTES + TAG_BYTES) throw new Error(`Cannot decrypt payload with key id "${keyId}": data is truncated`);
+    if (data.length < IV_BYTES + TAG_BYTES) throw this.cannotDecrypt(`its data, encrypted with key id ${named}, is truncated`);
 
     const decipher = createDecipheriv(CIPHER, key, data.subarray(0, IV_BYTES));
     decipher.setAuthTag(data.subarray(data.length - TAG_BYTES));
@@ -58,8 +65,17 @@ export class AesGcmPayloadCodec implements PayloadCodec {
     try {
       plaintext = Buffer.concat([decipher.update(data.subarray(IV_BYTES, data.length - TAG_BYTES)), decipher.final()]);
     } catch {
-      throw new Error(`Cannot decrypt payload with key id "${keyId}": authentication failed (wrong key or tampered data)`);
+      throw this.cannotDecrypt(
+        `authentication failed with key id ${named}: the key this process holds under that id is a different key, or the payload was altered`,
+        'give every worker, client and codec server the same key bytes for that id',
+      );
     }
     return temporal.api.common.v1.Payload.decode(plaintext);
+  }
+
+  /** Names the key ids involved and what to do; never payload bytes or key material. */
+  private cannotDecrypt(reason: string, fix?: string): PayloadDecryptionError {
+    const held = Object.keys(this.keyring.byId).map((id) => `"${id}"`).join(', ');
+    return new PayloadDecryptionError(`Cannot decrypt payload: ${reason} (it holds key ids ${held}).${fix ? ` Fix: ${fix}.` : ''}`);
   }
 }

@@ -2,12 +2,14 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Payload } from '@temporalio/common';
-import { z } from 'zod';
 import { AesGcmPayloadCodec } from './aes-gcm-codec';
 import type { CodecKeyring } from './keyring';
+import { payloadsFromJson, payloadsToJson } from './payloads-json';
 
 export const DEFAULT_CORS_ORIGINS = ['http://localhost:8233'];
 export const MAX_BODY_BYTES = 4 * 1024 * 1024;
+/** What the Temporal Web UI sends: X-Namespace always, Authorization and Authorization-Extras when it passes the user's tokens. */
+const CORS_ALLOWED_HEADERS = 'Content-Type, X-Namespace, Authorization, Authorization-Extras';
 
 export interface CodecServerLogger {
   info(msg: string, meta?: object): void;
@@ -29,28 +31,9 @@ export interface CodecServerOptions {
 export interface CodecServer {
   url: string;
   port: number;
+  /** The key ids it decrypts (never the keys): what an operator compares with a "Cannot decrypt payload" message. */
+  keyIds: string[];
   close(): Promise<void>;
-}
-
-const base64 = z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, 'expected base64');
-const bodySchema = z.object({
-  payloads: z.array(z.object({ metadata: z.record(z.string(), base64).nullish(), data: base64.nullish() })),
-});
-type JsonPayload = z.infer<typeof bodySchema>['payloads'][number];
-
-// Proto JSON mapping of Payload: bytes fields are base64 strings.
-function fromJson({ metadata, data }: JsonPayload): Payload {
-  return {
-    metadata: metadata ? Object.fromEntries(Object.entries(metadata).map(([k, v]) => [k, Buffer.from(v, 'base64')])) : {},
-    data: data ? Buffer.from(data, 'base64') : new Uint8Array(),
-  };
-}
-
-function toJson({ metadata, data }: Payload): JsonPayload {
-  return {
-    metadata: Object.fromEntries(Object.entries(metadata ?? {}).map(([k, v]) => [k, Buffer.from(v).toString('base64')])),
-    data: Buffer.from(data ?? new Uint8Array()).toString('base64'),
-  };
 }
 
 class HttpError extends Error {
@@ -91,12 +74,9 @@ function parseBody(raw: Buffer): Payload[] {
   } catch {
     throw new HttpError(400, 'request body is not valid JSON');
   }
-  const parsed = bodySchema.safeParse(json);
-  if (!parsed.success) {
-    const where = parsed.error.issues[0]?.path.map(String).join('.') || 'body';
-    throw new HttpError(400, `expected { "payloads": [{ "metadata": { key: base64 }, "data": base64 }] } (invalid ${where})`);
-  }
-  return parsed.data.payloads.map(fromJson);
+  const parsed = payloadsFromJson(json);
+  if (!parsed.ok) throw new HttpError(400, parsed.error);
+  return parsed.payloads;
 }
 
 function sameToken(given: string, expected: string): boolean {
@@ -119,8 +99,9 @@ export async function startCodecServer(opts: CodecServerOptions): Promise<CodecS
   const host = opts.host ?? '127.0.0.1';
 
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    const pathname = new URL(req.url ?? '/', 'http://codec.invalid').pathname;
-    const operation = pathname === '/encode' || pathname === '/decode' ? pathname : undefined;
+    // Only the last path segment counts (codec protocol), so the endpoint may be mounted under a prefix such as /<namespace>.
+    const pathname = (req.url ?? '/').split('?')[0]!;
+    const operation = pathname.endsWith('/encode') ? '/encode' : pathname.endsWith('/decode') ? '/decode' : undefined;
     if (!operation) throw new HttpError(404, 'not found: use POST /encode or POST /decode');
     if (req.method !== 'POST' && req.method !== 'OPTIONS') {
       res.setHeader('Allow', 'POST, OPTIONS');
@@ -136,7 +117,7 @@ export async function startCodecServer(opts: CodecServerOptions): Promise<CodecS
     }
     if (req.method === 'OPTIONS') {
       res.setHeader('Access-Control-Allow-Methods', 'POST, OPTIONS');
-      res.setHeader('Access-Control-Allow-Headers', 'Content-Type, X-Namespace, Authorization');
+      res.setHeader('Access-Control-Allow-Headers', CORS_ALLOWED_HEADERS);
       res.setHeader('Access-Control-Max-Age', '600');
       send(res, 204);
       return;
@@ -158,7 +139,7 @@ export async function startCodecServer(opts: CodecServerOptions): Promise<CodecS
       // Codec errors name key ids and failure kinds only, never payload bytes.
       throw new HttpError(400, err instanceof Error ? err.message : 'codec failed');
     }
-    send(res, 200, { payloads: result.map(toJson) });
+    send(res, 200, payloadsToJson(result));
   }
 
   const server = http.createServer((req, res) => {
@@ -186,6 +167,7 @@ export async function startCodecServer(opts: CodecServerOptions): Promise<CodecS
   return {
     url,
     port,
+    keyIds: Object.keys(opts.keyring.byId),
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.close((err) => (err ? reject(err) : resolve()));

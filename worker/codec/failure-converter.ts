@@ -1,6 +1,20 @@
 import { DefaultFailureConverter } from '@temporalio/common';
 
-// Loaded by path (DataConverter.failureConverterPath) by the Worker, clients and the workflow bundle,
-// so this module must stay free of Node builtins: it runs inside the workflow sandbox.
-// encodeCommonAttributes moves messages and stack traces into a payload, which the codec then encrypts.
+// The SDK require()s this module by path (DataConverter.failureConverterPath) in the Worker, in clients and in
+// the workflow bundle's sandbox: it takes no Node builtins, no local imports and no TypeScript-only syntax
+// (outside tsx, e.g. under vitest, Node loads it as plain JavaScript).
+
+/** The failure type of a payload the codec cannot decrypt (PayloadDecryptionError, aes-gcm-codec.ts). */
+export const PAYLOAD_DECRYPTION_ERROR = 'PayloadDecryptionError';
+
+/**
+ * Moves messages and stack traces into a payload, which the codec then encrypts, except for a payload
+ * decryption failure: it names key ids only, and whoever reads it may not hold the key it would be encrypted with.
+ */
 export const failureConverter = new DefaultFailureConverter({ encodeCommonAttributes: true });
+const encrypted = failureConverter.errorToFailure.bind(failureConverter);
+failureConverter.errorToFailure = (err, payloadConverter, context) => {
+  // An activity whose input cannot be decrypted fails with the error wrapped in an ApplicationFailure of that type.
+  const cannotDecrypt = err instanceof Error && (err.name === PAYLOAD_DECRYPTION_ERROR || ('type' in err && err.type === PAYLOAD_DECRYPTION_ERROR));
+  return cannotDecrypt ? failureConverter.errorToFailureInner(err, payloadConverter, context) : encrypted(err, payloadConverter, context);
+};

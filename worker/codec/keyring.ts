@@ -16,7 +16,7 @@ export interface CodecKeyring {
 export const DEV_CODEC_KEY_FILE = path.resolve(__dirname, '..', '..', '.local', 'codec-key.json');
 
 const KEY_BYTES = 32;
-const KEY_ID_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
+export const KEY_ID_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
 // Buffer.from(s, 'base64') silently skips invalid characters, so check the alphabet first.
 const BASE64_PATTERN = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 const KEY_EXPECTED = `base64 of exactly ${KEY_BYTES} bytes (generate one with \`openssl rand -base64 32\`)`;

@@ -1,0 +1,6 @@
+import { PAYLOAD_DECRYPTION_ERROR } from './failure-converter';
+
+/** A payload this process cannot decrypt. Its message names key ids only, never payload bytes or key material. */
+export class PayloadDecryptionError extends Error {
+  override readonly name = PAYLOAD_DECRYPTION_ERROR;
+}
