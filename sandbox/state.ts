@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 /** Everything the sandbox remembers; plain JSON, persisted to a file so it survives a restart. */
@@ -66,9 +66,10 @@ export class StateStore {
 
   private persist(): void {
     if (!this.file) return;
-    mkdirSync(dirname(this.file), { recursive: true });
+    mkdirSync(dirname(this.file), { recursive: true, mode: 0o700 });
     const tmp = `${this.file}.tmp`;
-    writeFileSync(tmp, JSON.stringify(this.state, null, 2));
+    writeFileSync(tmp, JSON.stringify(this.state, null, 2), { mode: 0o600 });
+    chmodSync(tmp, 0o600);
     renameSync(tmp, this.file);
   }
 }
