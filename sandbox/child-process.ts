@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 
 /** A server process the sandbox started behind its router. */
@@ -22,13 +23,24 @@ export async function freePort(): Promise<number> {
 
 const READY_WITHIN_MS = 30_000;
 const STOP_WITHIN_MS = 5_000;
+const SETPRIV = '/usr/bin/setpriv';
 
 /**
- * Starts `command` and resolves once `readyUrl` (default `url`) answers HTTP. If it exits first or does not answer in
+ * `command` run so that the files it creates are owner-only (umask 077) and, on Linux, it gets
+ * SIGTERM when the sandbox's process dies, even by SIGKILL (util-linux setpriv's parent-death signal).
+ */
+function guarded(command: string, args: string[]): [string, string[]] {
+  const shell = ['-c', 'umask 077 && exec "$0" "$@"', command, ...args];
+  return existsSync(SETPRIV) ? [SETPRIV, ['--pdeathsig', 'TERM', '--', '/bin/sh', ...shell]] : ['/bin/sh', shell];
+}
+
+/**
+ * Starts `command` (guarded, above) and resolves once `readyUrl` (default `url`) answers HTTP. If it exits first or does not answer in
  * time, it is killed and the error names it with the end of what it wrote to stderr.
  */
 export async function startChildServer(opts: { name: string; command: string; args: string[]; url: string; readyUrl?: string; env?: NodeJS.ProcessEnv }): Promise<ChildServer> {
-  const child = spawn(opts.command, opts.args, { stdio: ['ignore', 'ignore', 'pipe'], env: opts.env ?? process.env });
+  const [command, args] = guarded(opts.command, opts.args);
+  const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'], env: opts.env ?? process.env });
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-2000)));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));

@@ -79,7 +79,6 @@ def snapshotting(app, path):
 def main():
     host, port = sys.argv[1], int(sys.argv[2])
     path = sys.argv[3] if len(sys.argv) > 3 else None
-    os.umask(0o077)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     app = DomainDispatcherApplication(create_backend_app)
     if path:

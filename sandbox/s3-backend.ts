@@ -31,14 +31,14 @@ export async function startS3Backend(dir: string): Promise<S3Backend> {
   const metadata = ownerOnlyDir(join(dir, 'metadata'));
   const port = await freePort();
   const credentials = { accessKeyId: 'sandbox', secretAccessKey: randomBytes(16).toString('hex') };
-  const gateway = [versitygwPath(), '--port', `127.0.0.1:${port}`, '--quiet', '--access', credentials.accessKeyId, '--secret', credentials.secretAccessKey];
+  const gateway = ['--port', `127.0.0.1:${port}`, '--quiet'];
   const posix = ['posix', '--sidecar', metadata, '--dir-perms', '0700', objects];
-  // umask 077: objects are written 0600 (versitygw creates them with 0644 less the umask).
   const child = await startChildServer({
     name: 'versitygw (S3)',
-    command: '/bin/sh',
-    args: ['-c', 'umask 077 && exec "$0" "$@"', ...gateway, ...posix],
+    command: versitygwPath(),
+    args: [...gateway, ...posix],
     url: `http://127.0.0.1:${port}`,
+    env: { ...process.env, ROOT_ACCESS_KEY_ID: credentials.accessKeyId, ROOT_SECRET_ACCESS_KEY: credentials.secretAccessKey },
   });
   const empty = (path: string) => {
     for (const entry of readdirSync(path)) rmSync(join(path, entry), { recursive: true, force: true });

@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { createHash, randomBytes } from 'node:crypto';
 import { lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
@@ -43,6 +45,26 @@ function childrenOfThisProcess(): number[] {
       }
     })
     .map(Number);
+}
+
+/** Processes (other than `except`) whose command line or environment names `dir`. */
+function processesUsing(dir: string, except: number[]): number[] {
+  const names = (pid: string, file: string) => {
+    try {
+      return readFileSync(`/proc/${pid}/${file}`, 'utf8').includes(dir);
+    } catch {
+      return false; // exited while listed, or not ours to read
+    }
+  };
+  return readdirSync('/proc')
+    .filter((pid) => /^\d+$/.test(pid) && !except.includes(Number(pid)) && (names(pid, 'cmdline') || names(pid, 'environ')))
+    .map(Number);
+}
+
+async function until(condition: () => boolean, withinMs: number): Promise<boolean> {
+  const deadline = Date.now() + withinMs;
+  while (!condition() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+  return condition();
 }
 
 let dataDir: string;
@@ -153,5 +175,20 @@ describe('sandbox storage', () => {
     writeFileSync(join(dataDir, 'glue-and-secrets.pickle'), 'not a snapshot');
     await expect(startSandbox({ port: 0, dataDir })).rejects.toThrow(/moto \(Glue, Secrets Manager\) exited \(1\).*cannot read the Glue and Secrets Manager snapshot/s);
     expect(childrenOfThisProcess()).toEqual([]);
+  });
+
+  it('takes its emulators down with it when its process is killed', { timeout: 60_000 }, async () => {
+    const env = { ...process.env, SANDBOX_PORT: '0', SANDBOX_DATA_DIR: dataDir };
+    const sandbox = spawn(process.execPath, ['--import', 'tsx', 'sandbox/main.ts'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    sandbox.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    expect(await until(() => out.includes('sandbox listening on') || sandbox.exitCode !== null, 30_000)).toBe(true);
+    const emulators = processesUsing(dataDir, [process.pid, sandbox.pid!]);
+    expect(emulators.length).toBeGreaterThanOrEqual(2);
+    sandbox.kill('SIGKILL');
+    await once(sandbox, 'exit');
+    const stopped = await until(() => processesUsing(dataDir, [process.pid]).length === 0, 10_000);
+    for (const pid of processesUsing(dataDir, [process.pid])) process.kill(pid, 'SIGKILL'); // this test's own leftovers
+    expect(stopped).toBe(true);
   });
 });
