@@ -39,6 +39,7 @@ export class StateStore {
   private state: SandboxState;
 
   constructor(private readonly file?: string) {
+    if (file && existsSync(file)) chmodSync(file, 0o600); // written world-readable by earlier versions
     const saved = file && existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Partial<SandboxState>) : {};
     const initial = initialState();
     this.state = {

@@ -28,7 +28,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../sandbox/server';
 import { adminCall, sandboxWithClients } from '../helpers/sandbox';
 
-/** S3, Glue and Secrets Manager through the sandbox's router (served by moto behind it), with the real SDK clients. */
+/** S3, Glue and Secrets Manager through the sandbox's router (versitygw and moto behind it), with the real SDK clients. */
 let sandbox: Sandbox;
 let s3: S3Client;
 let glue: GlueClient;
@@ -146,7 +146,7 @@ describe('sandbox: Secrets Manager (JSON 1.1)', () => {
 });
 
 describe('sandbox: S3 and Glue state across a restart', () => {
-  it('replays what was stored before the restart when given a data folder', { timeout: 60_000 }, async () => {
+  it('keeps what was stored across a restart when given a data folder, and forgets it on reset', { timeout: 60_000 }, async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'sandbox-moto-'));
     try {
       const first = await startSandbox({ port: 0, dataDir });
