@@ -11,8 +11,9 @@ import { freePort, startChildServer, type ChildServer } from './child-process';
  * into the object's file on completion, so nothing is held in memory or stored twice.
  */
 export interface S3Backend extends ChildServer {
-  /** versitygw checks signatures against one account: the router re-signs client requests with it. */
+  /** versitygw checks signatures against one account and region: the router signs client requests again with them. */
   credentials: { accessKeyId: string; secretAccessKey: string };
+  region: string;
   /** Call after a CreateBucket succeeded. */
   bucketCreated(bucket: string): void;
   /** Deletes every bucket and object (files included). */
@@ -31,7 +32,8 @@ export async function startS3Backend(dir: string): Promise<S3Backend> {
   const metadata = ownerOnlyDir(join(dir, 'metadata'));
   const port = await freePort();
   const credentials = { accessKeyId: 'sandbox', secretAccessKey: randomBytes(16).toString('hex') };
-  const gateway = ['--port', `127.0.0.1:${port}`, '--quiet'];
+  const region = 'us-east-1';
+  const gateway = ['--port', `127.0.0.1:${port}`, '--region', region, '--quiet'];
   const posix = ['posix', '--sidecar', metadata, '--dir-perms', '0700', objects];
   const child = await startChildServer({
     name: 'versitygw (S3)',
@@ -46,6 +48,7 @@ export async function startS3Backend(dir: string): Promise<S3Backend> {
   return {
     ...child,
     credentials,
+    region,
     // versitygw stages uploads in <bucket>/.sgwtmp; while that folder is missing it falls back to a
     // temporary file it chmods to 0644, so the bucket's first object would escape the umask.
     bucketCreated: (bucket) => void ownerOnlyDir(join(objects, bucket, '.sgwtmp')),

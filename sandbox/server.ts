@@ -7,7 +7,7 @@ import { Faults } from './faults';
 import { sendJson } from './http-io';
 import { startEmulators } from './emulators';
 import { json11Operation, proxyTo, s3Operation, sendJson11Error, sendS3Error } from './protocols/proxy';
-import { resignedHeaders } from './protocols/resign';
+import { forwardToS3Backend } from './protocols/s3-forward';
 import { compileRoutes, sendRestJsonError, serveRestJson } from './protocols/rest-json';
 import { dataExchangeRoutes } from './services/data-exchange';
 import { lookUpMatchId } from './matching/match-id-lookup';
@@ -17,8 +17,6 @@ import { entityResolutionRoutes } from './services/entity-resolution';
 import { MatchingJobs } from './services/entity-resolution/matching-jobs';
 import { credentialScope, type CredentialScope } from './sigv4';
 import { StateStore } from './state';
-
-const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 
 export interface SandboxOptions {
   port: number;
@@ -70,7 +68,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
     jobs,
   };
 
-  /** S3 (REST-XML) to versitygw, signed again with its credentials; Glue and Secrets Manager (JSON 1.1) to moto; faults first. */
+  /** S3 (REST-XML) to versitygw, Glue and Secrets Manager (JSON 1.1) to moto; faults first. */
   async function serveEmulated(req: IncomingMessage, res: ServerResponse, scope: CredentialScope): Promise<void> {
     const { s3, moto } = emulators!;
     const isS3 = scope.service === 's3';
@@ -82,10 +80,8 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
       req.resume();
       return isS3 ? sendS3Error(res, err) : sendJson11Error(res, err);
     }
-    if (!isS3) return void (await proxyTo(req, res, moto.url));
-    const status = await proxyTo(req, res, s3.url, await resignedHeaders(req, scope, s3.credentials));
-    const bucket = decodeURIComponent((req.url ?? '/').split(/[/?]/)[1] ?? '');
-    if (operation === 'CreateBucket' && status === 200 && BUCKET_NAME.test(bucket)) s3.bucketCreated(bucket);
+    if (isS3) return forwardToS3Backend(req, res, operation, s3);
+    await proxyTo(req, res, moto.url);
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -5,9 +5,10 @@ import { sendJson } from '../http-io';
 
 /**
  * Streams a request to the emulator behind the router and its answer back, holding neither body in
- * memory; resolves with the answer's status once it is sent.
+ * memory (or sends `body` instead, when the router had to read and change it); resolves with the
+ * answer's status once it is sent.
  */
-export function proxyTo(req: IncomingMessage, res: ServerResponse, upstream: string, headers: OutgoingHttpHeaders = req.headers): Promise<number> {
+export function proxyTo(req: IncomingMessage, res: ServerResponse, upstream: string, headers: OutgoingHttpHeaders = req.headers, body?: Buffer): Promise<number> {
   const target = new URL(req.url ?? '/', upstream);
   return new Promise((resolve, reject) => {
     const out = request(target, { method: req.method, headers }, (answer) => {
@@ -18,7 +19,8 @@ export function proxyTo(req: IncomingMessage, res: ServerResponse, upstream: str
       answer.once('error', reject);
     });
     out.once('error', reject);
-    req.pipe(out);
+    if (body) out.end(body);
+    else req.pipe(out);
   });
 }
 

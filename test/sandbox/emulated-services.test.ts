@@ -13,6 +13,7 @@ import {
   UpdateTableCommand,
 } from '@aws-sdk/client-glue';
 import {
+  CopyObjectCommand,
   CreateBucketCommand,
   DeleteObjectCommand,
   GetObjectCommand,
@@ -90,6 +91,15 @@ describe('sandbox: S3 (REST-XML, path-style)', () => {
     expect(counters['s3:CreateMultipartUpload']).toBe(1);
     expect(counters['s3:UploadPart']).toBe(3);
     expect(counters['s3:CompleteMultipartUpload']).toBe(1);
+  });
+
+  it('serves clients configured for any region, and copies objects', async () => {
+    const elsewhere = new S3Client({ region: 'eu-west-1', forcePathStyle: true });
+    await elsewhere.send(new CreateBucketCommand({ Bucket: 'eu-zone', CreateBucketConfiguration: { LocationConstraint: 'eu-west-1' } }));
+    await elsewhere.send(new PutObjectCommand({ Bucket: 'eu-zone', Key: 'a b/ü+1.csv', Body: 'id\n1\n' }));
+    await s3.send(new CopyObjectCommand({ Bucket: 'eu-zone', Key: 'copy.csv', CopySource: `eu-zone/${encodeURIComponent('a b/ü+1.csv')}` }));
+    const copied = await elsewhere.send(new GetObjectCommand({ Bucket: 'eu-zone', Key: 'copy.csv' }));
+    expect(await copied.Body!.transformToString()).toBe('id\n1\n');
   });
 
   it("answers injected throttling with S3's SlowDown, retried by the SDK", { timeout: 30_000 }, async () => {
