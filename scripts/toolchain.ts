@@ -1,19 +1,21 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
-/** Where scripts/setup-toolchain.mjs installs the Temporal binaries (override with TEMPORAL_CLI_PATH / TEMPORAL_TEST_SERVER_PATH). */
+/** Where scripts/setup-toolchain.mjs installs the toolchain (override each with the variable named below). */
 export const PROJECT_ROOT = resolve(__dirname, '..');
-const BIN = join(PROJECT_ROOT, '.tools', 'bin');
+const TOOLS = join(PROJECT_ROOT, '.tools');
 
 function installed(envName: string, file: string): string {
-  const path = process.env[envName] ?? join(BIN, file);
+  const path = process.env[envName] ?? join(TOOLS, file);
   if (!existsSync(path)) throw new Error(`${path} is missing: run \`npm run setup\` to install the Temporal toolchain (or set ${envName}).`);
   return path;
 }
 
-export const temporalCliPath = () => installed('TEMPORAL_CLI_PATH', 'temporal');
-export const temporalTestServerPath = () => installed('TEMPORAL_TEST_SERVER_PATH', 'temporal-test-server');
-export const motoServerPath = () => installed('MOTO_SERVER_PATH', 'moto_server');
+export const temporalCliPath = () => installed('TEMPORAL_CLI_PATH', 'bin/temporal');
+export const temporalTestServerPath = () => installed('TEMPORAL_TEST_SERVER_PATH', 'bin/temporal-test-server');
+/** The Python that has moto installed (the project's venv). */
+export const motoPythonPath = () => installed('MOTO_PYTHON', 'venv/bin/python');
+export const versitygwPath = () => installed('VERSITYGW_PATH', 'bin/versitygw');
 
 /**
  * The Node flags an npm script of this project starts its program with: `tsx --single-threaded-gc starters/prep.ts`

@@ -1,20 +1,26 @@
-import { request, type IncomingMessage, type ServerResponse } from 'node:http';
+import { request, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { SandboxError } from '../errors';
 import { sendJson } from '../http-io';
 
-/** Streams a request to the emulator behind the router and its answer back, holding neither body in memory. */
-export function proxyTo(req: IncomingMessage, res: ServerResponse, upstream: string): Promise<void> {
+/**
+ * Streams a request to the emulator behind the router and its answer back, holding neither body in
+ * memory (or sends `body` instead, when the router had to read and change it); resolves with the
+ * answer's status once it is sent.
+ */
+export function proxyTo(req: IncomingMessage, res: ServerResponse, upstream: string, headers: OutgoingHttpHeaders = req.headers, body?: Buffer): Promise<number> {
   const target = new URL(req.url ?? '/', upstream);
   return new Promise((resolve, reject) => {
-    const out = request(target, { method: req.method, headers: req.headers }, (answer) => {
-      res.writeHead(answer.statusCode ?? 502, answer.headers);
+    const out = request(target, { method: req.method, headers }, (answer) => {
+      const status = answer.statusCode ?? 502;
+      res.writeHead(status, answer.headers);
       answer.pipe(res);
-      answer.once('end', () => resolve());
+      answer.once('end', () => resolve(status));
       answer.once('error', reject);
     });
     out.once('error', reject);
-    req.pipe(out);
+    if (body) out.end(body);
+    else req.pipe(out);
   });
 }
 

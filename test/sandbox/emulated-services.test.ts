@@ -13,6 +13,7 @@ import {
   UpdateTableCommand,
 } from '@aws-sdk/client-glue';
 import {
+  CopyObjectCommand,
   CreateBucketCommand,
   DeleteObjectCommand,
   GetObjectCommand,
@@ -28,7 +29,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../sandbox/server';
 import { adminCall, sandboxWithClients } from '../helpers/sandbox';
 
-/** S3, Glue and Secrets Manager through the sandbox's router (served by moto behind it), with the real SDK clients. */
+/** S3, Glue and Secrets Manager through the sandbox's router (versitygw and moto behind it), with the real SDK clients. */
 let sandbox: Sandbox;
 let s3: S3Client;
 let glue: GlueClient;
@@ -92,6 +93,15 @@ describe('sandbox: S3 (REST-XML, path-style)', () => {
     expect(counters['s3:CompleteMultipartUpload']).toBe(1);
   });
 
+  it('serves clients configured for any region, and copies objects', async () => {
+    const elsewhere = new S3Client({ region: 'eu-west-1', forcePathStyle: true });
+    await elsewhere.send(new CreateBucketCommand({ Bucket: 'eu-zone', CreateBucketConfiguration: { LocationConstraint: 'eu-west-1' } }));
+    await elsewhere.send(new PutObjectCommand({ Bucket: 'eu-zone', Key: 'a b/ü+1.csv', Body: 'id\n1\n' }));
+    await s3.send(new CopyObjectCommand({ Bucket: 'eu-zone', Key: 'copy.csv', CopySource: `eu-zone/${encodeURIComponent('a b/ü+1.csv')}` }));
+    const copied = await elsewhere.send(new GetObjectCommand({ Bucket: 'eu-zone', Key: 'copy.csv' }));
+    expect(await copied.Body!.transformToString()).toBe('id\n1\n');
+  });
+
   it("answers injected throttling with S3's SlowDown, retried by the SDK", { timeout: 30_000 }, async () => {
     await s3.send(new CreateBucketCommand({ Bucket: 'slow' }));
     await adminCall(sandbox, 'PUT', '/faults', { rules: [{ service: 's3', operation: 'PutObject', throttle: 1 }] });
@@ -146,7 +156,7 @@ describe('sandbox: Secrets Manager (JSON 1.1)', () => {
 });
 
 describe('sandbox: S3 and Glue state across a restart', () => {
-  it('replays what was stored before the restart when given a data folder', { timeout: 60_000 }, async () => {
+  it('keeps what was stored across a restart when given a data folder, and forgets it on reset', { timeout: 60_000 }, async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'sandbox-moto-'));
     try {
       const first = await startSandbox({ port: 0, dataDir });

@@ -8,7 +8,7 @@ import { createGlueTableActivities } from '../../activities/glue-tables';
 import { useSandbox } from '../helpers/sandbox';
 import { activityFailureOf } from '../helpers/failures';
 
-/** The input-table activities of uid2Matching against the sandbox's Glue and S3 (moto), through the worker's own clients. */
+/** The input-table activities of uid2Matching against the sandbox's Glue and S3 (moto and versitygw), through the worker's own clients. */
 const ctx = useSandbox();
 const activities = () => withAwsFailureMapping(createGlueTableActivities(ctx.aws));
 const run = <A extends unknown[], R>(fn: (...args: A) => Promise<R>, ...args: A): Promise<R> => new MockActivityEnvironment().run(fn, ...args);

@@ -7,7 +7,7 @@ import { PrepInputError } from '../../pii/prep/row-preparer';
 import { adminCall, useSandbox } from '../helpers/sandbox';
 import { parseCsv, rules, useTempDir } from '../fixtures/prep/harness';
 
-/** prepareFile from and to S3 on the local sandbox (moto behind it): ranged reads, multipart uploads, checksums. */
+/** prepareFile from and to S3 on the local sandbox (versitygw behind it): ranged reads, multipart uploads, checksums. */
 const ctx = useSandbox();
 const tmp = useTempDir();
 let s3: S3Client;
