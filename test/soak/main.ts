@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Client, Connection, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { Command, InvalidArgumentError } from 'commander';
 import type { PrepSummary } from '../../activities/prepare-dataset';
-import { freePort } from '../../sandbox/moto';
+import { freePort } from '../../sandbox/child-process';
 import { seededRandom } from '../../sandbox/seeded-random';
 import type { Uid2MatchingResult } from '../../schemas/uid2-matching';
 import { PROJECT_ROOT } from '../../scripts/toolchain';
