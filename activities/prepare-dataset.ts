@@ -8,6 +8,7 @@ import { countsReconcile, type PrepCounts } from '../pii/prep/prep-counts';
 import { planTasks } from '../pii/prep/plan-tasks';
 import { prepareParts, type PrepCheckpoint, type PrepTask } from '../pii/prep/prepare-parts';
 import { PrepInputError } from '../pii/prep/row-preparer';
+import { recordCheckpoint } from './record-checkpoint';
 import { PREP_INPUT_ERROR, type DataFormat, type OutputFormat, type PrepRules } from '../schemas/prep';
 
 export interface PrepActivityDeps {
@@ -57,8 +58,8 @@ export function createPrepActivities(deps: PrepActivityDeps) {
     },
 
     /**
-     * Prepares one task into numbered output parts. Each committed part is recorded in the heartbeat,
-     * so after a crash the retry resumes from the last committed part, not from zero.
+     * Prepares one task into numbered output parts. Each committed part is recorded on the server before
+     * the next one starts, so after a crash the retry resumes from the last committed part, not from zero.
      */
     async prepareDataset(input: PrepareDatasetTaskInput): Promise<PrepManifest> {
       const ctx = Context.current();
@@ -73,9 +74,10 @@ export function createPrepActivities(deps: PrepActivityDeps) {
             s3: deps.s3,
             executor,
             resume,
-            onCommit: (committed) => {
+            onCommit: async (committed) => {
               checkpoint = committed;
-              ctx.heartbeat({ checkpoint, rowsIn: committed.counts.rowsIn, position: committed.position } satisfies PrepHeartbeat);
+              await recordCheckpoint({ checkpoint, rowsIn: committed.counts.rowsIn, position: committed.position } satisfies PrepHeartbeat);
+              ctx.log.info('part committed', { task: input.task.index, parts: committed.nextPart, position: committed.position });
             },
             onProgress: ({ rowsIn, position }) => {
               ctx.cancellationSignal.throwIfAborted();
