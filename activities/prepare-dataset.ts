@@ -1,12 +1,12 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { chunkExecutor } from '../pii/prep/chunk-executor';
-import { parseLocation } from '../pii/prep/data-location';
 import { combineManifests, type PrepManifest } from '../pii/prep/manifest';
 import { countsReconcile, type PrepCounts } from '../pii/prep/prep-counts';
 import { planTasks } from '../pii/prep/plan-tasks';
 import { prepareParts, type PrepCheckpoint, type PrepTask } from '../pii/prep/prepare-parts';
+import { deleteObjects, deleteUnder, publishManifest, readPublishedManifest, runLocation, runPrefixesUnder } from '../pii/prep/published-output';
 import { PrepInputError } from '../pii/prep/row-preparer';
 import { recordCheckpoint } from './record-checkpoint';
 import { PREP_INPUT_ERROR, type DataFormat, type OutputFormat, type PrepRules } from '../schemas/prep';
@@ -29,6 +29,7 @@ async function failFastOnBadInput<T>(run: () => Promise<T>): Promise<T> {
 
 export interface PrepareDatasetTaskInput {
   task: PrepTask;
+  /** The run's own sub-prefix of the output (`run-<id>/`). */
   outputPrefix: string;
   outputFormat: OutputFormat;
   rules: PrepRules;
@@ -44,9 +45,13 @@ export interface PrepHeartbeat {
 
 export interface PrepSummary {
   manifestUri: string;
+  /** The published parts, and nothing else: where a table over this output points. */
+  dataPrefix: string;
   counts: PrepCounts;
   outputObjects: number;
   rejectObjects: number;
+  /** Objects of earlier runs into the same output, removed once this one was published. */
+  removedObjects: number;
 }
 
 export function createPrepActivities(deps: PrepActivityDeps) {
@@ -90,17 +95,28 @@ export function createPrepActivities(deps: PrepActivityDeps) {
       }
     },
 
-    /** Combines the tasks' manifests into one, checks the counts reconcile, and writes it beside the output. */
-    async writePrepManifest(input: { manifests: PrepManifest[]; outputPrefix: string }): Promise<PrepSummary> {
-      const manifest = combineManifests(input.manifests);
+    /**
+     * Publishes a run: combines the tasks' manifests, checks the counts reconcile, writes manifest.json at the
+     * output prefix (the one write readers see change), then removes what the run replaced: the other runs'
+     * sub-prefixes and the objects the previous manifest listed.
+     */
+    async writePrepManifest(input: { manifests: PrepManifest[]; outputPrefix: string; runId: string }): Promise<PrepSummary> {
+      const location = runLocation(input.outputPrefix, input.runId);
+      const manifest: PrepManifest = { ...combineManifests(input.manifests), location };
       const problems = countsReconcile(manifest.counts);
       if (problems.length > 0) throw ApplicationFailure.create({ type: 'PrepCountsMismatch', message: problems.join('; '), nonRetryable: true });
-      const manifestUri = `${input.outputPrefix.replace(/\/?$/, '/')}manifest.json`;
-      const location = parseLocation(manifestUri);
-      const body = JSON.stringify(manifest, null, 2);
-      if (location.kind !== 's3') throw ApplicationFailure.create({ type: PREP_INPUT_ERROR, message: `output ${input.outputPrefix} must be an s3:// prefix`, nonRetryable: true });
-      await deps.s3.send(new PutObjectCommand({ Bucket: location.bucket, Key: location.key, Body: body, ContentType: 'application/json' }));
-      return { manifestUri, counts: manifest.counts, outputObjects: manifest.outputs.length, rejectObjects: manifest.rejects.length };
+      const previous = await readPublishedManifest(deps.s3, input.outputPrefix);
+      const manifestUri = await publishManifest(deps.s3, input.outputPrefix, manifest);
+      const ours = (uri: string) => uri.startsWith(location.run);
+      const replaced = [...(previous?.outputs ?? []), ...(previous?.rejects ?? [])].map((o) => o.uri).filter((uri) => !ours(uri));
+      let removedObjects = await deleteObjects(deps.s3, replaced);
+      for (const run of await runPrefixesUnder(deps.s3, input.outputPrefix)) if (run !== location.run) removedObjects += await deleteUnder(deps.s3, run);
+      return { manifestUri, dataPrefix: location.data, counts: manifest.counts, outputObjects: manifest.outputs.length, rejectObjects: manifest.rejects.length, removedObjects };
+    },
+
+    /** Removes what a run that will not publish wrote (its `run-<id>/` sub-prefix); returns how many objects that was. */
+    async discardPrepRun(input: { outputPrefix: string; runId: string }): Promise<number> {
+      return deleteUnder(deps.s3, runLocation(input.outputPrefix, input.runId).run);
     },
   };
 }
