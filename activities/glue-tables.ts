@@ -122,7 +122,7 @@ export function createGlueTableActivities({ glue, s3 }: GlueTableDeps) {
       await head.close();
       return { columns: head.header.map((name) => ({ Name: name.trim().toLowerCase(), Type: 'string' })), delimiter: head.delimiter };
     } catch (err) {
-      if (err instanceof PrepInputError) throw invalidTable(err.withoutValues);
+      if (err instanceof PrepInputError) throw invalidTable(err.message);
       throw err;
     }
   }

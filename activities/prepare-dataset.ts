@@ -22,7 +22,7 @@ async function failFastOnBadInput<T>(run: () => Promise<T>): Promise<T> {
   try {
     return await run();
   } catch (error) {
-    if (error instanceof PrepInputError) throw ApplicationFailure.create({ type: PREP_INPUT_ERROR, message: error.withoutValues, nonRetryable: true });
+    if (error instanceof PrepInputError) throw ApplicationFailure.create({ type: PREP_INPUT_ERROR, message: error.message, nonRetryable: true });
     throw error;
   }
 }

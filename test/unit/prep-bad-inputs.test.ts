@@ -82,10 +82,10 @@ describe('records that cannot be read go to the rejects, with a reason', () => {
 });
 
 describe('inputs that cannot be prepared at all: a PrepInputError, and nothing written', () => {
-  it('a mapped column the input does not have names it and lists the columns there are (inline, on threads, without rows)', async () => {
+  it('a mapped column the input does not have names it and counts the columns there are, quoting none (inline, on threads, without rows)', async () => {
     for (const [text, threads] of [['id,email,note\n1,a@b.com,x\n', 0], ['id,email,note\n1,a@b.com,x\n', 2], ['id,email,note\n', 0]] as const) {
       const error = await failure(text, { profile: 'er', columns: { mail: 'EMAIL' } }, 'in.csv', threads);
-      expect(error.message).toBe('mapped column "mail" not in the input; its columns are: id, email, note');
+      expect(error.message).toBe(`mapped column "mail" not in the input's header (3 columns; is its first line a header?)`);
       expect(existsSync(tmp.path('out.csv'))).toBe(false);
     }
   });
