@@ -114,9 +114,14 @@ export function createPrepActivities(deps: PrepActivityDeps) {
       return { manifestUri, dataPrefix: location.data, counts: manifest.counts, outputObjects: manifest.outputs.length, rejectObjects: manifest.rejects.length, removedObjects };
     },
 
-    /** Removes what a run that will not publish wrote (its `run-<id>/` sub-prefix); returns how many objects that was. */
-    async discardPrepRun(input: { outputPrefix: string; runId: string }): Promise<number> {
-      return deleteUnder(deps.s3, runLocation(input.outputPrefix, input.runId).run);
+    /**
+     * Removes what a failed run wrote (its `run-<id>/` sub-prefix), unless the output's manifest already
+     * publishes it (the failure came after publishing): then nothing is removed.
+     */
+    async discardPrepRun(input: { outputPrefix: string; runId: string }): Promise<{ published: boolean; removedObjects: number }> {
+      const { run } = runLocation(input.outputPrefix, input.runId);
+      if ((await readPublishedManifest(deps.s3, input.outputPrefix))?.location?.run === run) return { published: true, removedObjects: 0 };
+      return { published: false, removedObjects: await deleteUnder(deps.s3, run) };
     },
   };
 }

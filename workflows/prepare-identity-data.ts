@@ -37,7 +37,8 @@ const preparing = proxyActivities<Activities>({
   cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
 });
 
-const cleaning = proxyActivities<Activities>({ startToCloseTimeout: '30 minutes', retry: { initialInterval: '5 seconds', maximumAttempts: 5 } });
+/** Publishing and discarding a run delete objects, 1,000 a request: no heartbeats, a longer timeout. */
+const publishing = proxyActivities<Activities>({ startToCloseTimeout: '30 minutes', retry });
 
 /** Runs every task; on the first failure, cancels the others and waits until they have stopped writing. */
 async function allTasks<T>(tasks: (() => Promise<T>)[]): Promise<T[]> {
@@ -93,7 +94,7 @@ export async function prepareIdentityData(input: PrepareIdentityDataInput): Prom
       }),
     );
     stage('writing-manifest');
-    const summary = await planning.writePrepManifest({ manifests, outputPrefix: config.output, runId });
+    const summary = await publishing.writePrepManifest({ manifests, outputPrefix: config.output, runId });
     stage('done');
     return summary;
   } catch (error) {
@@ -103,21 +104,22 @@ export async function prepareIdentityData(input: PrepareIdentityDataInput): Prom
 }
 
 /**
- * After a failure nothing of this run is published, and what it wrote is removed. If that removal fails too,
- * the failure says where the leftovers are: nothing reads them, and the next run into the output removes them.
+ * After a failure before publishing, what the run wrote is removed; if that fails too, the failure says where
+ * the leftovers are (nothing reads them, and the next run into the output removes them). A failure after
+ * publishing (removing earlier runs) leaves the published run as it is.
  */
 async function withoutPartialOutput(output: string, runId: string, error: unknown): Promise<unknown> {
   const run = runLocation(output, runId).run;
-  let leftover = '';
-  await CancellationScope.nonCancellable(async () => {
-    try {
-      await cleaning.discardPrepRun({ outputPrefix: output, runId });
-    } catch {
-      leftover = `; what it wrote is left under ${run}, unpublished: nothing reads it, and the next run into ${output} removes it`;
-    }
-  });
+  let outcome: string;
+  try {
+    const discarded = await CancellationScope.nonCancellable(() => publishing.discardPrepRun({ outputPrefix: output, runId }));
+    outcome = discarded.published
+      ? `; ${output} publishes this run (under ${run}), but objects of earlier runs may remain: the next run into it removes them`
+      : `; what it wrote under ${run} was removed, and ${output} holds what it held before`;
+  } catch {
+    outcome = `; what it wrote is left under ${run}, unpublished: nothing reads it, and the next run into ${output} removes it`;
+  }
   if (isCancellation(error)) return error;
   const { type, message } = failureMessage(error);
-  const outcome = leftover || `; what it wrote under ${run} was removed, and ${output} holds what it held before`;
   return ApplicationFailure.create({ type, message: `${message}${outcome}`, nonRetryable: true, cause: error instanceof Error ? error : undefined });
 }
