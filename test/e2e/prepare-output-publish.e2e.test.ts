@@ -60,8 +60,8 @@ const text = async (uri: string) => {
 };
 const keyOf = (uri: string) => uri.replace(`s3://${BUCKET}/`, '');
 
-function prepare(workflowId: string, input: string, partRows: number): Promise<PrepSummary> {
-  const args: PrepareIdentityDataInput = { input: `s3://${BUCKET}/${input}`, output: `s3://${BUCKET}/out/`, rules: { profile: 'uid2', columns: { email: 'EMAIL' } }, partRows };
+function prepare(workflowId: string, input: string, partRows: number, output = 'out/'): Promise<PrepSummary> {
+  const args: PrepareIdentityDataInput = { input: `s3://${BUCKET}/${input}`, output: `s3://${BUCKET}/${output}`, rules: { profile: 'uid2', columns: { email: 'EMAIL' } }, partRows };
   return env.client.workflow.execute(prepareIdentityData, { taskQueue, workflowId: `${workflowId}-${Date.now()}`, args: [args] });
 }
 
@@ -123,5 +123,17 @@ describe('prepareIdentityData output prefixes (dev server, sandbox S3 and Glue)'
     const rows = await rowsThroughGlue();
     expect(rows).toHaveLength(8_000);
     expect(rows.every((row) => row.startsWith('B'))).toBe(true);
+  });
+
+  it('a task that fails stops its sibling tasks before the run removes what they wrote', async () => {
+    // One object keeps a task busy writing parts; the other fails at once on its first record.
+    await put('fanout/good.csv', customers(300_000, 'D'));
+    await put('fanout/bad.csv', `customer_id,email\nE-huge,${'x'.repeat(17 * 1024 * 1024)}@example.com\n`);
+    const failure = await prepare('publish-fanout', 'fanout/', 1_000, 'fanout-out/').then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect((failure as WorkflowFailedError).cause!.message).toMatch(new RegExp(`under s3://${BUCKET}/fanout-out/run-[0-9a-f-]+/ was removed`));
+    expect(await keysUnder('fanout-out/')).toEqual([]);
   });
 });
