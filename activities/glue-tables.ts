@@ -11,6 +11,7 @@ import {
 import { paginateListObjectsV2, type S3Client } from '@aws-sdk/client-s3';
 import { parquetMetadataAsync, parquetSchema } from 'hyparquet';
 import { parseLocation, randomAccess } from '../pii/prep/data-location';
+import { manifestUriOf, readPublishedManifest } from '../pii/prep/published-output';
 import { openSource } from '../pii/prep/record-sources';
 import { PrepInputError } from '../pii/prep/row-preparer';
 import type { EnsuredResource } from '../schemas/uid2-matching';
@@ -24,6 +25,8 @@ export interface GlueTableDeps {
 
 export const INPUT_TABLE_INVALID = 'InputTableInvalid';
 const HEADER_BYTES = 1024 * 1024;
+/** What a preparation run writes before it publishes: `run-<id>/data/…` and `run-<id>/rejects/…`. */
+const UNPUBLISHED_RUN = /^run-[^/]+\/(data|rejects)\//;
 
 const invalidTable = (message: string) => ApplicationFailure.create({ type: INPUT_TABLE_INVALID, message, nonRetryable: true });
 
@@ -80,13 +83,30 @@ const tableShape = (t: Pick<TableInput, 'StorageDescriptor' | 'Parameters'> | un
 });
 
 export function createGlueTableActivities({ glue, s3 }: GlueTableDeps) {
-  /** The first CSV or Parquet object under the prefix, whose header (or footer schema) gives the table's columns. */
-  async function firstDataObject(prefix: string, format: 'csv' | 'parquet'): Promise<{ uri: string; size: number }> {
+  /**
+   * The data a table over the prefix should read: for a prefix prepareIdentityData published, its manifest's
+   * parts (the table's location is the published run's `data/`); otherwise every CSV or Parquet object under it.
+   * Either way, the first object, whose header (or footer schema) gives the table's columns.
+   */
+  async function dataAt(prefix: string, format: 'csv' | 'parquet'): Promise<{ location: string; first: { uri: string; size: number } }> {
+    const published = await readPublishedManifest(s3, prefix);
+    if (published?.location) {
+      if (published.outputFormat !== format) throw invalidTable(`${manifestUriOf(prefix)} publishes ${published.outputFormat} parts, not ${format}`);
+      const first = published.outputs.find((o) => o.bytes > 0);
+      if (!first) throw invalidTable(`${manifestUriOf(prefix)} lists no parts: nothing to catalog`);
+      return { location: published.location.data, first: { uri: first.uri, size: first.bytes } };
+    }
     const { bucket, key } = parseLocation(prefix) as { bucket: string; key: string };
     const extension = format === 'csv' ? /\.(csv|txt)$/i : /\.parquet$/i;
+    const folder = key === '' || key.endsWith('/') ? key : `${key}/`;
     for await (const page of paginateListObjectsV2({ client: s3 }, { Bucket: bucket, Prefix: key })) {
+      const unpublished = (page.Contents ?? []).find((o) => o.Key?.startsWith(folder) && UNPUBLISHED_RUN.test(o.Key.slice(folder.length)));
+      if (unpublished) {
+        const run = /^run-[^/]+\//.exec(unpublished.Key!.slice(folder.length))![0];
+        throw invalidTable(`s3://${bucket}/${folder}${run} is a preparation run that was never published (no ${manifestUriOf(prefix)}): it is not data to catalog`);
+      }
       const hit = (page.Contents ?? []).find((o) => o.Key && extension.test(o.Key) && (o.Size ?? 0) > 0);
-      if (hit) return { uri: `s3://${bucket}/${hit.Key}`, size: hit.Size ?? 0 };
+      if (hit) return { location: prefix, first: { uri: `s3://${bucket}/${hit.Key}`, size: hit.Size ?? 0 } };
     }
     throw invalidTable(`No ${format === 'csv' ? '.csv' : '.parquet'} objects under ${prefix}: nothing to catalog`);
   }
@@ -102,14 +122,15 @@ export function createGlueTableActivities({ glue, s3 }: GlueTableDeps) {
       await head.close();
       return { columns: head.header.map((name) => ({ Name: name.trim().toLowerCase(), Type: 'string' })), delimiter: head.delimiter };
     } catch (err) {
-      if (err instanceof PrepInputError) throw invalidTable(err.withoutValues);
+      if (err instanceof PrepInputError) throw invalidTable(err.message);
       throw err;
     }
   }
 
   /**
    * Catalogs CSV or Parquet objects under an S3 prefix as a Glue table (seed 000, "Prepare data tables"),
-   * with its columns from the first object's header. Created when missing, updated when the data's
+   * with its columns from the first object's header. A prefix prepareIdentityData published is cataloged
+   * as its manifest says: the table reads the published run's parts only. Created when missing, updated when the data's
    * columns or location changed. The mapped columns are checked first: a file without a header line
    * would otherwise turn a data row into column names.
    */
@@ -122,7 +143,7 @@ export function createGlueTableActivities({ glue, s3 }: GlueTableDeps) {
     /** The account owning the catalog (the workflow role's account). */
     account: string;
   }): Promise<EnsuredResource> {
-    const object = await firstDataObject(input.prefix, input.format);
+    const { location, first: object } = await dataAt(input.prefix, input.format);
     const { columns, delimiter } = await readColumns(object, input.format);
     const names = columns.map((c) => c.Name!);
     const missing = input.requiredColumns.filter((column) => !names.includes(column.toLowerCase()));
@@ -137,7 +158,7 @@ export function createGlueTableActivities({ glue, s3 }: GlueTableDeps) {
     await glue.send(new CreateDatabaseCommand({ DatabaseInput: { Name: input.database, Description: 'Tables cataloged by identity-workflows' } })).catch((err: unknown) => {
       if (!glueErrors.exists(err)) throw err;
     });
-    const wanted = tableInput(input.table, input.prefix, input.format, columns, delimiter);
+    const wanted = tableInput(input.table, location, input.format, columns, delimiter);
     const arn = glueTableArn(await glue.config.region(), input.account, input.database, input.table);
     const found = await existingOrCreated(
       () => glue.send(new GetTableCommand({ DatabaseName: input.database, Name: input.table })),

@@ -1,13 +1,14 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { chunkExecutor } from '../pii/prep/chunk-executor';
-import { parseLocation } from '../pii/prep/data-location';
 import { combineManifests, type PrepManifest } from '../pii/prep/manifest';
 import { countsReconcile, type PrepCounts } from '../pii/prep/prep-counts';
 import { planTasks } from '../pii/prep/plan-tasks';
 import { prepareParts, type PrepCheckpoint, type PrepTask } from '../pii/prep/prepare-parts';
+import { deleteObjects, deleteUnder, publishManifest, readPublishedManifest, runLocation, runPrefixesUnder } from '../pii/prep/published-output';
 import { PrepInputError } from '../pii/prep/row-preparer';
+import { recordCheckpoint } from './record-checkpoint';
 import { PREP_INPUT_ERROR, type DataFormat, type OutputFormat, type PrepRules } from '../schemas/prep';
 
 export interface PrepActivityDeps {
@@ -21,13 +22,14 @@ async function failFastOnBadInput<T>(run: () => Promise<T>): Promise<T> {
   try {
     return await run();
   } catch (error) {
-    if (error instanceof PrepInputError) throw ApplicationFailure.create({ type: PREP_INPUT_ERROR, message: error.withoutValues, nonRetryable: true });
+    if (error instanceof PrepInputError) throw ApplicationFailure.create({ type: PREP_INPUT_ERROR, message: error.message, nonRetryable: true });
     throw error;
   }
 }
 
 export interface PrepareDatasetTaskInput {
   task: PrepTask;
+  /** The run's own sub-prefix of the output (`run-<id>/`). */
   outputPrefix: string;
   outputFormat: OutputFormat;
   rules: PrepRules;
@@ -43,9 +45,13 @@ export interface PrepHeartbeat {
 
 export interface PrepSummary {
   manifestUri: string;
+  /** The published parts, and nothing else: where a table over this output points. */
+  dataPrefix: string;
   counts: PrepCounts;
   outputObjects: number;
   rejectObjects: number;
+  /** Objects of earlier runs into the same output, removed once this one was published. */
+  removedObjects: number;
 }
 
 export function createPrepActivities(deps: PrepActivityDeps) {
@@ -57,8 +63,8 @@ export function createPrepActivities(deps: PrepActivityDeps) {
     },
 
     /**
-     * Prepares one task into numbered output parts. Each committed part is recorded in the heartbeat,
-     * so after a crash the retry resumes from the last committed part, not from zero.
+     * Prepares one task into numbered output parts. Each committed part is recorded on the server before
+     * the next one starts, so after a crash the retry resumes from the last committed part, not from zero.
      */
     async prepareDataset(input: PrepareDatasetTaskInput): Promise<PrepManifest> {
       const ctx = Context.current();
@@ -73,9 +79,10 @@ export function createPrepActivities(deps: PrepActivityDeps) {
             s3: deps.s3,
             executor,
             resume,
-            onCommit: (committed) => {
+            onCommit: async (committed) => {
               checkpoint = committed;
-              ctx.heartbeat({ checkpoint, rowsIn: committed.counts.rowsIn, position: committed.position } satisfies PrepHeartbeat);
+              await recordCheckpoint({ checkpoint, rowsIn: committed.counts.rowsIn, position: committed.position } satisfies PrepHeartbeat);
+              ctx.log.info('part committed', { task: input.task.index, parts: committed.nextPart, position: committed.position });
             },
             onProgress: ({ rowsIn, position }) => {
               ctx.cancellationSignal.throwIfAborted();
@@ -88,17 +95,33 @@ export function createPrepActivities(deps: PrepActivityDeps) {
       }
     },
 
-    /** Combines the tasks' manifests into one, checks the counts reconcile, and writes it beside the output. */
-    async writePrepManifest(input: { manifests: PrepManifest[]; outputPrefix: string }): Promise<PrepSummary> {
-      const manifest = combineManifests(input.manifests);
+    /**
+     * Publishes a run: combines the tasks' manifests, checks the counts reconcile, writes manifest.json at the
+     * output prefix (the one write readers see change), then removes what the run replaced: the other runs'
+     * sub-prefixes and the objects the previous manifest listed.
+     */
+    async writePrepManifest(input: { manifests: PrepManifest[]; outputPrefix: string; runId: string }): Promise<PrepSummary> {
+      const location = runLocation(input.outputPrefix, input.runId);
+      const manifest: PrepManifest = { ...combineManifests(input.manifests), location };
       const problems = countsReconcile(manifest.counts);
       if (problems.length > 0) throw ApplicationFailure.create({ type: 'PrepCountsMismatch', message: problems.join('; '), nonRetryable: true });
-      const manifestUri = `${input.outputPrefix.replace(/\/?$/, '/')}manifest.json`;
-      const location = parseLocation(manifestUri);
-      const body = JSON.stringify(manifest, null, 2);
-      if (location.kind !== 's3') throw ApplicationFailure.create({ type: PREP_INPUT_ERROR, message: `output ${input.outputPrefix} must be an s3:// prefix`, nonRetryable: true });
-      await deps.s3.send(new PutObjectCommand({ Bucket: location.bucket, Key: location.key, Body: body, ContentType: 'application/json' }));
-      return { manifestUri, counts: manifest.counts, outputObjects: manifest.outputs.length, rejectObjects: manifest.rejects.length };
+      const previous = await readPublishedManifest(deps.s3, input.outputPrefix);
+      const manifestUri = await publishManifest(deps.s3, input.outputPrefix, manifest);
+      const ours = (uri: string) => uri.startsWith(location.run);
+      const replaced = [...(previous?.outputs ?? []), ...(previous?.rejects ?? [])].map((o) => o.uri).filter((uri) => !ours(uri));
+      let removedObjects = await deleteObjects(deps.s3, replaced);
+      for (const run of await runPrefixesUnder(deps.s3, input.outputPrefix)) if (run !== location.run) removedObjects += await deleteUnder(deps.s3, run);
+      return { manifestUri, dataPrefix: location.data, counts: manifest.counts, outputObjects: manifest.outputs.length, rejectObjects: manifest.rejects.length, removedObjects };
+    },
+
+    /**
+     * Removes what a failed run wrote (its `run-<id>/` sub-prefix), unless the output's manifest already
+     * publishes it (the failure came after publishing): then nothing is removed.
+     */
+    async discardPrepRun(input: { outputPrefix: string; runId: string }): Promise<{ published: boolean; removedObjects: number }> {
+      const { run } = runLocation(input.outputPrefix, input.runId);
+      if ((await readPublishedManifest(deps.s3, input.outputPrefix))?.location?.run === run) return { published: true, removedObjects: 0 };
+      return { published: false, removedObjects: await deleteUnder(deps.s3, run) };
     },
   };
 }

@@ -65,6 +65,15 @@ export const prepareIdentityDataInputSchema = z
   .strict();
 export type PrepareIdentityDataInput = z.input<typeof prepareIdentityDataInputSchema>;
 
+/**
+ * Where one run of a preparation into `output` writes (`run-<id>/`: parts under `data/`, rejects under
+ * `rejects/`), stable across the retries of its tasks. Published by manifest.json at `output`.
+ */
+export function runLocation(output: string, runId: string): { run: string; data: string; rejects: string } {
+  const run = `${output.replace(/\/?$/, '/')}run-${runId}/`;
+  return { run, data: `${run}data/`, rejects: `${run}rejects/` };
+}
+
 /** Failure type of input the data's owner must fix (a missing column, an empty file): never retried. */
 export const PREP_INPUT_ERROR = 'PrepInputError';
 

@@ -29,6 +29,8 @@ export async function createWorker(opts: CreateWorkerOptions): Promise<Worker> {
     activities: createActivities(opts.clients, temporal),
     dataConverter: opts.dataConverter,
     maxConcurrentActivityTaskExecutions: opts.config.WORKER_MAX_CONCURRENT_ACTIVITIES,
+    // Heartbeats reach the server (and a cancellation reaches the activity) within seconds, not the SDK's default 60 s.
+    maxHeartbeatThrottleInterval: '5 seconds',
     shutdownGraceTime: '30 seconds',
   });
 }

@@ -1,7 +1,18 @@
-import { defineQuery, proxyActivities, setHandler, type RetryPolicy } from '@temporalio/workflow';
+import {
+  ActivityCancellationType,
+  ActivityFailure,
+  ApplicationFailure,
+  CancellationScope,
+  defineQuery,
+  isCancellation,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+  type RetryPolicy,
+} from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { PrepSummary } from '../activities/prepare-dataset';
-import { PREP_INPUT_ERROR, prepareIdentityDataInputSchema, type PrepareIdentityDataInput, type PrepStatus } from '../schemas/prep';
+import { PREP_INPUT_ERROR, runLocation, prepareIdentityDataInputSchema, type PrepareIdentityDataInput, type PrepStatus } from '../schemas/prep';
 import { invalidInput } from './invalid-input';
 import { showStage } from './visibility';
 
@@ -15,13 +26,47 @@ const retry: RetryPolicy = { initialInterval: '5 seconds', maximumInterval: '2 m
 
 const planning = proxyActivities<Activities>({ startToCloseTimeout: '2 hours', heartbeatTimeout: '2 minutes', retry });
 
-/** Each task heartbeats per chunk; a worker that dies is noticed within the heartbeat timeout and the retry resumes from its last committed part. */
-const preparing = proxyActivities<Activities>({ startToCloseTimeout: '12 hours', heartbeatTimeout: '2 minutes', retry });
+/**
+ * Each task heartbeats per chunk; a worker that dies is noticed within the heartbeat timeout and the retry
+ * resumes from its last committed part. A cancelled task is waited for, so nothing writes after a cleanup.
+ */
+const preparing = proxyActivities<Activities>({
+  startToCloseTimeout: '12 hours',
+  heartbeatTimeout: '2 minutes',
+  retry,
+  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+});
+
+/** Publishing and discarding a run delete objects, 1,000 a request: no heartbeats, a longer timeout. */
+const publishing = proxyActivities<Activities>({ startToCloseTimeout: '30 minutes', retry });
+
+/** Runs every task; on the first failure, cancels the others and waits until they have stopped writing. */
+async function allTasks<T>(tasks: (() => Promise<T>)[]): Promise<T[]> {
+  const scope = new CancellationScope();
+  return scope.run(async () => {
+    const running = tasks.map((task) => task());
+    try {
+      return await Promise.all(running);
+    } catch (error) {
+      scope.cancel();
+      await Promise.allSettled(running);
+      throw error;
+    }
+  });
+}
+
+/** The message of what failed, from inside the activity failure that carries it. */
+function failureMessage(error: unknown): { type: string; message: string } {
+  const cause = error instanceof ActivityFailure ? error.cause : error;
+  if (cause instanceof ApplicationFailure) return { type: cause.type ?? 'PrepFailed', message: cause.message };
+  return { type: 'PrepFailed', message: cause instanceof Error ? cause.message : String(cause) };
+}
 
 /**
  * Normalises, validates and hashes a dataset for one destination (uid2, amc, tiktok, or Entity
  * Resolution's clean zone). Large inputs fan out: one activity per object or aligned byte range, on
- * whichever workers poll the task queue; their manifests are combined into one beside the output.
+ * whichever workers poll the task queue. The run writes under its own `run-<id>/` sub-prefix of the
+ * output and publishes by writing manifest.json last; a run that fails removes what it wrote.
  */
 export async function prepareIdentityData(input: PrepareIdentityDataInput): Promise<PrepSummary> {
   const parsed = prepareIdentityDataInputSchema.safeParse(input);
@@ -34,24 +79,47 @@ export async function prepareIdentityData(input: PrepareIdentityDataInput): Prom
     showStage(PIPELINE, next);
   };
 
+  const { runId } = workflowInfo();
   try {
     stage('planning');
     const tasks = await planning.planDatasetPreparation({ input: config.input, format: config.inputFormat, splitBytes: config.splitBytes, rules: config.rules });
     status.tasks = tasks.length;
     stage('preparing');
-    const manifests = await Promise.all(
-      tasks.map(async (task) => {
-        const manifest = await preparing.prepareDataset({ task, outputPrefix: config.output, outputFormat: config.outputFormat, rules: config.rules, partRows: config.partRows });
+    const outputPrefix = runLocation(config.output, runId).run;
+    const manifests = await allTasks(
+      tasks.map((task) => async () => {
+        const manifest = await preparing.prepareDataset({ task, outputPrefix, outputFormat: config.outputFormat, rules: config.rules, partRows: config.partRows });
         status.tasksDone++;
         return manifest;
       }),
     );
     stage('writing-manifest');
-    const summary = await planning.writePrepManifest({ manifests, outputPrefix: config.output });
+    const summary = await publishing.writePrepManifest({ manifests, outputPrefix: config.output, runId });
     stage('done');
     return summary;
   } catch (error) {
     stage('failed');
-    throw error;
+    throw await withoutPartialOutput(config.output, runId, error);
   }
+}
+
+/**
+ * After a failure before publishing, what the run wrote is removed; if that fails too, the failure says where
+ * the leftovers are (nothing reads them, and the next run into the output removes them). A failure after
+ * publishing (removing earlier runs) leaves the published run as it is.
+ */
+async function withoutPartialOutput(output: string, runId: string, error: unknown): Promise<unknown> {
+  const run = runLocation(output, runId).run;
+  let outcome: string;
+  try {
+    const discarded = await CancellationScope.nonCancellable(() => publishing.discardPrepRun({ outputPrefix: output, runId }));
+    outcome = discarded.published
+      ? `; ${output} publishes this run (under ${run}), but objects of earlier runs may remain: the next run into it removes them`
+      : `; what it wrote under ${run} was removed, and ${output} holds what it held before`;
+  } catch {
+    outcome = `; what it wrote is left under ${run}, unpublished: nothing reads it, and the next run into ${output} removes it`;
+  }
+  if (isCancellation(error)) return error;
+  const { type, message } = failureMessage(error);
+  return ApplicationFailure.create({ type, message: `${message}${outcome}`, nonRetryable: true, cause: error instanceof Error ? error : undefined });
 }

@@ -34,8 +34,8 @@ export interface ChunkResult {
 
 function readRecords(task: ChunkTask): ParsedRecord[] {
   if (task.format === 'records') return task.records;
-  const { text, invalid } = decodeUtf8(task.bytes);
-  return task.format === 'csv' ? parseCsvRecords(text, task.delimiter, invalid) : parseJsonLines(text, task.header, invalid);
+  const { text, bytes } = decodeUtf8(task.bytes);
+  return task.format === 'csv' ? parseCsvRecords(text, task.delimiter, bytes) : parseJsonLines(text, task.header, bytes);
 }
 
 const encoder = new TextEncoder();
@@ -109,7 +109,7 @@ function prepareChunk(task: ChunkTask): ChunkResult {
       continue;
     }
     if (record.problem !== undefined) {
-      preparer.rejectUnreadable(record.fields, i + 1, record.problem, rejects);
+      preparer.rejectUnreadable(record, i + 1, rejects);
       continue;
     }
     const prepared = preparer.prepare(record.fields, i + 1, rejects);

@@ -33,9 +33,23 @@ function missing(location: DataLocation, error: unknown): unknown {
   return code === 'ENOENT' || name === 'NotFound' || name === 'NoSuchKey' || name === 'NoSuchBucket' ? new PrepInputError(`${location.uri} does not exist`) : error;
 }
 
+/** A local path that must be a file: a directory is named as such rather than failing later with EISDIR. */
+async function fileSize(location: DataLocation & { kind: 'local' }): Promise<number> {
+  const info = await stat(location.path);
+  if (info.isDirectory()) throw new PrepInputError(`${location.uri} is a directory: give a file`);
+  return info.size;
+}
+
+/** Fails with a PrepInputError when a local input or output is a directory (S3 keys never are). */
+export async function refuseDirectory(uri: string, role: 'input' | 'output' | 'rejects'): Promise<void> {
+  const location = parseLocation(uri);
+  if (location.kind !== 'local') return;
+  if ((await stat(location.path).catch(() => undefined))?.isDirectory()) throw new PrepInputError(`the ${role} ${uri} is a directory: give a file`);
+}
+
 export async function sizeOf(location: DataLocation, s3?: S3Client): Promise<number> {
   try {
-    if (location.kind === 'local') return (await stat(location.path)).size;
+    if (location.kind === 'local') return await fileSize(location);
     const { HeadObjectCommand } = await s3Sdk();
     const head = await needS3(s3, location.uri).send(new HeadObjectCommand({ Bucket: location.bucket, Key: location.key }));
     return head.ContentLength ?? 0;
@@ -49,8 +63,8 @@ export async function readBytes(location: DataLocation, s3?: S3Client, range?: {
   if (range && range.end <= range.start) return PassThrough.from([]);
   try {
     if (location.kind === 'local') {
-      // A missing file is reported here rather than as the stream's first error.
-      await stat(location.path);
+      // A missing file (or a directory) is reported here rather than as the stream's first error.
+      await fileSize(location);
       return createReadStream(location.path, { highWaterMark: 1 << 20, ...(range ? { start: range.start, end: range.end - 1 } : {}) });
     }
     const { GetObjectCommand } = await s3Sdk();
@@ -71,6 +85,7 @@ export async function byteSource(location: DataLocation, s3: S3Client | undefine
   if (location.kind === 's3' || range.end <= range.start) return readBytes(location, s3, range);
   let handle: FileHandle;
   try {
+    await fileSize(location);
     handle = await open(location.path, 'r');
   } catch (error) {
     throw missing(location, error);
@@ -151,7 +166,9 @@ async function localTarget(path: string): Promise<ByteTarget> {
   // An earlier output is replaced, not truncated and rewritten: ext4 flushes a file truncated that way to disk
   // when it is closed (~0.3 s for 600 MB, at the end of the run), where removing it first costs less, up front.
   // A symbolic link is written through, as before.
-  if ((await lstat(path).catch(() => undefined))?.isFile()) await rm(path, { force: true });
+  const existing = await lstat(path).catch(() => undefined);
+  if (existing?.isDirectory()) throw new PrepInputError(`${path} is a directory: give a file to write the output to`);
+  if (existing?.isFile()) await rm(path, { force: true });
   const handle = await open(path, 'w');
   let closed = false;
   const close = async () => {
@@ -181,7 +198,10 @@ async function s3Target(location: DataLocation & { kind: 's3' }, client: S3Clien
     queueSize: 2,
     partSize: 8 * 1024 * 1024,
   });
-  const completed = upload.done();
+  const completed = upload.done().catch((error: unknown) => {
+    if ((error as { name?: string }).name === 'NoSuchBucket') throw new PrepInputError(`${location.uri} cannot be written: bucket ${location.bucket} does not exist`);
+    throw error;
+  });
   // A failed upload fails the next write rather than leave it waiting for a 'drain' that never comes.
   completed.catch((error: unknown) => body.destroy(error instanceof Error ? error : new Error(String(error))));
   body.on('error', () => undefined);

@@ -6,20 +6,13 @@ import type { IdentifierType, PrepProfile, PrepRules } from '../../schemas/prep'
  * threads only).
  */
 
+/**
+ * Input the data's owner must fix. Its message names objects, columns, counts and byte offsets, never a
+ * value: it is shown on terminals and sent to Temporal, and a file without a header line has a data row
+ * where its column names should be.
+ */
 export class PrepInputError extends Error {
   override name = 'PrepInputError';
-
-  /**
-   * `withoutValues`: the message to show outside the data owner's machine (a Temporal failure). A file
-   * without a header line has a data row where its column names should be, so messages that quote the
-   * header keep it for the owner's own terminal only.
-   */
-  constructor(
-    message: string,
-    readonly withoutValues = message,
-  ) {
-    super(message);
-  }
 }
 
 /** Every mapped column is in the header. */
@@ -27,7 +20,7 @@ export function checkMappedColumns(header: string[], rules: Pick<PrepRules, 'col
   const missing = Object.keys(rules.columns).filter((name) => !header.includes(name));
   if (missing.length > 0) {
     const what = `mapped column${missing.length > 1 ? 's' : ''} ${missing.map((m) => `"${m}"`).join(', ')} not in the input`;
-    throw new PrepInputError(`${what}; its columns are: ${header.join(', ')}`, `${what}'s header (${header.length} columns)`);
+    throw new PrepInputError(`${what}'s header (${header.length} columns; is its first line a header?)`);
   }
 }
 

@@ -18,6 +18,8 @@ export interface PrepManifest {
   outputs: WrittenObject[];
   rejects: WrittenObject[];
   counts: PrepCounts;
+  /** A published run's own sub-prefix of the output, and where in it its parts and its rejects are. */
+  location?: { run: string; data: string; rejects: string };
 }
 
 /** One manifest for the whole dataset, from the manifests of its parts, in order. */

@@ -77,7 +77,9 @@ export async function rejectsSink(target: ObjectWriter, header: string[]) {
     async write(rejects: RejectedRow[], rowOffset: number) {
       if (rejects.length === 0) return;
       const lines = rejects.map((r) => [String(r.row + rowOffset), r.columns.join(';'), r.reasons.join('; '), ...r.values]);
-      await target.write(csvLines(lines));
+      if (!rejects.some((r) => r.bytes)) return target.write(csvLines(lines));
+      // A row that is not UTF-8 is written with the bytes it was read with.
+      await target.write(Buffer.concat(lines.map((line, i) => Buffer.from(csvLines([line]), rejects[i]!.bytes ? 'latin1' : 'utf8'))));
     },
     finish: () => target.finish(),
   };

@@ -1,19 +1,35 @@
+import { isUtf8 } from 'node:buffer';
 import Papa from 'papaparse';
 import { RecordScanner } from './record-scanner';
 
-/** A record as read: its fields, or why it could not be read (a static reason, never the data). */
-export type ParsedRecord = { fields: string[]; problem?: undefined } | { fields: string[]; problem: string } | 'blank';
+/**
+ * A record as read: its fields, or why it could not be read (a static reason, never the data). `bytes`: the
+ * fields are the bytes as read, one char per byte (latin1), because they are not UTF-8.
+ */
+export type ParsedRecord = { fields: string[]; problem?: undefined } | { fields: string[]; problem: string; bytes?: true } | 'blank';
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
-const lenientUtf8 = new TextDecoder('utf-8');
 
-/** Decodes a chunk; when it holds invalid UTF-8, the records containing the replacement character are flagged. */
-export function decodeUtf8(bytes: Uint8Array): { text: string; invalid: boolean } {
+/**
+ * Decodes a chunk. One holding invalid UTF-8 is read one char per byte instead (`bytes`), which splits into
+ * records and fields as the UTF-8 text would (delimiters, quotes and line ends are ASCII): each record is then
+ * decoded on its own, and one that is not UTF-8 keeps its bytes for the rejects.
+ */
+export function decodeUtf8(bytes: Uint8Array): { text: string; bytes: boolean } {
   try {
-    return { text: strictUtf8.decode(bytes), invalid: false };
+    return { text: strictUtf8.decode(bytes), bytes: false };
   } catch {
-    return { text: lenientUtf8.decode(bytes), invalid: true };
+    return { text: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1'), bytes: true };
   }
+}
+
+const NON_ASCII = /[^\x00-\x7f]/;
+
+/** A field read one char per byte, as UTF-8 text; undefined when its bytes are not UTF-8. */
+function fromLatin1(field: string): string | undefined {
+  if (!NON_ASCII.test(field)) return field;
+  const bytes = Buffer.from(field, 'latin1');
+  return isUtf8(bytes) ? bytes.toString('utf8') : undefined;
 }
 
 export function withoutFinalNewline(text: string): string {
@@ -25,27 +41,33 @@ export function withoutFinalNewline(text: string): string {
 const isBlank = (fields: string[]) => fields.length === 1 && fields[0]!.trim() === '';
 
 /** CSV records of a chunk of whole records (RFC 4180: quoted fields, "" escapes, embedded newlines, CRLF). */
-export function parseCsvRecords(text: string, delimiter: string, invalidUtf8: boolean): ParsedRecord[] {
+export function parseCsvRecords(text: string, delimiter: string, asBytes: boolean): ParsedRecord[] {
   const body = withoutFinalNewline(text);
   if (body === '') return text === '' ? [] : ['blank'];
   const parsed = parseCsv(body, delimiter);
   // On a malformed record, papaparse's recovery runs on into the records after it (an unterminated quote takes
   // the rest of the chunk, `"a"x` the next line): the chunk is read again one record at a time, cut where the
   // chunker cuts, so a malformed record takes only itself and the result does not depend on where chunks end.
-  if (parsed.errors.length > 0) return csvRecordTexts(body, delimiter).flatMap((record) => (record.trim() === '' ? ['blank' as const] : toRecords(parseCsv(record, delimiter), invalidUtf8)));
-  return toRecords(parsed, invalidUtf8);
+  if (parsed.errors.length > 0) return csvRecordTexts(body, delimiter).flatMap((record) => (record.trim() === '' ? ['blank' as const] : toRecords(parseCsv(record, delimiter), asBytes)));
+  return toRecords(parsed, asBytes);
 }
 
 function parseCsv(text: string, delimiter: string): Papa.ParseResult<string[]> {
   return Papa.parse<string[]>(text, { delimiter, header: false, skipEmptyLines: false, dynamicTyping: false });
 }
 
-function toRecords(parsed: Papa.ParseResult<string[]>, invalidUtf8: boolean): ParsedRecord[] {
+function toRecords(parsed: Papa.ParseResult<string[]>, asBytes: boolean): ParsedRecord[] {
   const problems = new Map<number, string>();
   for (const error of parsed.errors) if (error.row !== undefined && !problems.has(error.row)) problems.set(error.row, `malformed CSV: ${error.message}`);
-  return parsed.data.map((fields, i) => {
-    if (isBlank(fields)) return 'blank';
-    const problem = problems.get(i) ?? (invalidUtf8 && fields.some((f) => f.includes('\uFFFD')) ? 'invalid UTF-8' : undefined);
+  return parsed.data.map((read, i) => {
+    if (isBlank(read)) return 'blank';
+    let fields = read;
+    if (asBytes) {
+      const decoded = read.map(fromLatin1);
+      if (decoded.includes(undefined)) return { fields: read, problem: problems.get(i) ?? 'invalid UTF-8', bytes: true };
+      fields = decoded as string[];
+    }
+    const problem = problems.get(i);
     return problem ? { fields, problem } : { fields };
   });
 }
@@ -93,13 +115,14 @@ export function jsonRecordToRow(record: unknown, header: string[], index: Map<st
   return { fields };
 }
 
-export function parseJsonLines(text: string, header: string[], invalidUtf8: boolean): ParsedRecord[] {
+export function parseJsonLines(text: string, header: string[], asBytes: boolean): ParsedRecord[] {
   const index = new Map(header.map((name, i) => [name, i]));
   const lines = withoutFinalNewline(text).split('\n');
   if (lines.length === 1 && lines[0] === '' && text === '') return [];
-  return lines.map((line) => {
-    if (line.trim() === '') return 'blank';
-    if (invalidUtf8 && line.includes('\uFFFD')) return { fields: [line], problem: 'invalid UTF-8' };
+  return lines.map((read) => {
+    if (read.trim() === '') return 'blank';
+    const line = asBytes ? fromLatin1(read) : read;
+    if (line === undefined) return { fields: [read], problem: 'invalid UTF-8', bytes: true };
     let record: unknown;
     try {
       record = JSON.parse(line);

@@ -1,8 +1,8 @@
 import { resolve } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { formatFromName, type DataFormat, type OutputFormat, type PrepRules } from '../../schemas/prep';
+import { DATA_FORMATS, formatFromName, OUTPUT_FORMATS, type DataFormat, type OutputFormat, type PrepRules } from '../../schemas/prep';
 import { chunkExecutor } from './chunk-executor';
-import { parseLocation, writeObject, type ObjectWriter } from './data-location';
+import { parseLocation, refuseDirectory, writeObject, type ObjectWriter } from './data-location';
 import type { PrepManifest } from './manifest';
 import { csvSink, parquetSink, rejectsSink, type RowSink } from './output-sinks';
 import { addCounts, countsReconcile, emptyCounts } from './prep-counts';
@@ -39,15 +39,16 @@ export function rejectsBeside(output: string): string {
   return output.replace(/(\.[a-z]+)?$/i, '.rejects.csv');
 }
 
-function formatOf(uri: string, given: string | undefined, what: string): DataFormat {
-  const format = (given as DataFormat | undefined) ?? formatFromName(uri);
-  if (!format) throw new PrepInputError(`cannot tell the ${what} format of ${uri} from its name: give it (csv, jsonl, json or parquet)`);
+function inputFormatOf(uri: string, given: DataFormat | undefined): DataFormat {
+  const format = given ?? formatFromName(uri);
+  if (!format) throw new PrepInputError(`cannot tell the input format of ${uri} from its name: give it (${DATA_FORMATS.join(', ')})`);
   return format;
 }
 
 /** CSV or Parquet, from the output's name: a name that says JSON is refused rather than given CSV under it. */
 function outputFormatOf(output: string): OutputFormat {
-  const named = formatOf(output, undefined, 'output');
+  const named = formatFromName(output);
+  if (!named) throw new PrepInputError(`cannot tell the output format of ${output} from its name: give it (${OUTPUT_FORMATS.join(' or ')})`);
   if (named === 'json' || named === 'jsonl') throw new PrepInputError(`${output}: the output is written as CSV or Parquet, not ${named === 'json' ? 'JSON' : 'JSON Lines'}`);
   return named;
 }
@@ -60,7 +61,8 @@ function checkDistinct(...uris: [input: string, output: string, rejects: string]
 
 /** Prepares one input object into one output object and one rejects object: `npm run prep`. */
 export async function prepareFile(opts: PrepareFileOptions): Promise<PrepManifest> {
-  const inputFormat = formatOf(opts.input, opts.inputFormat, 'input');
+  await Promise.all([refuseDirectory(opts.input, 'input'), refuseDirectory(opts.output, 'output'), opts.rejects ? refuseDirectory(opts.rejects, 'rejects') : undefined]);
+  const inputFormat = inputFormatOf(opts.input, opts.inputFormat);
   const outputFormat = opts.outputFormat ?? outputFormatOf(opts.output);
   const rejectsUri = opts.rejects ?? rejectsBeside(opts.output);
   checkDistinct(opts.input, opts.output, rejectsUri);

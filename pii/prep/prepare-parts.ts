@@ -37,7 +37,7 @@ export interface PrepCheckpoint {
 
 export interface PreparePartsOptions {
   task: PrepTask;
-  /** Output prefix (s3://bucket/prefix/ or a local directory); parts are named after the task and part number. */
+  /** Output prefix (s3://bucket/prefix/ or a local directory): parts go under `data/`, rejects under `rejects/`, named after the task and part number. */
   outputPrefix: string;
   outputFormat: OutputFormat;
   rules: PrepRules;
@@ -61,7 +61,7 @@ const pad = (n: number) => String(n).padStart(5, '0');
 function partUri(prefix: string, task: number, part: number, kind: 'output' | 'rejects', format: OutputFormat): string {
   const base = prefix.replace(/\/?$/, '/');
   const name = `part-${pad(task)}-${pad(part)}`;
-  return kind === 'output' ? `${base}${name}.${format}` : `${base}rejects/${name}.csv`;
+  return kind === 'output' ? `${base}data/${name}.${format}` : `${base}rejects/${name}.csv`;
 }
 
 /**

@@ -7,6 +7,9 @@ import { firstRecordEnd, recordChunks, type RecordChunk } from './record-chunks'
 import { RecordScanner } from './record-scanner';
 import { PrepInputError } from './input-errors';
 
+/** What a text header line never holds: control bytes (tab, line feed and carriage return aside) or bytes that are not UTF-8. */
+const NOT_TEXT = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\ufffd]/;
+
 /**
  * Whole records for one chunk task, and the position just after them (a byte offset, or a record index for Parquet and JSON arrays).
  * Bytes hold until the next chunk is asked for (they are a view on the reader's buffer): a consumer copies what it keeps.
@@ -74,13 +77,15 @@ async function openLineSource(location: DataLocation, s3: S3Client | undefined, 
       if (!first || first.bytes.length === 0) throw new PrepInputError(`${location.uri} is empty: expected a ${format === 'csv' ? 'header line' : 'JSON object per line'}`);
       const headerEnd = firstRecordEnd(first.bytes, format, opts.delimiter);
       const headerText = new TextDecoder().decode(first.bytes.subarray(0, headerEnd)).replace(/\r?\n$/, '');
+      if (NOT_TEXT.test(headerText)) throw new PrepInputError(`${location.uri} looks binary, not ${format === 'csv' ? 'CSV' : 'JSON Lines'}: its first line holds control bytes or bytes that are not UTF-8`);
       if (format === 'csv') {
         const parsed = Papa.parse<string[]>(headerText, { delimiter: opts.delimiter ?? '', header: false });
         const names = parsed.data[0] ?? [];
         delimiter = opts.delimiter ?? parsed.meta.delimiter;
         scanner.useDelimiter(delimiter);
-        const duplicate = names.find((name, i) => names.indexOf(name) !== i);
-        if (duplicate !== undefined) throw new PrepInputError(`the header names column "${duplicate}" twice`, 'the header names a column twice');
+        // Named by position: a file without a header line has a data row here.
+        const second = names.findIndex((name, i) => names.indexOf(name) !== i);
+        if (second >= 0) throw new PrepInputError(`columns ${names.indexOf(names[second]!) + 1} and ${second + 1} of the header of ${location.uri} have the same name`);
         header = names;
         first = { bytes: first.bytes.subarray(headerEnd), offset: first.offset + headerEnd };
       } else {

@@ -12,6 +12,8 @@ export interface RejectedRow {
   columns: string[];
   reasons: string[];
   values: string[];
+  /** The values are the bytes as read, one char per byte (latin1), since they are not UTF-8. */
+  bytes?: true;
 }
 
 interface MappedColumn {
@@ -106,9 +108,9 @@ export class RowPreparer {
   }
 
   /** A record that could not be read as a row (malformed CSV, invalid JSON or UTF-8). */
-  rejectUnreadable(values: string[], rowNumber: number, problem: string, rejects: RejectedRow[]): void {
+  rejectUnreadable(record: { fields: string[]; problem: string; bytes?: true }, rowNumber: number, rejects: RejectedRow[]): void {
     this.counts.rowsIn++;
-    this.reject(rejects, { row: rowNumber, columns: [], reasons: [problem], values });
+    this.reject(rejects, { row: rowNumber, columns: [], reasons: [record.problem], values: record.fields, ...(record.bytes ? { bytes: true as const } : {}) });
   }
 
   /** The row as it was read, for the rejects object (rare, so the copy is made only then). */

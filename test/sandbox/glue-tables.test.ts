@@ -80,6 +80,13 @@ describe('catalogS3Prefix', () => {
     const failure = await activityFailureOf(catalog('s3://landing/empty/', 'parquet'));
     expect(failure.message).toBe('No .parquet objects under s3://landing/empty/: nothing to catalog');
   });
+
+  it('refuses a preparation run that was never published (no manifest.json) rather than read its parts as data', async () => {
+    await put('prepared/run-abc/data/part-00000-00000.csv', 'Customer_ID,Email\nc1,a@example.com\n');
+    const failure = await activityFailureOf(catalog('s3://landing/prepared/', 'csv'));
+    expect(failure.type).toBe('InputTableInvalid');
+    expect(failure.message).toContain('s3://landing/prepared/run-abc/ is a preparation run that was never published');
+  });
 });
 
 describe('describeInputTable', () => {

@@ -30,7 +30,7 @@ describe('prep activities on a file without a header line', () => {
     const failure = await activityFailureOf(new MockActivityEnvironment().run((input) => activities.planDatasetPreparation(input), { input: join(dir, 'headerless.csv'), splitBytes: 1024, rules }));
     expect(failure.type).toBe(PREP_INPUT_ERROR);
     expect(failure.nonRetryable).toBe(true);
-    expect(failure.message).toBe(`mapped column "email" not in the input's header (3 columns)`);
+    expect(failure.message).toBe(`mapped column "email" not in the input's header (3 columns; is its first line a header?)`);
   });
 
   it('preparing it fails the same way', async () => {

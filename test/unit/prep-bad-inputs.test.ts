@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { sha256Base64, sha256Hex } from '../../pii/hash';
 import { prepareFile } from '../../pii/prep/prepare-file';
@@ -59,6 +59,19 @@ describe('records that cannot be read go to the rejects, with a reason', () => {
       ['3', 'e@f.com', 'Köln'],
     ]);
     expect(out.rejects.map((r) => [r.row, r.reasons])).toEqual([[2, 'invalid UTF-8']]);
+    // The rejected row keeps the bytes it was read with, not U+FFFD in their place.
+    const written = await readFile(out.manifest.rejects[0]!.uri);
+    expect(written.includes(Buffer.from([0x4d, 0xfc, 0x6e]))).toBe(true);
+    expect(written.toString('latin1')).not.toContain('\ufffd');
+    expect(written.includes(Buffer.from('\ufffd'))).toBe(false);
+  });
+
+  it('invalid UTF-8 in a JSON Lines record: that record is rejected with its bytes as read', async () => {
+    const bytes = Buffer.concat([Buffer.from('{"id":1,"email":"a@b.com"}\n{"id":2,"email":"c@d.com","city":"M'), Buffer.from([0xfc]), Buffer.from('nchen"}\n{"id":3,"email":"é@f.com"}\n')]);
+    const out = await prepareText(bytes, er, 'in.jsonl');
+    expect(out.rows.map((r) => r[0])).toEqual(['1', '3']);
+    expect(out.rejects.map((r) => [r.row, r.reasons])).toEqual([[2, 'invalid UTF-8']]);
+    expect((await readFile(out.manifest.rejects[0]!.uri)).includes(Buffer.from([0x4d, 0xfc, 0x6e]))).toBe(true);
   });
 
   it('JSON Lines: invalid JSON, a field the first record lacks, a value that is not an object', async () => {
@@ -82,10 +95,10 @@ describe('records that cannot be read go to the rejects, with a reason', () => {
 });
 
 describe('inputs that cannot be prepared at all: a PrepInputError, and nothing written', () => {
-  it('a mapped column the input does not have names it and lists the columns there are (inline, on threads, without rows)', async () => {
+  it('a mapped column the input does not have names it and counts the columns there are, quoting none (inline, on threads, without rows)', async () => {
     for (const [text, threads] of [['id,email,note\n1,a@b.com,x\n', 0], ['id,email,note\n1,a@b.com,x\n', 2], ['id,email,note\n', 0]] as const) {
       const error = await failure(text, { profile: 'er', columns: { mail: 'EMAIL' } }, 'in.csv', threads);
-      expect(error.message).toBe('mapped column "mail" not in the input; its columns are: id, email, note');
+      expect(error.message).toBe(`mapped column "mail" not in the input's header (3 columns; is its first line a header?)`);
       expect(existsSync(tmp.path('out.csv'))).toBe(false);
     }
   });
@@ -105,6 +118,21 @@ describe('inputs that cannot be prepared at all: a PrepInputError, and nothing w
     expect((await failure('[{"id":1,"email":"a@b.com"},{"id":2,"email":"c@d.com"}', er, 'in.json')).message).toMatch(/is not a JSON array of objects \(it ends before the closing bracket\)$/);
     expect((await failure('{"a":{"id":1,"email":"a@b.com"}}', er, 'in.json')).message).toMatch(/is not a JSON array of objects \(the top level is not an array\)$/);
     expect((await failure('[[1,"a@b.com"]]', er, 'in.json')).message).toMatch(/is not a JSON array of objects \(the first record is not a JSON object\)$/);
+  });
+
+  it('a directory given as the input, the output or the rejects is named as one, not a raw EISDIR', async () => {
+    await mkdir(tmp.path('folder.csv'), { recursive: true });
+    await writeFile(tmp.path('in.csv'), 'id,email\n1,a@b.com\n');
+    const attempt = (paths: { input: string; output: string; rejects?: string }) => prepareFile({ ...paths, rules: rules(er) }).catch((e: unknown) => e);
+    expect(await attempt({ input: tmp.path('folder.csv'), output: tmp.path('out.csv') })).toEqual(new PrepInputError(`the input ${tmp.path('folder.csv')} is a directory: give a file`));
+    expect(await attempt({ input: tmp.path('in.csv'), output: tmp.path('folder.csv') })).toEqual(new PrepInputError(`the output ${tmp.path('folder.csv')} is a directory: give a file`));
+    expect(await attempt({ input: tmp.path('in.csv'), output: tmp.path('out.csv'), rejects: tmp.path('folder.csv') })).toEqual(new PrepInputError(`the rejects ${tmp.path('folder.csv')} is a directory: give a file`));
+  });
+
+  it('an output whose name gives no format is told the output formats only', async () => {
+    await writeFile(tmp.path('in.csv'), 'id,email\n1,a@b.com\n');
+    const error = await prepareFile({ input: tmp.path('in.csv'), output: tmp.path('out.dat'), rules: rules(er) }).catch((e: unknown) => e);
+    expect(error).toEqual(new PrepInputError(`cannot tell the output format of ${tmp.path('out.dat')} from its name: give it (csv or parquet)`));
   });
 
   it('an input that does not exist, an output that would overwrite it, an output named as JSON', async () => {

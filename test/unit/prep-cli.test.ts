@@ -61,10 +61,27 @@ describe('npm run prep', () => {
 
     const badColumn = await prep(['--in', 'people.csv', '--out', 'x.csv', '--profile', 'uid2', '--map', 'email=EMAIL']);
     expect(badColumn.code).toBe(2);
-    expect(badColumn.stderr).toContain('mapped column "email" not in the input; its columns are: id, EMAIL, city, PHONE');
+    expect(badColumn.stderr).toContain(`mapped column "email" not in the input's header (4 columns; is its first line a header?)`);
 
     const badProfileType = await prep(['--in', 'people.csv', '--out', 'x.csv', '--profile', 'uid2', '--map', 'city=CITY']);
     expect(badProfileType.code).toBe(2);
     expect(badProfileType.stderr).toContain('profile uid2 takes EMAIL, PHONE: not CITY (column "city")');
+  }, 60_000);
+
+  it('prints no value of the data when the mapped columns are missing: a headerless file gets a column count, a binary one is named binary', async () => {
+    const firstRow = ['jane.doe@example.com', '+14155550123', 'Jane Doe'];
+    await writeFile(join(dir, 'headerless.csv'), `${firstRow.join(',')}
+john@example.com,+14155550199,John Roe
+`);
+    const headerless = await prep(['--in', 'headerless.csv', '--out', 'x.csv', '--profile', 'uid2', '--map', 'email=EMAIL']);
+    expect(headerless.code).toBe(2);
+    expect(headerless.stderr).toContain(`mapped column "email" not in the input's header (3 columns; is its first line a header?)`);
+    for (const value of [...firstRow, 'jane', '4155550123']) expect(headerless.stderr + headerless.stdout).not.toContain(value);
+
+    await writeFile(join(dir, 'image.csv'), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52, 0x0a]));
+    const binary = await prep(['--in', 'image.csv', '--out', 'y.csv', '--profile', 'uid2', '--map', 'email=EMAIL']);
+    expect(binary.code).toBe(2);
+    expect(binary.stderr).toContain('image.csv looks binary, not CSV: its first line holds control bytes or bytes that are not UTF-8');
+    expect(binary.stderr).not.toMatch(/[\u0000-\u0008\u000e-\u001f]|PNG|IHDR/);
   }, 60_000);
 });

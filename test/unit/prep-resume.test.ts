@@ -1,23 +1,28 @@
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { S3Client } from '@aws-sdk/client-s3';
-import { CancelledFailure } from '@temporalio/common';
-import { MockActivityEnvironment } from '@temporalio/testing';
 import Papa from 'papaparse';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPrepActivities, type PrepHeartbeat, type PrepareDatasetTaskInput } from '../../activities/prepare-dataset';
+import { chunkExecutor } from '../../pii/prep/chunk-executor';
 import type { PrepManifest } from '../../pii/prep/manifest';
+import { prepareParts, type PrepCheckpoint, type PreparePartsOptions } from '../../pii/prep/prepare-parts';
 import { prepRulesSchema } from '../../schemas/prep';
 
 /**
- * A prepareDataset activity stopped mid-file (here: cancelled right after its second committed part,
- * the way a dying worker stops between heartbeats) is retried with its last heartbeat, resumes from
- * the last committed part, and its final parts equal an uninterrupted run's byte for byte.
+ * A task stopped mid-file (here: right after its second committed part, the way a worker dies after
+ * a checkpoint) resumes from that checkpoint, and its final parts equal an uninterrupted run's byte
+ * for byte. (That the checkpoint reaches the Temporal server: test/e2e/prepare-resume-after-kill.)
  */
 let dir: string;
-const activities = createPrepActivities({ s3: new S3Client({ region: 'us-east-1' }), prepThreads: 0 });
-const prepareDataset = (task: PrepareDatasetTaskInput) => activities.prepareDataset(task);
+type Task = Pick<PreparePartsOptions, 'task' | 'outputPrefix' | 'outputFormat' | 'rules' | 'partRows'>;
+async function prepare(task: Task, hooks: Pick<PreparePartsOptions, 'onCommit' | 'onProgress' | 'resume'>): Promise<PrepManifest> {
+  const executor = chunkExecutor(0);
+  try {
+    return await prepareParts({ ...task, ...hooks, executor });
+  } finally {
+    await executor.close();
+  }
+}
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'prep-resume-'));
@@ -29,7 +34,7 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const input = (out: string): PrepareDatasetTaskInput => ({
+const input = (out: string): Task => ({
   task: { index: 0, input: join(dir, 'in.csv'), format: 'csv', rowOffset: 0 },
   outputPrefix: join(dir, out),
   outputFormat: 'csv',
@@ -44,27 +49,23 @@ async function filesOf(path: string): Promise<Record<string, string>> {
 
 describe('prepareDataset resume', () => {
   it('resumes from the last committed part after being stopped, and ends with the same output', async () => {
-    const whole: PrepManifest = await new MockActivityEnvironment().run(prepareDataset, input('whole'));
+    const whole = await prepare(input('whole'), { onCommit: () => undefined });
 
-    const first = new MockActivityEnvironment();
-    let last: PrepHeartbeat | undefined;
-    let commits = 0;
-    first.on('heartbeat', (details: PrepHeartbeat) => {
-      if (details.checkpoint && details.checkpoint.nextPart !== last?.checkpoint?.nextPart) {
-        commits++;
-        if (commits === 2) first.cancel();
-      }
-      last = details;
+    let last: PrepCheckpoint | undefined;
+    const crash = new Error('the worker died');
+    const stopped = prepare(input('resumed'), {
+      onCommit: (checkpoint) => {
+        last = checkpoint;
+        if (checkpoint.nextPart === 2) throw crash;
+      },
     });
-    await expect(first.run(prepareDataset, input('resumed'))).rejects.toBeInstanceOf(CancelledFailure);
-    expect(last?.checkpoint?.nextPart).toBe(2);
-    expect(last?.checkpoint?.counts.rowsIn).toBeLessThan(whole.counts.rowsIn);
+    await expect(stopped).rejects.toBe(crash);
+    expect(last?.nextPart).toBe(2);
+    expect(last?.counts.rowsIn).toBeLessThan(whole.counts.rowsIn);
 
-    const resumedFrom = last!.checkpoint!;
+    const resumedFrom = last!;
     let resumedAtPosition: number | undefined;
-    const retry = new MockActivityEnvironment({ heartbeatDetails: last, attempt: 2 });
-    retry.on('heartbeat', (details: PrepHeartbeat) => (resumedAtPosition ??= details.position));
-    const resumed: PrepManifest = await retry.run(prepareDataset, input('resumed'));
+    const resumed = await prepare(input('resumed'), { resume: resumedFrom, onCommit: () => undefined, onProgress: ({ position }) => (resumedAtPosition ??= position) });
 
     // It carried on from the committed position rather than re-reading the file.
     expect(resumedAtPosition).toBeGreaterThan(resumedFrom.position);

@@ -89,10 +89,10 @@ describe('prepareFile on S3', () => {
     expect(uploads.Uploads ?? []).toEqual([]);
   });
 
-  it('fails, rather than waits for ever, when the output cannot be uploaded', { timeout: 120_000 }, async () => {
+  it('fails, rather than waits for ever, when the output cannot be uploaded, and names the missing bucket', { timeout: 120_000 }, async () => {
     await s3.send(new PutObjectCommand({ Bucket: 'raw', Key: 'in/customers.csv', Body: customers() }));
     const error = await prepareFile({ input: 's3://raw/in/customers.csv', output: 's3://no-such-bucket/out.csv', s3, rules: uid2 }).catch((e: unknown) => e);
-    expect((error as Error).name).toBe('NoSuchBucket');
+    expect(error).toEqual(new PrepInputError('s3://no-such-bucket/out.csv cannot be written: bucket no-such-bucket does not exist'));
   });
 
   it('names an input object that does not exist', async () => {

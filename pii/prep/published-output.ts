@@ -1,0 +1,90 @@
+import { DeleteObjectsCommand, GetObjectCommand, PutObjectCommand, paginateListObjectsV2, type S3Client } from '@aws-sdk/client-s3';
+import type { PrepManifest } from './manifest';
+
+export { runLocation } from '../../schemas/prep';
+
+/*
+ * An output prefix holds one run's output. A run writes under its own sub-prefix, `run-<id>/` (`data/`
+ * for the parts, `rejects/` for the rejected rows), publishes by writing `manifest.json` at the prefix
+ * last, and then removes every other run's sub-prefix and whatever the manifest it replaced listed.
+ * Readers go through the manifest, so they never see a run that is unfinished, failed or replaced.
+ */
+
+export const MANIFEST_NAME = 'manifest.json';
+const RUN_DIR = /^run-[^/]+\/$/;
+
+const withSlash = (prefix: string) => prefix.replace(/\/?$/, '/');
+
+function split(uri: string): { bucket: string; key: string } {
+  const match = /^s3:\/\/([^/]+)\/?(.*)$/.exec(uri);
+  if (!match) throw new Error(`${uri} is not an s3:// URI`);
+  return { bucket: match[1]!, key: match[2]! };
+}
+
+export const manifestUriOf = (output: string) => `${withSlash(output)}${MANIFEST_NAME}`;
+
+/** The manifest published at `output`, or undefined when none is. */
+export async function readPublishedManifest(s3: S3Client, output: string): Promise<PrepManifest | undefined> {
+  const { bucket, key } = split(manifestUriOf(output));
+  try {
+    const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    return JSON.parse(await object.Body!.transformToString()) as PrepManifest;
+  } catch (error) {
+    if ((error as { name?: string }).name === 'NoSuchKey') return undefined;
+    throw error;
+  }
+}
+
+export async function publishManifest(s3: S3Client, output: string, manifest: PrepManifest): Promise<string> {
+  const uri = manifestUriOf(output);
+  const { bucket, key } = split(uri);
+  await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: JSON.stringify(manifest, null, 2), ContentType: 'application/json' }));
+  return uri;
+}
+
+/** Every object under the prefix, as keys. */
+async function keysUnder(s3: S3Client, prefix: string): Promise<string[]> {
+  const { bucket, key } = split(prefix);
+  const keys: string[] = [];
+  for await (const page of paginateListObjectsV2({ client: s3 }, { Bucket: bucket, Prefix: key })) {
+    for (const object of page.Contents ?? []) if (object.Key) keys.push(object.Key);
+  }
+  return keys;
+}
+
+/** The run sub-prefixes (`run-<id>/`) directly under the output prefix. */
+export async function runPrefixesUnder(s3: S3Client, output: string): Promise<string[]> {
+  const { bucket, key } = split(withSlash(output));
+  const runs: string[] = [];
+  for await (const page of paginateListObjectsV2({ client: s3 }, { Bucket: bucket, Prefix: key, Delimiter: '/' })) {
+    for (const common of page.CommonPrefixes ?? []) {
+      if (common.Prefix && RUN_DIR.test(common.Prefix.slice(key.length))) runs.push(`s3://${bucket}/${common.Prefix}`);
+    }
+  }
+  return runs;
+}
+
+/** Deletes the objects (s3:// URIs) of one bucket or several, 1,000 a request; returns how many were deleted. */
+export async function deleteObjects(s3: S3Client, uris: string[]): Promise<number> {
+  const byBucket = new Map<string, string[]>();
+  for (const uri of uris) {
+    const { bucket, key } = split(uri);
+    const keys = byBucket.get(bucket) ?? [];
+    keys.push(key);
+    byBucket.set(bucket, keys);
+  }
+  for (const [bucket, keys] of byBucket) {
+    for (let i = 0; i < keys.length; i += 1000) {
+      const result = await s3.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: keys.slice(i, i + 1000).map((Key) => ({ Key })), Quiet: true } }));
+      const failed = result.Errors ?? [];
+      if (failed.length > 0) throw new Error(`could not delete ${failed.length} objects in s3://${bucket}/, the first ${failed[0]!.Key} (${failed[0]!.Code})`);
+    }
+  }
+  return uris.length;
+}
+
+/** Deletes every object under the prefix; returns how many there were. */
+export async function deleteUnder(s3: S3Client, prefix: string): Promise<number> {
+  const { bucket } = split(prefix);
+  return deleteObjects(s3, (await keysUnder(s3, prefix)).map((key) => `s3://${bucket}/${key}`));
+}
