@@ -109,8 +109,9 @@ export function createPrepActivities(deps: PrepActivityDeps) {
       const manifestUri = await publishManifest(deps.s3, input.outputPrefix, manifest);
       const ours = (uri: string) => uri.startsWith(location.run);
       const replaced = [...(previous?.outputs ?? []), ...(previous?.rejects ?? [])].map((o) => o.uri).filter((uri) => !ours(uri));
-      let removedObjects = await deleteObjects(deps.s3, replaced);
-      for (const run of await runPrefixesUnder(deps.s3, input.outputPrefix)) if (run !== location.run) removedObjects += await deleteUnder(deps.s3, run);
+      const beat = () => Context.current().heartbeat();
+      let removedObjects = await deleteObjects(deps.s3, replaced, beat);
+      for (const run of await runPrefixesUnder(deps.s3, input.outputPrefix)) if (run !== location.run) removedObjects += await deleteUnder(deps.s3, run, beat);
       return { manifestUri, dataPrefix: location.data, counts: manifest.counts, outputObjects: manifest.outputs.length, rejectObjects: manifest.rejects.length, removedObjects };
     },
 
@@ -121,7 +122,7 @@ export function createPrepActivities(deps: PrepActivityDeps) {
     async discardPrepRun(input: { outputPrefix: string; runId: string }): Promise<{ published: boolean; removedObjects: number }> {
       const { run } = runLocation(input.outputPrefix, input.runId);
       if ((await readPublishedManifest(deps.s3, input.outputPrefix))?.location?.run === run) return { published: true, removedObjects: 0 };
-      return { published: false, removedObjects: await deleteUnder(deps.s3, run) };
+      return { published: false, removedObjects: await deleteUnder(deps.s3, run, () => Context.current().heartbeat()) };
     },
   };
 }

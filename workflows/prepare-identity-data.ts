@@ -27,18 +27,19 @@ const retry: RetryPolicy = { initialInterval: '5 seconds', maximumInterval: '2 m
 const planning = proxyActivities<Activities>({ startToCloseTimeout: '2 hours', heartbeatTimeout: '2 minutes', retry });
 
 /**
- * Each task heartbeats per chunk; a worker that dies is noticed within the heartbeat timeout and the retry
- * resumes from its last committed part. A cancelled task is waited for, so nothing writes after a cleanup.
+ * Each task heartbeats per chunk (reaching the server within 5 s, the worker's throttle); a worker that dies is
+ * noticed within the heartbeat timeout and the retry resumes from its last committed part. A cancelled task is
+ * waited for, so nothing writes after a cleanup.
  */
 const preparing = proxyActivities<Activities>({
   startToCloseTimeout: '12 hours',
-  heartbeatTimeout: '2 minutes',
+  heartbeatTimeout: '30 seconds',
   retry,
   cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
 });
 
-/** Publishing and discarding a run delete objects, 1,000 a request: no heartbeats, a longer timeout. */
-const publishing = proxyActivities<Activities>({ startToCloseTimeout: '30 minutes', retry });
+/** Publishing and discarding a run delete objects, 1,000 a request, heartbeating after each: a dead worker is noticed within a minute. */
+const publishing = proxyActivities<Activities>({ startToCloseTimeout: '30 minutes', heartbeatTimeout: '1 minute', retry });
 
 /** Runs every task; on the first failure, cancels the others and waits until they have stopped writing. */
 async function allTasks<T>(tasks: (() => Promise<T>)[]): Promise<T[]> {

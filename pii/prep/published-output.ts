@@ -43,11 +43,12 @@ export async function publishManifest(s3: S3Client, output: string, manifest: Pr
 }
 
 /** Every object under the prefix, as keys. */
-async function keysUnder(s3: S3Client, prefix: string): Promise<string[]> {
+async function keysUnder(s3: S3Client, prefix: string, onRequest: () => void): Promise<string[]> {
   const { bucket, key } = split(prefix);
   const keys: string[] = [];
   for await (const page of paginateListObjectsV2({ client: s3 }, { Bucket: bucket, Prefix: key })) {
     for (const object of page.Contents ?? []) if (object.Key) keys.push(object.Key);
+    onRequest();
   }
   return keys;
 }
@@ -64,8 +65,11 @@ export async function runPrefixesUnder(s3: S3Client, output: string): Promise<st
   return runs;
 }
 
-/** Deletes the objects (s3:// URIs) of one bucket or several, 1,000 a request; returns how many were deleted. */
-export async function deleteObjects(s3: S3Client, uris: string[]): Promise<number> {
+/**
+ * Deletes the objects (s3:// URIs) of one bucket or several, 1,000 a request; returns how many were deleted.
+ * `onRequest` runs after each request (an activity heartbeats there, so a dead worker is noticed in minutes).
+ */
+export async function deleteObjects(s3: S3Client, uris: string[], onRequest: () => void = () => undefined): Promise<number> {
   const byBucket = new Map<string, string[]>();
   for (const uri of uris) {
     const { bucket, key } = split(uri);
@@ -78,13 +82,14 @@ export async function deleteObjects(s3: S3Client, uris: string[]): Promise<numbe
       const result = await s3.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: keys.slice(i, i + 1000).map((Key) => ({ Key })), Quiet: true } }));
       const failed = result.Errors ?? [];
       if (failed.length > 0) throw new Error(`could not delete ${failed.length} objects in s3://${bucket}/, the first ${failed[0]!.Key} (${failed[0]!.Code})`);
+      onRequest();
     }
   }
   return uris.length;
 }
 
 /** Deletes every object under the prefix; returns how many there were. */
-export async function deleteUnder(s3: S3Client, prefix: string): Promise<number> {
+export async function deleteUnder(s3: S3Client, prefix: string, onRequest: () => void = () => undefined): Promise<number> {
   const { bucket } = split(prefix);
-  return deleteObjects(s3, (await keysUnder(s3, prefix)).map((key) => `s3://${bucket}/${key}`));
+  return deleteObjects(s3, (await keysUnder(s3, prefix, onRequest)).map((key) => `s3://${bucket}/${key}`), onRequest);
 }
