@@ -27,6 +27,8 @@ export interface SandboxOptions {
   faults?: unknown;
   /** Start moto behind the router for S3, Glue and Secrets Manager (default true). */
   emulators?: boolean;
+  /** Bearer token the admin API requires (SANDBOX_ADMIN_TOKEN); none when absent. */
+  adminToken?: string;
 }
 
 export interface Sandbox {
@@ -59,7 +61,16 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
     dataexchange: { routes: compileRoutes(dataExchangeRoutes(store)), messageKey: 'Message' as const },
   };
   const emulated = moto ? ['s3', 'glue', 'secretsmanager'] : [];
+  const host = opts.host ?? '127.0.0.1';
+  let port = opts.port;
   const admin = {
+    own: {
+      get port() {
+        return port;
+      },
+      host,
+      token: opts.adminToken,
+    },
     store,
     faults,
     services: [...Object.keys(services), ...emulated],
@@ -104,11 +115,11 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(opts.port, opts.host ?? '127.0.0.1', () => resolve());
+    server.listen(opts.port, host, () => resolve());
   });
-  const { port } = server.address() as AddressInfo;
+  port = (server.address() as AddressInfo).port;
   return {
-    url: `http://${opts.host ?? '127.0.0.1'}:${port}`,
+    url: `http://${host}:${port}`,
     port,
     store,
     faults,
