@@ -6,13 +6,13 @@ import { Connection } from '@temporalio/client';
 import { faultsFromEnv } from '../sandbox/faults';
 import { startSandbox } from '../sandbox/server';
 import { SEARCH_ATTRIBUTES } from '../schemas/search-attributes';
-import { TASK_QUEUE } from '../schemas/temporal-names';
 import { DEV_CODEC_KEY_FILE, ensureDevCodecKey } from '../worker/codec/keyring';
 import { logger } from '../worker/logger';
 import { runCodecServer } from '../worker/run-codec-server';
 import { runWorker } from '../worker/run-worker';
 import { awsTarget } from './aws-target';
 import { startDemo } from './demo';
+import { stackBanner } from './local-stack/banner';
 import { PROJECT_ROOT, temporalCliPath } from './toolchain';
 
 /**
@@ -74,7 +74,7 @@ async function main(): Promise<void> {
     const codecServer = await runCodecServer(env);
     try {
       await runWorker(env, () => {
-        printBanner(uiUrl, codecServer.url, env.AWS_REGION!, sandbox?.url);
+        console.log(stackBanner({ env, dataDir: DATA_DIR, codecUrl: codecServer.url, region: env.AWS_REGION!, sandboxUrl: sandbox?.url }));
         if (sandbox && !process.argv.includes('--no-demo')) {
           startDemo(env, sandbox.url).then(
             (stop) => (stopDemo = stop),
@@ -156,27 +156,6 @@ async function stopDevServer(child: ChildProcess): Promise<void> {
   const timeout = setTimeout(() => child.kill('SIGKILL'), 10_000);
   await exited;
   clearTimeout(timeout);
-}
-
-function printBanner(uiUrl: string, codecUrl: string, region: string, sandboxUrl: string | undefined): void {
-  const aws = sandboxUrl
-    ? `the local sandbox at ${sandboxUrl} (no AWS account used; admin API ${sandboxUrl}/_sandbox/health)`
-    : `AWS region ${region}, credentials from the default chain`;
-  const lines = [
-    '',
-    'identity-workflows local stack is up',
-    `  Temporal UI     ${uiUrl}   (payloads are encrypted; the UI decrypts them through ${codecUrl})`,
-    `  Temporal server 127.0.0.1:${ports.frontend}, state in ${DATA_DIR} (npm start -- --reset starts clean)`,
-    `  Worker          task queue ${TASK_QUEUE}, AWS calls go to ${aws}`,
-    '',
-    'Next, in another terminal:',
-    '  npm run uid2-subscription -- --config examples/uid2-subscription.json --wait',
-    '  npm run schedules -- apply --file examples/schedules.json',
-    '',
-    'Ctrl-C stops everything.',
-    '',
-  ];
-  console.log(lines.join('\n'));
 }
 
 main().then(
