@@ -152,6 +152,7 @@ export async function uid2SubscriptionApproval(args: Uid2SubscriptionApprovalArg
       maximumIntervalMs: durationToMs(config.poll.maximumInterval),
     };
     state.polling = schedule;
+    const startedInTask = workflowInfo().historyLength;
     operator.checkNow = false;
     const scope = new CancellationScope();
     const poll = scope.run(() => entitlementPoller(config, remainingMs)({ dataSetId }));
@@ -170,7 +171,9 @@ export async function uid2SubscriptionApproval(args: Uid2SubscriptionApprovalArg
         await poll.catch((err: unknown) => {
           if (!isCancellation(err)) throw err;
         });
-        closeRoundByEstimate(schedule);
+        // Interrupted in the workflow task that scheduled it (a continue-as-new due at once): the
+        // activity never reached the server, so no check was made.
+        if (workflowInfo().historyLength !== startedInTask) closeRoundByEstimate(schedule);
       }
       return outcome;
     } catch (err) {

@@ -204,6 +204,45 @@ describe('uid2SubscriptionApproval', () => {
     expect(stub.calls.find).toBe(1);
   });
 
+  // On the dev server, like the test above. The default 10-minute interval keeps each round to the
+  // check a 'checkNow' starts, so every check is awaited as it happens.
+  it('counts only checks made, across continue-as-new runs, in the status and the result', async () => {
+    const dev = await connectDevServer();
+    const stub = stubActivities({ since: Date.now() });
+    let entitled = false;
+    let checked: () => void = () => undefined;
+    const pending = stub.activities.checkUid2Entitlement;
+    stub.activities.checkUid2Entitlement = async (input) => {
+      checked();
+      if (!entitled) return pending(input);
+      stub.calls.checks += 1;
+      return { dataSetId: input.dataSetId, checkedAt: new Date().toISOString(), attempt: Context.current().info.attempt };
+    };
+    const nextCheck = () => new Promise<void>((resolve) => (checked = resolve));
+    const { result, runs } = await withWorker(stub, async (tq) => {
+      let check = nextCheck();
+      const handle = await start(tq, { maxHistoryEvents: 20 }, dev);
+      await check;
+      const latest = dev.client.workflow.getHandle<typeof uid2SubscriptionApproval>(handle.workflowId);
+      let runs = 1;
+      for (let i = 0; i < 6; i++) {
+        check = nextCheck();
+        await latest.signal(checkNowSignal);
+        await check;
+        const status = await latest.query(statusQuery);
+        expect({ signal: i, checks: status.checks }).toEqual({ signal: i, checks: stub.calls.checks });
+        runs = status.runs;
+      }
+      entitled = true;
+      await latest.signal(checkNowSignal);
+      return { result: await latest.result(), runs };
+    }, dev);
+    await dev.teardown();
+    expect(runs).toBeGreaterThan(1);
+    expect(result.approvedVia).toBe('entitlement');
+    expect(result.checks).toBe(stub.calls.checks);
+  });
+
   it('keeps the same history length for a 2-day and a 40-day wait', async () => {
     const lengthFor = async (days: number) => {
       const since = await env.currentTimeMs();
