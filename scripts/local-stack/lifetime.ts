@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import type { Socket } from 'node:net';
 import { join } from 'node:path';
 import { StackProcessFile } from './leftovers';
 import { descendantsOf, stopProcesses, type ProcessRecord } from './processes';
@@ -10,7 +11,7 @@ import { descendantsOf, stopProcesses, type ProcessRecord } from './processes';
  */
 export class StackLifetime {
   private readonly reaperPid: number | undefined;
-  readonly file: StackProcessFile;
+  private readonly file: StackProcessFile;
 
   constructor(processFile: string) {
     // Detached: a Ctrl-C or a closed terminal reaches npm start's process group, not the reaper.
@@ -19,7 +20,8 @@ export class StackLifetime {
       detached: true,
     });
     reaper.unref();
-    (reaper.stdin as unknown as { unref?: () => void }).unref?.();
+    // The pipe must not keep this process alive; it only has to close when this process ends.
+    (reaper.stdin as Socket | null)?.unref();
     this.reaperPid = reaper.pid;
     this.file = new StackProcessFile(processFile, reaper.pid === undefined ? [] : [reaper.pid]);
     watchParent();
