@@ -2,6 +2,7 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
 import { DataExchangeClient, GetAssetCommand, GetDataSetCommand, paginateListDataSets } from '@aws-sdk/client-dataexchange';
 import { EntityResolutionClient, GetProviderServiceCommand, paginateListProviderServices, type ProviderServiceSummary } from '@aws-sdk/client-entityresolution';
+import { behindSchedule, type PollSchedule } from '../schemas/poll-schedule';
 import type { Uid2MarketplaceConfiguration, Uid2ProviderService } from '../schemas/uid2-subscription';
 
 export interface Uid2SubscriptionDeps {
@@ -16,8 +17,10 @@ export interface EntitlementCheck {
   dataSetId: string;
   dataSetArn?: string;
   checkedAt: string;
-  /** The attempt of the polling activity that saw the entitlement: the number of checks in this round. */
+  /** The attempt of the polling activity that returned: the number of checks in this round. */
   attempt: number;
+  /** Not entitled yet, but the round ends here because its checks fell behind its schedule. */
+  pending?: true;
 }
 
 const normalise = (text: string | undefined) => (text ?? '').toLowerCase().replace(/[^a-z0-9]/g, '');
@@ -98,11 +101,18 @@ export function createUid2SubscriptionActivities({ entityResolution, dataExchang
   /**
    * One entitlement check. Polled by the infrequent pattern: while the subscription is pending this
    * throws a benign retryable failure and the activity's retry policy waits before the next check.
+   * With the round's `schedule`, a check that starts behind it ends the round instead (`pending`),
+   * so the workflow counts the checks made and starts a round on a fresh schedule.
    */
-  async function checkUid2Entitlement(input: { dataSetId: string }): Promise<EntitlementCheck> {
-    const { attempt } = Context.current().info;
+  async function checkUid2Entitlement(input: { dataSetId: string; schedule?: PollSchedule }): Promise<EntitlementCheck> {
+    const { attempt, currentAttemptScheduledTimestampMs } = Context.current().info;
+    // When the server made this attempt due, or this worker's clock when later (no worker was polling then).
+    const startedMs = Math.max(Date.now(), currentAttemptScheduledTimestampMs);
     const entitled = await uid2EntitlementArn(dataExchange, input.dataSetId);
     if (entitled === undefined) {
+      if (input.schedule && behindSchedule(input.schedule, attempt, startedMs)) {
+        return { dataSetId: input.dataSetId, checkedAt: new Date().toISOString(), attempt, pending: true };
+      }
       throw ApplicationFailure.create({
         type: UID2_SUBSCRIPTION_PENDING,
         message: `Data Exchange data set ${input.dataSetId} is not entitled yet (check ${attempt}); waiting for the UID2 team to approve the subscription`,

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { UID2_LISTING } from './catalog';
+import { adminRefusal } from './admin-guard';
 import type { Faults } from './faults';
 import type { MatchingJobs } from './services/entity-resolution/matching-jobs';
 import { readBody, sendJson } from './http-io';
@@ -9,7 +10,8 @@ import type { StateStore } from './state';
 export const ADMIN_PREFIX = '/_sandbox';
 
 /**
- * Plain HTTP admin API beside the AWS endpoints (no SigV4), for tests, the demo and curious users:
+ * Plain HTTP admin API beside the AWS endpoints (no SigV4), for tests, the demo and curious users
+ * (browsers' cross-origin requests refused; a bearer token required when SANDBOX_ADMIN_TOKEN is set):
  *   GET  /_sandbox/health
  *   POST /_sandbox/reset                       forget all state (S3, Glue, secrets too), faults and counters
  *   POST /_sandbox/data-exchange/entitle       {"dataSetId"?, "afterChecks"?} approve a subscription (default: UID2), at once or
@@ -22,8 +24,20 @@ export const ADMIN_PREFIX = '/_sandbox';
 export async function serveAdmin(
   req: IncomingMessage,
   res: ServerResponse,
-  ctx: { store: StateStore; faults: Faults; services: string[]; resetEmulators(): Promise<void>; jobs: MatchingJobs },
+  ctx: {
+    store: StateStore;
+    faults: Faults;
+    services: string[];
+    resetEmulators(): Promise<void>;
+    jobs: MatchingJobs;
+    own: { port: number; host: string; token?: string };
+  },
 ): Promise<void> {
+  const refusal = adminRefusal(req, ctx.own);
+  if (refusal) {
+    req.resume();
+    return sendJson(res, refusal.status, { error: refusal.error });
+  }
   const path = new URL(req.url ?? '/', 'http://sandbox').pathname.slice(ADMIN_PREFIX.length);
   const route = `${req.method} ${path}`;
   const body = async () => {

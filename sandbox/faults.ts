@@ -1,19 +1,25 @@
 import { z } from 'zod';
 import { internal, throttled } from './errors';
 import { seededRandom } from './seeded-random';
+import { SANDBOX_SERVICES } from './service-names';
 
 /** Faults injected on demand, per service and operation ('*' for all), drawn from a seeded generator so a run can be replayed. */
 export const faultRuleSchema = z
   .object({
-    service: z.string().min(1),
-    operation: z.string().min(1).default('*'),
+    service: z.enum(['*', ...SANDBOX_SERVICES], { error: `must be "*" or one of the sandbox's services: ${SANDBOX_SERVICES.join(', ')}` }),
+    operation: z
+      .string()
+      .regex(/^(\*|[A-Z][A-Za-z0-9]*)$/, 'must be "*" or an API operation name such as GetDataSet')
+      .default('*'),
     throttle: z.number().min(0).max(1).default(0),
     serverError: z.number().min(0).max(1).default(0),
     latencyMs: z.number().int().min(0).max(60_000).default(0),
     jobFailure: z.number().min(0).max(1).default(0),
   })
   .strict();
-export const faultConfigSchema = z.object({ seed: z.number().int().default(1), rules: z.array(faultRuleSchema).default([]) }).strict();
+export const faultConfigSchema = z
+  .object({ seed: z.number().int().min(0).max(2 ** 32 - 1).default(1), rules: z.array(faultRuleSchema).max(100).default([]) })
+  .strict();
 export type FaultConfig = z.infer<typeof faultConfigSchema>;
 type FaultRule = z.infer<typeof faultRuleSchema>;
 
@@ -74,7 +80,7 @@ export class Faults {
   }
 
   private ruleFor(service: string, operation: string): FaultRule | undefined {
-    return this.config.rules.find((r) => r.service === service && (r.operation === '*' || r.operation === operation));
+    return this.config.rules.find((r) => (r.service === '*' || r.service === service) && (r.operation === '*' || r.operation === operation));
   }
 
   private count(key: string): void {

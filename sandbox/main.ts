@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { z } from 'zod';
 import { PROJECT_ROOT } from '../scripts/toolchain';
+import { ADMIN_TOKEN_ENV } from './admin-guard';
 import { faultsFromEnv } from './faults';
 import { startSandbox } from './server';
 
@@ -12,7 +13,7 @@ const env = z
   })
   .parse(process.env);
 
-startSandbox({ port: env.SANDBOX_PORT, dataDir: env.SANDBOX_DATA_DIR, faults: faultsFromEnv(process.env) })
+startSandbox({ port: env.SANDBOX_PORT, dataDir: env.SANDBOX_DATA_DIR, faults: faultsFromEnv(process.env), adminToken: process.env[ADMIN_TOKEN_ENV] })
   .then((sandbox) => {
     console.log(`sandbox listening on ${sandbox.url} (admin API: ${sandbox.url}/_sandbox/health), state in ${env.SANDBOX_DATA_DIR}`);
     const stop = () => void sandbox.close().then(() => process.exit(0));

@@ -27,6 +27,8 @@ export interface SandboxOptions {
   faults?: unknown;
   /** Start the emulators behind the router for S3, Glue and Secrets Manager (default true). */
   emulators?: boolean;
+  /** Bearer token the admin API requires (SANDBOX_ADMIN_TOKEN); none when absent. */
+  adminToken?: string;
 }
 
 export interface Sandbox {
@@ -60,7 +62,16 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
     dataexchange: { routes: compileRoutes(dataExchangeRoutes(store)), messageKey: 'Message' as const },
   };
   const emulated = emulators ? ['s3', 'glue', 'secretsmanager'] : [];
+  const host = opts.host ?? '127.0.0.1';
+  let port = opts.port;
   const admin = {
+    own: {
+      get port() {
+        return port;
+      },
+      host,
+      token: opts.adminToken,
+    },
     store,
     faults,
     services: [...Object.keys(services), ...emulated],
@@ -105,7 +116,6 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
       if (!res.headersSent) sendJson(res, 500, { message: (err as Error).message }, { 'x-amzn-errortype': 'InternalServerException' });
     });
   });
-  const host = opts.host ?? '127.0.0.1';
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -117,7 +127,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
     const inUse = (err as NodeJS.ErrnoException).code === 'EADDRINUSE';
     throw new Error(inUse ? `port ${opts.port} on ${host} is in use: another sandbox (or a leftover of one) may be running` : `the sandbox cannot listen on ${host}:${opts.port}: ${(err as Error).message}`);
   }
-  const { port } = server.address() as AddressInfo;
+  port = (server.address() as AddressInfo).port;
   return {
     url: `http://${host}:${port}`,
     port,

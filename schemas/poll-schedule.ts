@@ -45,3 +45,29 @@ export function pollProgressAt(schedule: PollSchedule, atMs: number): PollProgre
 function progress(checks: number, lastAtMs: number, nextAtMs: number): PollProgress {
   return { checks, lastCheckAt: new Date(lastAtMs).toISOString(), nextCheckAt: new Date(nextAtMs).toISOString() };
 }
+
+/** When check `n` (1-based) is due by the schedule. */
+export function scheduledCheckAt(schedule: PollSchedule, n: number): number {
+  let at = Date.parse(schedule.since);
+  let interval = Math.min(schedule.initialIntervalMs, schedule.maximumIntervalMs);
+  let check = 1;
+  for (; check < n && interval < schedule.maximumIntervalMs; check++) {
+    at += interval;
+    interval = Math.min(interval * schedule.backoffCoefficient, schedule.maximumIntervalMs);
+  }
+  return at + (n - check) * interval;
+}
+
+/** How far behind the schedule a check may start before the round is re-anchored (execution times add up): 10 s, less for short intervals. */
+export function latenessToleranceMs(schedule: PollSchedule): number {
+  return Math.min(10_000, schedule.initialIntervalMs / 4);
+}
+
+/**
+ * Whether check `n`, starting at `startedMs`, is later than the schedule says by more than the
+ * tolerance: a lost attempt (worker killed, start-to-close timeout) or a worker that was down
+ * delays it and every later check, so counting by the schedule would count checks not yet made.
+ */
+export function behindSchedule(schedule: PollSchedule, n: number, startedMs: number): boolean {
+  return startedMs - scheduledCheckAt(schedule, n) > latenessToleranceMs(schedule);
+}

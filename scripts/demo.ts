@@ -1,3 +1,4 @@
+import { adminAuthHeaders } from '../sandbox/admin-guard';
 import { workflowIds } from '../schemas/temporal-names';
 import { prepareIdentityDataInputSchema } from '../schemas/prep';
 import { uid2MatchingInputSchema } from '../schemas/uid2-matching';
@@ -60,7 +61,7 @@ export async function startDemo(env: NodeJS.ProcessEnv, sandboxUrl: string): Pro
   const approveAt = new Date(Date.now() + DEMO_APPROVAL_DELAY_MS);
   console.log(`demo: the sandbox approves the UID2 subscription at ${approveAt.toLocaleTimeString()}; watch the run complete in the UI.`);
   const timer = setTimeout(() => {
-    fetch(`${sandboxUrl}/_sandbox/data-exchange/entitle`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } })
+    fetch(`${sandboxUrl}/_sandbox/data-exchange/entitle`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json', ...adminAuthHeaders(env) } })
       .then((res) => logger.info(`demo: sandbox approved the UID2 subscription (HTTP ${res.status})`))
       .catch((err: unknown) => logger.warn(`demo: could not approve in the sandbox: ${(err as Error).message}`));
   }, DEMO_APPROVAL_DELAY_MS);

@@ -3,16 +3,20 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
+import { ADMIN_TOKEN_ENV } from '../sandbox/admin-guard';
 import { faultsFromEnv } from '../sandbox/faults';
 import { startSandbox } from '../sandbox/server';
 import { SEARCH_ATTRIBUTES } from '../schemas/search-attributes';
-import { TASK_QUEUE } from '../schemas/temporal-names';
 import { DEV_CODEC_KEY_FILE, ensureDevCodecKey } from '../worker/codec/keyring';
 import { logger } from '../worker/logger';
 import { runCodecServer } from '../worker/run-codec-server';
 import { runWorker } from '../worker/run-worker';
 import { awsTarget } from './aws-target';
 import { startDemo } from './demo';
+import { stackBanner } from './local-stack/banner';
+import { stopLeftovers } from './local-stack/leftovers';
+import { StackLifetime } from './local-stack/lifetime';
+import { describeProcess } from './local-stack/processes';
 import { PROJECT_ROOT, temporalCliPath } from './toolchain';
 
 /**
@@ -22,6 +26,9 @@ import { PROJECT_ROOT, temporalCliPath } from './toolchain';
  * configures AWS — the sandbox with a demo run. Ctrl-C stops the worker gracefully first, then the rest.
  */
 const DATA_DIR = process.env.IDENTITY_WORKFLOWS_DATA_DIR ?? join(PROJECT_ROOT, '.data');
+/** The processes this start launched, for the reaper and the next start (see local-stack/leftovers.ts). */
+const STACK_FILE = join(DATA_DIR, 'stack-processes.json');
+let lifetime: StackLifetime | undefined;
 const target = awsTarget(process.env);
 const ports: Record<string, number> = {
   frontend: Number(process.env.TEMPORAL_PORT ?? 7233),
@@ -36,23 +43,31 @@ async function main(): Promise<void> {
     await runWorker(process.env);
     return;
   }
+  ensureToolchain();
+  mkdirSync(DATA_DIR, { recursive: true });
+  const stopped = await stopLeftovers(STACK_FILE);
+  if (stopped.length > 0) {
+    logger.warn(`Stopped what an earlier npm start left running when it ended without shutting down: ${stopped.map(describeProcess).join(', ')}`);
+  }
   if (process.argv.includes('--reset')) {
     rmSync(DATA_DIR, { recursive: true, force: true });
+    mkdirSync(DATA_DIR, { recursive: true });
     logger.info('--reset: local Temporal state removed');
   }
-  ensureToolchain();
   await assertPortsFree();
-  mkdirSync(DATA_DIR, { recursive: true });
   if (!process.env.TEMPORAL_CODEC_KEY) ensureDevCodecKey(DEV_CODEC_KEY_FILE);
 
+  lifetime = new StackLifetime(STACK_FILE);
   const sandbox =
     target === 'sandbox'
       ? await startSandbox({
           port: ports.sandbox!,
           dataDir: join(DATA_DIR, 'sandbox'),
           faults: faultsFromEnv(process.env),
+          adminToken: process.env[ADMIN_TOKEN_ENV],
         })
       : undefined;
+  lifetime.record();
   if (sandbox) {
     // The worker's SDK clients read these like any AWS setting: no code path differs from real AWS.
     Object.assign(process.env, { AWS_ENDPOINT_URL: sandbox.url, AWS_ACCESS_KEY_ID: 'sandbox', AWS_SECRET_ACCESS_KEY: 'sandbox' });
@@ -68,13 +83,14 @@ async function main(): Promise<void> {
   };
 
   const devServer = startDevServer(`http://127.0.0.1:${ports.codec}`);
+  lifetime.record();
   let stopDemo: () => void = () => undefined;
   try {
     await waitForTemporal(env.TEMPORAL_ADDRESS!, devServer);
     const codecServer = await runCodecServer(env);
     try {
       await runWorker(env, () => {
-        printBanner(uiUrl, codecServer.url, env.AWS_REGION!, sandbox?.url);
+        console.log(stackBanner({ env, dataDir: DATA_DIR, codecUrl: codecServer.url, region: env.AWS_REGION!, sandboxUrl: sandbox?.url }));
         if (sandbox && !process.argv.includes('--no-demo')) {
           startDemo(env, sandbox.url).then(
             (stop) => (stopDemo = stop),
@@ -90,6 +106,7 @@ async function main(): Promise<void> {
     await stopDevServer(devServer);
     await sandbox?.close();
   }
+  lifetime.release();
 }
 
 function ensureToolchain(): void {
@@ -97,6 +114,9 @@ function ensureToolchain(): void {
   if (setup.status !== 0) throw new Error('The Temporal toolchain is not installed and could not be installed: run `npm run setup` to see why.');
 }
 
+const PORT_SETTINGS: Record<string, string> = { frontend: 'TEMPORAL_PORT', ui: 'TEMPORAL_UI_PORT', codec: 'CODEC_SERVER_PORT', sandbox: 'SANDBOX_PORT' };
+
+/** Runs after the leftovers of an earlier start are stopped: whatever still holds a port is not ours. */
 async function assertPortsFree(): Promise<void> {
   for (const [name, port] of Object.entries(ports)) {
     const free = await new Promise<boolean>((resolve) => {
@@ -105,12 +125,22 @@ async function assertPortsFree(): Promise<void> {
         .listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
     });
     if (!free) {
+      const holder = listenerOf(port);
       throw new Error(
-        `Port ${port} (${name}) is in use. Stop what uses it, choose other ports (TEMPORAL_PORT, TEMPORAL_UI_PORT, CODEC_SERVER_PORT), ` +
+        `Port ${port} (${name}, ${PORT_SETTINGS[name]}) is in use by another program${holder ? `, ${holder}` : ''}: not a process an earlier npm start left running. ` +
+          `Stop it, choose other ports (TEMPORAL_PORT, TEMPORAL_UI_PORT, CODEC_SERVER_PORT, SANDBOX_PORT), ` +
           'or run only the worker against an existing cluster with TEMPORAL_ADDRESS=host:port.',
       );
     }
   }
+}
+
+/** Which process listens on the port, where lsof can tell (same user, lsof installed). */
+function listenerOf(port: number): string | undefined {
+  const lsof = spawnSync('lsof', ['-nP', `-iTCP:${port}`, '-sTCP:LISTEN', '-Fpc'], { encoding: 'utf8' });
+  const pid = /^p(\d+)$/m.exec(lsof.stdout ?? '')?.[1];
+  const command = /^c(.+)$/m.exec(lsof.stdout ?? '')?.[1];
+  return pid ? `pid ${pid}${command ? ` (${command})` : ''}` : undefined;
 }
 
 function startDevServer(codecEndpoint: string): ChildProcess {
@@ -158,31 +188,13 @@ async function stopDevServer(child: ChildProcess): Promise<void> {
   clearTimeout(timeout);
 }
 
-function printBanner(uiUrl: string, codecUrl: string, region: string, sandboxUrl: string | undefined): void {
-  const aws = sandboxUrl
-    ? `the local sandbox at ${sandboxUrl} (no AWS account used; admin API ${sandboxUrl}/_sandbox/health)`
-    : `AWS region ${region}, credentials from the default chain`;
-  const lines = [
-    '',
-    'identity-workflows local stack is up',
-    `  Temporal UI     ${uiUrl}   (payloads are encrypted; the UI decrypts them through ${codecUrl})`,
-    `  Temporal server 127.0.0.1:${ports.frontend}, state in ${DATA_DIR} (npm start -- --reset starts clean)`,
-    `  Worker          task queue ${TASK_QUEUE}, AWS calls go to ${aws}`,
-    '',
-    'Next, in another terminal:',
-    '  npm run uid2-subscription -- --config examples/uid2-subscription.json --wait',
-    '  npm run schedules -- apply --file examples/schedules.json',
-    '',
-    'Ctrl-C stops everything.',
-    '',
-  ];
-  console.log(lines.join('\n'));
-}
-
 main().then(
   () => process.exit(0),
-  (err: unknown) => {
-    logger.error(err instanceof Error ? err.message : String(err));
+  async (err: unknown) => {
+    logger.error(`npm start failed: ${err instanceof Error ? err.message : String(err)}`);
+    const stopped = (await lifetime?.stopAll()) ?? [];
+    if (stopped.length > 0) logger.error(`Stopped the processes it had started: ${stopped.map(describeProcess).join(', ')}`);
+    lifetime?.release();
     process.exit(1);
   },
 );

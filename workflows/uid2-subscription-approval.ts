@@ -107,8 +107,10 @@ export async function uid2SubscriptionApproval(args: Uid2SubscriptionApprovalArg
       const remainingMs = Date.parse(state.deadlineAt) - Date.now();
       if (remainingMs <= 0) throw deadlineExceeded(state, config.account);
       const outcome = await pollRound(provider.marketplace.dataSetId, remainingMs);
-      if ('attempt' in outcome) entitlement = outcome;
-      else if (outcome.kind === 'retries-exhausted') {
+      if ('attempt' in outcome) {
+        // A round whose checks fell behind its schedule ends still pending: the next one starts on a fresh schedule.
+        if (!outcome.pending) entitlement = outcome;
+      } else if (outcome.kind === 'retries-exhausted') {
         // The retry policy stops once the next check would fall past the deadline: wait out the rest.
         await condition(operatorActed, Math.max(1, Date.parse(state.deadlineAt) - Date.now()));
       } else if (outcome.kind === 'continue-as-new' && !operator.approval && !operator.cancel) {
@@ -141,8 +143,9 @@ export async function uid2SubscriptionApproval(args: Uid2SubscriptionApprovalArg
 
   /**
    * One poll round: a single activity whose retries do the waiting until the subscription is entitled,
-   * the deadline passes, or an operator or a continue-as-new interrupts it. History does not grow with
-   * the wait: only the round's own few events are recorded.
+   * the deadline passes, its checks fall behind its schedule (a lost attempt, a worker that was down),
+   * or an operator or a continue-as-new interrupts it. History does not grow with the wait: only the
+   * round's own few events are recorded.
    */
   async function pollRound(dataSetId: string, remainingMs: number): Promise<EntitlementCheck | Interrupt> {
     const schedule = {
@@ -152,9 +155,10 @@ export async function uid2SubscriptionApproval(args: Uid2SubscriptionApprovalArg
       maximumIntervalMs: durationToMs(config.poll.maximumInterval),
     };
     state.polling = schedule;
+    const startedInTask = workflowInfo().historyLength;
     operator.checkNow = false;
     const scope = new CancellationScope();
-    const poll = scope.run(() => entitlementPoller(config, remainingMs)({ dataSetId }));
+    const poll = scope.run(() => entitlementPoller(config, remainingMs)({ dataSetId, schedule }));
     const interrupt = condition(() => operatorActed() || shouldContinueAsNew()).then(
       (): Interrupt => ({
         kind: operator.cancel ? 'cancelled' : operator.approval ? 'approved' : operator.checkNow ? 'check-now' : 'continue-as-new',
@@ -170,7 +174,9 @@ export async function uid2SubscriptionApproval(args: Uid2SubscriptionApprovalArg
         await poll.catch((err: unknown) => {
           if (!isCancellation(err)) throw err;
         });
-        closeRoundByEstimate(schedule);
+        // Interrupted in the workflow task that scheduled it (a continue-as-new due at once): the
+        // activity never reached the server, so no check was made.
+        if (workflowInfo().historyLength !== startedInTask) closeRoundByEstimate(schedule);
       }
       return outcome;
     } catch (err) {

@@ -13,10 +13,14 @@ import { createDataConverter } from '../../worker/codec/data-converter';
 import { checkNowSignal, type uid2SubscriptionApproval } from '../../workflows/uid2-subscription-approval';
 import type { prepareIdentityData } from '../../workflows/prepare-identity-data';
 import type { uid2Matching } from '../../workflows/uid2-matching';
+import { readStackFile } from '../../scripts/local-stack/leftovers';
+import { descendantsOf, isRunning, processById, type ProcessRecord } from '../../scripts/local-stack/processes';
 import { PROJECT_ROOT } from '../../scripts/toolchain';
 
 /** `npm start`, the main job: dev server + UI + codec server + sandbox + worker + demo run, then a clean Ctrl-C. */
 const DEMO_WORKFLOW_ID = workflowIds.uid2SubscriptionApproval('000000000000');
+/** Not the default queue: the banner and the demo must follow TEMPORAL_TASK_QUEUE. */
+const TASK_QUEUE_UNDER_TEST = `${TASK_QUEUE}-stack-test`;
 
 function waitForOutput(child: ChildProcess, text: string, output: () => string): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -26,6 +30,16 @@ function waitForOutput(child: ChildProcess, text: string, output: () => string):
     child.stdout?.on('data', check);
     child.once('exit', (code) => reject(new Error(`npm start exited (${code}) before "${text}":\n${output()}`)));
   });
+}
+
+/** Another process's exit, seen through ps: wait for it with a deadline. */
+async function until(condition: () => boolean, ms = 30_000): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  while (!condition()) {
+    if (Date.now() > deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  return true;
 }
 
 describe('npm start (local stack)', () => {
@@ -53,6 +67,7 @@ describe('npm start (local stack)', () => {
         IDENTITY_WORKFLOWS_DATA_DIR: dataDir,
         TEMPORAL_CODEC_KEY: codecKey.toString('base64'),
         TEMPORAL_CODEC_KEY_ID: 'stack-test',
+        TEMPORAL_TASK_QUEUE: TASK_QUEUE_UNDER_TEST,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -62,7 +77,11 @@ describe('npm start (local stack)', () => {
     await waitForOutput(child, 'demo: the sandbox approves the UID2 subscription', () => output);
 
     expect(output).toContain(`Temporal UI     http://localhost:${ports.ui}`);
-    expect(output).toContain('npm run uid2-subscription -- --config examples/uid2-subscription.json --wait');
+    expect(output).toContain(`Worker          task queue ${TASK_QUEUE_UNDER_TEST},`);
+    expect(output).toContain(
+      `  TEMPORAL_ADDRESS=127.0.0.1:${ports.frontend} TEMPORAL_TASK_QUEUE=${TASK_QUEUE_UNDER_TEST} TEMPORAL_UI_URL=http://localhost:${ports.ui} ` +
+        'npm run uid2-subscription -- --config examples/uid2-subscription.json --wait',
+    );
     expect(output).toContain(`AWS calls go to the local sandbox at http://127.0.0.1:${ports.sandbox}`);
     expect(output).toContain(`demo: Started uid2SubscriptionApproval ${DEMO_WORKFLOW_ID}`);
     expect(output).toContain('demo: Started prepareIdentityData prepare-identity-data/identity-demo-prepared-uid2');
@@ -85,7 +104,7 @@ describe('npm start (local stack)', () => {
       for (let attempt = 0; attempt < 40 && pollers === 0; attempt++) {
         const queue = await connection.workflowService.describeTaskQueue({
           namespace: 'default',
-          taskQueue: { name: TASK_QUEUE, kind: temporal.api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
+          taskQueue: { name: TASK_QUEUE_UNDER_TEST, kind: temporal.api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
           taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
         });
         pollers = queue.pollers?.length ?? 0;
@@ -132,5 +151,66 @@ describe('npm start (local stack)', () => {
     expect(await exited).toBe(0);
     await expect(fetch(`http://127.0.0.1:${ports.ui}/`)).rejects.toThrow();
     await expect(fetch(`http://127.0.0.1:${ports.sandbox}/_sandbox/health`)).rejects.toThrow();
+  });
+
+  it('after an abrupt end (SIGKILL of the launcher, or of npm/tsx above it) the next start comes up: nothing left holding the ports', async () => {
+    const ports = { frontend: await freePort(), ui: await freePort(), codec: await freePort(), sandbox: await freePort() };
+    const stackDir = mkdtempSync(join(tmpdir(), 'identity-workflows-restart-'));
+    const stackFile = join(stackDir, 'stack-processes.json');
+    const started: ProcessRecord[] = [];
+    const start = async () => {
+      let output = '';
+      const proc = spawn(process.execPath, [join(PROJECT_ROOT, 'node_modules/tsx/dist/cli.mjs'), 'scripts/start-local-stack.ts', '--no-demo'], {
+        cwd: PROJECT_ROOT,
+        env: {
+          ...process.env,
+          TEMPORAL_ADDRESS: '',
+          TEMPORAL_PORT: String(ports.frontend),
+          TEMPORAL_UI_PORT: String(ports.ui),
+          CODEC_SERVER_PORT: String(ports.codec),
+          SANDBOX_PORT: String(ports.sandbox),
+          IDENTITY_WORKFLOWS_AWS: 'sandbox',
+          IDENTITY_WORKFLOWS_DATA_DIR: stackDir,
+          TEMPORAL_CODEC_KEY: randomBytes(32).toString('base64'),
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      child = proc;
+      proc.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      proc.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      let launcher: ProcessRecord | undefined;
+      await until(() => (launcher = descendantsOf(proc.pid!).find((p) => p.command.includes('start-local-stack.ts'))) !== undefined);
+      if (!launcher) throw new Error(`no launcher process under tsx:\n${output}`);
+      started.push(launcher);
+      await waitForOutput(proc, 'local stack is up', () => output);
+      started.push(...descendantsOf(launcher.pid));
+      return { proc, launcher, output: () => output };
+    };
+    const exitOf = (pid: number) => until(() => processById(pid) === undefined);
+    try {
+      // The launcher's own process dies: the dev server and moto_server it started must not outlive it.
+      const first = await start();
+      const firstChildren = descendantsOf(first.launcher.pid);
+      expect(firstChildren.map((c) => c.command).join('\n')).toMatch(/temporal[^\n]* server start-dev/);
+      process.kill(first.launcher.pid, 'SIGKILL');
+      first.proc.kill('SIGKILL');
+
+      // npm (here tsx's CLI) above the launcher dies: the launcher shuts the stack down.
+      const second = await start();
+      expect(second.output()).not.toContain('in use');
+      second.proc.kill('SIGKILL');
+      expect(await exitOf(second.launcher.pid)).toBe(true);
+
+      const third = await start();
+      const exited = new Promise<number | null>((resolve) => third.proc.once('exit', (code) => resolve(code)));
+      third.proc.kill('SIGINT');
+      expect(await exited).toBe(0);
+      for (const c of firstChildren) expect(isRunning(c)).toBe(false);
+      expect(readStackFile(stackFile)).toBeUndefined();
+    } finally {
+      if (child?.exitCode === null) child.kill('SIGKILL');
+      for (const p of started) if (isRunning(p)) process.kill(p.pid, 'SIGKILL');
+      rmSync(stackDir, { recursive: true, force: true });
+    }
   });
 });

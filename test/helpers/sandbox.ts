@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach } from 'vitest';
 import type { ActivityDeps } from '../../activities';
+import { adminAuthHeaders } from '../../sandbox/admin-guard';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../sandbox/server';
 import { createAwsClients } from '../../worker/aws-clients';
 
@@ -18,7 +19,7 @@ export async function sandboxWithClients(opts: Partial<SandboxOptions> = {}): Pr
 export async function adminCall(sandbox: Sandbox, method: string, path: string, body?: unknown): Promise<unknown> {
   const res = await fetch(`${sandbox.url}/_sandbox${path}`, {
     method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    headers: { ...adminAuthHeaders(), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const json: unknown = await res.json();

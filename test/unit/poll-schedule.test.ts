@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { pollProgressAt, type PollSchedule } from '../../schemas/poll-schedule';
+import { behindSchedule, latenessToleranceMs, pollProgressAt, scheduledCheckAt, type PollSchedule } from '../../schemas/poll-schedule';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -93,5 +93,25 @@ describe('pollProgressAt', () => {
   it('caps an initial interval above the maximum', () => {
     const s = schedule(2 * HOUR, 2, HOUR);
     expect(pollProgressAt(s, t0 + 150 * MINUTE)).toEqual({ checks: 3, lastCheckAt: iso(t0 + 2 * HOUR), nextCheckAt: iso(t0 + 3 * HOUR) });
+  });
+});
+
+describe('scheduledCheckAt and behindSchedule', () => {
+  it('puts check n where pollProgressAt counts it, through the growing and the flat phase', () => {
+    const s = schedule(10 * MINUTE, 1.5, HOUR);
+    for (let n = 1; n <= 40; n++) {
+      const at = scheduledCheckAt(s, n);
+      expect(pollProgressAt(s, at).checks).toBe(n);
+      expect(pollProgressAt(s, at - 1).checks).toBe(n - 1 || 1);
+    }
+  });
+
+  it('calls a check behind only past the tolerance: 10 s, a quarter of the initial interval when that is shorter', () => {
+    const s = schedule(HOUR, 1, HOUR);
+    expect(latenessToleranceMs(s)).toBe(10_000);
+    expect(latenessToleranceMs(schedule(3000, 1, 3000))).toBe(750);
+    expect(behindSchedule(s, 3, t0 + 2 * HOUR + 10_000)).toBe(false);
+    expect(behindSchedule(s, 3, t0 + 2 * HOUR + 2 * MINUTE)).toBe(true);
+    expect(behindSchedule(s, 3, t0 + HOUR)).toBe(false);
   });
 });

@@ -292,6 +292,19 @@ describe('checkUid2Entitlement', () => {
     expect(dx.commandCalls(ListDataSetsCommand)).toHaveLength(2);
   });
 
+  it('ends the round still pending when its check starts behind the round schedule, and keeps polling when on time', async () => {
+    dx.on(GetDataSetCommand).rejects(new ResourceNotFoundException({ message: 'not found', Message: 'not found', $metadata: { httpStatusCode: 404 } }));
+    dx.on(ListDataSetsCommand).resolves({ DataSets: [] });
+    const hour = 3_600_000;
+    const onTime = { since: new Date(Date.now() - 2 * hour).toISOString(), initialIntervalMs: hour, backoffCoefficient: 1, maximumIntervalMs: hour };
+    const late = { ...onTime, since: new Date(Date.now() - 2 * hour - 5 * 60_000).toISOString() };
+
+    expect((await activityFailureOf(run(3, activities.checkUid2Entitlement, { dataSetId, schedule: onTime }))).type).toBe(UID2_SUBSCRIPTION_PENDING);
+    const check = await run(3, activities.checkUid2Entitlement, { dataSetId, schedule: late });
+    expect(check).toMatchObject({ dataSetId, attempt: 3, pending: true });
+    expect(check.dataSetArn).toBeUndefined();
+  });
+
   it('falls back to the list when GetDataSet answers with a data set that is not ENTITLED', async () => {
     dx.on(GetDataSetCommand).resolves({ Id: dataSetId, Arn: dataSetArn, Origin: 'OWNED' });
     dx.on(ListDataSetsCommand).resolves({ DataSets: [] });

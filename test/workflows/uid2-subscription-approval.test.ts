@@ -2,9 +2,12 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
+import { DataExchangeClient, GetDataSetCommand, ListDataSetsCommand, ResourceNotFoundException } from '@aws-sdk/client-dataexchange';
+import { EntityResolutionClient } from '@aws-sdk/client-entityresolution';
+import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Uid2SubscriptionActivities as Activities } from '../../activities';
-import type { EntitlementCheck } from '../../activities/uid2-subscription';
+import { createUid2SubscriptionActivities, type EntitlementCheck } from '../../activities/uid2-subscription';
 import type { Uid2SubscriptionApprovalInput } from '../../schemas/uid2-subscription';
 import {
   approvedSignal,
@@ -202,6 +205,86 @@ describe('uid2SubscriptionApproval', () => {
     }, dev);
     await dev.teardown();
     expect(stub.calls.find).toBe(1);
+  });
+
+  // On the dev server, like the test above. The default 10-minute interval keeps each round to the
+  // check a 'checkNow' starts, so every check is awaited as it happens.
+  it('counts only checks made, across continue-as-new runs, in the status and the result', async () => {
+    const dev = await connectDevServer();
+    const stub = stubActivities({ since: Date.now() });
+    let entitled = false;
+    let checked: () => void = () => undefined;
+    const pending = stub.activities.checkUid2Entitlement;
+    stub.activities.checkUid2Entitlement = async (input) => {
+      checked();
+      if (!entitled) return pending(input);
+      stub.calls.checks += 1;
+      return { dataSetId: input.dataSetId, checkedAt: new Date().toISOString(), attempt: Context.current().info.attempt };
+    };
+    const nextCheck = () => new Promise<void>((resolve) => (checked = resolve));
+    const { result, runs } = await withWorker(stub, async (tq) => {
+      let check = nextCheck();
+      const handle = await start(tq, { maxHistoryEvents: 20 }, dev);
+      await check;
+      const latest = dev.client.workflow.getHandle<typeof uid2SubscriptionApproval>(handle.workflowId);
+      let runs = 1;
+      for (let i = 0; i < 6; i++) {
+        check = nextCheck();
+        await latest.signal(checkNowSignal);
+        await check;
+        const status = await latest.query(statusQuery);
+        expect({ signal: i, checks: status.checks }).toEqual({ signal: i, checks: stub.calls.checks });
+        runs = status.runs;
+      }
+      entitled = true;
+      await latest.signal(checkNowSignal);
+      return { result: await latest.result(), runs };
+    }, dev);
+    await dev.teardown();
+    expect(runs).toBeGreaterThan(1);
+    expect(result.approvedVia).toBe('entitlement');
+    expect(result.checks).toBe(stub.calls.checks);
+  });
+
+  // On the dev server: the time-skipping server dates a retry's attempt by the failure before it, not
+  // when it falls due as the real server does. The real check, on a mocked Data Exchange client.
+  it('counts only checks made when a late attempt puts the later checks behind the schedule (a lost attempt, a worker down)', async () => {
+    const dev = await connectDevServer();
+    const dataExchange = new DataExchangeClient({ region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+    const dx = mockClient(dataExchange);
+    dx.on(GetDataSetCommand).rejects(new ResourceNotFoundException({ message: 'not found', Message: 'not found', $metadata: {} }));
+    dx.on(ListDataSetsCommand).resolves({ DataSets: [] });
+    const real = createUid2SubscriptionActivities({ entityResolution: new EntityResolutionClient({ region: 'us-east-1' }), dataExchange });
+    const made: number[] = [];
+    let onCheck: () => void = () => undefined;
+    const stub = stubActivities({ since: Date.now() });
+    stub.activities.checkUid2Entitlement = async (input) => {
+      made.push(Date.now());
+      onCheck();
+      const check = real.checkUid2Entitlement(input);
+      if (made.length === 2) {
+        // The second check is made, but the next one falls due 1.5 s late, as after a lost attempt.
+        await check.catch(() => undefined);
+        throw ApplicationFailure.create({ type: 'LostAttempt', message: 'lost', nextRetryDelay: 4500 });
+      }
+      return check;
+    };
+    const checks = (n: number) => new Promise<void>((resolve) => (onCheck = () => made.length >= n && resolve()));
+    const { status, madeThen } = await withWorker(stub, async (tq) => {
+      const fourth = checks(4);
+      const handle = await start(tq, { poll: { initialInterval: '3 seconds', maximumInterval: '3 seconds', backoffCoefficient: 1 } }, dev);
+      await fourth;
+      // Two seconds on: no check falls due before then, on the new round's schedule or in fact.
+      const status = await handle.query(statusQuery, new Date(Date.now() + 2000).toISOString());
+      const madeThen = made.length;
+      await handle.signal(cancelSignal, { by: 'ops-1', reason: 'end of test' });
+      await workflowFailureOf(handle.result());
+      return { status, madeThen };
+    }, dev);
+    await dev.teardown();
+    dx.restore();
+    expect(madeThen).toBe(4);
+    expect(status.checks).toBe(4);
   });
 
   it('keeps the same history length for a 2-day and a 40-day wait', async () => {
