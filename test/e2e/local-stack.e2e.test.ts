@@ -42,6 +42,20 @@ async function until(condition: () => boolean, ms = 30_000): Promise<boolean> {
   return true;
 }
 
+/** `npm start` on these ports and data folder, with the sandbox, as a newcomer runs it. */
+function stackEnv(ports: { frontend: number; ui: number; codec: number; sandbox: number }, dataDir: string): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    TEMPORAL_ADDRESS: '',
+    TEMPORAL_PORT: String(ports.frontend),
+    TEMPORAL_UI_PORT: String(ports.ui),
+    CODEC_SERVER_PORT: String(ports.codec),
+    SANDBOX_PORT: String(ports.sandbox),
+    IDENTITY_WORKFLOWS_AWS: 'sandbox',
+    IDENTITY_WORKFLOWS_DATA_DIR: dataDir,
+  };
+}
+
 describe('npm start (local stack)', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'identity-workflows-stack-'));
   let child: ChildProcess | undefined;
@@ -57,14 +71,7 @@ describe('npm start (local stack)', () => {
     child = spawn(process.execPath, [join(PROJECT_ROOT, 'node_modules/tsx/dist/cli.mjs'), 'scripts/start-local-stack.ts'], {
       cwd: PROJECT_ROOT,
       env: {
-        ...process.env,
-        TEMPORAL_ADDRESS: '',
-        TEMPORAL_PORT: String(ports.frontend),
-        TEMPORAL_UI_PORT: String(ports.ui),
-        CODEC_SERVER_PORT: String(ports.codec),
-        SANDBOX_PORT: String(ports.sandbox),
-        IDENTITY_WORKFLOWS_AWS: 'sandbox',
-        IDENTITY_WORKFLOWS_DATA_DIR: dataDir,
+        ...stackEnv(ports, dataDir),
         TEMPORAL_CODEC_KEY: codecKey.toString('base64'),
         TEMPORAL_CODEC_KEY_ID: 'stack-test',
         TEMPORAL_TASK_QUEUE: TASK_QUEUE_UNDER_TEST,
@@ -162,17 +169,7 @@ describe('npm start (local stack)', () => {
       let output = '';
       const proc = spawn(process.execPath, [join(PROJECT_ROOT, 'node_modules/tsx/dist/cli.mjs'), 'scripts/start-local-stack.ts', '--no-demo'], {
         cwd: PROJECT_ROOT,
-        env: {
-          ...process.env,
-          TEMPORAL_ADDRESS: '',
-          TEMPORAL_PORT: String(ports.frontend),
-          TEMPORAL_UI_PORT: String(ports.ui),
-          CODEC_SERVER_PORT: String(ports.codec),
-          SANDBOX_PORT: String(ports.sandbox),
-          IDENTITY_WORKFLOWS_AWS: 'sandbox',
-          IDENTITY_WORKFLOWS_DATA_DIR: stackDir,
-          TEMPORAL_CODEC_KEY: randomBytes(32).toString('base64'),
-        },
+        env: { ...stackEnv(ports, stackDir), TEMPORAL_CODEC_KEY: randomBytes(32).toString('base64') },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       child = proc;
