@@ -49,7 +49,36 @@ export interface Sandbox {
 export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
   const store = new StateStore(opts.dataDir ? join(opts.dataDir, 'state.json') : undefined);
   const faults = new Faults(opts.faults);
-  const emulators = opts.emulators === false ? undefined : await startEmulators(opts.dataDir);
+  const host = opts.host ?? '127.0.0.1';
+  // Listening comes first: the port is ours before the emulators take free ports (which could otherwise be this one).
+  let ready: (handler: (req: IncomingMessage, res: ServerResponse) => Promise<void>) => void = () => undefined;
+  const handler = new Promise<(req: IncomingMessage, res: ServerResponse) => Promise<void>>((resolve) => (ready = resolve));
+  const server = createServer((req, res) => {
+    handler
+      .then((handle) => handle(req, res))
+      .catch((err: unknown) => {
+        if (!res.headersSent) sendJson(res, 500, { message: (err as Error).message }, { 'x-amzn-errortype': 'InternalServerException' });
+      });
+  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(opts.port, host, () => resolve());
+    });
+  } catch (err) {
+    const inUse = (err as NodeJS.ErrnoException).code === 'EADDRINUSE';
+    throw new Error(inUse ? `port ${opts.port} on ${host} is in use: another sandbox (or a leftover of one) may be running` : `the sandbox cannot listen on ${host}:${opts.port}: ${(err as Error).message}`);
+  }
+  const port = (server.address() as AddressInfo).port;
+  const closeServer = () =>
+    new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    });
+  const emulators = opts.emulators === false ? undefined : await startEmulators(opts.dataDir).catch(async (err: unknown) => {
+    await closeServer();
+    throw err;
+  });
   const emulatorData = emulators?.clients;
   const needsData = () => {
     if (!emulatorData) throw new Error('The sandbox runs without S3 and Glue (emulators off)');
@@ -62,13 +91,9 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
     dataexchange: { routes: compileRoutes(dataExchangeRoutes(store)), messageKey: 'Message' as const },
   };
   const emulated = emulators ? ['s3', 'glue', 'secretsmanager'] : [];
-  const host = opts.host ?? '127.0.0.1';
-  let port = opts.port;
   const admin = {
     own: {
-      get port() {
-        return port;
-      },
+      port,
       host,
       token: opts.adminToken,
     },
@@ -111,23 +136,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
     });
   }
 
-  const server = createServer((req, res) => {
-    handle(req, res).catch((err: unknown) => {
-      if (!res.headersSent) sendJson(res, 500, { message: (err as Error).message }, { 'x-amzn-errortype': 'InternalServerException' });
-    });
-  });
-  try {
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(opts.port, host, () => resolve());
-    });
-  } catch (err) {
-    jobs.stop();
-    await emulators?.stop();
-    const inUse = (err as NodeJS.ErrnoException).code === 'EADDRINUSE';
-    throw new Error(inUse ? `port ${opts.port} on ${host} is in use: another sandbox (or a leftover of one) may be running` : `the sandbox cannot listen on ${host}:${opts.port}: ${(err as Error).message}`);
-  }
-  port = (server.address() as AddressInfo).port;
+  ready(handle);
   return {
     url: `http://${host}:${port}`,
     port,
@@ -135,10 +144,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
     faults,
     close: async () => {
       jobs.stop();
-      await new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      });
+      await closeServer();
       await emulators?.stop();
     },
   };
