@@ -107,11 +107,14 @@ export function createPrepActivities(deps: PrepActivityDeps) {
       if (problems.length > 0) throw ApplicationFailure.create({ type: 'PrepCountsMismatch', message: problems.join('; '), nonRetryable: true });
       const previous = await readPublishedManifest(deps.s3, input.outputPrefix);
       const manifestUri = await publishManifest(deps.s3, input.outputPrefix, manifest);
-      const ours = (uri: string) => uri.startsWith(location.run);
-      const replaced = [...(previous?.outputs ?? []), ...(previous?.rejects ?? [])].map((o) => o.uri).filter((uri) => !ours(uri));
+      // Nothing the new manifest lists is removed, wherever it lies (parts a run wrote before a reset of it).
+      const published = [...manifest.outputs, ...manifest.rejects].map((o) => o.uri);
+      const kept = new Set(published);
+      const replaced = [...(previous?.outputs ?? []), ...(previous?.rejects ?? [])].map((o) => o.uri).filter((uri) => !kept.has(uri));
+      const holdsPublished = (run: string) => run === location.run || published.some((uri) => uri.startsWith(run));
       const beat = () => Context.current().heartbeat();
       let removedObjects = await deleteObjects(deps.s3, replaced, beat);
-      for (const run of await runPrefixesUnder(deps.s3, input.outputPrefix)) if (run !== location.run) removedObjects += await deleteUnder(deps.s3, run, beat);
+      for (const run of await runPrefixesUnder(deps.s3, input.outputPrefix)) if (!holdsPublished(run)) removedObjects += await deleteUnder(deps.s3, run, beat);
       return { manifestUri, dataPrefix: location.data, counts: manifest.counts, outputObjects: manifest.outputs.length, rejectObjects: manifest.rejects.length, removedObjects };
     },
 

@@ -110,7 +110,8 @@ export function createUid2SubscriptionActivities({ entityResolution, dataExchang
     const startedMs = Math.max(Date.now(), currentAttemptScheduledTimestampMs);
     const entitled = await uid2EntitlementArn(dataExchange, input.dataSetId);
     if (entitled === undefined) {
-      if (input.schedule && behindSchedule(input.schedule, attempt, startedMs)) {
+      // Never the first check of a round: a round that starts late would end at once, and the next one too.
+      if (input.schedule && attempt > 1 && behindSchedule(input.schedule, attempt, startedMs)) {
         return { dataSetId: input.dataSetId, checkedAt: new Date().toISOString(), attempt, pending: true };
       }
       throw ApplicationFailure.create({

@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startBoth } from './child-process';
@@ -20,8 +20,17 @@ export interface Emulators {
 /** Where the emulators keep their data inside the sandbox's data folder. */
 export const S3_DIR = 's3';
 export const GLUE_AND_SECRETS_SNAPSHOT = 'glue-and-secrets.pickle';
-/** What moto's recorder wrote before objects were stored as files; never read now. */
+/** What moto's recorder wrote before objects were stored as files: a copy of every body uploaded, never read now. */
 const LEGACY_RECORDING = 'moto-recording.jsonl';
+
+/** Deletes an older sandbox's recording: its bytes (input data included) would otherwise stay on disk for good. */
+function removeLegacyRecording(dataDir: string): void {
+  const file = join(dataDir, LEGACY_RECORDING);
+  if (!existsSync(file)) return;
+  const megabytes = Math.round(statSync(file).size / 1e6);
+  rmSync(file, { force: true });
+  console.warn(`sandbox: removed ${file} (${megabytes} MB), the request recording of an older sandbox; S3, Glue and secrets are now stored as files`);
+}
 
 /**
  * With `dataDir`, objects, tables and secrets are kept there (owner-only) across restarts;
@@ -29,7 +38,7 @@ const LEGACY_RECORDING = 'moto-recording.jsonl';
  */
 export async function startEmulators(dataDir?: string): Promise<Emulators> {
   if (dataDir) ownerOnlyDir(dataDir);
-  if (dataDir && existsSync(join(dataDir, LEGACY_RECORDING))) chmodSync(join(dataDir, LEGACY_RECORDING), 0o600);
+  if (dataDir) removeLegacyRecording(dataDir);
   const s3Dir = dataDir ? join(dataDir, S3_DIR) : mkdtempSync(join(tmpdir(), 'sandbox-s3-'));
   const removeTemporary = () => (dataDir ? undefined : rmSync(s3Dir, { recursive: true, force: true }));
   let started: [S3Backend, MotoBackend];

@@ -60,11 +60,11 @@ def snapshotting(app, path):
         return environ.get("REQUEST_METHOD") == "POST" and operation != "" and not operation.startswith(READ_ONLY_PREFIXES)
 
     def middleware(environ, start_response):
-        if not changes_state(environ):
-            return app(environ, start_response)
-        # One change at a time, so each snapshot is a consistent state.
+        # One request at a time: a read can add a backend (a new account or region) while a snapshot is pickled.
         with lock:
             body = list(app(environ, start_response))
+            if not changes_state(environ):
+                return body
             if environ.get("PATH_INFO") == "/moto-api/reset":
                 for stale in (path, f"{path}.tmp"):
                     if os.path.exists(stale):

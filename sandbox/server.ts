@@ -58,6 +58,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
       .then((handle) => handle(req, res))
       .catch((err: unknown) => {
         if (!res.headersSent) sendJson(res, 500, { message: (err as Error).message }, { 'x-amzn-errortype': 'InternalServerException' });
+        else res.destroy(err as Error);
       });
   });
   try {

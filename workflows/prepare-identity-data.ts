@@ -80,7 +80,8 @@ export async function prepareIdentityData(input: PrepareIdentityDataInput): Prom
     showStage(PIPELINE, next);
   };
 
-  const { runId } = workflowInfo();
+  // The first run's id: a reset of this run goes on writing where the tasks it keeps wrote.
+  const runId = workflowInfo().firstExecutionRunId;
   try {
     stage('planning');
     const tasks = await planning.planDatasetPreparation({ input: config.input, format: config.inputFormat, splitBytes: config.splitBytes, rules: config.rules });

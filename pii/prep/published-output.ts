@@ -1,4 +1,4 @@
-import { DeleteObjectsCommand, GetObjectCommand, PutObjectCommand, paginateListObjectsV2, type S3Client } from '@aws-sdk/client-s3';
+import { AbortMultipartUploadCommand, DeleteObjectsCommand, GetObjectCommand, ListMultipartUploadsCommand, PutObjectCommand, paginateListObjectsV2, type S3Client } from '@aws-sdk/client-s3';
 import type { PrepManifest } from './manifest';
 
 export { runLocation } from '../../schemas/prep';
@@ -21,6 +21,9 @@ function split(uri: string): { bucket: string; key: string } {
   return { bucket: match[1]!, key: match[2]! };
 }
 
+/** Nothing there: no object, or no bucket (a run that failed before writing anything has nothing to remove). */
+const missing = (error: unknown) => ['NoSuchKey', 'NoSuchBucket'].includes((error as { name?: string }).name ?? '');
+
 export const manifestUriOf = (output: string) => `${withSlash(output)}${MANIFEST_NAME}`;
 
 /** The manifest published at `output`, or undefined when none is. */
@@ -30,7 +33,7 @@ export async function readPublishedManifest(s3: S3Client, output: string): Promi
     const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
     return JSON.parse(await object.Body!.transformToString()) as PrepManifest;
   } catch (error) {
-    if ((error as { name?: string }).name === 'NoSuchKey') return undefined;
+    if (missing(error)) return undefined;
     throw error;
   }
 }
@@ -46,11 +49,33 @@ export async function publishManifest(s3: S3Client, output: string, manifest: Pr
 async function keysUnder(s3: S3Client, prefix: string, onRequest: () => void): Promise<string[]> {
   const { bucket, key } = split(prefix);
   const keys: string[] = [];
-  for await (const page of paginateListObjectsV2({ client: s3 }, { Bucket: bucket, Prefix: key })) {
-    for (const object of page.Contents ?? []) if (object.Key) keys.push(object.Key);
-    onRequest();
+  try {
+    for await (const page of paginateListObjectsV2({ client: s3 }, { Bucket: bucket, Prefix: key })) {
+      for (const object of page.Contents ?? []) if (object.Key) keys.push(object.Key);
+      onRequest();
+    }
+  } catch (error) {
+    if (!missing(error)) throw error;
   }
   return keys;
+}
+
+/** Aborts the multipart uploads left open under the prefix (a part in progress when its worker died). */
+async function abortUploadsUnder(s3: S3Client, prefix: string, onRequest: () => void): Promise<void> {
+  const { bucket, key } = split(prefix);
+  let page: { KeyMarker?: string; UploadIdMarker?: string } = {};
+  for (;;) {
+    const listed = await s3.send(new ListMultipartUploadsCommand({ Bucket: bucket, Prefix: key, ...page })).catch((error: unknown) => {
+      if (missing(error)) return undefined;
+      throw error;
+    });
+    for (const upload of listed?.Uploads ?? []) {
+      await s3.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: upload.Key, UploadId: upload.UploadId }));
+      onRequest();
+    }
+    if (!listed?.IsTruncated) return;
+    page = { KeyMarker: listed.NextKeyMarker, UploadIdMarker: listed.NextUploadIdMarker };
+  }
 }
 
 /** The run sub-prefixes (`run-<id>/`) directly under the output prefix. */
@@ -88,8 +113,9 @@ export async function deleteObjects(s3: S3Client, uris: string[], onRequest: () 
   return uris.length;
 }
 
-/** Deletes every object under the prefix; returns how many there were. */
+/** Deletes every object under the prefix, and aborts its open multipart uploads; returns how many objects there were. */
 export async function deleteUnder(s3: S3Client, prefix: string, onRequest: () => void = () => undefined): Promise<number> {
   const { bucket } = split(prefix);
+  await abortUploadsUnder(s3, prefix, onRequest);
   return deleteObjects(s3, (await keysUnder(s3, prefix, onRequest)).map((key) => `s3://${bucket}/${key}`), onRequest);
 }

@@ -89,7 +89,7 @@ describe('prepareDataset after its worker is killed (dev server, worker processe
     const { activityId, details: held } = await pendingTask(client, workflowId);
     expect(held?.checkpoint?.nextPart).toBeGreaterThanOrEqual(lastLogged);
 
-    // An operator's cut of the heartbeat timeout (instead of waiting 2 minutes) hands the dead attempt over.
+    // An operator's cut of the heartbeat timeout (instead of waiting out the 30 s one) hands the dead attempt over.
     await client.workflowService.updateActivityOptions({
       namespace: 'default',
       execution: { workflowId },

@@ -155,6 +155,13 @@ describe('sandbox storage', () => {
     });
   });
 
+  it("deletes an older sandbox's request recording, which held a copy of every body uploaded", { timeout: 60_000 }, async () => {
+    writeFileSync(join(dataDir, 'moto-recording.jsonl'), '{"body":"a copy of an upload"}\n');
+    await withSandbox(async () => {
+      expect(walk(dataDir).map((e) => e.path).filter((p) => p.endsWith('moto-recording.jsonl'))).toEqual([]);
+    });
+  });
+
   it('says the port is in use and leaves no process behind, then starts', { timeout: 60_000 }, async () => {
     const taken: Server = await new Promise((resolve) => {
       const server = createServer().listen(0, '127.0.0.1', () => resolve(server));

@@ -81,6 +81,13 @@ async function main(opts: Options): Promise<number> {
   const kills: Record<string, number> = { worker: 0, sandbox: 0, stack: 0 };
   const aws = createAwsClients({ AWS_REGION: region, PREP_THREADS: 0 });
   let connection: Connection | undefined;
+  // Ctrl-C (or a kill of the soak) stops its stack first: each component runs in a process group of its own.
+  const interrupted = (signal: NodeJS.Signals) => {
+    log(`${signal}: stopping the stack`);
+    void Promise.all([stack.worker, stack.sandbox, stack.temporal].map((c) => c.kill())).finally(() => process.exit(130));
+  };
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
   try {
     log(`stack in ${dir}: Temporal ${stack.temporalAddress}, sandbox ${sandboxUrl}`);
     await startComponent(stack, stack.temporal);
@@ -250,10 +257,13 @@ async function duplicateJobs(aws: ReturnType<typeof createAwsClients>, outcomes:
 
 async function scanForPii(client: Client, keyring: ReturnType<typeof keyringFromEnv>, dir: string, pii: Parameters<typeof piiHits>[1]): Promise<{ histories: number; logs: number; scanned: number }> {
   const hits = { histories: 0, logs: 0, scanned: 0 };
-  for await (const { text } of historyTexts(client, new AesGcmPayloadCodec(keyring))) {
+  for await (const { workflowId, text, undecodable } of historyTexts(client, new AesGcmPayloadCodec(keyring))) {
     const found = piiHits(text, pii);
     hits.histories += found.emails + found.phones;
     hits.scanned++;
+    // A payload the scan cannot read may hold anything: it counts as a hit.
+    if (undecodable > 0) log(`${workflowId}: ${undecodable} payloads could not be decrypted for the scan`);
+    hits.histories += undecodable;
   }
   for (const name of ['worker.log', 'sandbox.log', 'temporal.log']) {
     const found = piiHits(readFileSync(join(dir, name), 'latin1'), pii);

@@ -133,8 +133,8 @@ function isPayload(value: unknown): value is Payload {
   return typeof value === 'object' && value !== null && 'metadata' in value && 'data' in value;
 }
 
-/** Every workflow history in the namespace as text: raw (encrypted) and with each payload decrypted. */
-export async function* historyTexts(client: Client, codec: PayloadCodec): AsyncGenerator<{ workflowId: string; text: string }> {
+/** Every workflow history in the namespace as text: raw (encrypted) and with each payload decrypted; payloads the codec could not read are counted. */
+export async function* historyTexts(client: Client, codec: PayloadCodec): AsyncGenerator<{ workflowId: string; text: string; undecodable: number }> {
   for await (const execution of client.workflow.list()) {
     const history = await client.workflow.getHandle(execution.workflowId, execution.runId).fetchHistory();
     const payloads: Payload[] = [];
@@ -142,8 +142,13 @@ export async function* historyTexts(client: Client, codec: PayloadCodec): AsyncG
       if (isPayload(value)) payloads.push(value);
       return value instanceof Uint8Array ? Buffer.from(value).toString('utf8') : value;
     });
-    const decoded = await codec.decode(payloads).catch(() => [] as Payload[]);
-    const text = [raw, ...decoded.map((p) => Buffer.from(p.data ?? new Uint8Array()).toString('utf8'))].join('\n');
-    yield { workflowId: execution.workflowId, text };
+    const decoded: string[] = [];
+    let undecodable = 0;
+    for (const payload of payloads) {
+      const [plain] = await codec.decode([payload]).catch(() => [undefined]);
+      if (plain) decoded.push(Buffer.from(plain.data ?? new Uint8Array()).toString('utf8'));
+      else undecodable++;
+    }
+    yield { workflowId: execution.workflowId, text: [raw, ...decoded].join('\n'), undecodable };
   }
 }

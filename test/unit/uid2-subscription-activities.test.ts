@@ -303,6 +303,8 @@ describe('checkUid2Entitlement', () => {
     const check = await run(3, activities.checkUid2Entitlement, { dataSetId, schedule: late });
     expect(check).toMatchObject({ dataSetId, attempt: 3, pending: true });
     expect(check.dataSetArn).toBeUndefined();
+    // A round's first check keeps polling however late it starts, or a late round would end at once, round after round.
+    expect((await activityFailureOf(run(1, activities.checkUid2Entitlement, { dataSetId, schedule: late }))).type).toBe(UID2_SUBSCRIPTION_PENDING);
   });
 
   it('falls back to the list when GetDataSet answers with a data set that is not ENTITLED', async () => {
