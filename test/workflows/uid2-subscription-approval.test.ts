@@ -263,16 +263,17 @@ describe('uid2SubscriptionApproval', () => {
       onCheck();
       const check = real.checkUid2Entitlement(input);
       if (made.length === 2) {
-        // The second check is made, but the next one falls due 1.5 s late, as after a lost attempt.
+        // The second check is made, but the next one falls due 5 s late (the tolerance is 2.5 s), as after a lost attempt.
         await check.catch(() => undefined);
-        throw ApplicationFailure.create({ type: 'LostAttempt', message: 'lost', nextRetryDelay: 4500 });
+        throw ApplicationFailure.create({ type: 'LostAttempt', message: 'lost', nextRetryDelay: 15_000 });
       }
       return check;
     };
     const checks = (n: number) => new Promise<void>((resolve) => (onCheck = () => made.length >= n && resolve()));
     const { status, madeThen } = await withWorker(stub, async (tq) => {
       const fourth = checks(4);
-      const handle = await start(tq, { poll: { initialInterval: '3 seconds', maximumInterval: '3 seconds', backoffCoefficient: 1 } }, dev);
+      // 10 s between checks: seconds of slack for a loaded machine on either side of each assertion.
+      const handle = await start(tq, { poll: { initialInterval: '10 seconds', maximumInterval: '10 seconds', backoffCoefficient: 1 } }, dev);
       await fourth;
       // Two seconds on: no check falls due before then, on the new round's schedule or in fact.
       const status = await handle.query(statusQuery, new Date(Date.now() + 2000).toISOString());
