@@ -22,6 +22,11 @@ import { FAILURE_CONVERTER_PATH } from '../../worker/codec/data-converter';
 import { WORKFLOWS_PATH } from '../../worker/create-worker';
 import { checkNowSignal, statusQuery, uid2SubscriptionApproval } from '../../workflows/uid2-subscription-approval';
 import { uid2AssetArn, uid2Provider } from '../helpers/uid2-fixtures';
+import type { Activities as AllActivities } from '../../activities';
+import type { PrepManifest } from '../../pii/prep/manifest';
+import { emptyCounts } from '../../pii/prep/prep-counts';
+import { PREP_INPUT_ERROR, prepRulesSchema } from '../../schemas/prep';
+import { prepareIdentityData, prepStatusQuery } from '../../workflows/prepare-identity-data';
 
 const DAY = 86_400_000;
 
@@ -31,6 +36,10 @@ function save(name: string, history: unknown): void {
   writeFileSync(file, `${JSON.stringify(json, null, 1)}\n`);
   console.log(`recorded ${(json.events as unknown[] | undefined)?.length ?? 0} events to ${file}`);
 }
+
+/** Names of the histories to record (all when none is given): `npm run record-histories -- prepare-identity-data`. */
+const wanted = process.argv.slice(2);
+const recording = (name: string) => wanted.length === 0 || wanted.some((w) => name.startsWith(w));
 
 async function main(): Promise<void> {
   const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: temporalTestServerPath() } } });
@@ -43,6 +52,9 @@ async function main(): Promise<void> {
         IdentityErWorkflow: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD_LIST,
       },
     });
+    const workflowBundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, failureConverterPath: FAILURE_CONVERTER_PATH });
+    if (recording('prepare-identity-data')) await recordPreparation(env, workflowBundle);
+    if (!recording('uid2-subscription-approval') && !recording('uid2-matching')) return;
     const since = await env.currentTimeMs();
     const activities: Activities = {
       findUid2ProviderService: async () => uid2Provider,
@@ -55,7 +67,6 @@ async function main(): Promise<void> {
       },
       resolveUid2ApiAsset: async () => ({ assetArn: uid2AssetArn, source: 'GetAsset' }),
     };
-    const workflowBundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, failureConverterPath: FAILURE_CONVERTER_PATH });
     const worker = await Worker.create({ connection: env.nativeConnection, taskQueue: 'record', workflowBundle, activities });
     const history = await worker.runUntil(async () => {
       const handle = await env.client.workflow.start(uid2SubscriptionApproval, {
@@ -69,7 +80,7 @@ async function main(): Promise<void> {
       await handle.result();
       return handle.fetchHistory();
     });
-    save('uid2-subscription-approval', history);
+    if (recording('uid2-subscription-approval')) save('uid2-subscription-approval', history);
 
     // uid2Matching: both identifiers, a 2-hour job each, with the real Entity Resolution activities on a fake AWS.
     const aws = new FakeAws(() => env.currentTimeMs());
@@ -103,9 +114,59 @@ async function main(): Promise<void> {
       for (const name of ['Recorded_UID2_Matching_email', 'Recorded_UID2_Matching_phone']) await env.client.workflow.getHandle(workflowIds.erJobQueue(name)).result();
       return handle.fetchHistory();
     });
-    save('uid2-matching', matchingHistory);
+    if (recording('uid2-matching')) save('uid2-matching', matchingHistory);
   } finally {
     await env.teardown();
+  }
+}
+
+/** prepareIdentityData: two tasks published; and a run whose second task fails on bad input, cancelling the first and discarding what it wrote. */
+async function recordPreparation(env: TestWorkflowEnvironment, workflowBundle: { code: string }): Promise<void> {
+  const rules = prepRulesSchema.parse({ profile: 'uid2', columns: { email: 'EMAIL' } });
+  const manifest = (index: number): PrepManifest => ({
+    profile: 'uid2',
+    columns: rules.columns,
+    outputFormat: 'csv',
+    inputs: [{ uri: 's3://recorded-input/customers.csv', format: 'csv', range: { start: index * 1000, end: (index + 1) * 1000 } }],
+    outputs: [{ uri: `s3://recorded-output/prep/run-x/data/part-${index}.csv`, bytes: 100, sha256: '0'.repeat(64) }],
+    rejects: [],
+    counts: { ...emptyCounts(rules.columns), rowsIn: 10, rowsOut: 10 },
+  });
+  for (const failing of [false, true]) {
+    const activities: Partial<AllActivities> = {
+      planDatasetPreparation: async () => [0, 1].map((index) => ({ index, input: 's3://recorded-input/customers.csv', format: 'csv' as const, rowOffset: index * 10 })),
+      prepareDataset: async ({ task }) => {
+        if (failing && task.index === 1) throw ApplicationFailure.create({ type: PREP_INPUT_ERROR, message: 'a record at byte 1000 is longer than 16 MiB', nonRetryable: true });
+        // The sibling task runs until the workflow cancels it (an activity hears of that through its heartbeats).
+        for (; failing; ) {
+          Context.current().heartbeat();
+          await Context.current().sleep(100);
+        }
+        return manifest(task.index);
+      },
+      writePrepManifest: async ({ manifests, outputPrefix }) => ({
+        manifestUri: `${outputPrefix}manifest.json`,
+        dataPrefix: `${outputPrefix}run-x/data/`,
+        counts: manifests[0]!.counts,
+        outputObjects: manifests.length,
+        rejectObjects: 0,
+        removedObjects: 0,
+      }),
+      discardPrepRun: async () => ({ published: false, removedObjects: 1 }),
+    };
+    const taskQueue = `record-prep-${failing ? 'failed' : 'done'}`;
+    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, activities });
+    const history = await worker.runUntil(async () => {
+      const handle = await env.client.workflow.start(prepareIdentityData, {
+        taskQueue,
+        workflowId: workflowIds.prepareIdentityData(`s3://recorded-output/prep-${failing ? 'failed' : 'done'}/`),
+        args: [{ input: 's3://recorded-input/customers.csv', output: `s3://recorded-output/prep-${failing ? 'failed' : 'done'}/`, rules }],
+      });
+      await handle.query(prepStatusQuery);
+      await handle.result().catch(() => undefined);
+      return handle.fetchHistory();
+    });
+    save(`prepare-identity-data-${failing ? 'failed' : 'published'}`, history);
   }
 }
 
