@@ -127,7 +127,8 @@ async function main(opts: Options): Promise<number> {
         open.set(outcome, await retrying(`start ${spec.label}`, () => startRun(client, spec)));
         log(`started ${spec.label} (${spec.kind}) ${spec.workflowId}`);
       }
-      if (Date.now() < soakEnds && Date.now() >= nextKill) {
+      // A kill lands while work is in flight: one between runs would test nothing.
+      if (Date.now() < soakEnds && Date.now() >= nextKill && open.size > 0) {
         const roll = random();
         const victims = roll < 0.6 ? [stack.worker] : roll < 0.8 ? [stack.sandbox] : [stack.temporal, stack.sandbox, stack.worker];
         const kind = victims.length === 3 ? 'stack' : victims[0]!.name;
