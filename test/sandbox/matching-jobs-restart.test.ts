@@ -35,8 +35,8 @@ describe('sandbox matching jobs across a restart', () => {
     dirs.push(dir);
     const runs: string[] = [];
     const never = () => new Promise<JobOutcome>(() => undefined);
-    const before = new MatchingJobs(storeIn(dir), new Faults(), cutWhile === 'QUEUED' ? never : (_w, id) => (runs.push(id), never()));
-    before.setDurations({ queuedMs: cutWhile === 'QUEUED' ? 60_000 : 0, runningMs: 0 });
+    const running = (_w: unknown, id: string) => (runs.push(id), never());
+    const before = new MatchingJobs(storeIn(dir), new Faults(), cutWhile === 'QUEUED' ? never : running, { queuedMs: cutWhile === 'QUEUED' ? 60_000 : 0, runningMs: 0 });
     const jobId = before.start(workflow);
     if (cutWhile === 'RUNNING') await new Promise<void>((resolve) => { const wait = () => (runs.length > 0 ? resolve() : setImmediate(wait)); wait(); });
     before.stop();
@@ -46,7 +46,7 @@ describe('sandbox matching jobs across a restart', () => {
     const jobs = new MatchingJobs(after, new Faults(), async (_w, id) => {
       runs.push(id);
       return { status: 'SUCCEEDED', metrics: { inputRecords: 1, totalRecordsProcessed: 1, recordsNotProcessed: 0 } };
-    });
+    }, { queuedMs: 0, runningMs: 0 });
     expect(await finished(after, jobId)).toBe('SUCCEEDED');
     jobs.stop();
     expect(runs.filter((id) => id === jobId).length).toBe(cutWhile === 'RUNNING' ? 2 : 1);

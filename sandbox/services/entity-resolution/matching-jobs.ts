@@ -18,14 +18,16 @@ export interface JobDurations {
  * a second StartMatchingJob is refused with ConflictException, as the service's quota says.
  */
 export class MatchingJobs {
-  readonly durations: JobDurations = { queuedMs: 1000, runningMs: 2000 };
+  readonly durations: JobDurations;
   private readonly timers = new Set<NodeJS.Timeout>();
 
   constructor(
     private readonly store: StateStore,
     private readonly faults: Faults,
     private readonly run: (workflow: StoredResource, jobId: string) => Promise<JobOutcome>,
+    durations: Partial<JobDurations> = {},
   ) {
+    this.durations = { queuedMs: 1000, runningMs: 2000, ...durations };
     // A job is the service's, not the endpoint's: one cut off by a restart runs again from its start (its output is rewritten whole).
     for (const job of Object.values(store.get().entityResolution.jobs)) {
       const workflow = store.get().entityResolution.matchingWorkflows[job.workflowName];
