@@ -10,7 +10,7 @@ import {
 } from '@aws-sdk/client-glue';
 import { paginateListObjectsV2, type S3Client } from '@aws-sdk/client-s3';
 import { parquetMetadataAsync, parquetSchema } from 'hyparquet';
-import { parseLocation, randomAccess } from '../pii/prep/data-location';
+import { parseLocation, randomAccess } from '../storage/data-location';
 import { manifestUriOf, readPublishedManifest } from '../pii/prep/published-output';
 import { openSource } from '../pii/prep/record-sources';
 import { PrepInputError } from '../pii/prep/row-preparer';

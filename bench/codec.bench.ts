@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import { METADATA_ENCODING_KEY, defaultPayloadConverter, str } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
-import { AesGcmPayloadCodec, ENCODING_ENCRYPTED } from '../worker/codec/aes-gcm-codec';
-import type { CodecKeyring } from '../worker/codec/keyring';
+import { AesGcmPayloadCodec, ENCODING_ENCRYPTED } from '../temporal-client/codec/aes-gcm-codec';
+import type { CodecKeyring } from '../temporal-client/codec/keyring';
 import { measure, type Measurement, type Operation } from './measure';
 
 /** Workflow status (~300 B), a typical input/result (~4 KiB), a large result listing many output parts (~64 KiB). */

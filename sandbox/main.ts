@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { z } from 'zod';
-import { PROJECT_ROOT } from '../scripts/toolchain';
+import { PROJECT_ROOT } from '../toolchain/paths';
 import { ADMIN_TOKEN_ENV } from './admin-guard';
 import { faultsFromEnv } from './faults';
 import { startSandbox } from './server';

@@ -9,9 +9,9 @@ import { starterContext } from '../starters/lib/temporal';
 import { prepareIdentityData } from '../workflows/prepare-identity-data';
 import { uid2Matching } from '../workflows/uid2-matching';
 import { uid2SubscriptionApproval } from '../workflows/uid2-subscription-approval';
-import { logger } from '../worker/logger';
+import { logger } from '../temporal-client/logger';
 import { DEMO_DATABASE, DEMO_TABLE, seedDemoData } from './demo-data-seed';
-import { PROJECT_ROOT } from './toolchain';
+import { PROJECT_ROOT } from '../toolchain/paths';
 
 export const DEMO_APPROVAL_DELAY_MS = 60_000;
 

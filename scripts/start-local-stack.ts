@@ -7,9 +7,9 @@ import { ADMIN_TOKEN_ENV } from '../sandbox/admin-guard';
 import { faultsFromEnv } from '../sandbox/faults';
 import { startSandbox } from '../sandbox/server';
 import { SEARCH_ATTRIBUTES } from '../schemas/search-attributes';
-import { DEV_CODEC_KEY_FILE, ensureDevCodecKey } from '../worker/codec/keyring';
-import { logger } from '../worker/logger';
-import { runCodecServer } from '../worker/run-codec-server';
+import { DEV_CODEC_KEY_FILE, ensureDevCodecKey } from '../temporal-client/codec/keyring';
+import { logger } from '../temporal-client/logger';
+import { runCodecServer } from '../temporal-client/codec/run-codec-server';
 import { runWorker } from '../worker/run-worker';
 import { awsTarget } from './aws-target';
 import { startDemo } from './demo';
@@ -17,7 +17,7 @@ import { stackBanner } from './local-stack/banner';
 import { stopLeftovers } from './local-stack/leftovers';
 import { StackLifetime } from './local-stack/lifetime';
 import { describeProcess } from './local-stack/processes';
-import { PROJECT_ROOT, temporalCliPath } from './toolchain';
+import { PROJECT_ROOT, temporalCliPath } from '../toolchain/paths';
 
 /**
  * `npm start`: with TEMPORAL_ADDRESS set, only a worker against that cluster. Otherwise the whole

@@ -1,4 +1,4 @@
-import { logger } from './logger';
+import { logger } from '../temporal-client/logger';
 import { runWorker } from './run-worker';
 
 runWorker().catch((err: unknown) => {

@@ -1,8 +1,8 @@
 import { createAwsClients, destroyAwsClients } from './aws-clients';
 import { workerConfigFromEnv } from './config';
 import { createWorker } from './create-worker';
-import { logger } from './logger';
-import { connectWorkerConnection, dataConverterFromEnv } from './temporal-connection';
+import { logger } from '../temporal-client/logger';
+import { connectWorkerConnection, dataConverterFromEnv } from '../temporal-client/connection';
 import { installSdkLogger } from './sdk-logger';
 
 /**

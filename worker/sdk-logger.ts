@@ -1,5 +1,5 @@
 import { DefaultLogger, Runtime, type LogLevel } from '@temporalio/worker';
-import { logger } from './logger';
+import { logger } from '../temporal-client/logger';
 
 let installed = false;
 

@@ -1,6 +1,6 @@
 import { fork } from 'node:child_process';
 import { join } from 'node:path';
-import { npmScriptNodeFlags } from '../../scripts/toolchain';
+import { npmScriptNodeFlags } from '../../toolchain/paths';
 
 /** What one side's child process reports. */
 export interface SideResult {

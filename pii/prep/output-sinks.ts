@@ -1,6 +1,6 @@
 import type { ChunkResult } from './chunk-task';
 import { csvField } from './csv-field';
-import type { ObjectWriter, WrittenObject } from './data-location';
+import type { ObjectWriter, WrittenObject } from '../../storage/data-location';
 import type { RejectedRow } from './row-preparer';
 
 /** Where prepared rows go. */

@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { DATA_FORMATS, formatFromName, OUTPUT_FORMATS, type DataFormat, type OutputFormat, type PrepRules } from '../../schemas/prep';
 import { chunkExecutor } from './chunk-executor';
-import { parseLocation, refuseDirectory, writeObject, type ObjectWriter } from './data-location';
+import { parseLocation, refuseDirectory, writeObject, type ObjectWriter } from '../../storage/data-location';
 import type { PrepManifest } from './manifest';
 import { csvSink, parquetSink, rejectsSink, type RowSink } from './output-sinks';
 import { addCounts, countsReconcile, emptyCounts } from './prep-counts';

@@ -2,7 +2,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { DataFormat, OutputFormat, PrepRules } from '../../schemas/prep';
 import type { ChunkExecutor } from './chunk-executor';
 import { checkRules } from './check-rules';
-import { parseLocation, writeObject, type WrittenObject } from './data-location';
+import { parseLocation, writeObject, type WrittenObject } from '../../storage/data-location';
 import type { PrepManifest } from './manifest';
 import { csvSink, parquetSink, rejectsSink } from './output-sinks';
 import { addCounts, emptyCounts, type PrepCounts } from './prep-counts';

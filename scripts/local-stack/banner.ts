@@ -1,4 +1,4 @@
-import { temporalEnvSchema } from '../../worker/config';
+import { temporalEnvSchema } from '../../temporal-client/config';
 
 export interface StackBannerInput {
   /** The environment the worker and the demo run with (TEMPORAL_ADDRESS, TEMPORAL_TASK_QUEUE, TEMPORAL_UI_URL …). */

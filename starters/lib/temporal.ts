@@ -1,6 +1,6 @@
 import type { Client } from '@temporalio/client';
-import { temporalConfigFromEnv, type TemporalConfig } from '../../worker/config';
-import { connectClient, dataConverterFromEnv } from '../../worker/temporal-connection';
+import { temporalConfigFromEnv, type TemporalConfig } from '../../temporal-client/config';
+import { connectClient, dataConverterFromEnv } from '../../temporal-client/connection';
 
 export interface StarterContext {
   config: TemporalConfig;

@@ -5,9 +5,9 @@ import { Client, Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { npmScriptNodeFlags, PROJECT_ROOT } from '../../scripts/toolchain';
-import { createDataConverter } from '../../worker/codec/data-converter';
-import type { CodecKeyring } from '../../worker/codec/keyring';
+import { npmScriptNodeFlags, PROJECT_ROOT } from '../../toolchain/paths';
+import { createDataConverter } from '../../temporal-client/codec/data-converter';
+import type { CodecKeyring } from '../../temporal-client/codec/keyring';
 import type { uid2SubscriptionApproval } from '../../workflows/uid2-subscription-approval';
 import { workflowBundle } from '../helpers/environments';
 

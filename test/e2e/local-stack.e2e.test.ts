@@ -9,13 +9,13 @@ import { temporal } from '@temporalio/proto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../sandbox/child-process';
 import { TASK_QUEUE, workflowIds } from '../../schemas/temporal-names';
-import { createDataConverter } from '../../worker/codec/data-converter';
+import { createDataConverter } from '../../temporal-client/codec/data-converter';
 import { checkNowSignal, type uid2SubscriptionApproval } from '../../workflows/uid2-subscription-approval';
 import type { prepareIdentityData } from '../../workflows/prepare-identity-data';
 import type { uid2Matching } from '../../workflows/uid2-matching';
 import { readStackFile } from '../../scripts/local-stack/leftovers';
 import { descendantsOf, isRunning, processById, type ProcessRecord } from '../../scripts/local-stack/processes';
-import { PROJECT_ROOT } from '../../scripts/toolchain';
+import { PROJECT_ROOT } from '../../toolchain/paths';
 
 /** `npm start`, the main job: dev server + UI + codec server + sandbox + worker + demo run, then a clean Ctrl-C. */
 const DEMO_WORKFLOW_ID = workflowIds.uid2SubscriptionApproval('000000000000');

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { PROJECT_ROOT } from '../../scripts/toolchain';
+import { PROJECT_ROOT } from '../../toolchain/paths';
 
 /**
  * `npm run soak`, short: its own stack under faults, at least one kill -9 and restart, then every output

@@ -1,6 +1,6 @@
 import { temporal } from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { temporalTestServerPath } from '../../scripts/toolchain';
+import { temporalTestServerPath } from '../../toolchain/paths';
 import { SEARCH_ATTRIBUTES } from '../../schemas/search-attributes';
 
 /** The time-skipping server takes search attributes through the operator API, not at start. */

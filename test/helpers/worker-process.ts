@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { PROJECT_ROOT, npmScriptNodeFlags } from '../../scripts/toolchain';
+import { PROJECT_ROOT, npmScriptNodeFlags } from '../../toolchain/paths';
 
 export interface WorkerProcess {
   child: ChildProcess;

@@ -17,8 +17,8 @@ import { createWorkflowCoordinationActivities } from '../../activities/workflow-
 import { workflowIds } from '../../schemas/temporal-names';
 import { uid2Matching, uid2MatchingStatusQuery } from '../../workflows/uid2-matching';
 import { FakeAws } from '../workflows/fake-entity-resolution';
-import { temporalTestServerPath } from '../../scripts/toolchain';
-import { FAILURE_CONVERTER_PATH } from '../../worker/codec/data-converter';
+import { temporalTestServerPath } from '../../toolchain/paths';
+import { FAILURE_CONVERTER_PATH } from '../../temporal-client/codec/data-converter';
 import { WORKFLOWS_PATH } from '../../worker/create-worker';
 import { checkNowSignal, statusQuery, uid2SubscriptionApproval } from '../../workflows/uid2-subscription-approval';
 import { uid2AssetArn, uid2Provider } from '../helpers/uid2-fixtures';

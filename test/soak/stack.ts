@@ -3,7 +3,7 @@ import { closeSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { SEARCH_ATTRIBUTES } from '../../schemas/search-attributes';
-import { PROJECT_ROOT, temporalCliPath } from '../../scripts/toolchain';
+import { PROJECT_ROOT, temporalCliPath } from '../../toolchain/paths';
 
 /**
  * The soak's own stack, one process group per component so a kill takes a component down whole (the

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { METADATA_ENCODING_KEY, defaultPayloadConverter, str } from '@temporalio/common';
-import { startCodecServer, type CodecServer } from '../../worker/codec/codec-server';
-import type { CodecKeyring } from '../../worker/codec/keyring';
+import { startCodecServer, type CodecServer } from '../../temporal-client/codec/codec-server';
+import type { CodecKeyring } from '../../temporal-client/codec/keyring';
 
 const UI_ORIGIN = 'http://localhost:8233';
 const SECRET = 'bob@example.com';

@@ -9,9 +9,9 @@ import {
   encodeErrorToFailure,
   loadDataConverter,
 } from '@temporalio/common/lib/internal-non-workflow';
-import { AesGcmPayloadCodec } from '../../worker/codec/aes-gcm-codec';
-import { createDataConverter, FAILURE_CONVERTER_PATH } from '../../worker/codec/data-converter';
-import { DEV_CODEC_KEY_FILE, ensureDevCodecKey, keyringFromEnv, type CodecKeyring } from '../../worker/codec/keyring';
+import { AesGcmPayloadCodec } from '../../temporal-client/codec/aes-gcm-codec';
+import { createDataConverter, FAILURE_CONVERTER_PATH } from '../../temporal-client/codec/data-converter';
+import { DEV_CODEC_KEY_FILE, ensureDevCodecKey, keyringFromEnv, type CodecKeyring } from '../../temporal-client/codec/keyring';
 
 function keyring(id: string, key = randomBytes(32), previous: Record<string, Buffer> = {}): CodecKeyring {
   return { current: { id, key }, byId: { ...previous, [id]: key } };

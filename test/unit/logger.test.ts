@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { PayloadDecryptionError } from '../../worker/codec/decryption-error';
-import { createLogger } from '../../worker/logger';
+import { PayloadDecryptionError } from '../../temporal-client/codec/decryption-error';
+import { createLogger } from '../../temporal-client/logger';
 
 describe('the process logger', () => {
   it('prints an error under `error` (where the Temporal SDK puts it) with its type and message, not as {}', () => {

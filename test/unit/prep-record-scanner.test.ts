@@ -1,7 +1,7 @@
 import Papa from 'papaparse';
 import { describe, expect, it } from 'vitest';
 import { writeFile } from 'node:fs/promises';
-import { parseLocation } from '../../pii/prep/data-location';
+import { parseLocation } from '../../storage/data-location';
 import { recordChunks, type ByteReader, type ChunkOptions } from '../../pii/prep/record-chunks';
 import { openSource } from '../../pii/prep/record-sources';
 import { useTempDir } from '../fixtures/prep/harness';

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { StackStillRunningError, readStackFile, stopLeftovers } from '../../scripts/local-stack/leftovers';
 import { isRunning, processById, type ProcessRecord } from '../../scripts/local-stack/processes';
-import { PROJECT_ROOT } from '../../scripts/toolchain';
+import { PROJECT_ROOT } from '../../toolchain/paths';
 
 const dir = mkdtempSync(join(tmpdir(), 'stack-leftovers-'));
 const started: number[] = [];

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { TASK_QUEUE } from '../../schemas/temporal-names';
-import { isLocalTemporal, temporalConfigFromEnv, workerConfigFromEnv } from '../../worker/config';
+import { isLocalTemporal, temporalConfigFromEnv } from '../../temporal-client/config';
+import { workerConfigFromEnv } from '../../worker/config';
 
 function errorMessage(fn: () => unknown): string {
   try {

@@ -1,5 +1,5 @@
-import { logger } from './logger';
-import { runCodecServer } from './run-codec-server';
+import { logger } from '../temporal-client/logger';
+import { runCodecServer } from '../temporal-client/codec/run-codec-server';
 
 runCodecServer(process.env)
   .then((server) => {

@@ -1,7 +1,7 @@
-import { startCodecServer, type CodecServer } from './codec/codec-server';
-import { DEV_CODEC_KEY_FILE, keyringFromEnv } from './codec/keyring';
-import { codecServerConfigFromEnv, isLocalTemporal, temporalConfigFromEnv } from './config';
-import { logger } from './logger';
+import { startCodecServer, type CodecServer } from './codec-server';
+import { DEV_CODEC_KEY_FILE, keyringFromEnv } from './keyring';
+import { codecServerConfigFromEnv, isLocalTemporal, temporalConfigFromEnv } from '../config';
+import { logger } from '../logger';
 
 /** Starts the codec server with the same key settings as the worker (dev key file only for a local cluster). */
 export async function runCodecServer(env: NodeJS.ProcessEnv): Promise<CodecServer> {
