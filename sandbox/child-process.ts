@@ -35,12 +35,21 @@ function guarded(command: string, args: string[]): [string, string[]] {
 }
 
 /**
+ * An emulator sees none of the user's AWS settings: a profile it cannot find (boto3 inside moto) or an
+ * endpoint meant for the SDK would break it. `extra` adds the emulator's own settings.
+ */
+export function emulatorEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('AWS_')));
+  return { ...env, ...extra };
+}
+
+/**
  * Starts `command` (guarded, above) and resolves once `readyUrl` (default `url`) answers HTTP. If it exits first or does not answer in
  * time, it is killed and the error names it with the end of what it wrote to stderr.
  */
 export async function startChildServer(opts: { name: string; command: string; args: string[]; url: string; readyUrl?: string; env?: NodeJS.ProcessEnv }): Promise<ChildServer> {
   const [command, args] = guarded(opts.command, opts.args);
-  const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'], env: opts.env ?? process.env });
+  const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'], env: opts.env ?? emulatorEnv() });
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-2000)));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));

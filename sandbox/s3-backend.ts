@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { versitygwPath } from '../toolchain/paths';
-import { freePort, startChildServer, type ChildServer } from './child-process';
+import { emulatorEnv, freePort, startChildServer, type ChildServer } from './child-process';
 
 /**
  * The sandbox's S3: Versity S3 Gateway (versitygw, Go module installed by scripts/setup-toolchain.mjs)
@@ -40,7 +40,7 @@ export async function startS3Backend(dir: string): Promise<S3Backend> {
     command: versitygwPath(),
     args: [...gateway, ...posix],
     url: `http://127.0.0.1:${port}`,
-    env: { ...process.env, ROOT_ACCESS_KEY_ID: credentials.accessKeyId, ROOT_SECRET_ACCESS_KEY: credentials.secretAccessKey },
+    env: emulatorEnv({ ROOT_ACCESS_KEY_ID: credentials.accessKeyId, ROOT_SECRET_ACCESS_KEY: credentials.secretAccessKey }),
   });
   const empty = (path: string) => {
     for (const entry of readdirSync(path)) rmSync(join(path, entry), { recursive: true, force: true });

@@ -11,7 +11,8 @@ import { DEV_CODEC_KEY_FILE, ensureDevCodecKey } from '../temporal-client/codec/
 import { logger } from '../temporal-client/logger';
 import { runCodecServer } from '../temporal-client/codec/run-codec-server';
 import { runWorker } from '../worker/run-worker';
-import { awsTarget } from './aws-target';
+import { awsTarget, useSandboxAws } from './aws-target';
+import { resolveAwsIdentity, type AwsIdentity } from './local-stack/aws-identity';
 import { startDemo } from './demo';
 import { stackBanner } from './local-stack/banner';
 import { stopLeftovers } from './local-stack/leftovers';
@@ -22,14 +23,16 @@ import { PROJECT_ROOT, temporalCliPath } from '../toolchain/paths';
 /**
  * `npm start`: with TEMPORAL_ADDRESS set, only a worker against that cluster. Otherwise the whole
  * local stack: Temporal dev server (SQLite under .data/, Web UI on :8233, search attributes
- * registered), the codec server the UI decrypts payloads with, a worker, and — when nothing
- * configures AWS — the sandbox with a demo run. Ctrl-C stops the worker gracefully first, then the rest.
+ * registered), the codec server the UI decrypts payloads with, a worker, and the sandbox with a
+ * demo run — or real AWS when asked for with IDENTITY_WORKFLOWS_AWS=aws / --aws.
+ * Ctrl-C stops the worker gracefully first, then the rest.
  */
 const DATA_DIR = process.env.IDENTITY_WORKFLOWS_DATA_DIR ?? join(PROJECT_ROOT, '.data');
 /** The processes this start launched, for the reaper and the next start (see local-stack/leftovers.ts). */
 const STACK_FILE = join(DATA_DIR, 'stack-processes.json');
 let lifetime: StackLifetime | undefined;
-const target = awsTarget(process.env);
+const target = awsTarget(process.env, process.argv);
+const region = process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
 const ports: Record<string, number> = {
   frontend: Number(process.env.TEMPORAL_PORT ?? 7233),
   ui: Number(process.env.TEMPORAL_UI_PORT ?? 8233),
@@ -38,9 +41,16 @@ const ports: Record<string, number> = {
 };
 
 async function main(): Promise<void> {
+  const identity = target === 'aws' ? await resolveAwsIdentity(region) : undefined;
   if (process.env.TEMPORAL_ADDRESS) {
-    logger.info(`TEMPORAL_ADDRESS is set: running only the worker against ${process.env.TEMPORAL_ADDRESS}`);
-    await runWorker(process.env);
+    if (!identity) {
+      throw new Error(
+        'TEMPORAL_ADDRESS is set, so npm start runs only a worker against that cluster, and such a worker works on real AWS: ' +
+          'set IDENTITY_WORKFLOWS_AWS=aws (or pass --aws) to confirm, or unset TEMPORAL_ADDRESS for the local stack on the sandbox.',
+      );
+    }
+    logger.info(`TEMPORAL_ADDRESS is set: running only the worker against ${process.env.TEMPORAL_ADDRESS}, on ${describeAws(identity)}`);
+    await runWorker({ ...process.env, AWS_REGION: region });
     return;
   }
   ensureToolchain();
@@ -68,10 +78,8 @@ async function main(): Promise<void> {
         })
       : undefined;
   lifetime.record();
-  if (sandbox) {
-    // The worker's SDK clients read these like any AWS setting: no code path differs from real AWS.
-    Object.assign(process.env, { AWS_ENDPOINT_URL: sandbox.url, AWS_ACCESS_KEY_ID: 'sandbox', AWS_SECRET_ACCESS_KEY: 'sandbox' });
-  }
+  // The worker's SDK clients read the sandbox's endpoint and keys like any AWS setting: no code path differs from real AWS.
+  if (sandbox) useSandboxAws(process.env, sandbox.url);
   const uiUrl = `http://localhost:${ports.ui}`;
   const env: NodeJS.ProcessEnv = {
     ...process.env,
@@ -79,7 +87,7 @@ async function main(): Promise<void> {
     TEMPORAL_UI_URL: uiUrl,
     CODEC_SERVER_PORT: String(ports.codec),
     CODEC_SERVER_CORS_ORIGINS: process.env.CODEC_SERVER_CORS_ORIGINS ?? `${uiUrl},http://127.0.0.1:${ports.ui}`,
-    AWS_REGION: process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1',
+    AWS_REGION: region,
   };
 
   const devServer = startDevServer(`http://127.0.0.1:${ports.codec}`);
@@ -90,7 +98,7 @@ async function main(): Promise<void> {
     const codecServer = await runCodecServer(env);
     try {
       await runWorker(env, () => {
-        console.log(stackBanner({ env, dataDir: DATA_DIR, codecUrl: codecServer.url, region: env.AWS_REGION!, sandboxUrl: sandbox?.url }));
+        console.log(stackBanner({ env, dataDir: DATA_DIR, codecUrl: codecServer.url, aws: sandbox ? { sandboxUrl: sandbox.url } : { identity: identity! } }));
         if (sandbox && !process.argv.includes('--no-demo')) {
           startDemo(env, sandbox.url).then(
             (stop) => (stopDemo = stop),
@@ -107,6 +115,10 @@ async function main(): Promise<void> {
     await sandbox?.close();
   }
   lifetime.release();
+}
+
+function describeAws(identity: AwsIdentity): string {
+  return `AWS account ${identity.account} in ${identity.region} as ${identity.arn}`;
 }
 
 function ensureToolchain(): void {

@@ -1,20 +1,22 @@
 import { temporalEnvSchema } from '../../temporal-client/config';
+import type { AwsIdentity } from './aws-identity';
 
 export interface StackBannerInput {
   /** The environment the worker and the demo run with (TEMPORAL_ADDRESS, TEMPORAL_TASK_QUEUE, TEMPORAL_UI_URL …). */
   env: NodeJS.ProcessEnv;
   dataDir: string;
   codecUrl: string;
-  region: string;
-  sandboxUrl?: string;
+  /** The sandbox the worker's AWS clients call, or the real account they act in. */
+  aws: { sandboxUrl: string } | { identity: AwsIdentity };
 }
 
 /** The banner `npm start` prints once the worker polls, from the configuration in effect. */
-export function stackBanner({ env, dataDir, codecUrl, region, sandboxUrl }: StackBannerInput): string {
+export function stackBanner({ env, dataDir, codecUrl, aws: target }: StackBannerInput): string {
   const temporal = temporalEnvSchema.parse(env);
-  const aws = sandboxUrl
-    ? `the local sandbox at ${sandboxUrl} (no AWS account used; admin API ${sandboxUrl}/_sandbox/health)`
-    : `AWS region ${region}, credentials from the default chain`;
+  const aws =
+    'sandboxUrl' in target
+      ? `the local sandbox at ${target.sandboxUrl} (no AWS account used; admin API ${target.sandboxUrl}/_sandbox/health)`
+      : `REAL AWS: account ${target.identity.account} in ${target.identity.region}, as ${target.identity.arn}`;
   const prefix = starterEnvPrefix(env);
   return [
     '',

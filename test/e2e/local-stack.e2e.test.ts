@@ -42,7 +42,11 @@ async function until(condition: () => boolean, ms = 30_000): Promise<boolean> {
   return true;
 }
 
-/** `npm start` on these ports and data folder, with the sandbox, as a newcomer runs it. */
+/**
+ * `npm start` on these ports and data folder, as a newcomer runs it: on a machine configured for AWS
+ * (a profile that does not exist here, an S3 endpoint nobody listens on), which must not matter —
+ * the stack uses the sandbox unless asked for AWS.
+ */
 function stackEnv(ports: { frontend: number; ui: number; codec: number; sandbox: number }, dataDir: string): NodeJS.ProcessEnv {
   return {
     ...process.env,
@@ -51,7 +55,9 @@ function stackEnv(ports: { frontend: number; ui: number; codec: number; sandbox:
     TEMPORAL_UI_PORT: String(ports.ui),
     CODEC_SERVER_PORT: String(ports.codec),
     SANDBOX_PORT: String(ports.sandbox),
-    IDENTITY_WORKFLOWS_AWS: 'sandbox',
+    IDENTITY_WORKFLOWS_AWS: '',
+    AWS_PROFILE: 'identity-workflows-no-such-profile',
+    AWS_ENDPOINT_URL_S3: 'http://127.0.0.1:9',
     IDENTITY_WORKFLOWS_DATA_DIR: dataDir,
   };
 }
@@ -209,5 +215,22 @@ describe('npm start (local stack)', () => {
       for (const p of started) if (isRunning(p)) process.kill(p.pid, 'SIGKILL');
       rmSync(stackDir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('npm start with TEMPORAL_ADDRESS (worker only, against your cluster)', () => {
+  it('refuses to run a worker on real AWS unless AWS is chosen explicitly, before connecting anywhere', async () => {
+    const child = spawn(process.execPath, [join(PROJECT_ROOT, 'node_modules/tsx/dist/cli.mjs'), 'scripts/start-local-stack.ts'], {
+      cwd: PROJECT_ROOT,
+      env: { ...process.env, TEMPORAL_ADDRESS: '127.0.0.1:1', IDENTITY_WORKFLOWS_AWS: '', AWS_PROFILE: 'prod' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    expect(code).toBe(1);
+    expect(output).toContain('set IDENTITY_WORKFLOWS_AWS=aws (or pass --aws) to confirm');
+    expect(output).not.toContain('worker polling');
   });
 });

@@ -184,3 +184,28 @@ describe('sandbox: S3 and Glue state across a restart', () => {
     }
   });
 });
+
+describe('sandbox: on a machine configured for AWS', () => {
+  it('keeps the user\'s AWS settings from its emulators: a profile moto cannot find does not break Glue', { timeout: 60_000 }, async () => {
+    const saved = { profile: process.env.AWS_PROFILE, s3: process.env.AWS_ENDPOINT_URL_S3 };
+    process.env.AWS_PROFILE = 'identity-workflows-no-such-profile';
+    process.env.AWS_ENDPOINT_URL_S3 = 'http://127.0.0.1:9';
+    const configured = await startSandbox({ port: 0 });
+    restore('AWS_PROFILE', saved.profile);
+    restore('AWS_ENDPOINT_URL_S3', saved.s3);
+    try {
+      const client = new GlueClient({ region: 'us-east-1', endpoint: configured.url, credentials: { accessKeyId: 'sandbox', secretAccessKey: 'sandbox' } });
+      await client.send(new CreateDatabaseCommand({ DatabaseInput: { Name: 'configured_machine' } }));
+      const { DatabaseList } = await client.send(new GetDatabasesCommand({}));
+      expect(DatabaseList?.map((d) => d.Name)).toContain('configured_machine');
+      client.destroy();
+    } finally {
+      await configured.close();
+    }
+  });
+});
+
+function restore(name: string, value: string | undefined): void {
+  if (value === undefined) delete process.env[name];
+  else process.env[name] = value;
+}

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { stackBanner, starterEnvPrefix } from '../../scripts/local-stack/banner';
 import { TASK_QUEUE } from '../../schemas/temporal-names';
 
-const base = { dataDir: '/tmp/stack', codecUrl: 'http://127.0.0.1:8234', region: 'us-east-1', sandboxUrl: 'http://127.0.0.1:4566' };
+const base = { dataDir: '/tmp/stack', codecUrl: 'http://127.0.0.1:8234', aws: { sandboxUrl: 'http://127.0.0.1:4566' } };
 
 describe('npm start banner', () => {
   it('prints the task queue the worker polls, from TEMPORAL_TASK_QUEUE', () => {
@@ -38,5 +38,14 @@ describe('npm start banner', () => {
     const banner = stackBanner({ ...base, env });
     expect(banner).toContain('with the same TEMPORAL_CODEC_KEY');
     expect(banner).not.toContain('c2VjcmV0LWtleS1ieXRlcw==');
+  });
+
+  it('names the sandbox, or the real account, Region and principal the worker will act as', () => {
+    const env = { TEMPORAL_ADDRESS: '127.0.0.1:7233' };
+    expect(stackBanner({ ...base, env })).toContain('AWS calls go to the local sandbox at http://127.0.0.1:4566 (no AWS account used');
+    const identity = { account: '111122223333', region: 'eu-west-1', arn: 'arn:aws:sts::111122223333:assumed-role/DataEng/alice' };
+    const banner = stackBanner({ ...base, env, aws: { identity } });
+    expect(banner).toContain('AWS calls go to REAL AWS: account 111122223333 in eu-west-1, as arn:aws:sts::111122223333:assumed-role/DataEng/alice');
+    expect(banner).not.toContain('sandbox');
   });
 });
