@@ -128,7 +128,7 @@ export function createGlueTableActivities({ glue, s3 }: GlueTableDeps) {
   }
 
   /**
-   * Catalogs CSV or Parquet objects under an S3 prefix as a Glue table (seed 000, "Prepare data tables"),
+   * Catalogs CSV or Parquet objects under an S3 prefix as a Glue table (UID2's AWS Entity Resolution Integration Guide, "Prepare data tables"),
    * with its columns from the first object's header. A prefix prepareIdentityData published is cataloged
    * as its manifest says: the table reads the published run's parts only. Created when missing, updated when the data's
    * columns or location changed. The mapped columns are checked first: a file without a header line

@@ -1,6 +1,6 @@
 /**
  * What the sandbox's AWS account sees from the start: the UID2 assignment provider service in
- * Entity Resolution, whose Data Exchange listing (seed 000: "Unified ID 2.0 Identity Resolution",
+ * Entity Resolution, whose Data Exchange listing (UID2's AWS Entity Resolution Integration Guide: "Unified ID 2.0 Identity Resolution",
  * asset "venice-api-gateway-prod") becomes entitled when the sandbox's admin API approves it.
  * Ids have the real formats; none is a real resource.
  */

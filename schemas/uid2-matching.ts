@@ -4,7 +4,7 @@ import { pollScheduleSchema } from './poll-schedule';
 import { uid2SubscriptionApprovalInputSchema } from './uid2-subscription';
 
 /**
- * Input of `uid2Matching` (seed 000, "Configure AWS Account", "Create a Matching Workflow", "Run the
+ * Input of `uid2Matching` (UID2's AWS Entity Resolution Integration Guide, unifiedid.com: "Configure AWS Account", "Create a Matching Workflow", "Run the
  * Matching Workflow"): map the emails and/or phone numbers of one table to raw UID2s through an Entity
  * Resolution PROVIDER matching workflow.
  */
@@ -121,7 +121,7 @@ export const uid2MatchingInputSchema = z
 export type Uid2MatchingInput = z.input<typeof uid2MatchingInputSchema>;
 export type Uid2MatchingConfig = z.output<typeof uid2MatchingInputSchema>;
 
-/** The identifiers a config maps, in a fixed order: one schema mapping + matching workflow each (seed 000's note on duplicated records). */
+/** The identifiers a config maps, in a fixed order: one schema mapping + matching workflow each (UID2's AWS Entity Resolution Integration Guide: one schema with both duplicates records). */
 export function identifiersOf(config: Pick<Uid2MatchingConfig, 'emailColumn' | 'phoneColumn'>): { identifier: Uid2Identifier; column: string }[] {
   const out: { identifier: Uid2Identifier; column: string }[] = [];
   if (config.emailColumn) out.push({ identifier: 'email', column: config.emailColumn });

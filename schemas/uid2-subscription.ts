@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { durationSchema } from './duration';
 import { pollScheduleSchema } from './poll-schedule';
 
-/** Input of `uid2SubscriptionApproval` (seed 000, steps 2–4: subscribe on AWS Data Exchange, wait for the UID2 team's approval). */
+/** Input of `uid2SubscriptionApproval` (UID2's AWS Entity Resolution Integration Guide, unifiedid.com, steps 2–4: subscribe on AWS Data Exchange, wait for the UID2 team's approval). */
 export const uid2SubscriptionApprovalInputSchema = z
   .object({
     /** AWS account id the subscription belongs to; names the workflow id, one wait per account. */
@@ -114,7 +114,7 @@ export interface Uid2SubscriptionApprovalResult {
   /** From Data Exchange GetAsset when readable; otherwise built from the marketplace configuration with any provider account. */
   assetArn: string;
   assetArnSource: 'GetAsset' | 'derived';
-  /** Attach to the Entity Resolution workflow role (seed 000, "Service access"). */
+  /** Attach to the Entity Resolution workflow role (UID2's AWS Entity Resolution Integration Guide, "Service access"). */
   iamPolicy: {
     Version: '2012-10-17';
     Statement: { Effect: 'Allow'; Sid: 'DataExchangePermissions'; Action: 'dataexchange:SendApiAsset'; Resource: string[] }[];

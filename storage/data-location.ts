@@ -164,8 +164,7 @@ interface ByteTarget {
 async function localTarget(path: string): Promise<ByteTarget> {
   await mkdir(dirname(path), { recursive: true });
   // An earlier output is replaced, not truncated and rewritten: ext4 flushes a file truncated that way to disk
-  // when it is closed (~0.3 s for 600 MB, at the end of the run), where removing it first costs less, up front.
-  // A symbolic link is written through, as before.
+  // when it is closed. A symbolic link is written through.
   const existing = await lstat(path).catch(() => undefined);
   if (existing?.isDirectory()) throw new PrepInputError(`${path} is a directory: give a file to write the output to`);
   if (existing?.isFile()) await rm(path, { force: true });

@@ -80,7 +80,7 @@ function approvalWaiter(subscription: Uid2SubscriptionApprovalConfig) {
 }
 
 /**
- * Maps the emails and/or phone numbers of one table to raw UID2s through Entity Resolution (seed 000):
+ * Maps the emails and/or phone numbers of one table to raw UID2s through Entity Resolution (UID2's AWS Entity Resolution Integration Guide):
  * subscription first, then the input table (cataloged from S3 when asked), then per identifier type one
  * schema mapping + PROVIDER matching workflow, ensured, and one job, run in its ER workflow's turn.
  */

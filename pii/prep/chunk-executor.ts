@@ -45,12 +45,8 @@ export function threadExecutor(threads = availableParallelism()): ChunkExecutor 
     maxThreads: threads,
     idleTimeout: 60_000,
     concurrentTasksPerWorker: 2,
-    // Nearly every allocation (fields, normalised values, hashes) dies with its row: 8 MiB semi-spaces
-    // (24 MiB of young generation) scavenge as cheaply as larger ones did in profiles, in less memory.
-    // A chunk's text that outlives a scavenge waits in the old generation for a full GC. Without a limit of
-    // its own, a thread's old generation may grow to 4x what is live (V8's factor for a heap that may reach
-    // gigabytes): ~70 MB a thread after 10M rows. Any limit below 1 GB caps the factor at 2; 512 MB leaves
-    // room for any input the engine takes (a record is at most 16 MiB).
+    // Nearly every allocation dies with its row, so a small young generation scavenges cheaply. A limit below
+    // 1 GB lets V8 grow a thread's old generation to 2x what is live, not 4x; 512 MB fits a 16 MiB record.
     resourceLimits: { maxYoungGenerationSizeMb: 24, maxOldGenerationSizeMb: 512 },
   };
   let pool: Piscina<ChunkTask, ChunkResult>;

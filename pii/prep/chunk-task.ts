@@ -436,7 +436,7 @@ const BATCH_CHARS = 16 * 1024;
 /**
  * Lines written one byte per char, a batch at a time: no array of a chunk's lines, no joined copy of them.
  * A batch is one string built by concatenation (V8 links the pieces and copies them once, when the batch is
- * written), which measured cheaper than joining an array of the values and separators. The bytes go into
+ * written), which costs less than joining an array of the values and separators. The bytes go into
  * the buffer given (the executor's, reused chunk after chunk), or one made for them, grown as needed.
  */
 class OutputBuffer {

@@ -88,7 +88,7 @@ const FRONT_SLOTS = 4096;
 /**
  * A memo's front cache slot for a value: FNV-1a over its chars. Names are short, so this costs less than the
  * Map's own hashing, and unlike a hash of a few chars it spreads a file's name variants ('James', 'JAMES',
- * 'james ') over the slots: ~95 % of lookups hit, against ~75 % when only the length and three chars counted.
+ * 'james ') over the slots, so more lookups hit.
  */
 function frontSlot(raw: string): number {
   let h = 0x811c9dc5;

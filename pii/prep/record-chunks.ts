@@ -44,9 +44,8 @@ export interface ChunkOptions {
 }
 
 /**
- * 256 KiB: a chunk's text is then a string on V8's heap. From about 1 MB, Node makes it an external string
- * (its bytes malloc'd and counted as the thread's external memory, which makes V8 start full GCs early):
- * 256 KiB chunks took ~8 % less CPU than 1 MiB ones (README, "What makes it fast").
+ * 256 KiB keeps a chunk's text a string on V8's heap: from about 1 MB Node makes it an external string,
+ * whose bytes count as external memory and make V8 start full GCs early (docs/benchmarks.md).
  */
 const DEFAULT_CHUNK_BYTES = 256 * 1024;
 const DEFAULT_MAX_RECORD_BYTES = 16 * 1024 * 1024;

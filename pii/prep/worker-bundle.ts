@@ -6,13 +6,11 @@ import { basename, dirname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /**
- * The prep worker threads' code, compiled once to plain JavaScript. A worker that loads the engine as
- * TypeScript through tsx registers tsx's loader and compiles each module, in every thread of every run
- * (with tsx's loader preloaded as well, ~0.2 s more per thread, and ~8 MB); the bundle loads in ~40 ms.
- * It is built at run time (no build step to remember) with the esbuild that tsx brings, and kept in a
- * cache (node_modules/.cache) keyed by the SHA-256 of every source file it was built from: a change to
- * any of them builds it again (~0.1 s). When it cannot be built (no esbuild, a read-only disk), the
- * workers load the TypeScript through tsx as before.
+ * The prep worker threads' code, compiled once to plain JavaScript, so no thread registers tsx's loader and
+ * compiles each module itself. It is built at run time (no build step to remember) with the esbuild that
+ * tsx brings, and kept in a cache (node_modules/.cache) keyed by the SHA-256 of every source file it was
+ * built from: a change to any of them builds it again. When it cannot be built (no esbuild, a read-only
+ * disk), the workers load the TypeScript through tsx.
  */
 
 /** The part of esbuild's API used here. */
@@ -136,8 +134,8 @@ function isTsx(value: string, tsxDir: string): boolean {
 
 /**
  * The process's Node options less tsx's loader. Worker threads start with the process's options, so under
- * tsx (`npm run prep`, or a CommonJS `--require tsx/cjs`) each would load tsx's loader first (~0.2 s and
- * ~8 MB a thread) for a bundle that is plain JavaScript. Every other option is kept; when a worker refuses
+ * tsx (`npm run prep`, or a CommonJS `--require tsx/cjs`) each would load tsx's loader first, for a
+ * bundle that is plain JavaScript. Every other option is kept; when a worker refuses
  * one (V8's, such as the npm scripts' --single-threaded-gc, which hold for every thread anyway), the executor
  * starts the workers with none (`threadExecutor`).
  */

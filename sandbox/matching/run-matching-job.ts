@@ -73,7 +73,7 @@ export async function runMatchingJob(clients: EmulatorClients, store: StateStore
         errors.push({ [uniqueId]: record[uniqueId]!, errorMessage: `unique id longer than ${MAX_UNIQUE_ID} characters` });
         continue;
       }
-      // Several identifier fields duplicate the record, one row per identifier (seed 000's note).
+      // Several identifier fields duplicate the record, one row per identifier (a note in UID2's AWS Entity Resolution Integration Guide).
       const rows = identifiers.filter((f) => (record[f.fieldName] ?? '').trim() !== '').map((f) => ({ f, uid2: uid2ForIdentifier(f.type, record[f.fieldName]!, UID2_SALT) }));
       if (rows.length === 0 || rows.every((r) => !r.uid2)) {
         notProcessed += 1;

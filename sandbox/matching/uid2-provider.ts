@@ -2,7 +2,7 @@ import { createHash, createHmac } from 'node:crypto';
 
 /**
  * Deterministic UID2-like provider output for the sandbox, which stands in for the UID2 operator behind
- * Entity Resolution's provider-service matching (seed 000 declares the output columns UID2_identifier,
+ * Entity Resolution's provider-service matching (UID2's AWS Entity Resolution Integration Guide, unifiedid.com, declares the output columns UID2_identifier,
  * UID2_advertising_id and UID2_bucket_id).
  *
  * This is NOT the real UID2 algorithm: real advertising ids come from the operator's rotating salt buckets and

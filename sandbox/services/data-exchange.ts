@@ -6,7 +6,7 @@ import type { StateStore } from '../state';
 
 /**
  * AWS Data Exchange, subscriber side: the UID2 data set appears with origin ENTITLED once the
- * sandbox approves the subscription (admin API), as when the UID2 team approves it (seed 000, step 4).
+ * sandbox approves the subscription (admin API), as when the UID2 team approves it (UID2's AWS Entity Resolution Integration Guide, step 4).
  * Timestamps are ISO 8601, members PascalCase, as the service's REST-JSON model says.
  */
 const CREATED_AT = '2024-03-01T00:00:00.000Z';

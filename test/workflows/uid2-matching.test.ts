@@ -131,7 +131,7 @@ describe('uid2Matching (time-skipping)', () => {
     expect(aws.calls.StartMatchingJob).toBe(1);
   });
 
-  it('refuses a config the seed rules out, naming each field and why', async () => {
+  it('refuses a config the UID2 integration guide rules out, naming each field and why', async () => {
     const aws = new FakeAws(() => env.currentTimeMs());
     const bad = input('Bad', { emailColumn: undefined, output: { s3Path: 's3://uid2-output/', exclude: ['customer_id'], hash: ['first_name'] } });
     const failure = await withWorker(aws, async (tq) => workflowFailureOf((await start(tq, bad)).result()));

@@ -11,7 +11,7 @@ function requireType(type: unknown): void {
   }
 }
 
-/** ID namespaces (SOURCE or TARGET), as AMC ID mapping (seed 002) and Clean Rooms associations use them. */
+/** ID namespaces (SOURCE or TARGET), as AMC ID mapping (Amazon Ads' "Amazon Marketing Cloud - AWS Clean Rooms" guide) and Clean Rooms associations use them. */
 export function idNamespaceRoutes(store: StateStore): RestJsonRoute[] {
   const namespaces = () => store.get().entityResolution.idNamespaces;
   const get = (name: string) => {

@@ -5,7 +5,7 @@ import { invalid } from './validation';
 
 export type MatchIdLookup = (workflow: StoredResource, record: Record<string, string>, applyNormalization: boolean) => Promise<{ matchId?: string; matchRule?: string }>;
 
-/** GetMatchId, the near-real-time lookup of seed 001, over a rule-based workflow's last successful run. */
+/** GetMatchId, the near-real-time lookup of AWS's blog post "How to build serverless entity resolution workflows on AWS", over a rule-based workflow's last successful run. */
 export function matchIdRoutes(store: StateStore, lookup: MatchIdLookup): RestJsonRoute[] {
   return [
     {
