@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Papa from 'papaparse';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chunkExecutor } from '../../pii/prep/chunk-executor';
-import type { PrepManifest } from '../../pii/prep/manifest';
-import { prepareParts, type PrepCheckpoint, type PreparePartsOptions } from '../../pii/prep/prepare-parts';
+import { chunkExecutor } from '../../pii/prep/threads/chunk-executor';
+import type { PrepManifest } from '../../pii/prep/run/manifest';
+import { prepareParts, type PrepCheckpoint, type PreparePartsOptions } from '../../pii/prep/run/prepare-parts';
 import { prepRulesSchema } from '../../schemas/prep';
 
 /**

@@ -1,13 +1,13 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { DataFormat, OutputFormat, PrepRules } from '../../schemas/prep';
-import type { ChunkExecutor } from './chunk-executor';
-import { checkRules } from './check-rules';
-import { parseLocation, writeObject, type WrittenObject } from '../../storage/data-location';
+import type { DataFormat, OutputFormat, PrepRules } from '../../../schemas/prep';
+import type { ChunkExecutor } from '../threads/chunk-executor';
+import { checkRules } from '../rows/check-rules';
+import { parseLocation, writeObject, type WrittenObject } from '../../../storage/data-location';
 import type { PrepManifest } from './manifest';
-import { csvSink, parquetSink, rejectsSink } from './output-sinks';
+import { csvSink, parquetSink, rejectsSink } from '../write/output-sinks';
 import { addCounts, emptyCounts, type PrepCounts } from './prep-counts';
-import { preparedChunks } from './prepared-chunks';
-import { openSource } from './record-sources';
+import { preparedChunks } from '../threads/prepared-chunks';
+import { openSource } from '../read/record-sources';
 
 /** One unit of a dataset's preparation: an object, or a byte range of one aligned to records. */
 export interface PrepTask {

@@ -1,16 +1,16 @@
 import { resolve } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { DATA_FORMATS, formatFromName, OUTPUT_FORMATS, type DataFormat, type OutputFormat, type PrepRules } from '../../schemas/prep';
-import { chunkExecutor } from './chunk-executor';
-import { parseLocation, refuseDirectory, writeObject, type ObjectWriter } from '../../storage/data-location';
+import { DATA_FORMATS, formatFromName, OUTPUT_FORMATS, type DataFormat, type OutputFormat, type PrepRules } from '../../../schemas/prep';
+import { chunkExecutor } from '../threads/chunk-executor';
+import { parseLocation, refuseDirectory, writeObject, type ObjectWriter } from '../../../storage/data-location';
 import type { PrepManifest } from './manifest';
-import { csvSink, parquetSink, rejectsSink, type RowSink } from './output-sinks';
+import { csvSink, parquetSink, rejectsSink, type RowSink } from '../write/output-sinks';
 import { addCounts, countsReconcile, emptyCounts } from './prep-counts';
 import { contentType } from './prepare-parts';
-import { preparedChunks } from './prepared-chunks';
-import { openSource, type OpenedSource } from './record-sources';
-import { checkRules } from './check-rules';
-import { PrepInputError } from './input-errors';
+import { preparedChunks } from '../threads/prepared-chunks';
+import { openSource, type OpenedSource } from '../read/record-sources';
+import { checkRules } from '../rows/check-rules';
+import { PrepInputError } from '../read/input-errors';
 
 export interface PrepProgress {
   rowsIn: number;
