@@ -1,24 +1,12 @@
 import { resolve } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { DATA_FORMATS, formatFromName, OUTPUT_FORMATS, type DataFormat, type OutputFormat, type PrepRules } from '../../../schemas/prep';
-import { chunkExecutor } from '../threads/chunk-executor';
-import { parseLocation, refuseDirectory, writeObject, type ObjectWriter } from '../../../storage/data-location';
-import type { PrepManifest } from './manifest';
-import { csvSink, parquetSink, rejectsSink, type RowSink } from '../write/output-sinks';
-import { addCounts, countsReconcile, emptyCounts } from './prep-counts';
-import { contentType } from './prepare-parts';
-import { preparedChunks } from '../threads/prepared-chunks';
-import { openSource, type OpenedSource } from '../read/record-sources';
-import { checkRules } from '../rows/check-rules';
+import { refuseDirectory } from '../../../storage/data-location';
 import { PrepInputError } from '../read/input-errors';
-
-export interface PrepProgress {
-  rowsIn: number;
-  rowsOut: number;
-  rowsRejected: number;
-  /** Bytes (CSV, JSON Lines) or records (Parquet, JSON arrays) read so far. */
-  position: number;
-}
+import { chunkExecutor } from '../threads/chunk-executor';
+import type { PrepManifest } from './manifest';
+import { countsReconcile } from './prep-counts';
+import { prepareWhole, type PrepProgress } from './prepare-parts';
 
 export interface PrepareFileOptions {
   input: string;
@@ -59,60 +47,29 @@ function checkDistinct(...uris: [input: string, output: string, rejects: string]
   if (input === output || input === rejects) throw new PrepInputError(`${uris[0]} would be overwritten by the preparation's ${input === output ? 'output' : 'rejects'}`);
 }
 
-/** Prepares one input object into one output object and one rejects object: `npm run prep`. */
+/** Prepares one input object into one output object and one rejects object (`npm run prep`): a task of one part. */
 export async function prepareFile(opts: PrepareFileOptions): Promise<PrepManifest> {
   await Promise.all([refuseDirectory(opts.input, 'input'), refuseDirectory(opts.output, 'output'), opts.rejects ? refuseDirectory(opts.rejects, 'rejects') : undefined]);
   const inputFormat = inputFormatOf(opts.input, opts.inputFormat);
   const outputFormat = opts.outputFormat ?? outputFormatOf(opts.output);
-  const rejectsUri = opts.rejects ?? rejectsBeside(opts.output);
-  checkDistinct(opts.input, opts.output, rejectsUri);
+  const rejects = opts.rejects ?? rejectsBeside(opts.output);
+  checkDistinct(opts.input, opts.output, rejects);
   // The worker threads start (~0.1 s to load the engine) while the input is opened and its header read.
   const executor = chunkExecutor(opts.threads ?? 0);
-  let source: OpenedSource;
   try {
-    source = await openSource(parseLocation(opts.input), opts.s3, { format: inputFormat, delimiter: opts.delimiter });
-  } catch (error) {
-    await executor.close();
-    throw error;
-  }
-  try {
-    checkRules(opts.rules, source.header);
-  } catch (error) {
-    await Promise.all([source.close(), executor.close()]);
-    throw error;
-  }
-  const writers: ObjectWriter[] = [];
-  try {
-    const output = await writeObject(parseLocation(opts.output), opts.s3, contentType(outputFormat));
-    writers.push(output);
-    const sink: RowSink = outputFormat === 'csv' ? await csvSink(output, source.header) : await parquetSink(output, source.header);
-    const rejectsObject = await writeObject(parseLocation(rejectsUri), opts.s3);
-    writers.push(rejectsObject);
-    const rejects = await rejectsSink(rejectsObject, source.header);
-    const counts = emptyCounts(opts.rules.columns);
-    let rowOffset = 0;
-    for await (const { end, result } of preparedChunks(source, executor, opts.rules, outputFormat)) {
-      await sink.write(result);
-      await rejects.write(result.rejects, rowOffset);
-      rowOffset += result.records;
-      addCounts(counts, result.counts);
-      opts.onProgress?.({ rowsIn: counts.rowsIn, rowsOut: counts.rowsOut, rowsRejected: counts.rowsRejected, position: end });
-    }
-    const problems = countsReconcile(counts);
-    if (problems.length > 0) throw new Error(`counts do not reconcile: ${problems.join('; ')}`);
-    return {
-      profile: opts.rules.profile,
-      columns: opts.rules.columns,
+    const manifest = await prepareWhole({
+      task: { index: 0, input: opts.input, format: inputFormat, delimiter: opts.delimiter, rowOffset: 0 },
+      output: opts.output,
+      rejects,
       outputFormat,
-      inputs: [{ uri: opts.input, format: inputFormat }],
-      outputs: [await sink.finish()],
-      rejects: [await rejects.finish()],
-      counts,
-    };
-  } catch (error) {
-    // No partial output is left to be taken for a whole one, no multipart upload is left open, no input stream either.
-    await Promise.all([...writers.map((writer) => writer.abort()), source.close()]);
-    throw error;
+      rules: opts.rules,
+      s3: opts.s3,
+      executor,
+      onProgress: opts.onProgress,
+    });
+    const problems = countsReconcile(manifest.counts);
+    if (problems.length > 0) throw new Error(`counts do not reconcile: ${problems.join('; ')}`);
+    return manifest;
   } finally {
     await executor.close();
   }
