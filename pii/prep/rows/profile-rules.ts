@@ -131,7 +131,7 @@ function builtOnce(rules: Pick<PrepRules, 'profile' | 'defaultRegion' | 'country
 }
 
 /**
- * The rule for a value given as its UTF-8 bytes, one char per byte (chunk-task's `runCsvBytes`), for the types
+ * The rule for a value given as its UTF-8 bytes, one char per byte (csv-bytes' `runCsvBytes`), for the types
  * whose rule is memoised: its memo is keyed by the bytes, so a value found there (most names) is not decoded
  * first. Undefined for the other types, whose values are decoded and given to `destinationRule`'s rule.
  */
