@@ -5,8 +5,8 @@ import { normalizeUid2Email, normalizeUid2Phone } from '../../pii/rules/uid2';
 
 /**
  * Deterministic UID2-like provider output for the sandbox, which stands in for the UID2 operator behind
- * Entity Resolution's provider-service matching (seed 000 declares the output columns UID2_identifier,
- * UID2_advertising_id and UID2_bucket_id).
+ * Entity Resolution's provider-service matching, which adds the output columns UID2_identifier,
+ * UID2_advertising_id and UID2_bucket_id.
  *
  * This is NOT the real UID2 algorithm: real advertising ids come from the operator's rotating salt buckets and
  * key material. Only the shape is reproduced: UID2's normalisation of the identifier (the project's own rules,
