@@ -5,7 +5,7 @@ import { builtinModules } from 'node:module';
 const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
 
 export default tseslint.config(
-  { ignores: ['node_modules/', '.tools/', '.data/', '.local/', '.scratch/', 'coverage/', 'dist/', 'test/replay/histories/', 'pii/prep/chunk-worker.cjs'] },
+  { ignores: ['node_modules/', '.tools/', '.data/', '.local/', '.scratch/', 'coverage/', 'dist/', 'test/replay/histories/', 'pii/prep/threads/chunk-worker.cjs'] },
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {

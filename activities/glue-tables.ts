@@ -11,9 +11,9 @@ import {
 import { paginateListObjectsV2, type S3Client } from '@aws-sdk/client-s3';
 import { parquetMetadataAsync, parquetSchema } from 'hyparquet';
 import { parseLocation, randomAccess } from '../storage/data-location';
-import { manifestUriOf, readPublishedManifest } from '../pii/prep/published-output';
-import { openSource } from '../pii/prep/record-sources';
-import { PrepInputError } from '../pii/prep/row-preparer';
+import { manifestUriOf, readPublishedManifest } from '../pii/prep/run/published-output';
+import { openSource } from '../pii/prep/read/record-sources';
+import { PrepInputError } from '../pii/prep/read/input-errors';
 import type { EnsuredResource } from '../schemas/uid2-matching';
 import { existingOrCreated, glueErrors, unlessMissing } from './existing-or-created';
 import { diffResource } from './resource-drift';

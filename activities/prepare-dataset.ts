@@ -1,13 +1,13 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { chunkExecutor } from '../pii/prep/chunk-executor';
-import { combineManifests, type PrepManifest } from '../pii/prep/manifest';
-import { countsReconcile, type PrepCounts } from '../pii/prep/prep-counts';
-import { planTasks } from '../pii/prep/plan-tasks';
-import { prepareParts, type PrepCheckpoint, type PrepTask } from '../pii/prep/prepare-parts';
-import { deleteObjects, deleteUnder, publishManifest, readPublishedManifest, runLocation, runPrefixesUnder } from '../pii/prep/published-output';
-import { PrepInputError } from '../pii/prep/row-preparer';
+import { chunkExecutor } from '../pii/prep/threads/chunk-executor';
+import { combineManifests, type PrepManifest } from '../pii/prep/run/manifest';
+import { countsReconcile, type PrepCounts } from '../pii/prep/run/prep-counts';
+import { planTasks } from '../pii/prep/run/plan-tasks';
+import { prepareParts, type PrepCheckpoint, type PrepTask } from '../pii/prep/run/prepare-parts';
+import { deleteObjects, deleteUnder, publishManifest, readPublishedManifest, runLocation, runPrefixesUnder } from '../pii/prep/run/published-output';
+import { PrepInputError } from '../pii/prep/read/input-errors';
 import { recordCheckpoint } from './record-checkpoint';
 import { PREP_INPUT_ERROR, type DataFormat, type OutputFormat, type PrepRules } from '../schemas/prep';
 

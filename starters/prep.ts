@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os';
 import { S3Client } from '@aws-sdk/client-s3';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { parseLocation, sizeOf } from '../storage/data-location';
-import { prepareFile, rejectsBeside } from '../pii/prep/prepare-file';
+import { prepareFile, rejectsBeside } from '../pii/prep/run/prepare-file';
 import { DATA_FORMATS, formatFromName, IDENTIFIER_TYPES, OUTPUT_FORMATS, PREP_PROFILES, prepRulesSchema, type IdentifierType } from '../schemas/prep';
 import { formatEnvIssues } from '../temporal-client/config';
 import { exitWith, runCli } from './lib/run-cli';

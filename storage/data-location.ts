@@ -6,8 +6,8 @@ import { dirname } from 'node:path';
 import { PassThrough, type Readable } from 'node:stream';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { AsyncBuffer } from 'hyparquet';
-import { PrepInputError } from '../pii/prep/input-errors';
-import type { ByteSource } from '../pii/prep/record-chunks';
+import { PrepInputError } from '../pii/prep/read/input-errors';
+import type { ByteSource } from '../pii/prep/read/record-chunks';
 
 /** Where data lives: an s3://bucket/key URI or a local path. */
 export type DataLocation = { kind: 's3'; bucket: string; key: string; uri: string } | { kind: 'local'; path: string; uri: string };

@@ -1,4 +1,4 @@
-import { prepareFile } from '../../pii/prep/prepare-file';
+import { prepareFile } from '../../pii/prep/run/prepare-file';
 import { prepRulesSchema } from '../../schemas/prep';
 import { childArgs, report, type SideResult } from './side';
 

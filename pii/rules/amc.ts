@@ -1,5 +1,4 @@
 import type { CountryCode } from 'libphonenumber-js';
-import { sha256Hex } from '../hash';
 import { normalized, prehashedSha256Hex as alreadyHashed, rejected, type RuleOutcome } from './outcome';
 import { nanpDigits, parsePhone } from './phone';
 
@@ -94,5 +93,3 @@ export function normalizeAmcText(raw: string): RuleOutcome {
   value = value.replace(NOT_LOWER_ALNUM, '');
   return value === '' ? rejected('empty') : normalized(value);
 }
-
-export const amcHash = sha256Hex;

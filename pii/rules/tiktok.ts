@@ -1,5 +1,4 @@
 import type { CountryCode } from 'libphonenumber-js';
-import { sha256Hex } from '../hash';
 import { looksLikeEmailAddress } from './email';
 import { normalized, prehashedSha256Hex as alreadyHashed, rejected, type RuleOutcome } from './outcome';
 import { toE164 } from './phone';
@@ -39,5 +38,3 @@ export function normalizeTiktokMaid(raw: string): RuleOutcome {
   if (value === '') return rejected('empty');
   return alreadyHashed(value) ?? (UUID.test(value) ? normalized(value) : rejected('not a mobile advertising id (UUID)'));
 }
-
-export const tiktokHash = sha256Hex;

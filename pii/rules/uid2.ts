@@ -1,5 +1,5 @@
 import type { CountryCode } from 'libphonenumber-js';
-import { isSha256Base64, sha256Base64 } from '../hash';
+import { isSha256Base64 } from '../hash';
 import { looksLikeEmailAddress } from './email';
 import { normalized, prehashed, rejected, type RuleOutcome } from './outcome';
 import { toE164 } from './phone';
@@ -33,6 +33,3 @@ export function normalizeUid2Phone(raw: string, defaultRegion: CountryCode): Rul
   const e164 = toE164(trimmed, defaultRegion);
   return e164 ? normalized(e164) : rejected(`not a phone number in E.164 or a ${defaultRegion} national format`);
 }
-
-/** The value UID2 takes as email_hash / phone_hash. */
-export const uid2Hash = sha256Base64;

@@ -1,4 +1,7 @@
 import { createHash, createHmac } from 'node:crypto';
+import type { RuleOutcome } from '../../pii/rules/outcome';
+import { DESTINATION_PROFILES } from '../../pii/rules/profiles';
+import { normalizeUid2Email, normalizeUid2Phone } from '../../pii/rules/uid2';
 
 /**
  * Deterministic UID2-like provider output for the sandbox, which stands in for the UID2 operator behind
@@ -6,8 +9,9 @@ import { createHash, createHmac } from 'node:crypto';
  * UID2_advertising_id and UID2_bucket_id).
  *
  * This is NOT the real UID2 algorithm: real advertising ids come from the operator's rotating salt buckets and
- * key material. Only the shape is reproduced: UID2-style normalisation of the identifier, a 44-char base64
- * advertising id, and a short bucket id shared by several identifiers. Same salt + same identifier → same output.
+ * key material. Only the shape is reproduced: UID2's normalisation of the identifier (the project's own rules,
+ * `pii/rules/uid2.ts`), a 44-char base64 advertising id, and a short bucket id shared by several identifiers.
+ * Same salt + same identifier → same output.
  */
 
 export interface Uid2Output {
@@ -16,41 +20,25 @@ export interface Uid2Output {
   UID2_bucket_id: string;
 }
 
-const EMAIL = /^[^\s@]+@[^\s@]+$/;
-const E164 = /^\+\d{10,15}$/;
-
-/** UID2 email normalisation: trim, lowercase; for gmail.com drop dots in the local part and any '+' suffix. */
-function normalizeEmail(raw: string): string | undefined {
-  const email = raw.trim().toLowerCase();
-  if (!EMAIL.test(email)) return undefined;
-  const at = email.lastIndexOf('@');
-  let local = email.slice(0, at);
-  const domain = email.slice(at + 1);
-  if (domain === 'gmail.com') {
-    const plus = local.indexOf('+');
-    if (plus >= 0) local = local.slice(0, plus);
-    local = local.replace(/\./g, '');
-  }
-  if (local === '') return undefined;
-  return `${local}@${domain}`;
-}
-
-/** UID2 phone normalisation: E.164 only ('+' then 10–15 digits), after removing spaces, dashes and parentheses. */
-function normalizePhone(raw: string): string | undefined {
-  const phone = raw.replace(/[\s\-()]/g, '');
-  return E164.test(phone) ? phone : undefined;
+/**
+ * UID2 takes an email raw, normalised or hashed, and a phone number normalised (with its country code) or
+ * hashed, never in a national format ("Preparing Emails and Phone Numbers for Processing", unifiedid.com).
+ */
+function uid2Rule(type: 'EMAIL_ADDRESS' | 'PHONE_NUMBER', raw: string): RuleOutcome | undefined {
+  if (type === 'EMAIL_ADDRESS') return normalizeUid2Email(raw);
+  const outcome = normalizeUid2Phone(raw, 'US');
+  return outcome.kind === 'normalized' && !raw.trim().startsWith('+') ? undefined : outcome;
 }
 
 export function uid2ForIdentifier(type: 'EMAIL_ADDRESS' | 'PHONE_NUMBER', raw: string, salt: string): Uid2Output | undefined {
-  let identifier: string | undefined;
-  if (type === 'EMAIL_ADDRESS') identifier = normalizeEmail(raw);
-  else if (type === 'PHONE_NUMBER') identifier = normalizePhone(raw);
-  if (identifier === undefined) return undefined;
-
-  const hmac = createHmac('sha256', salt).update(identifier).digest();
+  const outcome = uid2Rule(type, raw);
+  if (!outcome || outcome.kind === 'rejected') return undefined;
+  // Keyed by the identifier's UID2 hash, as UID2 is: a value sent hashed gets the UID2 of the same value sent raw.
+  const hash = outcome.kind === 'normalized' ? DESTINATION_PROFILES.uid2.encode(outcome.value) : outcome.value;
+  const hmac = createHmac('sha256', salt).update(Buffer.from(hash, 'base64')).digest();
   const bucketSeed = `${salt}bucket${hmac[0]!}`;
   return {
-    UID2_identifier: identifier,
+    UID2_identifier: outcome.value,
     UID2_advertising_id: hmac.toString('base64'),
     UID2_bucket_id: createHash('sha256').update(bucketSeed).digest('base64url').slice(0, 9),
   };

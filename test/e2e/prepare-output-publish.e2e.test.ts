@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ActivityDeps } from '../../activities';
 import { createGlueTableActivities } from '../../activities/glue-tables';
 import type { PrepSummary } from '../../activities/prepare-dataset';
-import type { PrepManifest } from '../../pii/prep/manifest';
+import type { PrepManifest } from '../../pii/prep/run/manifest';
 import type { Sandbox } from '../../sandbox/server';
 import type { PrepareIdentityDataInput } from '../../schemas/prep';
 import { TASK_QUEUE } from '../../schemas/temporal-names';

@@ -23,8 +23,8 @@ import { WORKFLOWS_PATH } from '../../worker/create-worker';
 import { checkNowSignal, statusQuery, uid2SubscriptionApproval } from '../../workflows/uid2-subscription-approval';
 import { uid2AssetArn, uid2Provider } from '../helpers/uid2-fixtures';
 import type { Activities as AllActivities } from '../../activities';
-import type { PrepManifest } from '../../pii/prep/manifest';
-import { emptyCounts } from '../../pii/prep/prep-counts';
+import type { PrepManifest } from '../../pii/prep/run/manifest';
+import { emptyCounts } from '../../pii/prep/run/prep-counts';
 import { PREP_INPUT_ERROR, prepRulesSchema } from '../../schemas/prep';
 import { prepareIdentityData, prepStatusQuery } from '../../workflows/prepare-identity-data';
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { assignMatchIds, type MappedField, type MatchingRule } from '../../sandbox/matching/rule-matching';
 import { uid2ForIdentifier } from '../../sandbox/matching/uid2-provider';
+import { DESTINATION_PROFILES } from '../../pii/rules/profiles';
 
 describe('assignMatchIds', () => {
   const fields: MappedField[] = [
@@ -168,6 +169,18 @@ describe('uid2ForIdentifier', () => {
     expect(uid2ForIdentifier('PHONE_NUMBER', '+1 555 0123', 's')).toBeUndefined();
     expect(uid2ForIdentifier('PHONE_NUMBER', '+1234567890123456', 's')).toBeUndefined();
     expect(uid2ForIdentifier('PHONE_NUMBER', '+1 415 555 0123 x12', 's')).toBeUndefined();
+  });
+
+  it('takes identifiers sent as their UID2 hash, and gives them the UID2 of the same identifier sent raw', () => {
+    // UID2's published example: janesaoirse@gmail.com hashes to ku4mBX7Z3qJTXWyLFB1INzkyR2WZGW4ANSJUiW21iI8=.
+    const raw = uid2ForIdentifier('EMAIL_ADDRESS', 'JANESaoirse@gmail.com', 's')!;
+    const hashed = uid2ForIdentifier('EMAIL_ADDRESS', 'ku4mBX7Z3qJTXWyLFB1INzkyR2WZGW4ANSJUiW21iI8=', 's')!;
+    expect(raw.UID2_identifier).toBe('janesaoirse@gmail.com');
+    expect(hashed.UID2_identifier).toBe('ku4mBX7Z3qJTXWyLFB1INzkyR2WZGW4ANSJUiW21iI8=');
+    expect(hashed.UID2_advertising_id).toBe(raw.UID2_advertising_id);
+    expect(hashed.UID2_bucket_id).toBe(raw.UID2_bucket_id);
+    const phone = uid2ForIdentifier('PHONE_NUMBER', '+1 (415) 555-0123', 's')!;
+    expect(uid2ForIdentifier('PHONE_NUMBER', DESTINATION_PROFILES.uid2.encode('+14155550123'), 's')?.UID2_advertising_id).toBe(phone.UID2_advertising_id);
   });
 
   it('returns undefined for empty or invalid identifiers', () => {

@@ -4,7 +4,7 @@ import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import type { Client } from '@temporalio/client';
 import type { PrepSummary } from '../../activities/prepare-dataset';
-import type { PrepManifest } from '../../pii/prep/manifest';
+import type { PrepManifest } from '../../pii/prep/run/manifest';
 import type { Uid2MatchingResult } from '../../schemas/uid2-matching';
 import type { PiiFixture } from './workload';
 

@@ -1,6 +1,6 @@
 import type { CountryCode } from 'libphonenumber-js';
 import { describe, expect, it } from 'vitest';
-import { amcHash } from '../../pii/rules/amc';
+import { DESTINATION_PROFILES } from '../../pii/rules/profiles';
 import {
   normalizeAmcAddress,
   normalizeAmcCity,
@@ -10,6 +10,9 @@ import {
 } from '../../pii/rules/amc-location';
 import { normalized, rejected, type RuleOutcome } from '../../pii/rules/outcome';
 import vectors from '../fixtures/amc-location-vectors.json';
+
+/** The AMC profile's encoding, as production applies it. */
+const amcHash = DESTINATION_PROFILES.amc.encode;
 
 /**
  * Truth: the raw → hashed pairs of Amazon's own AMC uploader solution

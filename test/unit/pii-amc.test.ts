@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { amcHash, normalizeAmcEmail, normalizeAmcPhone, normalizeAmcText } from '../../pii/rules/amc';
+import { normalizeAmcEmail, normalizeAmcPhone, normalizeAmcText } from '../../pii/rules/amc';
+import { DESTINATION_PROFILES } from '../../pii/rules/profiles';
 import type { RuleOutcome } from '../../pii/rules/outcome';
 import vectors from '../fixtures/amc-us-vectors.json';
+
+/** The AMC profile's encoding, as production applies it. */
+const amcHash = DESTINATION_PROFILES.amc.encode;
 
 /**
  * Truth: the raw → hashed pairs of Amazon's own AMC uploader solution

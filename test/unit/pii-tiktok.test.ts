@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { normalizeTiktokEmail, normalizeTiktokMaid, normalizeTiktokPhone, tiktokHash } from '../../pii/rules/tiktok';
+import { DESTINATION_PROFILES } from '../../pii/rules/profiles';
+import { normalizeTiktokEmail, normalizeTiktokMaid, normalizeTiktokPhone } from '../../pii/rules/tiktok';
+
+/** The TikTok profile's encoding, as production applies it. */
+const tiktokHash = DESTINATION_PROFILES.tiktok.encode;
 
 /** Truth: TikTok Ads Manager help, "How to create a Custom Audience with a customer file", supported-ID table (hashed examples). */
 describe('TikTok identifiers (published hashed examples)', () => {

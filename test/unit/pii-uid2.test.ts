@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { sha256Hex } from '../../pii/hash';
-import { normalizeUid2Email, normalizeUid2Phone, uid2Hash } from '../../pii/rules/uid2';
+import { DESTINATION_PROFILES } from '../../pii/rules/profiles';
+import { normalizeUid2Email, normalizeUid2Phone } from '../../pii/rules/uid2';
+
+/** The UID2 profile's encoding, as production applies it. */
+const uid2Hash = DESTINATION_PROFILES.uid2.encode;
 
 /**
  * Truth: UID2 "Normalization and Encoding" (IABTechLab/uid2docs,

@@ -2,8 +2,8 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { sha256Base64, sha256Hex } from '../../pii/hash';
-import { prepareFile } from '../../pii/prep/prepare-file';
-import { PrepInputError } from '../../pii/prep/row-preparer';
+import { prepareFile } from '../../pii/prep/run/prepare-file';
+import { PrepInputError } from '../../pii/prep/read/input-errors';
 import type { PrepRulesInput } from '../../schemas/prep';
 import { prepare, readParquet, rules, useTempDir } from '../fixtures/prep/harness';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BufferPool } from '../../pii/prep/buffer-pool';
+import { BufferPool } from '../../pii/prep/threads/buffer-pool';
 
 describe('BufferPool', () => {
   it('gives back the smallest buffer held that is big enough, and makes one with room to spare otherwise', () => {

@@ -1,11 +1,11 @@
 import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { describe, expect, it, vi } from 'vitest';
-import { BufferPool } from '../../pii/prep/buffer-pool';
-import { PrepInputError } from '../../pii/prep/row-preparer';
+import { BufferPool } from '../../pii/prep/threads/buffer-pool';
+import { PrepInputError } from '../../pii/prep/read/input-errors';
 import type { PrepRulesInput } from '../../schemas/prep';
 import { prepare, rules, useTempDir, writeLines } from '../fixtures/prep/harness';
-import { prepareFile } from '../../pii/prep/prepare-file';
+import { prepareFile } from '../../pii/prep/run/prepare-file';
 
 const tmp = useTempDir();
 

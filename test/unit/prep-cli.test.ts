@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import Papa from 'papaparse';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sha256Hex } from '../../pii/hash';
-import type { PrepManifest } from '../../pii/prep/manifest';
+import type { PrepManifest } from '../../pii/prep/run/manifest';
 import { npmScriptNodeFlags, PROJECT_ROOT } from '../../toolchain/paths';
 
 /** `npm run prep` as a user runs it: the script, with its Node flags, in a child process, on files, no Temporal. */

@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import type { CountryCode } from 'libphonenumber-js';
 import { describe, expect, it } from 'vitest';
 import { sha256Base64, sha256Hex } from '../../pii/hash';
-import { byteKeyedRule, destinationRule, supportedTypes } from '../../pii/prep/profile-rules';
+import { byteKeyedRule, destinationRule, supportedTypes } from '../../pii/prep/rows/profile-rules';
 import { normalizeAmcEmail, normalizeAmcPhone, normalizeAmcText } from '../../pii/rules/amc';
 import { AMC_LOCATION_COUNTRIES, normalizeAmcAddress, normalizeAmcCity, normalizeAmcCountry, normalizeAmcPostalCode, normalizeAmcState } from '../../pii/rules/amc-location';
 import { normalizeErAddress, normalizeErCity, normalizeErCountry, normalizeErEmail, normalizeErName, normalizeErPhone, normalizeErPostalCode, normalizeErState } from '../../pii/rules/er';
@@ -140,7 +140,7 @@ describe('a value already hashed passes through unchanged, counted as passed thr
 });
 
 /**
- * Bug in pii/prep/profile-rules.ts (not this suite's to fix): the er profile prepares CITY, STATE, POSTAL_CODE and COUNTRY
+ * Bug in pii/prep/rows/profile-rules.ts (not this suite's to fix): the er profile prepares CITY, STATE, POSTAL_CODE and COUNTRY
  * with the street-address rule instead of ER's own rule for each, and reads '+44 …' as a US number behind a missing '1'.
  * The clean zone then holds values ER's normalisation of the same data does not give ('941051234' for '94105-1234').
  */

@@ -2,9 +2,9 @@ import { CreateBucketCommand, CreateMultipartUploadCommand, ListMultipartUploads
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createPrepActivities } from '../../activities/prepare-dataset';
-import type { PrepManifest } from '../../pii/prep/manifest';
-import { emptyCounts } from '../../pii/prep/prep-counts';
-import { deleteUnder, readPublishedManifest } from '../../pii/prep/published-output';
+import type { PrepManifest } from '../../pii/prep/run/manifest';
+import { emptyCounts } from '../../pii/prep/run/prep-counts';
+import { deleteUnder, readPublishedManifest } from '../../pii/prep/run/published-output';
 import { useSandbox } from '../helpers/sandbox';
 
 /** Publishing and discarding a run on the sandbox's S3: what is removed, and what never is. */

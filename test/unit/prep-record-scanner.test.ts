@@ -2,10 +2,10 @@ import Papa from 'papaparse';
 import { describe, expect, it } from 'vitest';
 import { writeFile } from 'node:fs/promises';
 import { parseLocation } from '../../storage/data-location';
-import { recordChunks, type ByteReader, type ChunkOptions } from '../../pii/prep/record-chunks';
-import { openSource } from '../../pii/prep/record-sources';
+import { recordChunks, type ByteReader, type ChunkOptions } from '../../pii/prep/read/record-chunks';
+import { openSource } from '../../pii/prep/read/record-sources';
 import { useTempDir } from '../fixtures/prep/harness';
-import { RecordScanner } from '../../pii/prep/record-scanner';
+import { RecordScanner } from '../../pii/prep/read/record-scanner';
 
 const bytes = (text: string) => Buffer.from(text, 'utf8');
 

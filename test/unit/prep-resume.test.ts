@@ -1,11 +1,11 @@
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Papa from 'papaparse';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chunkExecutor } from '../../pii/prep/chunk-executor';
-import type { PrepManifest } from '../../pii/prep/manifest';
-import { prepareParts, type PrepCheckpoint, type PreparePartsOptions } from '../../pii/prep/prepare-parts';
+import { chunkExecutor } from '../../pii/prep/threads/chunk-executor';
+import type { PrepManifest } from '../../pii/prep/run/manifest';
+import { prepareParts, type PrepCheckpoint, type PreparePartsOptions } from '../../pii/prep/run/prepare-parts';
 import { prepRulesSchema } from '../../schemas/prep';
 
 /**
@@ -76,4 +76,11 @@ describe('prepareDataset resume', () => {
     expect(whole.outputs.length).toBeGreaterThanOrEqual(4);
     expect(whole.counts.rowsRejected + whole.counts.rowsOut).toBe(200_000);
   }, 60_000);
+
+  it('leaves no output object behind when a part cannot be opened', async () => {
+    // The part's rejects object cannot be written (a directory stands at its name): its output object, opened first, is removed.
+    await mkdir(join(dir, 'blocked', 'rejects', 'part-00000-00000.csv'), { recursive: true });
+    await expect(prepare(input('blocked'), { onCommit: () => undefined })).rejects.toThrow(/is a directory/);
+    expect(await readdir(join(dir, 'blocked', 'data'))).toEqual([]);
+  });
 });

@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, ListMultipartUploadsCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { prepareFile } from '../../pii/prep/prepare-file';
-import { PrepInputError } from '../../pii/prep/row-preparer';
+import { prepareFile } from '../../pii/prep/run/prepare-file';
+import { PrepInputError } from '../../pii/prep/read/input-errors';
 import { adminCall, useSandbox } from '../helpers/sandbox';
 import { parseCsv, rules, useTempDir } from '../fixtures/prep/harness';
 

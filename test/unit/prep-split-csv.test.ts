@@ -1,6 +1,7 @@
 import Papa from 'papaparse';
 import { describe, expect, it } from 'vitest';
-import { runChunkTask, splitCsv } from '../../pii/prep/chunk-task';
+import { runChunkTask } from '../../pii/prep/chunk/chunk-task';
+import { splitCsv } from '../../pii/prep/read/split-csv';
 import { prepRulesSchema, type PrepRulesInput } from '../../schemas/prep';
 
 /** The records splitCsv gives, and which it called plain; undefined when it hands the text back to papaparse. */

@@ -1,9 +1,9 @@
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
-import { runChunkTask, type ChunkResult, type ChunkTask } from '../../pii/prep/chunk-task';
-import { PROFILE_TYPES } from '../../pii/prep/input-errors';
-import { supportedTypes } from '../../pii/prep/profile-rules';
-import { chunkWorker } from '../../pii/prep/worker-bundle';
+import { runChunkTask, type ChunkResult, type ChunkTask } from '../../pii/prep/chunk/chunk-task';
+import { supportedTypes } from '../../pii/prep/rows/profile-rules';
+import { chunkWorker } from '../../pii/prep/threads/worker-bundle';
+import { DESTINATION_PROFILES } from '../../pii/rules/profiles';
 import { PREP_PROFILES, prepRulesSchema } from '../../schemas/prep';
 
 describe('the prep worker threads', () => {
@@ -23,8 +23,8 @@ describe('the prep worker threads', () => {
   });
 });
 
-describe('checkRules’ table of the types each profile takes', () => {
-  it('is the rules’ own list, in their order', () => {
-    for (const profile of PREP_PROFILES) expect(PROFILE_TYPES[profile], profile).toEqual(supportedTypes(profile));
+describe('the types each destination profile declares', () => {
+  it('are the types its rules take, in their order', () => {
+    for (const profile of PREP_PROFILES) expect(DESTINATION_PROFILES[profile].types, profile).toEqual(supportedTypes(profile));
   });
 });

@@ -1,13 +1,13 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { DataFormat, OutputFormat, PrepRules } from '../../schemas/prep';
-import type { ChunkExecutor } from './chunk-executor';
-import { checkRules } from './check-rules';
-import { parseLocation, writeObject, type WrittenObject } from '../../storage/data-location';
+import type { DataFormat, OutputFormat, PrepRules } from '../../../schemas/prep';
+import type { ChunkExecutor } from '../threads/chunk-executor';
+import { checkRules } from '../rows/check-rules';
+import { parseLocation, writeObject, type ObjectWriter, type WrittenObject } from '../../../storage/data-location';
 import type { PrepManifest } from './manifest';
-import { csvSink, parquetSink, rejectsSink } from './output-sinks';
+import { csvSink, parquetSink, rejectsSink } from '../write/output-sinks';
 import { addCounts, emptyCounts, type PrepCounts } from './prep-counts';
-import { preparedChunks } from './prepared-chunks';
-import { openSource } from './record-sources';
+import { preparedChunks } from '../threads/prepared-chunks';
+import { openSource } from '../read/record-sources';
 
 /** One unit of a dataset's preparation: an object, or a byte range of one aligned to records. */
 export interface PrepTask {
@@ -35,22 +35,41 @@ export interface PrepCheckpoint {
   rejects: WrittenObject[];
 }
 
-export interface PreparePartsOptions {
+export interface PrepProgress {
+  rowsIn: number;
+  rowsOut: number;
+  rowsRejected: number;
+  /** Bytes (CSV, JSON Lines) or records (Parquet, JSON arrays) read so far. */
+  position: number;
+}
+
+interface PrepareOptions {
   task: PrepTask;
-  /** Output prefix (s3://bucket/prefix/ or a local directory): parts go under `data/`, rejects under `rejects/`, named after the task and part number. */
-  outputPrefix: string;
   outputFormat: OutputFormat;
   rules: PrepRules;
   s3?: S3Client;
   executor: ChunkExecutor;
-  /** A part is committed (its objects completed) once it holds this many rows read. */
-  partRows: number;
   /** Resume from here instead of the task's start. */
   resume?: PrepCheckpoint;
   /** Called after each committed part; a crash after it resumes from this checkpoint. */
   onCommit(checkpoint: PrepCheckpoint): Promise<void> | void;
   /** Called after each chunk. */
-  onProgress?(progress: { rowsIn: number; position: number }): void;
+  onProgress?(progress: PrepProgress): void;
+}
+
+export interface PreparePartsOptions extends PrepareOptions {
+  /** Output prefix (s3://bucket/prefix/ or a local directory): parts go under `data/`, rejects under `rejects/`, named after the task and part number. */
+  outputPrefix: string;
+  /** A part is committed (its objects completed) once it holds this many rows read. */
+  partRows: number;
+}
+
+/** Where the parts go and how large they grow. */
+interface PartLayout {
+  objects(part: number): { output: string; rejects: string };
+  partRows: number;
+  /** The first part is written even when the input has no rows (a header-only output), as a single output object always is. */
+  alwaysOnePart: boolean;
 }
 
 /** The Content-Type an output object is written with. */
@@ -58,10 +77,10 @@ export const contentType = (format: OutputFormat) => (format === 'csv' ? 'text/c
 
 const pad = (n: number) => String(n).padStart(5, '0');
 
-function partUri(prefix: string, task: number, part: number, kind: 'output' | 'rejects', format: OutputFormat): string {
+function partObjects(prefix: string, task: number, part: number, format: OutputFormat): { output: string; rejects: string } {
   const base = prefix.replace(/\/?$/, '/');
   const name = `part-${pad(task)}-${pad(part)}`;
-  return kind === 'output' ? `${base}data/${name}.${format}` : `${base}rejects/${name}.csv`;
+  return { output: `${base}data/${name}.${format}`, rejects: `${base}rejects/${name}.csv` };
 }
 
 /**
@@ -69,7 +88,18 @@ function partUri(prefix: string, task: number, part: number, kind: 'output' | 'r
  * names them, and part names are deterministic, so a retry from a checkpoint rewrites at most the one
  * part that was in progress and the final objects equal an uninterrupted run's.
  */
-export async function prepareParts(opts: PreparePartsOptions): Promise<PrepManifest> {
+export function prepareParts(opts: PreparePartsOptions): Promise<PrepManifest> {
+  const objects = (part: number) => partObjects(opts.outputPrefix, opts.task.index, part, opts.outputFormat);
+  return prepareInParts(opts, { objects, partRows: opts.partRows, alwaysOnePart: false });
+}
+
+/** Prepares one whole object into one output object and one rejects object: a task of one part. */
+export function prepareWhole(opts: Omit<PrepareOptions, 'resume' | 'onCommit'> & { output: string; rejects: string }): Promise<PrepManifest> {
+  const layout = { objects: () => ({ output: opts.output, rejects: opts.rejects }), partRows: Infinity, alwaysOnePart: true };
+  return prepareInParts({ ...opts, onCommit: () => undefined }, layout);
+}
+
+async function prepareInParts(opts: PrepareOptions, layout: PartLayout): Promise<PrepManifest> {
   const { task } = opts;
   const resume = opts.resume;
   const source = await openSource(parseLocation(task.input), opts.s3, {
@@ -98,16 +128,21 @@ export async function prepareParts(opts: PreparePartsOptions): Promise<PrepManif
   };
 
   const openPart = async () => {
-    const output = await writeObject(parseLocation(partUri(opts.outputPrefix, task.index, state.nextPart, 'output', opts.outputFormat)), opts.s3, contentType(opts.outputFormat));
-    const rejects = await writeObject(parseLocation(partUri(opts.outputPrefix, task.index, state.nextPart, 'rejects', opts.outputFormat)), opts.s3);
-    return {
-      sink: opts.outputFormat === 'csv' ? await csvSink(output, header) : await parquetSink(output, header),
-      rejects: await rejectsSink(rejects, header),
-      writers: [output, rejects],
-      records: 0,
-      end: state.position,
-      counts: emptyCounts(opts.rules.columns),
-    };
+    const uris = layout.objects(state.nextPart);
+    const writers: ObjectWriter[] = [];
+    try {
+      const output = await writeObject(parseLocation(uris.output), opts.s3, contentType(opts.outputFormat));
+      writers.push(output);
+      const sink = opts.outputFormat === 'csv' ? await csvSink(output, header) : await parquetSink(output, header);
+      const rejectsObject = await writeObject(parseLocation(uris.rejects), opts.s3);
+      writers.push(rejectsObject);
+      const rejects = await rejectsSink(rejectsObject, header);
+      return { sink, rejects, writers, records: 0, end: state.position, counts: emptyCounts(opts.rules.columns) };
+    } catch (error) {
+      // A part that could not be opened leaves no upload open either.
+      await Promise.all(writers.map((writer) => writer.abort()));
+      throw error;
+    }
   };
   let part: Awaited<ReturnType<typeof openPart>> | undefined;
   const commit = async () => {
@@ -123,6 +158,7 @@ export async function prepareParts(opts: PreparePartsOptions): Promise<PrepManif
   };
 
   try {
+    if (layout.alwaysOnePart) part = await openPart();
     for await (const { end, result } of preparedChunks(source, opts.executor, opts.rules, opts.outputFormat)) {
       part ??= await openPart();
       await part.sink.write(result);
@@ -130,8 +166,9 @@ export async function prepareParts(opts: PreparePartsOptions): Promise<PrepManif
       part.records += result.records;
       part.end = end;
       addCounts(part.counts, result.counts);
-      opts.onProgress?.({ rowsIn: state.counts.rowsIn + part.counts.rowsIn, position: end });
-      if (part.counts.rowsIn >= opts.partRows) await commit();
+      const { counts } = state;
+      opts.onProgress?.({ rowsIn: counts.rowsIn + part.counts.rowsIn, rowsOut: counts.rowsOut + part.counts.rowsOut, rowsRejected: counts.rowsRejected + part.counts.rowsRejected, position: end });
+      if (part.counts.rowsIn >= layout.partRows) await commit();
     }
     await commit();
   } catch (error) {

@@ -1,7 +1,7 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import Papa from 'papaparse';
-import type { DataFormat } from '../../schemas/prep';
-import { byteSource, randomAccess, readBytes, sizeOf, type DataLocation } from '../../storage/data-location';
+import type { DataFormat } from '../../../schemas/prep';
+import { byteSource, randomAccess, readBytes, sizeOf, type DataLocation } from '../../../storage/data-location';
 import { cell, jsonFieldNames, jsonRecordToRow, type ParsedRecord } from './parse-records';
 import { firstRecordEnd, recordChunks, type RecordChunk } from './record-chunks';
 import { RecordScanner } from './record-scanner';

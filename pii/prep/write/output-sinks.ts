@@ -1,7 +1,7 @@
-import type { ChunkResult } from './chunk-task';
+import type { ChunkResult } from '../chunk/chunk-task';
 import { csvField } from './csv-field';
-import type { ObjectWriter, WrittenObject } from '../../storage/data-location';
-import type { RejectedRow } from './row-preparer';
+import type { ObjectWriter, WrittenObject } from '../../../storage/data-location';
+import type { RejectedRow } from '../rows/row-preparer';
 
 /** Where prepared rows go. */
 export interface RowSink {

@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
-import type { ChunkResult, ChunkTask } from './chunk-task';
+import type { ChunkResult, ChunkTask } from '../chunk/chunk-task';
 import { BufferPool } from './buffer-pool';
 import { chunkWorker } from './worker-bundle';
 
@@ -29,7 +29,7 @@ function inlineExecutor(): ChunkExecutor {
     parallelism: 1,
     run: (task) => {
       const own = task.format === 'records' ? task : { ...task, bytes: new Uint8Array(task.bytes) };
-      return import('./chunk-task').then(({ runChunkTask }) => runChunkTask(own));
+      return import('../chunk/chunk-task').then(({ runChunkTask }) => runChunkTask(own));
     },
     release: () => undefined,
     close: () => Promise.resolve(),

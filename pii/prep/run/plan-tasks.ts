@@ -1,13 +1,13 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { paginateListObjectsV2, type S3Client } from '@aws-sdk/client-s3';
-import { formatFromName, type DataFormat, type PrepRules } from '../../schemas/prep';
-import { needS3, parseLocation, readBytes, sizeOf, type DataLocation } from '../../storage/data-location';
+import { formatFromName, type DataFormat, type PrepRules } from '../../../schemas/prep';
+import { needS3, parseLocation, readBytes, sizeOf, type DataLocation } from '../../../storage/data-location';
 import type { PrepTask } from './prepare-parts';
-import { checkRules } from './check-rules';
-import { openSource } from './record-sources';
-import { RecordScanner } from './record-scanner';
-import { PrepInputError } from './input-errors';
+import { checkRules } from '../rows/check-rules';
+import { openSource } from '../read/record-sources';
+import { RecordScanner } from '../read/record-scanner';
+import { PrepInputError } from '../read/input-errors';
 
 interface InputObject {
   uri: string;

@@ -1,7 +1,7 @@
-import type { OutputFormat, PrepRules } from '../../schemas/prep';
+import type { OutputFormat, PrepRules } from '../../../schemas/prep';
 import { inOrder, TASKS_IN_FLIGHT_PER_THREAD, type ChunkExecutor } from './chunk-executor';
-import type { ChunkResult, ChunkTask } from './chunk-task';
-import type { OpenedSource, SourceChunk } from './record-sources';
+import type { ChunkResult, ChunkTask } from '../chunk/chunk-task';
+import type { OpenedSource, SourceChunk } from '../read/record-sources';
 
 /**
  * The source's chunks prepared on the executor, in input order, with a bounded number in flight, each with the

@@ -1,5 +1,5 @@
-import type { DataFormat, OutputFormat, PrepRules } from '../../schemas/prep';
-import type { WrittenObject } from '../../storage/data-location';
+import type { DataFormat, OutputFormat, PrepRules } from '../../../schemas/prep';
+import type { WrittenObject } from '../../../storage/data-location';
 import { addCounts, emptyCounts, type PrepCounts } from './prep-counts';
 
 export interface PreparedInput {

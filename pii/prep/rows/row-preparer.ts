@@ -1,9 +1,7 @@
-import type { PrepRules } from '../../schemas/prep';
-import { emptyCounts, type ColumnCounts, type PrepCounts } from './prep-counts';
-import { checkMappedColumns, PrepInputError } from './input-errors';
+import type { PrepRules } from '../../../schemas/prep';
+import { emptyCounts, type ColumnCounts, type PrepCounts } from '../run/prep-counts';
+import { checkMappedColumns } from './check-rules';
 import { byteKeyedRule, destinationRule, type Rule } from './profile-rules';
-
-export { PrepInputError };
 
 /** A row the owner has to fix: where it was, which columns, why, and the row as read. Kept in their bucket, never in Temporal. */
 export interface RejectedRow {

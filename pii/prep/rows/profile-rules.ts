@@ -1,14 +1,14 @@
 import type { CountryCode } from 'libphonenumber-js';
-import type { IdentifierType, PrepProfile, PrepRules } from '../../schemas/prep';
-import { sha256Base64, sha256Hex } from '../hash';
-import { normalizeAmcEmail, normalizeAmcPhone, normalizeAmcText } from '../rules/amc';
-import { normalizeAmcAddress, normalizeAmcCity, normalizeAmcCountry, normalizeAmcPostalCode, normalizeAmcState } from '../rules/amc-location';
-import { normalizeErAddress, normalizeErCity, normalizeErCountry, normalizeErEmail, normalizeErName, normalizeErPhone, normalizeErPostalCode, normalizeErState } from '../rules/er';
-import type { RuleOutcome } from '../rules/outcome';
-import { normalizeTiktokEmail, normalizeTiktokMaid, normalizeTiktokPhone } from '../rules/tiktok';
-import { normalizeUid2Email, normalizeUid2Phone } from '../rules/uid2';
-import { parsePhone } from '../rules/phone';
-import { fromBytes } from './byte-text';
+import type { IdentifierType, PrepProfile, PrepRules } from '../../../schemas/prep';
+import { normalizeAmcEmail, normalizeAmcPhone, normalizeAmcText } from '../../rules/amc';
+import { normalizeAmcAddress, normalizeAmcCity, normalizeAmcCountry, normalizeAmcPostalCode, normalizeAmcState } from '../../rules/amc-location';
+import { normalizeErAddress, normalizeErCity, normalizeErCountry, normalizeErEmail, normalizeErName, normalizeErPhone, normalizeErPostalCode, normalizeErState } from '../../rules/er';
+import type { RuleOutcome } from '../../rules/outcome';
+import { normalizeTiktokEmail, normalizeTiktokMaid, normalizeTiktokPhone } from '../../rules/tiktok';
+import { normalizeUid2Email, normalizeUid2Phone } from '../../rules/uid2';
+import { parsePhone } from '../../rules/phone';
+import { DESTINATION_PROFILES, type ProfileType } from '../../rules/profiles';
+import { fromBytes } from '../chunk/byte-text';
 
 export type Rule = (raw: string) => RuleOutcome;
 
@@ -17,52 +17,39 @@ function erPhoneRegion(raw: string, region: CountryCode): CountryCode | undefine
   const trimmed = raw.trim();
   return trimmed.startsWith('+') ? parsePhone(trimmed)?.country : region;
 }
-type RuleTable = Partial<Record<IdentifierType, Rule>>;
 
-function rulesOf(profile: PrepProfile, region: CountryCode, country: CountryCode): RuleTable {
-  switch (profile) {
-    case 'uid2':
-      return { EMAIL: normalizeUid2Email, PHONE: (raw) => normalizeUid2Phone(raw, region) };
-    case 'tiktok':
-      return { EMAIL: normalizeTiktokEmail, PHONE: (raw) => normalizeTiktokPhone(raw, region), IDFA: normalizeTiktokMaid, GAID: normalizeTiktokMaid };
-    case 'amc':
-      return {
-        EMAIL: normalizeAmcEmail,
-        PHONE: (raw) => normalizeAmcPhone(raw, region),
-        FIRST_NAME: normalizeAmcText,
-        LAST_NAME: normalizeAmcText,
-        ADDRESS: (raw) => normalizeAmcAddress(raw, country),
-        CITY: (raw) => normalizeAmcCity(raw, country),
-        STATE: (raw) => normalizeAmcState(raw, country),
-        POSTAL_CODE: (raw) => normalizeAmcPostalCode(raw, country),
-        COUNTRY: normalizeAmcCountry,
-      };
-    case 'er':
-      return {
-        EMAIL: normalizeErEmail,
-        PHONE: (raw) => normalizeErPhone(raw, erPhoneRegion(raw, region)),
-        FIRST_NAME: normalizeErName,
-        LAST_NAME: normalizeErName,
-        ADDRESS: normalizeErAddress,
-        CITY: normalizeErCity,
-        STATE: normalizeErState,
-        POSTAL_CODE: normalizeErPostalCode,
-        COUNTRY: normalizeErCountry,
-      };
-  }
-}
+/** A rule for each type the profile declares, and none for another (checked by the compiler). */
+type RuleTable<P extends PrepProfile> = Record<ProfileType<P>, Rule>;
 
-/** How each destination encodes a normalised value; Entity Resolution's clean zone keeps it readable for matching. */
-const ENCODE: Record<PrepProfile, ((value: string) => string) | undefined> = {
-  uid2: sha256Base64,
-  amc: sha256Hex,
-  tiktok: sha256Hex,
-  er: undefined,
+const RULE_TABLES: { [P in PrepProfile]: (region: CountryCode, country: CountryCode) => RuleTable<P> } = {
+  uid2: (region): RuleTable<'uid2'> => ({ EMAIL: normalizeUid2Email, PHONE: (raw) => normalizeUid2Phone(raw, region) }),
+  tiktok: (region): RuleTable<'tiktok'> => ({ EMAIL: normalizeTiktokEmail, PHONE: (raw) => normalizeTiktokPhone(raw, region), IDFA: normalizeTiktokMaid, GAID: normalizeTiktokMaid }),
+  amc: (region, country): RuleTable<'amc'> => ({
+    EMAIL: normalizeAmcEmail,
+    PHONE: (raw) => normalizeAmcPhone(raw, region),
+    FIRST_NAME: normalizeAmcText,
+    LAST_NAME: normalizeAmcText,
+    ADDRESS: (raw) => normalizeAmcAddress(raw, country),
+    CITY: (raw) => normalizeAmcCity(raw, country),
+    STATE: (raw) => normalizeAmcState(raw, country),
+    POSTAL_CODE: (raw) => normalizeAmcPostalCode(raw, country),
+    COUNTRY: normalizeAmcCountry,
+  }),
+  er: (region): RuleTable<'er'> => ({
+    EMAIL: normalizeErEmail,
+    PHONE: (raw) => normalizeErPhone(raw, erPhoneRegion(raw, region)),
+    FIRST_NAME: normalizeErName,
+    LAST_NAME: normalizeErName,
+    ADDRESS: normalizeErAddress,
+    CITY: normalizeErCity,
+    STATE: normalizeErState,
+    POSTAL_CODE: normalizeErPostalCode,
+    COUNTRY: normalizeErCountry,
+  }),
 };
 
-/** Whether the profile's prepared values are hashes (hex or Base64), so never need quoting in CSV. */
-export function hashesValues(profile: PrepProfile): boolean {
-  return ENCODE[profile] !== undefined;
+function rulesOf(profile: PrepProfile, region: CountryCode, country: CountryCode): Partial<Record<IdentifierType, Rule>> {
+  return RULE_TABLES[profile](region, country);
 }
 
 /** Types whose values repeat across rows (a customer file has far fewer distinct first names than rows). */
@@ -144,7 +131,7 @@ function builtOnce(rules: Pick<PrepRules, 'profile' | 'defaultRegion' | 'country
 }
 
 /**
- * The rule for a value given as its UTF-8 bytes, one char per byte (chunk-task's `runCsvBytes`), for the types
+ * The rule for a value given as its UTF-8 bytes, one char per byte (csv-bytes' `runCsvBytes`), for the types
  * whose rule is memoised: its memo is keyed by the bytes, so a value found there (most names) is not decoded
  * first. Undefined for the other types, whose values are decoded and given to `destinationRule`'s rule.
  */
@@ -160,7 +147,7 @@ export function byteKeyedRule(rules: Pick<PrepRules, 'profile' | 'defaultRegion'
 function encodedRule(rules: Pick<PrepRules, 'profile' | 'defaultRegion' | 'country'>, type: IdentifierType): Rule {
   const rule = rulesOf(rules.profile, rules.defaultRegion as CountryCode, rules.country as CountryCode)[type];
   if (!rule) throw new Error(`profile ${rules.profile} takes ${supportedTypes(rules.profile).join(', ')}, not ${type}`);
-  const encode = ENCODE[rules.profile];
+  const encode = DESTINATION_PROFILES[rules.profile].encode;
   return encode
     ? (raw) => {
         const outcome = rule(raw);

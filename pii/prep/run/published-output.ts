@@ -1,7 +1,7 @@
 import { AbortMultipartUploadCommand, DeleteObjectsCommand, GetObjectCommand, ListMultipartUploadsCommand, PutObjectCommand, paginateListObjectsV2, type S3Client } from '@aws-sdk/client-s3';
 import type { PrepManifest } from './manifest';
 
-export { runLocation } from '../../schemas/prep';
+export { runLocation } from '../../../schemas/prep';
 
 /*
  * An output prefix holds one run's output. A run writes under its own sub-prefix, `run-<id>/` (`data/`

@@ -1,5 +1,5 @@
 /**
- * Text held as its UTF-8 bytes, one char per byte (a chunk read as latin1, see chunk-task's `runCsvBytes`),
+ * Text held as its UTF-8 bytes, one char per byte (a chunk read as latin1, see csv-bytes' `runCsvBytes`),
  * and back. ASCII is the same either way, so only values holding other chars are converted.
  */
 const NON_ASCII = /[^\x00-\x7F]/;

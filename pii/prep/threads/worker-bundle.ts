@@ -21,8 +21,8 @@ interface Esbuild {
 
 /** Bump when the build below changes, so bundles built the old way are not used. */
 const BUILD_VERSION = 1;
-const ROOT = resolve(__dirname, '..', '..');
-const TASK = join(__dirname, 'chunk-task.ts');
+const ROOT = resolve(__dirname, '..', '..', '..');
+const TASK = join(__dirname, '..', 'chunk', 'chunk-task.ts');
 /** The worker entry that registers tsx: the fallback. */
 const TSX_ENTRY = join(__dirname, 'chunk-worker.cjs');
 /** The bundle's entry, given to esbuild as text: it names the task function as the module's export. */

@@ -1,0 +1,30 @@
+import type { PrepRules } from '../../../schemas/prep';
+import { DESTINATION_PROFILES } from '../../rules/profiles';
+import { PrepInputError } from '../read/input-errors';
+
+/*
+ * What the main thread checks before any row is prepared, without loading the rules themselves (their
+ * modules, libphonenumber's metadata and the address tables are ~20 MB of memory, needed by the worker
+ * threads only).
+ */
+
+/** Every mapped column is in the header. */
+export function checkMappedColumns(header: string[], rules: Pick<PrepRules, 'columns'>): void {
+  const missing = Object.keys(rules.columns).filter((name) => !header.includes(name));
+  if (missing.length > 0) {
+    const what = `mapped column${missing.length > 1 ? 's' : ''} ${missing.map((m) => `"${m}"`).join(', ')} not in the input`;
+    throw new PrepInputError(`${what}'s header (${header.length} columns; is its first line a header?)`);
+  }
+}
+
+/** The rules fit the input: every mapped column is in its header and of a type the profile takes. */
+export function checkRules(rules: PrepRules, header: string[]): void {
+  const supported: readonly string[] = DESTINATION_PROFILES[rules.profile].types;
+  const unsupported = Object.entries(rules.columns).filter(([, type]) => !supported.includes(type));
+  if (unsupported.length > 0) {
+    throw new PrepInputError(`profile ${rules.profile} takes ${supported.join(', ')}: not ${unsupported.map(([name, type]) => `${type} (column "${name}")`).join(', ')}`);
+  }
+  // Checked here, in this thread, before any object is written: in a worker thread the error would lose its class,
+  // and an input without rows would never be checked at all. (RowPreparer checks the same in every thread.)
+  checkMappedColumns(header, rules);
+}
