@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { durationSchema } from './duration';
 import { pollScheduleSchema } from './poll-schedule';
-import { uid2SubscriptionApprovalInputSchema } from './uid2-subscription';
+import { uid2SubscriptionApprovalInputSchema } from './uid2-subscription-approval';
 
 /**
  * Input of `uid2Matching` (seed 000, "Configure AWS Account", "Create a Matching Workflow", "Run the

@@ -1,12 +1,12 @@
 import { Command } from 'commander';
 import { workflowIds } from '../schemas/temporal-names';
-import { operatorActionSchema, uid2SubscriptionApprovalInputSchema } from '../schemas/uid2-subscription';
-import { approvedSignal, cancelSignal, checkNowSignal, statusQuery, uid2SubscriptionApproval } from '../workflows/uid2-subscription-approval';
+import { operatorActionSchema, uid2SubscriptionApprovalInputSchema } from '../schemas/uid2-subscription-approval';
+import { approvedSignal, cancelSignal, checkNowSignal, uid2SubscriptionApprovalStatusQuery, uid2SubscriptionApproval } from '../workflows/uid2-subscription-approval';
 import { loadConfigFile, validateConfig } from './lib/load-config';
 import { exitWith, runCli } from './lib/run-cli';
 import { runWorkflow } from './lib/run-workflow';
 import { starterContext } from './lib/temporal';
-import { renderApprovalStatus } from './uid2-subscription-status';
+import { renderUid2SubscriptionApprovalStatus } from './uid2-subscription-status';
 
 const program = new Command('uid2-subscription')
   .description('Wait until the UID2 subscription on AWS Data Exchange is approved (workflow uid2SubscriptionApproval).')
@@ -27,7 +27,7 @@ program
         workflowId: workflowIds.uid2SubscriptionApproval(input.account),
         args: [{ input }],
         wait: Boolean(opts.wait),
-        status: { query: statusQuery, render: renderApprovalStatus },
+        status: { query: uid2SubscriptionApprovalStatusQuery, render: renderUid2SubscriptionApprovalStatus },
       });
       exitWith(code);
     } finally {
@@ -43,7 +43,7 @@ program
   .option(...accountOption)
   .action(async (opts: { account?: string }) =>
     withHandle(opts.account, async (handle) => {
-      console.log(JSON.stringify(await handle.query(statusQuery, new Date().toISOString()), null, 2));
+      console.log(JSON.stringify(await handle.query(uid2SubscriptionApprovalStatusQuery, new Date().toISOString()), null, 2));
     }),
   );
 

@@ -1,7 +1,7 @@
 import { condition, continueAsNew, getExternalWorkflowHandle, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { releaseTurnSignal, requestTurnSignal, turnGrantedSignal, queueStatusQuery, type ErJobQueueStatus, type JobTurnRequest } from './er-job-queue-messages';
-import { showStage } from './visibility';
+import { showStage } from './support/stage-tracking';
 
 const PIPELINE = 'er-job-queue';
 

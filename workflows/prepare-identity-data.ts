@@ -14,7 +14,7 @@ import type { Activities } from '../activities';
 import type { PrepSummary } from '../activities/prepare-dataset';
 import { PREP_INPUT_ERROR, runLocation, prepareIdentityDataInputSchema, type PrepareIdentityDataInput, type PrepStatus } from '../schemas/prep';
 import { invalidInput } from './invalid-input';
-import { showStage } from './visibility';
+import { showStage } from './support/stage-tracking';
 
 /** Stage and tasks done; takes the same optional `asOf` argument as the other status queries, unused here. */
 export const prepStatusQuery = defineQuery<PrepStatus, [asOf?: string]>('status');

@@ -20,7 +20,7 @@ import type { Activities } from '../activities';
 import type { MatchingWorkflowSpec } from '../activities/entity-resolution';
 import { durationToMs } from '../schemas/duration';
 import { workflowIds } from '../schemas/temporal-names';
-import type { Uid2SubscriptionApprovalConfig } from '../schemas/uid2-subscription';
+import type { Uid2SubscriptionApprovalConfig } from '../schemas/uid2-subscription-approval';
 import {
   UID2_ATTRIBUTE_TYPE,
   erResourceName,
@@ -39,7 +39,7 @@ import { releaseTurnSignal, turnGrantedSignal, type JobTurnGrant } from './er-jo
 import { invalidInput } from './invalid-input';
 import { uid2MatchingStatus } from './uid2-matching-status';
 import { uid2SubscriptionApproval } from './uid2-subscription-approval';
-import { showErWorkflows, showStage } from './visibility';
+import { showErWorkflows, showStage } from './support/stage-tracking';
 
 /** `asOf` (ISO time, optional): the instant to report poll progress for; the caller's clock, since a query cannot read the current time. */
 export const uid2MatchingStatusQuery = defineQuery<Uid2MatchingStatus, [asOf?: string]>('status');

@@ -23,19 +23,19 @@ import {
   sendApiAssetPolicy,
   uid2SubscriptionApprovalInputSchema,
   type OperatorAction,
-  type Uid2ApprovalStage,
-  type Uid2ApprovalState,
-  type Uid2ApprovalStatus,
+  type Uid2SubscriptionApprovalStage,
+  type Uid2SubscriptionApprovalState,
+  type Uid2SubscriptionApprovalStatus,
   type Uid2SubscriptionApprovalArgs,
   type Uid2SubscriptionApprovalConfig,
   type Uid2SubscriptionApprovalResult,
-} from '../schemas/uid2-subscription';
-import { UID2_APPROVAL_CANCELLED, UID2_APPROVAL_DEADLINE_EXCEEDED, approvalStatus, cancelledByOperator, deadlineExceeded } from './uid2-approval-status';
+} from '../schemas/uid2-subscription-approval';
+import { UID2_APPROVAL_CANCELLED, UID2_APPROVAL_DEADLINE_EXCEEDED, uid2SubscriptionApprovalStatus, cancelledByOperator, deadlineExceeded } from './uid2-subscription-approval-status';
 import { invalidInput } from './invalid-input';
-import { showStage } from './visibility';
+import { showStage } from './support/stage-tracking';
 
 /** `asOf` (ISO time, optional): the instant to report checks for; the caller's clock, since a query cannot read the current time. */
-export const statusQuery = defineQuery<Uid2ApprovalStatus, [asOf?: string]>('status');
+export const uid2SubscriptionApprovalStatusQuery = defineQuery<Uid2SubscriptionApprovalStatus, [asOf?: string]>('status');
 export const approvedSignal = defineSignal<[OperatorAction]>('approved');
 export const cancelSignal = defineSignal<[OperatorAction]>('cancel');
 /** Ends the current backoff and checks the entitlement at once. */
@@ -65,7 +65,7 @@ export async function uid2SubscriptionApproval(args: Uid2SubscriptionApprovalArg
   if (!parsed.success) throw invalidInput('uid2SubscriptionApproval', parsed.error);
   const config = parsed.data;
   const now = Date.now();
-  const state: Uid2ApprovalState = args.carried ?? {
+  const state: Uid2SubscriptionApprovalState = args.carried ?? {
     stage: 'finding-provider',
     startedAt: new Date(now).toISOString(),
     deadlineAt: new Date(now + durationToMs(config.deadline)).toISOString(),
@@ -74,7 +74,7 @@ export async function uid2SubscriptionApproval(args: Uid2SubscriptionApprovalArg
   };
   const operator: { approval?: OperatorAction; cancel?: OperatorAction; checkNow: boolean } = { checkNow: false };
 
-  setHandler(statusQuery, (asOf) => approvalStatus(state, asOf ? Date.parse(asOf) : Date.now()));
+  setHandler(uid2SubscriptionApprovalStatusQuery, (asOf) => uid2SubscriptionApprovalStatus(state, asOf ? Date.parse(asOf) : Date.now()));
   setHandler(approvedSignal, (action) => {
     operator.approval ??= validOperatorAction('approved', action);
   });
@@ -85,7 +85,7 @@ export async function uid2SubscriptionApproval(args: Uid2SubscriptionApprovalArg
     operator.checkNow = true;
   });
 
-  const enter = (stage: Uid2ApprovalStage) => {
+  const enter = (stage: Uid2SubscriptionApprovalStage) => {
     state.stage = stage;
     showStage('uid2-subscription', stage);
   };
@@ -189,7 +189,7 @@ export async function uid2SubscriptionApproval(args: Uid2SubscriptionApprovalArg
   }
 
   /** An interrupted round reports no attempt count: its schedule tells how many checks it made. */
-  function closeRoundByEstimate(schedule: NonNullable<Uid2ApprovalState['polling']>) {
+  function closeRoundByEstimate(schedule: NonNullable<Uid2SubscriptionApprovalState['polling']>) {
     const progress = pollProgressAt(schedule, Math.min(Date.now(), Date.parse(state.deadlineAt)));
     state.checksBefore += progress.checks;
     state.lastCheckAt = progress.lastCheckAt;

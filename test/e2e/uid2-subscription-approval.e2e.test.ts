@@ -6,9 +6,9 @@ import type { ActivityDeps } from '../../activities';
 import { UID2_LISTING } from '../../sandbox/catalog';
 import type { Sandbox } from '../../sandbox/server';
 import { workflowIds } from '../../schemas/temporal-names';
-import { renderApprovalStatus } from '../../starters/uid2-subscription-status';
+import { renderUid2SubscriptionApprovalStatus } from '../../starters/uid2-subscription-status';
 import { runWorkflow } from '../../starters/lib/run-workflow';
-import { statusQuery, uid2SubscriptionApproval } from '../../workflows/uid2-subscription-approval';
+import { uid2SubscriptionApprovalStatusQuery, uid2SubscriptionApproval } from '../../workflows/uid2-subscription-approval';
 import { createDataConverter } from '../../temporal-client/codec/data-converter';
 import type { CodecKeyring } from '../../temporal-client/codec/keyring';
 import { createWorker } from '../../worker/create-worker';
@@ -65,7 +65,7 @@ const assetArn = `arn:aws:dataexchange:us-east-1:111122223333:data-sets/${UID2_L
 describe('uid2SubscriptionApproval end to end (dev server, sandbox, codec, production worker)', () => {
   it('waits through pending checks, completes when the sandbox approves mid-run under 20 % throttling, and stores only encrypted payloads', async () => {
     await adminCall(sandbox, 'PUT', '/faults', { seed: 20, rules: [{ service: 'dataexchange', throttle: 0.2 }, { service: 'entityresolution', throttle: 0.2 }] });
-    const { worker, client, ctx } = await productionStack(aws, 'uid2-approval');
+    const { worker, client, ctx } = await productionStack(aws, 'uid2-subscription-approval');
     const account = String(100000000000 + Math.floor(Math.random() * 899999999999));
     const workflowId = workflowIds.uid2SubscriptionApproval(account);
     const lines: string[] = [];
@@ -79,7 +79,7 @@ describe('uid2SubscriptionApproval end to end (dev server, sandbox, codec, produ
         workflowId,
         args: [{ input: { account, poll: { initialInterval: '1 second', maximumInterval: '1 second', backoffCoefficient: 1 } } }],
         wait: true,
-        status: { query: statusQuery, render: renderApprovalStatus, everyMs: 200 },
+        status: { query: uid2SubscriptionApprovalStatusQuery, render: renderUid2SubscriptionApprovalStatus, everyMs: 200 },
         out: (line) => lines.push(line),
       }),
     );
@@ -113,7 +113,7 @@ describe('uid2SubscriptionApproval end to end (dev server, sandbox, codec, produ
   });
 
   it('a second start with the same id attaches to the running wait instead of starting another', async () => {
-    const { worker, client, ctx } = await productionStack(aws, 'uid2-approval-dup');
+    const { worker, client, ctx } = await productionStack(aws, 'uid2-subscription-approval-dup');
     const workflowId = workflowIds.uid2SubscriptionApproval(`dup-${Date.now()}`);
     const lines: string[] = [];
     await worker.runUntil(async () => {

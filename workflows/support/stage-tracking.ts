@@ -1,6 +1,6 @@
 import { defineSearchAttributeKey } from '@temporalio/common';
 import { upsertSearchAttributes } from '@temporalio/workflow';
-import { SEARCH_ATTRIBUTES } from '../schemas/search-attributes';
+import { SEARCH_ATTRIBUTES } from '../../schemas/search-attributes';
 
 const pipelineKey = defineSearchAttributeKey(SEARCH_ATTRIBUTES.pipeline.name, 'KEYWORD');
 const stageKey = defineSearchAttributeKey(SEARCH_ATTRIBUTES.stage.name, 'KEYWORD');

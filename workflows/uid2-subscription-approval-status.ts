@@ -1,11 +1,11 @@
 import { ApplicationFailure } from '@temporalio/workflow';
 import { pollProgressAt } from '../schemas/poll-schedule';
-import type { Uid2ApprovalStage, Uid2ApprovalState, Uid2ApprovalStatus } from '../schemas/uid2-subscription';
+import type { Uid2SubscriptionApprovalStage, Uid2SubscriptionApprovalState, Uid2SubscriptionApprovalStatus } from '../schemas/uid2-subscription-approval';
 
 export const UID2_APPROVAL_DEADLINE_EXCEEDED = 'Uid2ApprovalDeadlineExceeded';
 export const UID2_APPROVAL_CANCELLED = 'Uid2ApprovalCancelled';
 
-const NEXT_ACTION: Record<Uid2ApprovalStage, string> = {
+const NEXT_ACTION: Record<Uid2SubscriptionApprovalStage, string> = {
   'finding-provider': 'Looking up the UID2 provider service in Entity Resolution (ListProviderServices).',
   'waiting-for-approval':
     "Waiting for the UID2 team to approve the AWS Data Exchange subscription. Send the 'approved' signal if it was approved out of band, or 'checkNow' to check at once.",
@@ -17,7 +17,7 @@ const NEXT_ACTION: Record<Uid2ApprovalStage, string> = {
 };
 
 /** Checks so far, last and next check as of `atMs`: exact counts from finished rounds plus the running round's schedule. */
-export function approvalStatus(state: Uid2ApprovalState, atMs: number): Uid2ApprovalStatus {
+export function uid2SubscriptionApprovalStatus(state: Uid2SubscriptionApprovalState, atMs: number): Uid2SubscriptionApprovalStatus {
   const live = state.polling ? pollProgressAt(state.polling, Math.max(atMs, Date.parse(state.polling.since))) : undefined;
   const nextCheckAt = live && Date.parse(live.nextCheckAt) < Date.parse(state.deadlineAt) ? live.nextCheckAt : undefined;
   return {
@@ -35,7 +35,7 @@ export function approvalStatus(state: Uid2ApprovalState, atMs: number): Uid2Appr
   };
 }
 
-export function deadlineExceeded(state: Uid2ApprovalState, account: string | undefined): ApplicationFailure {
+export function deadlineExceeded(state: Uid2SubscriptionApprovalState, account: string | undefined): ApplicationFailure {
   const days = Math.round((Date.parse(state.deadlineAt) - Date.parse(state.startedAt)) / 86_400_000);
   return ApplicationFailure.nonRetryable(
     `The UID2 subscription (Data Exchange data set ${state.provider?.marketplace.dataSetId ?? 'unknown'}) was not approved by ${state.deadlineAt}, ` +

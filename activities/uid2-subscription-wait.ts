@@ -4,7 +4,7 @@ import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/comm
 import type { DataExchangeClient } from '@aws-sdk/client-dataexchange';
 import { UID2_SUBSCRIPTION_PENDING, uid2EntitlementArn } from './uid2-subscription';
 
-export interface Uid2ApprovalWaitDeps {
+export interface Uid2SubscriptionWaitDeps {
   dataExchange: DataExchangeClient;
   temporal: Client;
 }
@@ -12,7 +12,7 @@ export interface Uid2ApprovalWaitDeps {
 export const UID2_APPROVAL_ENDED = 'Uid2ApprovalEnded';
 
 /** What a UID2 matching run needs before it can start: an approved subscription, seen one way or the other. */
-export function createUid2ApprovalWaitActivities({ dataExchange, temporal }: Uid2ApprovalWaitDeps) {
+export function createUid2SubscriptionWaitActivities({ dataExchange, temporal }: Uid2SubscriptionWaitDeps) {
   /** One look at the entitlement, without waiting. */
   async function readUid2Entitlement(input: { dataSetId: string }): Promise<{ entitled: boolean }> {
     return { entitled: (await uid2EntitlementArn(dataExchange, input.dataSetId)) !== undefined };

@@ -62,12 +62,12 @@ export const operatorActionSchema = z
   .strict();
 export type OperatorAction = z.infer<typeof operatorActionSchema>;
 
-export const uid2ApprovalStages = ['finding-provider', 'waiting-for-approval', 'resolving-asset', 'approved', 'deadline-exceeded', 'cancelled', 'failed'] as const;
-export type Uid2ApprovalStage = (typeof uid2ApprovalStages)[number];
+export const uid2SubscriptionApprovalStages = ['finding-provider', 'waiting-for-approval', 'resolving-asset', 'approved', 'deadline-exceeded', 'cancelled', 'failed'] as const;
+export type Uid2SubscriptionApprovalStage = (typeof uid2SubscriptionApprovalStages)[number];
 
 /** State carried across continue-as-new: plain JSON only. */
-export const uid2ApprovalStateSchema = z.object({
-  stage: z.enum(uid2ApprovalStages),
+export const uid2SubscriptionApprovalStateSchema = z.object({
+  stage: z.enum(uid2SubscriptionApprovalStages),
   startedAt: z.string().datetime(),
   deadlineAt: z.string().datetime(),
   /** Checks finished in earlier poll rounds and runs. */
@@ -78,16 +78,16 @@ export const uid2ApprovalStateSchema = z.object({
   provider: uid2ProviderServiceSchema.optional(),
   runs: z.number().int().min(1),
 });
-export type Uid2ApprovalState = z.infer<typeof uid2ApprovalStateSchema>;
+export type Uid2SubscriptionApprovalState = z.infer<typeof uid2SubscriptionApprovalStateSchema>;
 
 export interface Uid2SubscriptionApprovalArgs {
   input: Uid2SubscriptionApprovalInput;
   /** Set by the workflow itself when it continues as new. */
-  carried?: Uid2ApprovalState;
+  carried?: Uid2SubscriptionApprovalState;
 }
 
-export interface Uid2ApprovalStatus {
-  stage: Uid2ApprovalStage;
+export interface Uid2SubscriptionApprovalStatus {
+  stage: Uid2SubscriptionApprovalStage;
   startedAt: string;
   deadlineAt: string;
   /** Checks made so far, last and next check: exact after a poll round ends, derived from the retry schedule while one runs. */
