@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { durationSchema } from './duration';
 import { pollScheduleSchema } from './poll-schedule';
+import { TERMINAL_STAGES } from './stages';
 
-/** Input of `uid2SubscriptionApproval` (seed 000, steps 2–4: subscribe on AWS Data Exchange, wait for the UID2 team's approval). */
+/** Input of `uid2SubscriptionApproval` (UID2 docs, "AWS Entity Resolution Integration Guide": subscribe on AWS Data Exchange, wait for the UID2 team's approval). */
 export const uid2SubscriptionApprovalInputSchema = z
   .object({
     /** AWS account id the subscription belongs to; names the workflow id, one wait per account. */
@@ -62,7 +63,16 @@ export const operatorActionSchema = z
   .strict();
 export type OperatorAction = z.infer<typeof operatorActionSchema>;
 
-export const uid2SubscriptionApprovalStages = ['finding-provider', 'waiting-for-approval', 'resolving-asset', 'approved', 'deadline-exceeded', 'cancelled', 'failed'] as const;
+/** What the `approve` and `cancel` updates return: the operator decision now recorded, and the run's stage. */
+export interface OperatorDecision {
+  decision: 'approved' | 'cancelled';
+  by: string;
+  reason: string;
+  stage: Uid2SubscriptionApprovalStage;
+}
+
+/** `completed` is upserted as IdentityStage "approved", the value it had before the stages were unified. */
+export const uid2SubscriptionApprovalStages = ['finding-provider', 'waiting-for-approval', 'resolving-asset', ...TERMINAL_STAGES, 'deadline-exceeded'] as const;
 export type Uid2SubscriptionApprovalStage = (typeof uid2SubscriptionApprovalStages)[number];
 
 /** State carried across continue-as-new: plain JSON only. */
@@ -103,6 +113,7 @@ export interface Uid2SubscriptionApprovalStatus {
 }
 
 export interface Uid2SubscriptionApprovalResult {
+  /** `operator-signal`: an operator approved it, by the `approve` update or the `approved` signal. */
   approvedVia: 'entitlement' | 'operator-signal';
   approvedBy?: string;
   approvedAt: string;
@@ -114,7 +125,7 @@ export interface Uid2SubscriptionApprovalResult {
   /** From Data Exchange GetAsset when readable; otherwise built from the marketplace configuration with any provider account. */
   assetArn: string;
   assetArnSource: 'GetAsset' | 'derived';
-  /** Attach to the Entity Resolution workflow role (seed 000, "Service access"). */
+  /** Attach to the Entity Resolution workflow role (the same guide's service access step). */
   iamPolicy: {
     Version: '2012-10-17';
     Statement: { Effect: 'Allow'; Sid: 'DataExchangePermissions'; Action: 'dataexchange:SendApiAsset'; Resource: string[] }[];

@@ -1,11 +1,18 @@
 import { Command } from 'commander';
 import { workflowIds } from '../schemas/temporal-names';
 import { operatorActionSchema, uid2SubscriptionApprovalInputSchema } from '../schemas/uid2-subscription-approval';
-import { approvedSignal, cancelSignal, checkNowSignal, uid2SubscriptionApprovalStatusQuery, uid2SubscriptionApproval } from '../workflows/uid2-subscription-approval';
+import {
+  approveUpdate,
+  cancelUpdate,
+  checkNowSignal,
+  uid2SubscriptionApprovalStatusQuery,
+  uid2SubscriptionApproval,
+} from '../workflows/uid2-subscription-approval';
 import { loadConfigFile, validateConfig } from './lib/load-config';
 import { exitWith, runCli } from './lib/run-cli';
 import { runWorkflow } from './lib/run-workflow';
 import { starterContext } from './lib/temporal';
+import { sendDecision } from './uid2-subscription-decision';
 import { renderUid2SubscriptionApprovalStatus } from './uid2-subscription-status';
 
 const program = new Command('uid2-subscription')
@@ -47,9 +54,9 @@ program
     }),
   );
 
-for (const [name, signal, verb] of [
-  ['approve', approvedSignal, 'mark the subscription approved (when it was approved out of band)'],
-  ['cancel', cancelSignal, 'stop waiting'],
+for (const [name, update, verb] of [
+  ['approve', approveUpdate, 'mark the subscription approved (when it was approved out of band); prints the decision the wait recorded, exit 1 if it refuses'],
+  ['cancel', cancelUpdate, 'stop waiting; prints the decision the wait recorded, exit 1 if it refuses'],
 ] as const) {
   program
     .command(name)
@@ -59,10 +66,7 @@ for (const [name, signal, verb] of [
     .option(...accountOption)
     .action(async (opts: { by: string; reason: string; account?: string }) => {
       const action = validateConfig(`--by/--reason`, { by: opts.by, reason: opts.reason }, operatorActionSchema);
-      return withHandle(opts.account, async (handle) => {
-        await handle.signal(signal, action);
-        console.log(`Sent '${signal.name}' to ${handle.workflowId}`);
-      });
+      return withHandle(opts.account, async (handle) => exitWith(await sendDecision(handle, update, action)));
     });
 }
 

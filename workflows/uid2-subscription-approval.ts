@@ -8,34 +8,48 @@ import {
   continueAsNew,
   defineQuery,
   defineSignal,
+  defineUpdate,
   isCancellation,
   log,
   proxyActivities,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
+import type { ZodError } from 'zod';
 import type { Activities } from '../activities';
 import type { EntitlementCheck } from '../activities/uid2-subscription';
 import { durationToMs } from '../schemas/duration';
 import { pollProgressAt } from '../schemas/poll-schedule';
+import { PIPELINES } from '../schemas/search-attributes';
 import {
   operatorActionSchema,
   sendApiAssetPolicy,
   uid2SubscriptionApprovalInputSchema,
   type OperatorAction,
-  type Uid2SubscriptionApprovalStage,
+  type OperatorDecision,
   type Uid2SubscriptionApprovalState,
   type Uid2SubscriptionApprovalStatus,
   type Uid2SubscriptionApprovalArgs,
-  type Uid2SubscriptionApprovalConfig,
   type Uid2SubscriptionApprovalResult,
 } from '../schemas/uid2-subscription-approval';
-import { UID2_APPROVAL_CANCELLED, UID2_APPROVAL_DEADLINE_EXCEEDED, uid2SubscriptionApprovalStatus, cancelledByOperator, deadlineExceeded } from './uid2-subscription-approval-status';
+import {
+  INVALID_OPERATOR_ACTION,
+  UID2_APPROVAL_CANCELLED,
+  UID2_APPROVAL_DEADLINE_EXCEEDED,
+  uid2SubscriptionApprovalStatus,
+  cancelledByOperator,
+  deadlineExceeded,
+} from './uid2-subscription-approval-status';
 import { invalidInput } from './invalid-input';
-import { showStage } from './support/stage-tracking';
+import { pollSchedule, pollingActivityOptions } from './support/polling';
+import { endedBy, stageTracker } from './support/stage-tracking';
 
 /** `asOf` (ISO time, optional): the instant to report checks for; the caller's clock, since a query cannot read the current time. */
 export const uid2SubscriptionApprovalStatusQuery = defineQuery<Uid2SubscriptionApprovalStatus, [asOf?: string]>('status');
+/** An operator's decision, refused to the caller when its payload is invalid or the wait is already decided or over. */
+export const approveUpdate = defineUpdate<OperatorDecision, [OperatorAction]>('approve');
+export const cancelUpdate = defineUpdate<OperatorDecision, [OperatorAction]>('cancel');
+/** The same decisions as signals, for older clients: an invalid payload is logged and ignored. */
 export const approvedSignal = defineSignal<[OperatorAction]>('approved');
 export const cancelSignal = defineSignal<[OperatorAction]>('cancel');
 /** Ends the current backoff and checks the entitlement at once. */
@@ -45,18 +59,6 @@ const controlPlane = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '2 seconds', maximumInterval: '1 minute', maximumAttempts: 20 },
 });
-
-function entitlementPoller(config: Uid2SubscriptionApprovalConfig, remainingMs: number) {
-  return proxyActivities<Activities>({
-    startToCloseTimeout: '2 minutes',
-    scheduleToCloseTimeout: remainingMs,
-    retry: {
-      initialInterval: config.poll.initialInterval,
-      backoffCoefficient: config.poll.backoffCoefficient,
-      maximumInterval: config.poll.maximumInterval,
-    },
-  }).checkUid2Entitlement;
-}
 
 type Interrupt = { kind: 'approved' | 'cancelled' | 'check-now' | 'continue-as-new' | 'retries-exhausted' };
 
@@ -73,22 +75,32 @@ export async function uid2SubscriptionApproval(args: Uid2SubscriptionApprovalArg
     runs: 1,
   };
   const operator: { approval?: OperatorAction; cancel?: OperatorAction; checkNow: boolean } = { checkNow: false };
+  const decide = (decision: OperatorDecision['decision'], action: OperatorAction): OperatorDecision => {
+    if (decision === 'approved') operator.approval ??= action;
+    else operator.cancel ??= action;
+    return { decision, by: action.by, reason: action.reason, stage: state.stage };
+  };
+  /** An update is refused, leaving no trace in the history, unless its payload is valid and the wait still open and undecided. */
+  const validateDecision = (action: OperatorAction) => {
+    const parsed = operatorActionSchema.safeParse(action);
+    if (!parsed.success) throw ApplicationFailure.nonRetryable(`Invalid operator action: ${actionIssues(parsed.error)}`, INVALID_OPERATOR_ACTION);
+    const earlier = operator.approval ? 'approved' : operator.cancel ? 'cancelled' : undefined;
+    if (earlier) throw ApplicationFailure.nonRetryable(`The wait was already ${earlier} by ${(operator.approval ?? operator.cancel)!.by}`, INVALID_OPERATOR_ACTION);
+    if (state.stage !== 'finding-provider' && state.stage !== 'waiting-for-approval') {
+      throw ApplicationFailure.nonRetryable(`The wait is over (stage ${state.stage}): there is nothing to decide`, INVALID_OPERATOR_ACTION);
+    }
+  };
 
   setHandler(uid2SubscriptionApprovalStatusQuery, (asOf) => uid2SubscriptionApprovalStatus(state, asOf ? Date.parse(asOf) : Date.now()));
-  setHandler(approvedSignal, (action) => {
-    operator.approval ??= validOperatorAction('approved', action);
-  });
-  setHandler(cancelSignal, (action) => {
-    operator.cancel ??= validOperatorAction('cancel', action);
-  });
+  setHandler(approveUpdate, (action) => decide('approved', operatorActionSchema.parse(action)), { validator: validateDecision });
+  setHandler(cancelUpdate, (action) => decide('cancelled', operatorActionSchema.parse(action)), { validator: validateDecision });
+  setHandler(approvedSignal, (action) => void whenValid('approved', action, (a) => decide('approved', a)));
+  setHandler(cancelSignal, (action) => void whenValid('cancel', action, (a) => decide('cancelled', a)));
   setHandler(checkNowSignal, () => {
     operator.checkNow = true;
   });
 
-  const enter = (stage: Uid2SubscriptionApprovalStage) => {
-    state.stage = stage;
-    showStage('uid2-subscription', stage);
-  };
+  const enter = stageTracker(PIPELINES.uid2SubscriptionApproval, state);
 
   try {
     if (!state.provider) {
@@ -120,7 +132,7 @@ export async function uid2SubscriptionApproval(args: Uid2SubscriptionApprovalArg
 
     enter('resolving-asset');
     const asset = await controlPlane.resolveUid2ApiAsset(provider.marketplace);
-    enter('approved');
+    enter('completed');
     return {
       approvedVia: entitlement ? 'entitlement' : 'operator-signal',
       approvedBy: entitlement ? undefined : operator.approval?.by,
@@ -135,9 +147,9 @@ export async function uid2SubscriptionApproval(args: Uid2SubscriptionApprovalArg
       iamPolicy: sendApiAssetPolicy(asset.assetArn),
     };
   } catch (err) {
-    if (isCancellation(err) || (err instanceof ApplicationFailure && err.type === UID2_APPROVAL_CANCELLED)) enter('cancelled');
+    if (err instanceof ApplicationFailure && err.type === UID2_APPROVAL_CANCELLED) enter('cancelled');
     else if (err instanceof ApplicationFailure && err.type === UID2_APPROVAL_DEADLINE_EXCEEDED) enter('deadline-exceeded');
-    else if (!(err instanceof ContinueAsNew)) enter('failed');
+    else if (!(err instanceof ContinueAsNew)) enter(endedBy(err));
     throw err;
   }
 
@@ -148,17 +160,12 @@ export async function uid2SubscriptionApproval(args: Uid2SubscriptionApprovalArg
    * round's own few events are recorded.
    */
   async function pollRound(dataSetId: string, remainingMs: number): Promise<EntitlementCheck | Interrupt> {
-    const schedule = {
-      since: new Date(Date.now()).toISOString(),
-      initialIntervalMs: durationToMs(config.poll.initialInterval),
-      backoffCoefficient: config.poll.backoffCoefficient,
-      maximumIntervalMs: durationToMs(config.poll.maximumInterval),
-    };
+    const schedule = pollSchedule(config.poll, Date.now());
     state.polling = schedule;
     const startedInTask = workflowInfo().historyLength;
     operator.checkNow = false;
     const scope = new CancellationScope();
-    const poll = scope.run(() => entitlementPoller(config, remainingMs)({ dataSetId, schedule }));
+    const poll = scope.run(() => proxyActivities<Activities>(pollingActivityOptions(config.poll, remainingMs)).checkUid2Entitlement({ dataSetId, schedule }));
     const interrupt = condition(() => operatorActed() || shouldContinueAsNew()).then(
       (): Interrupt => ({
         kind: operator.cancel ? 'cancelled' : operator.approval ? 'approved' : operator.checkNow ? 'check-now' : 'continue-as-new',
@@ -210,9 +217,13 @@ function isRetriesExhausted(err: unknown): boolean {
   return err instanceof ActivityFailure && (err.cause instanceof TimeoutFailure || err.retryState === 'TIMEOUT');
 }
 
-function validOperatorAction(signal: string, action: unknown): OperatorAction | undefined {
+/** Each bad field and why, without its value (an operator id field may hold an email by mistake). */
+function actionIssues(error: ZodError): string {
+  return error.issues.map((i) => `${i.path.join('.') || 'payload'} ${i.message}`).join('; ');
+}
+
+function whenValid(signal: string, action: unknown, fn: (action: OperatorAction) => void): void {
   const parsed = operatorActionSchema.safeParse(action);
-  if (parsed.success) return parsed.data;
-  log.warn(`Ignored the '${signal}' signal: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'payload'} ${i.message}`).join('; ')}`);
-  return undefined;
+  if (parsed.success) fn(parsed.data);
+  else log.warn(`Ignored the '${signal}' signal: ${actionIssues(parsed.error)}`);
 }

@@ -8,7 +8,8 @@ import type { Sandbox } from '../../sandbox/server';
 import { workflowIds } from '../../schemas/temporal-names';
 import { renderUid2SubscriptionApprovalStatus } from '../../starters/uid2-subscription-status';
 import { runWorkflow } from '../../starters/lib/run-workflow';
-import { uid2SubscriptionApprovalStatusQuery, uid2SubscriptionApproval } from '../../workflows/uid2-subscription-approval';
+import { sendDecision } from '../../starters/uid2-subscription-decision';
+import { approveUpdate, cancelUpdate, uid2SubscriptionApprovalStatusQuery, uid2SubscriptionApproval } from '../../workflows/uid2-subscription-approval';
 import { createDataConverter } from '../../temporal-client/codec/data-converter';
 import type { CodecKeyring } from '../../temporal-client/codec/keyring';
 import { createWorker } from '../../worker/create-worker';
@@ -110,6 +111,26 @@ describe('uid2SubscriptionApproval end to end (dev server, sandbox, codec, produ
     // The same history, through the codec, is readable by an operator who holds the key.
     const decoded = await client.workflow.getHandle<typeof uid2SubscriptionApproval>(workflowId).result();
     expect(decoded.dataSetId).toBe(UID2_LISTING.dataSetId);
+  });
+
+  it("the starter's approve command sends the 'approve' update through the codec and prints the decision; a later cancel is refused", async () => {
+    const { worker, client, ctx } = await productionStack(aws, 'uid2-subscription-approval-decision');
+    const workflowId = workflowIds.uid2SubscriptionApproval(`decision-${Date.now()}`);
+    const out: string[] = [];
+    const err: string[] = [];
+    const { result, codes } = await worker.runUntil(async () => {
+      expect(await runWorkflow({ ctx, workflow: uid2SubscriptionApproval, workflowId, args: [{ input: {} }], wait: false, out: () => undefined })).toBe(0);
+      const handle = client.workflow.getHandle<typeof uid2SubscriptionApproval>(workflowId);
+      const approved = await sendDecision(handle, approveUpdate, { by: 'ops-7', reason: 'approved in the AWS console' }, (l) => out.push(l), (l) => err.push(l));
+      const result = await handle.result();
+      const cancelled = await sendDecision(handle, cancelUpdate, { by: 'ops-8', reason: 'too late' }, (l) => out.push(l), (l) => err.push(l));
+      return { result, codes: [approved, cancelled] };
+    });
+    expect(codes).toEqual([0, 1]);
+    expect(out).toEqual([expect.stringMatching(new RegExp(`^${workflowId}: approved by ops-7 \\(stage (finding-provider|waiting-for-approval)\\)$`)) as string]);
+    expect(err).toHaveLength(1);
+    expect(err[0]).toContain(workflowId);
+    expect(result.approvedBy).toBe('ops-7');
   });
 
   it('a second start with the same id attaches to the running wait instead of starting another', async () => {

@@ -40,7 +40,7 @@ describe('uid2SubscriptionApprovalStatus', () => {
       providerServiceArn: uid2Provider.providerServiceArn,
       dataSetId: uid2Provider.marketplace.dataSetId,
       runs: 2,
-      nextAction: expect.stringContaining("'approved' signal") as string,
+      nextAction: expect.stringContaining("'approve' update") as string,
     });
   });
 
@@ -82,12 +82,12 @@ describe('uid2SubscriptionApprovalStatus', () => {
     const actions = uid2SubscriptionApprovalStages.map((stage) => uid2SubscriptionApprovalStatus(state({ stage }), roundSince).nextAction);
     for (const action of actions) expect(action.trim().length).toBeGreaterThan(10);
     expect(new Set(actions).size).toBe(uid2SubscriptionApprovalStages.length);
-    expect(uid2SubscriptionApprovalStatus(state({ stage: 'approved' }), roundSince).nextAction).toContain('IAM policy');
+    expect(uid2SubscriptionApprovalStatus(state({ stage: 'completed' }), roundSince).nextAction).toContain('IAM policy');
   });
 });
 
 describe('deadlineExceeded', () => {
-  it('is a non-retryable failure naming the deadline, the data set and the approved signal', () => {
+  it('is a non-retryable failure naming the deadline, the data set and the approve update', () => {
     const s = state({ checksBefore: 1083 });
     const failure = deadlineExceeded(s, '123456789012');
 
@@ -96,7 +96,7 @@ describe('deadlineExceeded', () => {
     expect(failure.nonRetryable).toBe(true);
     expect(failure.message).toContain(s.deadlineAt);
     expect(failure.message).toContain(uid2Provider.marketplace.dataSetId);
-    expect(failure.message).toContain("'approved' signal");
+    expect(failure.message).toContain("'approve' update");
     expect(failure.message).toContain('45 days');
     expect(failure.message).toContain('1083 entitlement checks');
     expect(failure.message).toContain('123456789012');

@@ -9,8 +9,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Uid2SubscriptionActivities as Activities } from '../../activities';
 import { createUid2SubscriptionActivities, type EntitlementCheck } from '../../activities/uid2-subscription';
 import type { Uid2SubscriptionApprovalInput } from '../../schemas/uid2-subscription-approval';
+import { WorkflowUpdateFailedError } from '@temporalio/client';
 import {
+  approveUpdate,
   approvedSignal,
+  cancelUpdate,
   cancelSignal,
   checkNowSignal,
   uid2SubscriptionApprovalStatusQuery,
@@ -137,6 +140,61 @@ describe('uid2SubscriptionApproval', () => {
     expect(result.approvedVia).toBe('operator-signal');
     expect(result.approvedBy).toBe('ops-7');
     expect(took).toBeLessThan(DAY);
+  });
+
+  it("the 'approve' update ends the wait and returns the decision", async () => {
+    const since = await env.currentTimeMs();
+    const { decision, result } = await withWorker(stubActivities({ since }), async (tq) => {
+      const handle = await start(tq);
+      const decision = await handle.executeUpdate(approveUpdate, { args: [{ by: 'ops-7', reason: 'UID2 team confirmed the approval' }] });
+      return { decision, result: await handle.result() };
+    });
+    expect(decision).toEqual({ decision: 'approved', by: 'ops-7', reason: 'UID2 team confirmed the approval', stage: expect.stringMatching(/finding-provider|waiting-for-approval/) as string });
+    expect(result.approvedVia).toBe('operator-signal');
+    expect(result.approvedBy).toBe('ops-7');
+  });
+
+  it('refuses an update with an invalid payload or after a decision, leaving no trace of it in the history', async () => {
+    const since = await env.currentTimeMs();
+    const stub = stubActivities({ since });
+    // The asset is read only once the test has sent its late update: the run is still open, and decided.
+    let readAsset!: () => void;
+    const assetGate = new Promise<void>((resolve) => (readAsset = resolve));
+    const resolveAsset = stub.activities.resolveUid2ApiAsset;
+    stub.activities.resolveUid2ApiAsset = async (input) => assetGate.then(() => resolveAsset(input));
+    const { invalid, late, decision, result, history } = await withWorker(stub, async (tq) => {
+      const handle = await start(tq);
+      const invalid = await handle.executeUpdate(approveUpdate, { args: [{ by: 'jane@example.com', reason: 'ok' }] }).catch((err: unknown) => err);
+      const decision = await handle.executeUpdate(approveUpdate, { args: [{ by: 'ops-7', reason: 'confirmed by the UID2 team' }] });
+      const late = await handle.executeUpdate(cancelUpdate, { args: [{ by: 'ops-3', reason: 'too late' }] }).catch((err: unknown) => err);
+      readAsset();
+      return { invalid, late, decision, result: await handle.result(), history: await handle.fetchHistory() };
+    });
+    expect(invalid).toBeInstanceOf(WorkflowUpdateFailedError);
+    const invalidCause = (invalid as WorkflowUpdateFailedError).cause as ApplicationFailure;
+    expect(invalidCause.type).toBe('InvalidOperatorAction');
+    expect(invalidCause.message).toContain('by must be an operator id');
+    expect(invalidCause.message).not.toContain('jane@example.com');
+    expect(late).toBeInstanceOf(WorkflowUpdateFailedError);
+    expect(((late as WorkflowUpdateFailedError).cause as ApplicationFailure).message).toBe('The wait was already approved by ops-7');
+    expect(decision).toMatchObject({ decision: 'approved', by: 'ops-7' });
+    expect(result.approvedBy).toBe('ops-7');
+    const accepted = (history.events ?? []).filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes);
+    expect(accepted).toHaveLength(1);
+    expect(JSON.stringify(history)).not.toContain('jane@example.com');
+    expect(JSON.stringify(history)).not.toContain('too late');
+  });
+
+  it("the 'cancel' update ends the wait with who and why", async () => {
+    const since = await env.currentTimeMs();
+    const { decision, failure } = await withWorker(stubActivities({ since }), async (tq) => {
+      const handle = await start(tq);
+      const decision = await handle.executeUpdate(cancelUpdate, { args: [{ by: 'ops-2', reason: 'contract not signed yet' }] });
+      return { decision, failure: await workflowFailureOf(handle.result()) };
+    });
+    expect(decision).toMatchObject({ decision: 'cancelled', by: 'ops-2', reason: 'contract not signed yet' });
+    expect(failure.type).toBe('Uid2ApprovalCancelled');
+    expect(failure.message).toBe('The UID2 approval wait was cancelled by operator ops-2: contract not signed yet');
   });
 
   it("ignores an 'approved' signal carrying an email address", async () => {
