@@ -66,7 +66,8 @@ function failureMessage(error: unknown): { type: string; message: string } {
  * Normalises, validates and hashes a dataset for one destination (uid2, amc, tiktok, or Entity
  * Resolution's clean zone). Large inputs fan out: one activity per object or aligned byte range, on
  * whichever workers poll the task queue. The run writes under its own `run-<id>/` sub-prefix of the
- * output and publishes by writing manifest.json last; a run that fails removes what it wrote.
+ * output and publishes by writing manifest.json last; a run that fails removes what it wrote. Its status
+ * query ends in `completed` or `failed`; IdentityStage shows `done` for `completed`, as it always has.
  */
 export async function prepareIdentityData(input: PrepareIdentityDataInput): Promise<PrepSummary> {
   const parsed = prepareIdentityDataInputSchema.safeParse(input);

@@ -2,6 +2,7 @@ import { ApplicationFailure, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { MatchingJobStatus, Uid2Identifier, Uid2IdentifierResult, Uid2MatchingConfig } from '../schemas/uid2-matching';
 import { uid2MatchingWorkflow, uid2SchemaMapping, type DescribedInputTable } from '../schemas/uid2-matching-resources';
+import { CONTROL_PLANE } from './support/activity-options';
 import type { WithErJobTurn } from './support/er-job-turn';
 import { pollingActivityOptions, pollSchedule } from './support/polling';
 import { rootFailure } from './support/root-failure';
@@ -9,10 +10,7 @@ import { matchingJobProgress } from './uid2-matching-status';
 
 export const UID2_MATCHING_FAILED = 'Uid2MatchingFailed';
 
-const controlPlane = proxyActivities<Activities>({
-  startToCloseTimeout: '2 minutes',
-  retry: { initialInterval: '2 seconds', maximumInterval: '1 minute', maximumAttempts: 20 },
-});
+const controlPlane = proxyActivities<Activities>(CONTROL_PLANE);
 
 export interface MatchingJobContext {
   config: Uid2MatchingConfig;

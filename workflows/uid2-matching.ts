@@ -14,6 +14,7 @@ import {
 } from '../schemas/uid2-matching';
 import { uid2InputTable } from '../schemas/uid2-matching-resources';
 import { invalidInput } from './invalid-input';
+import { CONTROL_PLANE } from './support/activity-options';
 import { erJobTurns } from './support/er-job-turn';
 import { pollingActivityOptions } from './support/polling';
 import { endedBy, showErWorkflows, stageTracker } from './support/stage-tracking';
@@ -26,10 +27,7 @@ export { UID2_MATCHING_FAILED } from './uid2-matching-job';
 /** `asOf` (ISO time, optional): the instant to report poll progress for; the caller's clock, since a query cannot read the current time. */
 export const uid2MatchingStatusQuery = defineQuery<Uid2MatchingStatus, [asOf?: string]>('status');
 
-const controlPlane = proxyActivities<Activities>({
-  startToCloseTimeout: '2 minutes',
-  retry: { initialInterval: '2 seconds', maximumInterval: '1 minute', maximumAttempts: 20 },
-});
+const controlPlane = proxyActivities<Activities>(CONTROL_PLANE);
 
 /** Reading a header or a Parquet footer from S3 may take longer than a control-plane call. */
 const cataloging = proxyActivities<Activities>({
@@ -41,7 +39,7 @@ const cataloging = proxyActivities<Activities>({
  * Maps the emails and/or phone numbers of one table to raw UID2s through Entity Resolution (UID2 docs,
  * "AWS Entity Resolution Integration Guide"): subscription first, then the input table (cataloged from S3
  * when asked), then per identifier type one schema mapping + PROVIDER matching workflow, ensured, and one
- * job, run in its ER workflow's turn.
+ * job, run in its ER workflow's turn. Its status query and IdentityStage end in `completed`, `failed` or `cancelled`.
  */
 export async function uid2Matching(input: Uid2MatchingInput): Promise<Uid2MatchingResult> {
   const parsed = uid2MatchingInputSchema.safeParse(input);

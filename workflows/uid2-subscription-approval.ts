@@ -6,62 +6,57 @@ import {
   TimeoutFailure,
   condition,
   continueAsNew,
-  defineQuery,
-  defineSignal,
-  defineUpdate,
   isCancellation,
-  log,
   proxyActivities,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { ZodError } from 'zod';
 import type { Activities } from '../activities';
 import type { EntitlementCheck } from '../activities/uid2-subscription';
 import { durationToMs } from '../schemas/duration';
 import { pollProgressAt } from '../schemas/poll-schedule';
 import { PIPELINES } from '../schemas/search-attributes';
 import {
-  operatorActionSchema,
   sendApiAssetPolicy,
   uid2SubscriptionApprovalInputSchema,
-  type OperatorAction,
-  type OperatorDecision,
-  type Uid2SubscriptionApprovalState,
-  type Uid2SubscriptionApprovalStatus,
   type Uid2SubscriptionApprovalArgs,
   type Uid2SubscriptionApprovalResult,
+  type Uid2SubscriptionApprovalState,
 } from '../schemas/uid2-subscription-approval';
-import {
-  INVALID_OPERATOR_ACTION,
-  UID2_APPROVAL_CANCELLED,
-  UID2_APPROVAL_DEADLINE_EXCEEDED,
-  uid2SubscriptionApprovalStatus,
-  cancelledByOperator,
-  deadlineExceeded,
-} from './uid2-subscription-approval-status';
 import { invalidInput } from './invalid-input';
+import { CONTROL_PLANE } from './support/activity-options';
 import { pollSchedule, pollingActivityOptions } from './support/polling';
 import { endedBy, stageTracker } from './support/stage-tracking';
+import { handleOperatorMessages, uid2SubscriptionApprovalStatusQuery } from './uid2-subscription-approval-messages';
+import {
+  UID2_APPROVAL_CANCELLED,
+  UID2_APPROVAL_DEADLINE_EXCEEDED,
+  cancelledByOperator,
+  deadlineExceeded,
+  uid2SubscriptionApprovalStatus,
+} from './uid2-subscription-approval-status';
 
-/** `asOf` (ISO time, optional): the instant to report checks for; the caller's clock, since a query cannot read the current time. */
-export const uid2SubscriptionApprovalStatusQuery = defineQuery<Uid2SubscriptionApprovalStatus, [asOf?: string]>('status');
-/** An operator's decision, refused to the caller when its payload is invalid or the wait is already decided or over. */
-export const approveUpdate = defineUpdate<OperatorDecision, [OperatorAction]>('approve');
-export const cancelUpdate = defineUpdate<OperatorDecision, [OperatorAction]>('cancel');
-/** The same decisions as signals, for older clients: an invalid payload is logged and ignored. */
-export const approvedSignal = defineSignal<[OperatorAction]>('approved');
-export const cancelSignal = defineSignal<[OperatorAction]>('cancel');
-/** Ends the current backoff and checks the entitlement at once. */
-export const checkNowSignal = defineSignal('checkNow');
+export {
+  approveUpdate,
+  approvedSignal,
+  cancelSignal,
+  cancelUpdate,
+  checkNowSignal,
+  uid2SubscriptionApprovalStatusQuery,
+} from './uid2-subscription-approval-messages';
 
-const controlPlane = proxyActivities<Activities>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '2 seconds', maximumInterval: '1 minute', maximumAttempts: 20 },
-});
+const controlPlane = proxyActivities<Activities>(CONTROL_PLANE);
 
 type Interrupt = { kind: 'approved' | 'cancelled' | 'check-now' | 'continue-as-new' | 'retries-exhausted' };
 
+/**
+ * Waits (days to weeks) until the UID2 subscription on AWS Data Exchange is approved: finds the UID2
+ * provider service, polls the entitlement on a backoff schedule until approved, an operator decides
+ * (the `approve` / `cancel` Updates, or the older signals), or the deadline passes; then returns the
+ * API asset and the IAM policy the Entity Resolution role needs. Continues as new as history grows.
+ * Its status query ends in `completed`, `failed`, `cancelled` or `deadline-exceeded`; IdentityStage
+ * shows `approved` for `completed`, as it always has (visibility queries use that value).
+ */
 export async function uid2SubscriptionApproval(args: Uid2SubscriptionApprovalArgs): Promise<Uid2SubscriptionApprovalResult> {
   const parsed = uid2SubscriptionApprovalInputSchema.safeParse(args.input);
   if (!parsed.success) throw invalidInput('uid2SubscriptionApproval', parsed.error);
@@ -74,31 +69,8 @@ export async function uid2SubscriptionApproval(args: Uid2SubscriptionApprovalArg
     checksBefore: 0,
     runs: 1,
   };
-  const operator: { approval?: OperatorAction; cancel?: OperatorAction; checkNow: boolean } = { checkNow: false };
-  const decide = (decision: OperatorDecision['decision'], action: OperatorAction): OperatorDecision => {
-    if (decision === 'approved') operator.approval ??= action;
-    else operator.cancel ??= action;
-    return { decision, by: action.by, reason: action.reason, stage: state.stage };
-  };
-  /** An update is refused, leaving no trace in the history, unless its payload is valid and the wait still open and undecided. */
-  const validateDecision = (action: OperatorAction) => {
-    const parsed = operatorActionSchema.safeParse(action);
-    if (!parsed.success) throw ApplicationFailure.nonRetryable(`Invalid operator action: ${actionIssues(parsed.error)}`, INVALID_OPERATOR_ACTION);
-    const earlier = operator.approval ? 'approved' : operator.cancel ? 'cancelled' : undefined;
-    if (earlier) throw ApplicationFailure.nonRetryable(`The wait was already ${earlier} by ${(operator.approval ?? operator.cancel)!.by}`, INVALID_OPERATOR_ACTION);
-    if (state.stage !== 'finding-provider' && state.stage !== 'waiting-for-approval') {
-      throw ApplicationFailure.nonRetryable(`The wait is over (stage ${state.stage}): there is nothing to decide`, INVALID_OPERATOR_ACTION);
-    }
-  };
-
   setHandler(uid2SubscriptionApprovalStatusQuery, (asOf) => uid2SubscriptionApprovalStatus(state, asOf ? Date.parse(asOf) : Date.now()));
-  setHandler(approveUpdate, (action) => decide('approved', operatorActionSchema.parse(action)), { validator: validateDecision });
-  setHandler(cancelUpdate, (action) => decide('cancelled', operatorActionSchema.parse(action)), { validator: validateDecision });
-  setHandler(approvedSignal, (action) => void whenValid('approved', action, (a) => decide('approved', a)));
-  setHandler(cancelSignal, (action) => void whenValid('cancel', action, (a) => decide('cancelled', a)));
-  setHandler(checkNowSignal, () => {
-    operator.checkNow = true;
-  });
+  const operator = handleOperatorMessages(state);
 
   const enter = stageTracker(PIPELINES.uid2SubscriptionApproval, state);
 
@@ -215,15 +187,4 @@ export async function uid2SubscriptionApproval(args: Uid2SubscriptionApprovalArg
 /** The poll round reached its schedule-to-close time (the deadline) or the last retry that fits before it. */
 function isRetriesExhausted(err: unknown): boolean {
   return err instanceof ActivityFailure && (err.cause instanceof TimeoutFailure || err.retryState === 'TIMEOUT');
-}
-
-/** Each bad field and why, without its value (an operator id field may hold an email by mistake). */
-function actionIssues(error: ZodError): string {
-  return error.issues.map((i) => `${i.path.join('.') || 'payload'} ${i.message}`).join('; ');
-}
-
-function whenValid(signal: string, action: unknown, fn: (action: OperatorAction) => void): void {
-  const parsed = operatorActionSchema.safeParse(action);
-  if (parsed.success) fn(parsed.data);
-  else log.warn(`Ignored the '${signal}' signal: ${actionIssues(parsed.error)}`);
 }

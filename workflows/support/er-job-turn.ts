@@ -1,12 +1,10 @@
 import { CancellationScope, condition, getExternalWorkflowHandle, proxyActivities, setHandler, uuid4, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
+import { CONTROL_PLANE } from './activity-options';
 import { workflowIds } from '../../schemas/temporal-names';
 import { releaseTurnSignal, turnGrantedSignal, type JobTurnGrant } from '../er-job-queue-messages';
 
-const coordination = proxyActivities<Activities>({
-  startToCloseTimeout: '2 minutes',
-  retry: { initialInterval: '2 seconds', maximumInterval: '1 minute', maximumAttempts: 20 },
-});
+const coordination = proxyActivities<Activities>(CONTROL_PLANE);
 
 export type WithErJobTurn = <T>(erWorkflowName: string, fn: (grant: JobTurnGrant) => Promise<T>) => Promise<T>;
 
