@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { durationSchema } from './duration';
-import { pollScheduleSchema } from './poll-schedule';
+import { pollIntervalsShape, pollScheduleSchema } from './poll-schedule';
 import { TERMINAL_STAGES } from './stages';
 import { uid2SubscriptionApprovalInputSchema } from './uid2-subscription-approval';
 
@@ -46,9 +46,7 @@ export type Uid2DataSource = z.output<typeof uid2DataSourceSchema>;
 
 export const jobPollSchema = z
   .object({
-    initialInterval: durationSchema.default('1 minute'),
-    maximumInterval: durationSchema.default('10 minutes'),
-    backoffCoefficient: z.number().min(1).max(10).default(2),
+    ...pollIntervalsShape({ initialInterval: '1 minute', maximumInterval: '10 minutes', backoffCoefficient: 2 }),
     /** Give up on a job that has not finished after this long (the job itself keeps running in AWS). */
     timeout: durationSchema.default('7 days'),
   })

@@ -1,7 +1,10 @@
 import { z } from 'zod';
 import { durationSchema } from './duration';
-import { pollScheduleSchema } from './poll-schedule';
+import { pollIntervalsShape, pollScheduleSchema } from './poll-schedule';
 import { TERMINAL_STAGES } from './stages';
+
+/** Checks every 10 minutes at first, then less often, at most an hour apart. */
+const APPROVAL_POLL = { initialInterval: '10 minutes', maximumInterval: '1 hour', backoffCoefficient: 1.5 };
 
 /** Input of `uid2SubscriptionApproval` (UID2 docs, "AWS Entity Resolution Integration Guide": subscribe on AWS Data Exchange, wait for the UID2 team's approval). */
 export const uid2SubscriptionApprovalInputSchema = z
@@ -18,13 +21,9 @@ export const uid2SubscriptionApprovalInputSchema = z
     /** How long to wait for the approval. The UID2 provider has 45 days to act on a Data Exchange subscription request. */
     deadline: durationSchema.default('45 days'),
     poll: z
-      .object({
-        initialInterval: durationSchema.default('10 minutes'),
-        maximumInterval: durationSchema.default('1 hour'),
-        backoffCoefficient: z.number().min(1).max(10).default(1.5),
-      })
+      .object(pollIntervalsShape(APPROVAL_POLL))
       .strict()
-      .default({ initialInterval: '10 minutes', maximumInterval: '1 hour', backoffCoefficient: 1.5 }),
+      .default(APPROVAL_POLL),
     /** Continue-as-new past this many history events even if the server has not suggested it yet. */
     maxHistoryEvents: z.number().int().min(20).max(50_000).default(10_000),
   })
