@@ -21,7 +21,7 @@ export function createUid2SubscriptionWaitActivities({ dataExchange, temporal }:
   /**
    * Waits on a uid2SubscriptionApproval run that was already running when this run needed it (a child
    * cannot attach to it). Polled by the infrequent pattern: done when the subscription is entitled or
-   * that run completes (an operator may approve it by signal); fails when that run ends otherwise.
+   * that run completes (an operator may approve it); fails when that run ends otherwise.
    */
   async function awaitUid2Approval(input: { dataSetId: string; approvalWorkflowId: string }): Promise<{ via: 'entitlement' | 'approval-workflow' }> {
     if ((await uid2EntitlementArn(dataExchange, input.dataSetId)) !== undefined) return { via: 'entitlement' };
