@@ -1,4 +1,4 @@
-import { ApplicationFailure, proxyActivities } from '@temporalio/workflow';
+import { ApplicationFailure, isCancellation, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { MatchingJobStatus, Uid2Identifier, Uid2IdentifierResult, Uid2MatchingConfig } from '../schemas/uid2-matching';
 import { uid2MatchingWorkflow, uid2SchemaMapping, type DescribedInputTable } from '../schemas/uid2-matching-resources';
@@ -20,10 +20,24 @@ export interface MatchingJobContext {
 }
 
 /**
+ * Every identifier type's job, side by side. A cancelled run rethrows the cancellation; otherwise any
+ * failure fails the run, naming each identifier that failed, with the jobs that succeeded in its details.
+ */
+export async function runMatchingJobs(jobs: MatchingJobStatus[], context: MatchingJobContext): Promise<Uid2IdentifierResult[]> {
+  const settled = await Promise.allSettled(jobs.map((job) => runMatchingJob(job, context)));
+  const done = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+  const failed = settled.flatMap((s, i) => (s.status === 'rejected' ? [{ identifier: jobs[i]!.identifier, error: s.reason as unknown }] : []));
+  const cancelled = failed.find((f) => isCancellation(f.error));
+  if (cancelled) throw cancelled.error;
+  if (failed.length > 0) throw matchingFailed(failed, done);
+  return done;
+}
+
+/**
  * One identifier type's matching: its schema mapping; then, in its ER workflow's turn, the matching
  * workflow (no other run's job reads it while it is updated), the job, polled to its end, and its output.
  */
-export async function runMatchingJob(job: MatchingJobStatus, { config, table, providerServiceArn, withErJobTurn }: MatchingJobContext): Promise<Uid2IdentifierResult> {
+async function runMatchingJob(job: MatchingJobStatus, { config, table, providerServiceArn, withErJobTurn }: MatchingJobContext): Promise<Uid2IdentifierResult> {
   const progress = matchingJobProgress(job, Date.now);
   const jobs = proxyActivities<Activities>(pollingActivityOptions(config.jobPoll, config.jobPoll.timeout));
   const workflowName = job.erWorkflow;
@@ -65,7 +79,7 @@ export async function runMatchingJob(job: MatchingJobStatus, { config, table, pr
 }
 
 /** One failure for the run, typed after its first cause, naming each identifier that failed; the jobs that succeeded are in its details. */
-export function matchingFailed(failed: { identifier: Uid2Identifier; error: unknown }[], done: Uid2IdentifierResult[]): ApplicationFailure {
+function matchingFailed(failed: { identifier: Uid2Identifier; error: unknown }[], done: Uid2IdentifierResult[]): ApplicationFailure {
   const first = rootFailure(failed[0]!.error);
   const message = failed.map(({ identifier, error }) => `${identifier}: ${rootFailure(error)?.message ?? (error as Error).message}`).join(' | ');
   return ApplicationFailure.create({

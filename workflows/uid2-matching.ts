@@ -1,4 +1,4 @@
-import { ParentClosePolicy, WorkflowIdReusePolicy, defineQuery, executeChild, isCancellation, proxyActivities, setHandler } from '@temporalio/workflow';
+import { ParentClosePolicy, WorkflowIdReusePolicy, defineQuery, executeChild, proxyActivities, setHandler } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { Activities } from '../activities';
 import { PIPELINES } from '../schemas/search-attributes';
@@ -18,7 +18,7 @@ import { CONTROL_PLANE } from './support/activity-options';
 import { erJobTurns } from './support/er-job-turn';
 import { pollingActivityOptions } from './support/polling';
 import { endedBy, showErWorkflows, stageTracker } from './support/stage-tracking';
-import { matchingFailed, runMatchingJob } from './uid2-matching-job';
+import { runMatchingJobs } from './uid2-matching-job';
 import { uid2MatchingStatus } from './uid2-matching-status';
 import { uid2SubscriptionApproval } from './uid2-subscription-approval';
 
@@ -78,15 +78,9 @@ export async function uid2Matching(input: Uid2MatchingInput): Promise<Uid2Matchi
     status.inputTableArn = described.tableArn;
 
     enter('matching');
-    const context = { config, table: described, providerServiceArn: provider.providerServiceArn, withErJobTurn };
-    const settled = await Promise.allSettled(status.jobs.map((job) => runMatchingJob(job, context)));
-    const done = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
-    const failed = settled.flatMap((s, i) => (s.status === 'rejected' ? [{ identifier: status.jobs[i]!.identifier, error: s.reason as unknown }] : []));
-    const cancelled = failed.find((f) => isCancellation(f.error));
-    if (cancelled) throw cancelled.error;
-    if (failed.length > 0) throw matchingFailed(failed, done);
+    const identifiers = await runMatchingJobs(status.jobs, { config, table: described, providerServiceArn: provider.providerServiceArn, withErJobTurn });
     enter('completed');
-    return { name: config.name, inputTableArn: described.tableArn, providerServiceArn: provider.providerServiceArn, subscription, identifiers: done };
+    return { name: config.name, inputTableArn: described.tableArn, providerServiceArn: provider.providerServiceArn, subscription, identifiers };
   } catch (err) {
     enter(endedBy(err));
     throw err;
