@@ -7,7 +7,7 @@ import { withAwsFailureMapping } from './aws-errors';
 import { createEntityResolutionActivities } from './entity-resolution';
 import { createGlueTableActivities } from './glue-tables';
 import { createPrepActivities } from './prepare-dataset';
-import { createUid2ApprovalWaitActivities } from './uid2-approval-wait';
+import { createUid2SubscriptionWaitActivities } from './uid2-subscription-wait';
 import { createUid2SubscriptionActivities } from './uid2-subscription';
 import { createWorkflowCoordinationActivities } from './workflow-coordination';
 
@@ -28,7 +28,7 @@ export function createActivities(deps: ActivityDeps, temporal: Client) {
     ...createPrepActivities(deps),
     ...createGlueTableActivities(deps),
     ...createEntityResolutionActivities(deps),
-    ...createUid2ApprovalWaitActivities({ ...deps, temporal }),
+    ...createUid2SubscriptionWaitActivities({ ...deps, temporal }),
     ...createWorkflowCoordinationActivities({ temporal }),
   });
 }

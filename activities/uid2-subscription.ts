@@ -3,7 +3,7 @@ import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/comm
 import { DataExchangeClient, GetAssetCommand, GetDataSetCommand, paginateListDataSets } from '@aws-sdk/client-dataexchange';
 import { EntityResolutionClient, GetProviderServiceCommand, paginateListProviderServices, type ProviderServiceSummary } from '@aws-sdk/client-entityresolution';
 import { behindSchedule, type PollSchedule } from '../schemas/poll-schedule';
-import type { Uid2MarketplaceConfiguration, Uid2ProviderService } from '../schemas/uid2-subscription';
+import type { Uid2MarketplaceConfiguration, Uid2ProviderService } from '../schemas/uid2-subscription-approval';
 
 export interface Uid2SubscriptionDeps {
   entityResolution: EntityResolutionClient;

@@ -1,4 +1,14 @@
 import { z } from 'zod';
+import { durationSchema } from './duration';
+
+/** The fields of a poll config (a retry schedule: first wait, longest wait, growth factor), with a workflow's defaults. */
+export function pollIntervalsShape(defaults: { initialInterval: string; maximumInterval: string; backoffCoefficient: number }) {
+  return {
+    initialInterval: durationSchema.default(defaults.initialInterval),
+    maximumInterval: durationSchema.default(defaults.maximumInterval),
+    backoffCoefficient: z.number().min(1).max(10).default(defaults.backoffCoefficient),
+  };
+}
 
 /**
  * The retry schedule of an infrequently polled activity (one attempt per check, the retry policy

@@ -77,7 +77,8 @@ export function runLocation(output: string, runId: string): { run: string; data:
 /** Failure type of input the data's owner must fix (a missing column, an empty file): never retried. */
 export const PREP_INPUT_ERROR = 'PrepInputError';
 
-export type PrepStage = 'planning' | 'preparing' | 'writing-manifest' | 'done' | 'failed';
+/** `completed` is upserted as IdentityStage "done", the value it had before the stages were unified. */
+export type PrepStage = 'planning' | 'preparing' | 'writing-manifest' | 'completed' | 'failed';
 export interface PrepStatus {
   stage: PrepStage;
   tasks: number;

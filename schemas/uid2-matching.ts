@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import { durationSchema } from './duration';
-import { pollScheduleSchema } from './poll-schedule';
-import { uid2SubscriptionApprovalInputSchema } from './uid2-subscription';
+import { pollIntervalsShape, pollScheduleSchema } from './poll-schedule';
+import { TERMINAL_STAGES } from './stages';
+import { uid2SubscriptionApprovalInputSchema } from './uid2-subscription-approval';
 
 /**
- * Input of `uid2Matching` (UID2's AWS Entity Resolution Integration Guide, unifiedid.com: "Configure AWS Account", "Create a Matching Workflow", "Run the
+ * Input of `uid2Matching` (UID2 docs, "AWS Entity Resolution Integration Guide": "Configure AWS Account", "Create a Matching Workflow", "Run the
  * Matching Workflow"): map the emails and/or phone numbers of one table to raw UID2s through an Entity
  * Resolution PROVIDER matching workflow.
  */
@@ -45,9 +46,7 @@ export type Uid2DataSource = z.output<typeof uid2DataSourceSchema>;
 
 export const jobPollSchema = z
   .object({
-    initialInterval: durationSchema.default('1 minute'),
-    maximumInterval: durationSchema.default('10 minutes'),
-    backoffCoefficient: z.number().min(1).max(10).default(2),
+    ...pollIntervalsShape({ initialInterval: '1 minute', maximumInterval: '10 minutes', backoffCoefficient: 2 }),
     /** Give up on a job that has not finished after this long (the job itself keeps running in AWS). */
     timeout: durationSchema.default('7 days'),
   })
@@ -121,7 +120,7 @@ export const uid2MatchingInputSchema = z
 export type Uid2MatchingInput = z.input<typeof uid2MatchingInputSchema>;
 export type Uid2MatchingConfig = z.output<typeof uid2MatchingInputSchema>;
 
-/** The identifiers a config maps, in a fixed order: one schema mapping + matching workflow each (UID2's AWS Entity Resolution Integration Guide: one schema with both duplicates records). */
+/** The identifiers a config maps, in a fixed order: one schema mapping + matching workflow each (the integration guide's note on duplicated records). */
 export function identifiersOf(config: Pick<Uid2MatchingConfig, 'emailColumn' | 'phoneColumn'>): { identifier: Uid2Identifier; column: string }[] {
   const out: { identifier: Uid2Identifier; column: string }[] = [];
   if (config.emailColumn) out.push({ identifier: 'email', column: config.emailColumn });
@@ -137,13 +136,12 @@ export const uid2MatchingStages = [
   'cataloging-input',
   'checking-input',
   'matching',
-  'completed',
-  'failed',
-  'cancelled',
+  ...TERMINAL_STAGES,
 ] as const;
 export type Uid2MatchingStage = (typeof uid2MatchingStages)[number];
 
-export const matchingJobStages = ['pending', 'ensuring-resources', 'queued', 'starting-job', 'job-running', 'listing-output', 'succeeded', 'failed'] as const;
+/** A job ends `completed` or `failed`: the run's cancellation shows on the run. */
+export const matchingJobStages = ['pending', 'ensuring-resources', 'queued', 'starting-job', 'job-running', 'listing-output', 'completed', 'failed'] as const;
 export type MatchingJobStage = (typeof matchingJobStages)[number];
 
 export interface JobMetrics {

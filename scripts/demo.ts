@@ -2,7 +2,7 @@ import { adminAuthHeaders } from '../sandbox/admin-guard';
 import { workflowIds } from '../schemas/temporal-names';
 import { prepareIdentityDataInputSchema } from '../schemas/prep';
 import { uid2MatchingInputSchema } from '../schemas/uid2-matching';
-import { uid2SubscriptionApprovalInputSchema } from '../schemas/uid2-subscription';
+import { uid2SubscriptionApprovalInputSchema } from '../schemas/uid2-subscription-approval';
 import { loadConfigFile } from '../starters/lib/load-config';
 import { runWorkflow } from '../starters/lib/run-workflow';
 import { starterContext } from '../starters/lib/temporal';

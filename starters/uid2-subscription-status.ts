@@ -1,7 +1,7 @@
-import type { Uid2ApprovalStatus } from '../schemas/uid2-subscription';
+import type { Uid2SubscriptionApprovalStatus } from '../schemas/uid2-subscription-approval';
 
 /** One progress line for `--wait`: stage, checks made, last and next check, deadline. */
-export function renderApprovalStatus(s: Uid2ApprovalStatus): string {
+export function renderUid2SubscriptionApprovalStatus(s: Uid2SubscriptionApprovalStatus): string {
   const parts = [`[${s.stage}]`, `checks ${s.checks}`];
   if (s.lastCheckAt) parts.push(`last ${s.lastCheckAt}`);
   if (s.nextCheckAt) parts.push(`next ${s.nextCheckAt}`);

@@ -1,12 +1,19 @@
 import { Command } from 'commander';
 import { workflowIds } from '../schemas/temporal-names';
-import { operatorActionSchema, uid2SubscriptionApprovalInputSchema } from '../schemas/uid2-subscription';
-import { approvedSignal, cancelSignal, checkNowSignal, statusQuery, uid2SubscriptionApproval } from '../workflows/uid2-subscription-approval';
+import { operatorActionSchema, uid2SubscriptionApprovalInputSchema } from '../schemas/uid2-subscription-approval';
+import {
+  approveUpdate,
+  cancelUpdate,
+  checkNowSignal,
+  uid2SubscriptionApprovalStatusQuery,
+  uid2SubscriptionApproval,
+} from '../workflows/uid2-subscription-approval';
 import { loadConfigFile, validateConfig } from './lib/load-config';
 import { exitWith, runCli } from './lib/run-cli';
 import { runWorkflow } from './lib/run-workflow';
 import { starterContext } from './lib/temporal';
-import { renderApprovalStatus } from './uid2-subscription-status';
+import { sendDecision } from './uid2-subscription-decision';
+import { renderUid2SubscriptionApprovalStatus } from './uid2-subscription-status';
 
 const program = new Command('uid2-subscription')
   .description('Wait until the UID2 subscription on AWS Data Exchange is approved (workflow uid2SubscriptionApproval).')
@@ -27,7 +34,7 @@ program
         workflowId: workflowIds.uid2SubscriptionApproval(input.account),
         args: [{ input }],
         wait: Boolean(opts.wait),
-        status: { query: statusQuery, render: renderApprovalStatus },
+        status: { query: uid2SubscriptionApprovalStatusQuery, render: renderUid2SubscriptionApprovalStatus },
       });
       exitWith(code);
     } finally {
@@ -43,13 +50,13 @@ program
   .option(...accountOption)
   .action(async (opts: { account?: string }) =>
     withHandle(opts.account, async (handle) => {
-      console.log(JSON.stringify(await handle.query(statusQuery, new Date().toISOString()), null, 2));
+      console.log(JSON.stringify(await handle.query(uid2SubscriptionApprovalStatusQuery, new Date().toISOString()), null, 2));
     }),
   );
 
-for (const [name, signal, verb] of [
-  ['approve', approvedSignal, 'mark the subscription approved (when it was approved out of band)'],
-  ['cancel', cancelSignal, 'stop waiting'],
+for (const [name, update, verb] of [
+  ['approve', approveUpdate, 'mark the subscription approved (when it was approved out of band); prints the decision the wait recorded, exit 1 if it refuses'],
+  ['cancel', cancelUpdate, 'stop waiting; prints the decision the wait recorded, exit 1 if it refuses'],
 ] as const) {
   program
     .command(name)
@@ -59,10 +66,7 @@ for (const [name, signal, verb] of [
     .option(...accountOption)
     .action(async (opts: { by: string; reason: string; account?: string }) => {
       const action = validateConfig(`--by/--reason`, { by: opts.by, reason: opts.reason }, operatorActionSchema);
-      return withHandle(opts.account, async (handle) => {
-        await handle.signal(signal, action);
-        console.log(`Sent '${signal.name}' to ${handle.workflowId}`);
-      });
+      return withHandle(opts.account, async (handle) => exitWith(await sendDecision(handle, update, action)));
     });
 }
 

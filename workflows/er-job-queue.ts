@@ -1,9 +1,8 @@
 import { condition, continueAsNew, getExternalWorkflowHandle, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { releaseTurnSignal, requestTurnSignal, turnGrantedSignal, queueStatusQuery, type ErJobQueueStatus, type JobTurnRequest } from './er-job-queue-messages';
-import { showStage } from './visibility';
-
-const PIPELINE = 'er-job-queue';
+import { PIPELINES } from '../schemas/search-attributes';
+import { showStage } from './support/stage-tracking';
 
 export interface ErJobQueueArgs {
   erWorkflowName: string;
@@ -46,7 +45,7 @@ export async function erJobQueue(args: ErJobQueueArgs): Promise<{ served: number
     } else state.waiting = state.waiting.filter((r) => r.requestId !== requestId);
   });
 
-  const show = () => showStage(PIPELINE, state.holder ? 'held' : 'idle');
+  const show = () => showStage(PIPELINES.erJobQueue, state.holder ? 'held' : 'idle');
   show();
   for (;;) {
     if (!state.holder) {

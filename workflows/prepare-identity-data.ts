@@ -1,6 +1,5 @@
 import {
   ActivityCancellationType,
-  ActivityFailure,
   ApplicationFailure,
   CancellationScope,
   defineQuery,
@@ -13,13 +12,13 @@ import {
 import type { Activities } from '../activities';
 import type { PrepSummary } from '../activities/prepare-dataset';
 import { PREP_INPUT_ERROR, runLocation, prepareIdentityDataInputSchema, type PrepareIdentityDataInput, type PrepStatus } from '../schemas/prep';
+import { PIPELINES } from '../schemas/search-attributes';
 import { invalidInput } from './invalid-input';
-import { showStage } from './visibility';
+import { innermostCause } from './support/root-failure';
+import { stageTracker } from './support/stage-tracking';
 
 /** Stage and tasks done; takes the same optional `asOf` argument as the other status queries, unused here. */
 export const prepStatusQuery = defineQuery<PrepStatus, [asOf?: string]>('status');
-
-const PIPELINE = 'identity-data-prep';
 
 /** Input the data's owner must fix fails at once; anything else is retried. */
 const retry: RetryPolicy = { initialInterval: '5 seconds', maximumInterval: '2 minutes', maximumAttempts: 10, nonRetryableErrorTypes: [PREP_INPUT_ERROR] };
@@ -58,7 +57,7 @@ async function allTasks<T>(tasks: (() => Promise<T>)[]): Promise<T[]> {
 
 /** The message of what failed, from inside the activity failure that carries it. */
 function failureMessage(error: unknown): { type: string; message: string } {
-  const cause = error instanceof ActivityFailure ? error.cause : error;
+  const cause = innermostCause(error);
   if (cause instanceof ApplicationFailure) return { type: cause.type ?? 'PrepFailed', message: cause.message };
   return { type: 'PrepFailed', message: cause instanceof Error ? cause.message : String(cause) };
 }
@@ -67,7 +66,8 @@ function failureMessage(error: unknown): { type: string; message: string } {
  * Normalises, validates and hashes a dataset for one destination (uid2, amc, tiktok, or Entity
  * Resolution's clean zone). Large inputs fan out: one activity per object or aligned byte range, on
  * whichever workers poll the task queue. The run writes under its own `run-<id>/` sub-prefix of the
- * output and publishes by writing manifest.json last; a run that fails removes what it wrote.
+ * output and publishes by writing manifest.json last; a run that fails removes what it wrote. Its status
+ * query ends in `completed` or `failed`; IdentityStage shows `done` for `completed`, as it always has.
  */
 export async function prepareIdentityData(input: PrepareIdentityDataInput): Promise<PrepSummary> {
   const parsed = prepareIdentityDataInputSchema.safeParse(input);
@@ -75,10 +75,7 @@ export async function prepareIdentityData(input: PrepareIdentityDataInput): Prom
   const config = parsed.data;
   const status: PrepStatus = { stage: 'planning', tasks: 0, tasksDone: 0 };
   setHandler(prepStatusQuery, () => status);
-  const stage = (next: PrepStatus['stage']) => {
-    status.stage = next;
-    showStage(PIPELINE, next);
-  };
+  const stage = stageTracker(PIPELINES.prepareIdentityData, status);
 
   // The first run's id: a reset of this run goes on writing where the tasks it keeps wrote.
   const runId = workflowInfo().firstExecutionRunId;
@@ -97,9 +94,10 @@ export async function prepareIdentityData(input: PrepareIdentityDataInput): Prom
     );
     stage('writing-manifest');
     const summary = await publishing.writePrepManifest({ manifests, outputPrefix: config.output, runId });
-    stage('done');
+    stage('completed');
     return summary;
   } catch (error) {
+    // Also when cancelled: IdentityStage "failed" is what this pipeline has always shown then.
     stage('failed');
     throw await withoutPartialOutput(config.output, runId, error);
   }

@@ -1,5 +1,7 @@
+import type { FinishedJob } from '../activities/entity-resolution';
+import type { PollSchedule } from '../schemas/poll-schedule';
 import { pollProgressAt } from '../schemas/poll-schedule';
-import type { MatchingJobStage, Uid2MatchingStage, Uid2MatchingStatus } from '../schemas/uid2-matching';
+import type { MatchingJobStage, MatchingJobStatus, Uid2MatchingStage, Uid2MatchingStatus } from '../schemas/uid2-matching';
 
 const NEXT_ACTION: Record<Uid2MatchingStage, string> = {
   'checking-subscription': 'Finding the UID2 provider service and checking the Data Exchange entitlement.',
@@ -26,4 +28,24 @@ export function uid2MatchingStatus(status: Omit<Uid2MatchingStatus, 'nextAction'
   });
   const waits = jobs.flatMap((j) => (JOB_ACTION[j.stage] ? [`${j.identifier} ${JOB_ACTION[j.stage]}`] : []));
   return { ...status, jobs, nextAction: [NEXT_ACTION[status.stage], ...(status.stage === 'matching' ? waits : [])].join(' ') };
+}
+
+/** One job's entry in the run's status, moved along as the job goes; `nowMs` is the workflow's clock. */
+export function matchingJobProgress(job: MatchingJobStatus, nowMs: () => number) {
+  const now = () => new Date(nowMs()).toISOString();
+  return {
+    enter(stage: Exclude<MatchingJobStage, 'job-running' | 'failed'>): void {
+      job.stage = stage;
+      if (stage === 'queued') job.queuedSince = now();
+    },
+    running(jobId: string, polling: PollSchedule): void {
+      Object.assign(job, { jobId, stage: 'job-running', polling });
+    },
+    finished(finished: FinishedJob): void {
+      Object.assign(job, { polling: undefined, checks: finished.checks, lastCheckAt: now(), jobStartedAt: finished.startedAt, metrics: finished.metrics });
+    },
+    failed(): void {
+      Object.assign(job, { polling: undefined, stage: 'failed' });
+    },
+  };
 }

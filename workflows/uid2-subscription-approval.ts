@@ -6,10 +6,7 @@ import {
   TimeoutFailure,
   condition,
   continueAsNew,
-  defineQuery,
-  defineSignal,
   isCancellation,
-  log,
   proxyActivities,
   setHandler,
   workflowInfo,
@@ -18,77 +15,64 @@ import type { Activities } from '../activities';
 import type { EntitlementCheck } from '../activities/uid2-subscription';
 import { durationToMs } from '../schemas/duration';
 import { pollProgressAt } from '../schemas/poll-schedule';
+import { PIPELINES } from '../schemas/search-attributes';
 import {
-  operatorActionSchema,
   sendApiAssetPolicy,
   uid2SubscriptionApprovalInputSchema,
-  type OperatorAction,
-  type Uid2ApprovalStage,
-  type Uid2ApprovalState,
-  type Uid2ApprovalStatus,
   type Uid2SubscriptionApprovalArgs,
-  type Uid2SubscriptionApprovalConfig,
   type Uid2SubscriptionApprovalResult,
-} from '../schemas/uid2-subscription';
-import { UID2_APPROVAL_CANCELLED, UID2_APPROVAL_DEADLINE_EXCEEDED, approvalStatus, cancelledByOperator, deadlineExceeded } from './uid2-approval-status';
+  type Uid2SubscriptionApprovalState,
+} from '../schemas/uid2-subscription-approval';
 import { invalidInput } from './invalid-input';
-import { showStage } from './visibility';
+import { CONTROL_PLANE } from './support/activity-options';
+import { pollSchedule, pollingActivityOptions } from './support/polling';
+import { endedBy, stageTracker } from './support/stage-tracking';
+import { handleOperatorMessages, uid2SubscriptionApprovalStatusQuery } from './uid2-subscription-approval-messages';
+import {
+  UID2_APPROVAL_CANCELLED,
+  UID2_APPROVAL_DEADLINE_EXCEEDED,
+  cancelledByOperator,
+  deadlineExceeded,
+  uid2SubscriptionApprovalStatus,
+} from './uid2-subscription-approval-status';
 
-/** `asOf` (ISO time, optional): the instant to report checks for; the caller's clock, since a query cannot read the current time. */
-export const statusQuery = defineQuery<Uid2ApprovalStatus, [asOf?: string]>('status');
-export const approvedSignal = defineSignal<[OperatorAction]>('approved');
-export const cancelSignal = defineSignal<[OperatorAction]>('cancel');
-/** Ends the current backoff and checks the entitlement at once. */
-export const checkNowSignal = defineSignal('checkNow');
+export {
+  approveUpdate,
+  approvedSignal,
+  cancelSignal,
+  cancelUpdate,
+  checkNowSignal,
+  uid2SubscriptionApprovalStatusQuery,
+} from './uid2-subscription-approval-messages';
 
-const controlPlane = proxyActivities<Activities>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '2 seconds', maximumInterval: '1 minute', maximumAttempts: 20 },
-});
-
-function entitlementPoller(config: Uid2SubscriptionApprovalConfig, remainingMs: number) {
-  return proxyActivities<Activities>({
-    startToCloseTimeout: '2 minutes',
-    scheduleToCloseTimeout: remainingMs,
-    retry: {
-      initialInterval: config.poll.initialInterval,
-      backoffCoefficient: config.poll.backoffCoefficient,
-      maximumInterval: config.poll.maximumInterval,
-    },
-  }).checkUid2Entitlement;
-}
+const controlPlane = proxyActivities<Activities>(CONTROL_PLANE);
 
 type Interrupt = { kind: 'approved' | 'cancelled' | 'check-now' | 'continue-as-new' | 'retries-exhausted' };
 
+/**
+ * Waits (days to weeks) until the UID2 subscription on AWS Data Exchange is approved: finds the UID2
+ * provider service, polls the entitlement on a backoff schedule until approved, an operator decides
+ * (the `approve` / `cancel` Updates, or the older signals), or the deadline passes; then returns the
+ * API asset and the IAM policy the Entity Resolution role needs. Continues as new as history grows.
+ * Its status query ends in `completed`, `failed`, `cancelled` or `deadline-exceeded`; IdentityStage
+ * shows `approved` for `completed`, as it always has (visibility queries use that value).
+ */
 export async function uid2SubscriptionApproval(args: Uid2SubscriptionApprovalArgs): Promise<Uid2SubscriptionApprovalResult> {
   const parsed = uid2SubscriptionApprovalInputSchema.safeParse(args.input);
   if (!parsed.success) throw invalidInput('uid2SubscriptionApproval', parsed.error);
   const config = parsed.data;
   const now = Date.now();
-  const state: Uid2ApprovalState = args.carried ?? {
+  const state: Uid2SubscriptionApprovalState = args.carried ?? {
     stage: 'finding-provider',
     startedAt: new Date(now).toISOString(),
     deadlineAt: new Date(now + durationToMs(config.deadline)).toISOString(),
     checksBefore: 0,
     runs: 1,
   };
-  const operator: { approval?: OperatorAction; cancel?: OperatorAction; checkNow: boolean } = { checkNow: false };
+  setHandler(uid2SubscriptionApprovalStatusQuery, (asOf) => uid2SubscriptionApprovalStatus(state, asOf ? Date.parse(asOf) : Date.now()));
+  const operator = handleOperatorMessages(state);
 
-  setHandler(statusQuery, (asOf) => approvalStatus(state, asOf ? Date.parse(asOf) : Date.now()));
-  setHandler(approvedSignal, (action) => {
-    operator.approval ??= validOperatorAction('approved', action);
-  });
-  setHandler(cancelSignal, (action) => {
-    operator.cancel ??= validOperatorAction('cancel', action);
-  });
-  setHandler(checkNowSignal, () => {
-    operator.checkNow = true;
-  });
-
-  const enter = (stage: Uid2ApprovalStage) => {
-    state.stage = stage;
-    showStage('uid2-subscription', stage);
-  };
+  const enter = stageTracker(PIPELINES.uid2SubscriptionApproval, state);
 
   try {
     if (!state.provider) {
@@ -120,7 +104,7 @@ export async function uid2SubscriptionApproval(args: Uid2SubscriptionApprovalArg
 
     enter('resolving-asset');
     const asset = await controlPlane.resolveUid2ApiAsset(provider.marketplace);
-    enter('approved');
+    enter('completed');
     return {
       approvedVia: entitlement ? 'entitlement' : 'operator-signal',
       approvedBy: entitlement ? undefined : operator.approval?.by,
@@ -135,9 +119,9 @@ export async function uid2SubscriptionApproval(args: Uid2SubscriptionApprovalArg
       iamPolicy: sendApiAssetPolicy(asset.assetArn),
     };
   } catch (err) {
-    if (isCancellation(err) || (err instanceof ApplicationFailure && err.type === UID2_APPROVAL_CANCELLED)) enter('cancelled');
+    if (err instanceof ApplicationFailure && err.type === UID2_APPROVAL_CANCELLED) enter('cancelled');
     else if (err instanceof ApplicationFailure && err.type === UID2_APPROVAL_DEADLINE_EXCEEDED) enter('deadline-exceeded');
-    else if (!(err instanceof ContinueAsNew)) enter('failed');
+    else if (!(err instanceof ContinueAsNew)) enter(endedBy(err));
     throw err;
   }
 
@@ -148,17 +132,12 @@ export async function uid2SubscriptionApproval(args: Uid2SubscriptionApprovalArg
    * round's own few events are recorded.
    */
   async function pollRound(dataSetId: string, remainingMs: number): Promise<EntitlementCheck | Interrupt> {
-    const schedule = {
-      since: new Date(Date.now()).toISOString(),
-      initialIntervalMs: durationToMs(config.poll.initialInterval),
-      backoffCoefficient: config.poll.backoffCoefficient,
-      maximumIntervalMs: durationToMs(config.poll.maximumInterval),
-    };
+    const schedule = pollSchedule(config.poll, Date.now());
     state.polling = schedule;
     const startedInTask = workflowInfo().historyLength;
     operator.checkNow = false;
     const scope = new CancellationScope();
-    const poll = scope.run(() => entitlementPoller(config, remainingMs)({ dataSetId, schedule }));
+    const poll = scope.run(() => proxyActivities<Activities>(pollingActivityOptions(config.poll, remainingMs)).checkUid2Entitlement({ dataSetId, schedule }));
     const interrupt = condition(() => operatorActed() || shouldContinueAsNew()).then(
       (): Interrupt => ({
         kind: operator.cancel ? 'cancelled' : operator.approval ? 'approved' : operator.checkNow ? 'check-now' : 'continue-as-new',
@@ -189,7 +168,7 @@ export async function uid2SubscriptionApproval(args: Uid2SubscriptionApprovalArg
   }
 
   /** An interrupted round reports no attempt count: its schedule tells how many checks it made. */
-  function closeRoundByEstimate(schedule: NonNullable<Uid2ApprovalState['polling']>) {
+  function closeRoundByEstimate(schedule: NonNullable<Uid2SubscriptionApprovalState['polling']>) {
     const progress = pollProgressAt(schedule, Math.min(Date.now(), Date.parse(state.deadlineAt)));
     state.checksBefore += progress.checks;
     state.lastCheckAt = progress.lastCheckAt;
@@ -208,11 +187,4 @@ export async function uid2SubscriptionApproval(args: Uid2SubscriptionApprovalArg
 /** The poll round reached its schedule-to-close time (the deadline) or the last retry that fits before it. */
 function isRetriesExhausted(err: unknown): boolean {
   return err instanceof ActivityFailure && (err.cause instanceof TimeoutFailure || err.retryState === 'TIMEOUT');
-}
-
-function validOperatorAction(signal: string, action: unknown): OperatorAction | undefined {
-  const parsed = operatorActionSchema.safeParse(action);
-  if (parsed.success) return parsed.data;
-  log.warn(`Ignored the '${signal}' signal: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'payload'} ${i.message}`).join('; ')}`);
-  return undefined;
 }

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { workflowIds } from '../../schemas/temporal-names';
-import { uid2SubscriptionApprovalInputSchema } from '../../schemas/uid2-subscription';
+import { uid2SubscriptionApprovalInputSchema } from '../../schemas/uid2-subscription-approval';
 import { prepareIdentityDataInputSchema } from '../../schemas/prep';
 import { uid2MatchingInputSchema } from '../../schemas/uid2-matching';
 import type { prepareIdentityData, uid2Matching, uid2SubscriptionApproval } from '../../workflows';

@@ -6,9 +6,10 @@ import type { ActivityDeps } from '../../activities';
 import { UID2_LISTING } from '../../sandbox/catalog';
 import type { Sandbox } from '../../sandbox/server';
 import { workflowIds } from '../../schemas/temporal-names';
-import { renderApprovalStatus } from '../../starters/uid2-subscription-status';
+import { renderUid2SubscriptionApprovalStatus } from '../../starters/uid2-subscription-status';
 import { runWorkflow } from '../../starters/lib/run-workflow';
-import { statusQuery, uid2SubscriptionApproval } from '../../workflows/uid2-subscription-approval';
+import { sendDecision } from '../../starters/uid2-subscription-decision';
+import { approveUpdate, cancelUpdate, uid2SubscriptionApprovalStatusQuery, uid2SubscriptionApproval } from '../../workflows/uid2-subscription-approval';
 import { createDataConverter } from '../../temporal-client/codec/data-converter';
 import type { CodecKeyring } from '../../temporal-client/codec/keyring';
 import { createWorker } from '../../worker/create-worker';
@@ -65,7 +66,7 @@ const assetArn = `arn:aws:dataexchange:us-east-1:111122223333:data-sets/${UID2_L
 describe('uid2SubscriptionApproval end to end (dev server, sandbox, codec, production worker)', () => {
   it('waits through pending checks, completes when the sandbox approves mid-run under 20 % throttling, and stores only encrypted payloads', async () => {
     await adminCall(sandbox, 'PUT', '/faults', { seed: 20, rules: [{ service: 'dataexchange', throttle: 0.2 }, { service: 'entityresolution', throttle: 0.2 }] });
-    const { worker, client, ctx } = await productionStack(aws, 'uid2-approval');
+    const { worker, client, ctx } = await productionStack(aws, 'uid2-subscription-approval');
     const account = String(100000000000 + Math.floor(Math.random() * 899999999999));
     const workflowId = workflowIds.uid2SubscriptionApproval(account);
     const lines: string[] = [];
@@ -79,7 +80,7 @@ describe('uid2SubscriptionApproval end to end (dev server, sandbox, codec, produ
         workflowId,
         args: [{ input: { account, poll: { initialInterval: '1 second', maximumInterval: '1 second', backoffCoefficient: 1 } } }],
         wait: true,
-        status: { query: statusQuery, render: renderApprovalStatus, everyMs: 200 },
+        status: { query: uid2SubscriptionApprovalStatusQuery, render: renderUid2SubscriptionApprovalStatus, everyMs: 200 },
         out: (line) => lines.push(line),
       }),
     );
@@ -112,8 +113,28 @@ describe('uid2SubscriptionApproval end to end (dev server, sandbox, codec, produ
     expect(decoded.dataSetId).toBe(UID2_LISTING.dataSetId);
   });
 
+  it("the starter's approve command sends the 'approve' update through the codec and prints the decision; a later cancel is refused", async () => {
+    const { worker, client, ctx } = await productionStack(aws, 'uid2-subscription-approval-decision');
+    const workflowId = workflowIds.uid2SubscriptionApproval(`decision-${Date.now()}`);
+    const out: string[] = [];
+    const err: string[] = [];
+    const { result, codes } = await worker.runUntil(async () => {
+      expect(await runWorkflow({ ctx, workflow: uid2SubscriptionApproval, workflowId, args: [{ input: {} }], wait: false, out: () => undefined })).toBe(0);
+      const handle = client.workflow.getHandle<typeof uid2SubscriptionApproval>(workflowId);
+      const approved = await sendDecision(handle, approveUpdate, { by: 'ops-7', reason: 'approved in the AWS console' }, (l) => out.push(l), (l) => err.push(l));
+      const result = await handle.result();
+      const cancelled = await sendDecision(handle, cancelUpdate, { by: 'ops-8', reason: 'too late' }, (l) => out.push(l), (l) => err.push(l));
+      return { result, codes: [approved, cancelled] };
+    });
+    expect(codes).toEqual([0, 1]);
+    expect(out).toEqual([expect.stringMatching(new RegExp(`^${workflowId}: approved by ops-7 \\(stage (finding-provider|waiting-for-approval)\\)$`)) as string]);
+    expect(err).toHaveLength(1);
+    expect(err[0]).toContain(workflowId);
+    expect(result.approvedBy).toBe('ops-7');
+  });
+
   it('a second start with the same id attaches to the running wait instead of starting another', async () => {
-    const { worker, client, ctx } = await productionStack(aws, 'uid2-approval-dup');
+    const { worker, client, ctx } = await productionStack(aws, 'uid2-subscription-approval-dup');
     const workflowId = workflowIds.uid2SubscriptionApproval(`dup-${Date.now()}`);
     const lines: string[] = [];
     await worker.runUntil(async () => {

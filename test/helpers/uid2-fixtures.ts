@@ -1,4 +1,4 @@
-import type { Uid2ProviderService } from '../../schemas/uid2-subscription';
+import type { Uid2ProviderService } from '../../schemas/uid2-subscription-approval';
 
 /** A made-up UID2 provider service: ids and ARNs only, no PII. */
 export const uid2Provider: Uid2ProviderService = {

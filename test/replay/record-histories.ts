@@ -20,7 +20,7 @@ import { FakeAws } from '../workflows/fake-entity-resolution';
 import { temporalTestServerPath } from '../../toolchain/paths';
 import { FAILURE_CONVERTER_PATH } from '../../temporal-client/codec/data-converter';
 import { WORKFLOWS_PATH } from '../../worker/create-worker';
-import { checkNowSignal, statusQuery, uid2SubscriptionApproval } from '../../workflows/uid2-subscription-approval';
+import { checkNowSignal, uid2SubscriptionApprovalStatusQuery, uid2SubscriptionApproval } from '../../workflows/uid2-subscription-approval';
 import { uid2AssetArn, uid2Provider } from '../helpers/uid2-fixtures';
 import type { Activities as AllActivities } from '../../activities';
 import type { PrepManifest } from '../../pii/prep/run/manifest';
@@ -74,9 +74,9 @@ async function main(): Promise<void> {
         workflowId: 'uid2-subscription-approval/111122223333',
         args: [{ input: { account: '111122223333' } }],
       });
-      await handle.query(statusQuery);
+      await handle.query(uid2SubscriptionApprovalStatusQuery);
       await handle.signal(checkNowSignal);
-      await handle.query(statusQuery);
+      await handle.query(uid2SubscriptionApprovalStatusQuery);
       await handle.result();
       return handle.fetchHistory();
     });

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { uid2SubscriptionApprovalInputSchema } from '../../schemas/uid2-subscription';
+import { uid2SubscriptionApprovalInputSchema } from '../../schemas/uid2-subscription-approval';
 import { ConfigError, loadConfigFile } from '../../starters/lib/load-config';
 
 const dir = mkdtempSync(join(tmpdir(), 'load-config-'));

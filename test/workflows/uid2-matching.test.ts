@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { withAwsFailureMapping } from '../../activities/aws-errors';
 import { createEntityResolutionActivities } from '../../activities/entity-resolution';
 import { createGlueTableActivities } from '../../activities/glue-tables';
-import { createUid2ApprovalWaitActivities } from '../../activities/uid2-approval-wait';
+import { createUid2SubscriptionWaitActivities } from '../../activities/uid2-subscription-wait';
 import { createUid2SubscriptionActivities } from '../../activities/uid2-subscription';
 import { createWorkflowCoordinationActivities } from '../../activities/workflow-coordination';
 import { workflowIds } from '../../schemas/temporal-names';
@@ -45,7 +45,7 @@ async function withWorker<T>(aws: FakeAws, fn: (taskQueue: string) => Promise<T>
   const temporal = on.client;
   const activities = withAwsFailureMapping({
     ...createUid2SubscriptionActivities(aws),
-    ...createUid2ApprovalWaitActivities({ dataExchange: aws.dataExchange, temporal }),
+    ...createUid2SubscriptionWaitActivities({ dataExchange: aws.dataExchange, temporal }),
     ...createGlueTableActivities({ glue: glueWithCustomers(), s3: aws.s3 }),
     ...createEntityResolutionActivities(aws),
     ...createWorkflowCoordinationActivities({ temporal }),

@@ -8,12 +8,15 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Uid2SubscriptionActivities as Activities } from '../../activities';
 import { createUid2SubscriptionActivities, type EntitlementCheck } from '../../activities/uid2-subscription';
-import type { Uid2SubscriptionApprovalInput } from '../../schemas/uid2-subscription';
+import type { Uid2SubscriptionApprovalInput } from '../../schemas/uid2-subscription-approval';
+import { WorkflowUpdateFailedError } from '@temporalio/client';
 import {
+  approveUpdate,
   approvedSignal,
+  cancelUpdate,
   cancelSignal,
   checkNowSignal,
-  statusQuery,
+  uid2SubscriptionApprovalStatusQuery,
   uid2SubscriptionApproval,
 } from '../../workflows/uid2-subscription-approval';
 import { connectDevServer, connectTimeSkipping, workflowBundle } from '../helpers/environments';
@@ -58,7 +61,7 @@ function stubActivities(opts: { since: number; approvedAfterMs?: number }): Stub
 }
 
 async function withWorker<T>(stub: Stub, fn: (taskQueue: string) => Promise<T>, on: TestWorkflowEnvironment = env): Promise<T> {
-  const taskQueue = `uid2-approval-${++seq}`;
+  const taskQueue = `uid2-subscription-approval-${++seq}`;
   const worker = await Worker.create({
     connection: on.nativeConnection,
     taskQueue,
@@ -69,7 +72,7 @@ async function withWorker<T>(stub: Stub, fn: (taskQueue: string) => Promise<T>, 
 }
 
 const start = (taskQueue: string, input: Uid2SubscriptionApprovalInput = {}, on: TestWorkflowEnvironment = env) =>
-  on.client.workflow.start(uid2SubscriptionApproval, { taskQueue, workflowId: `uid2-approval-test-${seq}-${Date.now()}`, args: [{ input }] });
+  on.client.workflow.start(uid2SubscriptionApproval, { taskQueue, workflowId: `uid2-subscription-approval-test-${seq}-${Date.now()}`, args: [{ input }] });
 
 /** How long the run took in server time, from its own start and close. */
 async function runDuration(handle: { describe(): Promise<{ startTime: Date; closeTime?: Date }> }): Promise<number> {
@@ -130,13 +133,68 @@ describe('uid2SubscriptionApproval', () => {
     const stub = stubActivities({ since });
     const { result, took } = await withWorker(stub, async (tq) => {
       const handle = await start(tq);
-      expect((await handle.query(statusQuery)).stage).toMatch(/finding-provider|waiting-for-approval/);
+      expect((await handle.query(uid2SubscriptionApprovalStatusQuery)).stage).toMatch(/finding-provider|waiting-for-approval/);
       await handle.signal(approvedSignal, { by: 'ops-7', reason: 'UID2 team confirmed the approval' });
       return { result: await handle.result(), took: await runDuration(handle) };
     });
     expect(result.approvedVia).toBe('operator-signal');
     expect(result.approvedBy).toBe('ops-7');
     expect(took).toBeLessThan(DAY);
+  });
+
+  it("the 'approve' update ends the wait and returns the decision", async () => {
+    const since = await env.currentTimeMs();
+    const { decision, result } = await withWorker(stubActivities({ since }), async (tq) => {
+      const handle = await start(tq);
+      const decision = await handle.executeUpdate(approveUpdate, { args: [{ by: 'ops-7', reason: 'UID2 team confirmed the approval' }] });
+      return { decision, result: await handle.result() };
+    });
+    expect(decision).toEqual({ decision: 'approved', by: 'ops-7', reason: 'UID2 team confirmed the approval', stage: expect.stringMatching(/finding-provider|waiting-for-approval/) as string });
+    expect(result.approvedVia).toBe('operator-signal');
+    expect(result.approvedBy).toBe('ops-7');
+  });
+
+  it('refuses an update with an invalid payload or after a decision, leaving no trace of it in the history', async () => {
+    const since = await env.currentTimeMs();
+    const stub = stubActivities({ since });
+    // The asset is read only once the test has sent its late update: the run is still open, and decided.
+    let readAsset!: () => void;
+    const assetGate = new Promise<void>((resolve) => (readAsset = resolve));
+    const resolveAsset = stub.activities.resolveUid2ApiAsset;
+    stub.activities.resolveUid2ApiAsset = async (input) => assetGate.then(() => resolveAsset(input));
+    const { invalid, late, decision, result, history } = await withWorker(stub, async (tq) => {
+      const handle = await start(tq);
+      const invalid = await handle.executeUpdate(approveUpdate, { args: [{ by: 'jane@example.com', reason: 'ok' }] }).catch((err: unknown) => err);
+      const decision = await handle.executeUpdate(approveUpdate, { args: [{ by: 'ops-7', reason: 'confirmed by the UID2 team' }] });
+      const late = await handle.executeUpdate(cancelUpdate, { args: [{ by: 'ops-3', reason: 'too late' }] }).catch((err: unknown) => err);
+      readAsset();
+      return { invalid, late, decision, result: await handle.result(), history: await handle.fetchHistory() };
+    });
+    expect(invalid).toBeInstanceOf(WorkflowUpdateFailedError);
+    const invalidCause = (invalid as WorkflowUpdateFailedError).cause as ApplicationFailure;
+    expect(invalidCause.type).toBe('InvalidOperatorAction');
+    expect(invalidCause.message).toContain('by must be an operator id');
+    expect(invalidCause.message).not.toContain('jane@example.com');
+    expect(late).toBeInstanceOf(WorkflowUpdateFailedError);
+    expect(((late as WorkflowUpdateFailedError).cause as ApplicationFailure).message).toBe('The wait was already approved by ops-7');
+    expect(decision).toMatchObject({ decision: 'approved', by: 'ops-7' });
+    expect(result.approvedBy).toBe('ops-7');
+    const accepted = (history.events ?? []).filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes);
+    expect(accepted).toHaveLength(1);
+    expect(JSON.stringify(history)).not.toContain('jane@example.com');
+    expect(JSON.stringify(history)).not.toContain('too late');
+  });
+
+  it("the 'cancel' update ends the wait with who and why", async () => {
+    const since = await env.currentTimeMs();
+    const { decision, failure } = await withWorker(stubActivities({ since }), async (tq) => {
+      const handle = await start(tq);
+      const decision = await handle.executeUpdate(cancelUpdate, { args: [{ by: 'ops-2', reason: 'contract not signed yet' }] });
+      return { decision, failure: await workflowFailureOf(handle.result()) };
+    });
+    expect(decision).toMatchObject({ decision: 'cancelled', by: 'ops-2', reason: 'contract not signed yet' });
+    expect(failure.type).toBe('Uid2ApprovalCancelled');
+    expect(failure.message).toBe('The UID2 approval wait was cancelled by operator ops-2: contract not signed yet');
   });
 
   it("ignores an 'approved' signal carrying an email address", async () => {
@@ -154,7 +212,7 @@ describe('uid2SubscriptionApproval', () => {
     const since = await env.currentTimeMs();
     const failure = await withWorker(stubActivities({ since }), async (tq) => {
       const handle = await start(tq);
-      await handle.query(statusQuery);
+      await handle.query(uid2SubscriptionApprovalStatusQuery);
       await handle.signal(cancelSignal, { by: 'ops-2', reason: 'contract not signed yet' });
       return workflowFailureOf(handle.result());
     });
@@ -171,7 +229,7 @@ describe('uid2SubscriptionApproval', () => {
     const { failure, stage, took } = await withWorker(stub, async (tq) => {
       const handle = await start(tq);
       const failure = await workflowFailureOf(handle.result());
-      return { failure, stage: (await handle.query(statusQuery)).stage, took: await runDuration(handle) };
+      return { failure, stage: (await handle.query(uid2SubscriptionApprovalStatusQuery)).stage, took: await runDuration(handle) };
     });
     expect(failure.type).toBe('AwsAccessDenied');
     expect(stage).toBe('failed');
@@ -186,13 +244,13 @@ describe('uid2SubscriptionApproval', () => {
     const stub = stubActivities({ since });
     await withWorker(stub, async (tq) => {
       const handle = await start(tq, { maxHistoryEvents: 20 }, dev);
-      const first = await handle.query(statusQuery);
+      const first = await handle.query(uid2SubscriptionApprovalStatusQuery);
       for (let i = 0; i < 6; i++) {
         await handle.signal(checkNowSignal);
-        await handle.query(statusQuery);
+        await handle.query(uid2SubscriptionApprovalStatusQuery);
       }
       const latest = dev.client.workflow.getHandle<typeof uid2SubscriptionApproval>(handle.workflowId);
-      const status = await latest.query(statusQuery);
+      const status = await latest.query(uid2SubscriptionApprovalStatusQuery);
       expect((await latest.describe()).runId).not.toBe(handle.firstExecutionRunId);
       expect(status.runs).toBeGreaterThan(1);
       expect(status.startedAt).toBe(first.startedAt);
@@ -232,7 +290,7 @@ describe('uid2SubscriptionApproval', () => {
         check = nextCheck();
         await latest.signal(checkNowSignal);
         await check;
-        const status = await latest.query(statusQuery);
+        const status = await latest.query(uid2SubscriptionApprovalStatusQuery);
         expect({ signal: i, checks: status.checks }).toEqual({ signal: i, checks: stub.calls.checks });
         runs = status.runs;
       }
@@ -276,7 +334,7 @@ describe('uid2SubscriptionApproval', () => {
       const handle = await start(tq, { poll: { initialInterval: '10 seconds', maximumInterval: '10 seconds', backoffCoefficient: 1 } }, dev);
       await fourth;
       // Two seconds on: no check falls due before then, on the new round's schedule or in fact.
-      const status = await handle.query(statusQuery, new Date(Date.now() + 2000).toISOString());
+      const status = await handle.query(uid2SubscriptionApprovalStatusQuery, new Date(Date.now() + 2000).toISOString());
       const madeThen = made.length;
       await handle.signal(cancelSignal, { by: 'ops-1', reason: 'end of test' });
       await workflowFailureOf(handle.result());
@@ -309,10 +367,10 @@ describe('uid2SubscriptionApproval', () => {
     const since = await env.currentTimeMs();
     await withWorker(stubActivities({ since }), async (tq) => {
       const handle = await start(tq, { poll: { initialInterval: '1 hour', maximumInterval: '1 hour', backoffCoefficient: 1 } });
-      let status = await handle.query(statusQuery);
-      for (let i = 0; i < 50 && status.stage !== 'waiting-for-approval'; i++) status = await handle.query(statusQuery);
+      let status = await handle.query(uid2SubscriptionApprovalStatusQuery);
+      for (let i = 0; i < 50 && status.stage !== 'waiting-for-approval'; i++) status = await handle.query(uid2SubscriptionApprovalStatusQuery);
       const pollingSince = Date.parse(status.lastCheckAt ?? '');
-      const later = await handle.query(statusQuery, new Date(pollingSince + 5.5 * 3_600_000).toISOString());
+      const later = await handle.query(uid2SubscriptionApprovalStatusQuery, new Date(pollingSince + 5.5 * 3_600_000).toISOString());
       expect(later.checks).toBe(6);
       expect(later.lastCheckAt).toBe(new Date(pollingSince + 5 * 3_600_000).toISOString());
       expect(later.nextCheckAt).toBe(new Date(pollingSince + 6 * 3_600_000).toISOString());

@@ -4,7 +4,7 @@ import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/comm
 import type { DataExchangeClient } from '@aws-sdk/client-dataexchange';
 import { UID2_SUBSCRIPTION_PENDING, uid2EntitlementArn } from './uid2-subscription';
 
-export interface Uid2ApprovalWaitDeps {
+export interface Uid2SubscriptionWaitDeps {
   dataExchange: DataExchangeClient;
   temporal: Client;
 }
@@ -12,7 +12,7 @@ export interface Uid2ApprovalWaitDeps {
 export const UID2_APPROVAL_ENDED = 'Uid2ApprovalEnded';
 
 /** What a UID2 matching run needs before it can start: an approved subscription, seen one way or the other. */
-export function createUid2ApprovalWaitActivities({ dataExchange, temporal }: Uid2ApprovalWaitDeps) {
+export function createUid2SubscriptionWaitActivities({ dataExchange, temporal }: Uid2SubscriptionWaitDeps) {
   /** One look at the entitlement, without waiting. */
   async function readUid2Entitlement(input: { dataSetId: string }): Promise<{ entitled: boolean }> {
     return { entitled: (await uid2EntitlementArn(dataExchange, input.dataSetId)) !== undefined };
@@ -21,7 +21,7 @@ export function createUid2ApprovalWaitActivities({ dataExchange, temporal }: Uid
   /**
    * Waits on a uid2SubscriptionApproval run that was already running when this run needed it (a child
    * cannot attach to it). Polled by the infrequent pattern: done when the subscription is entitled or
-   * that run completes (an operator may approve it by signal); fails when that run ends otherwise.
+   * that run completes (an operator may approve it); fails when that run ends otherwise.
    */
   async function awaitUid2Approval(input: { dataSetId: string; approvalWorkflowId: string }): Promise<{ via: 'entitlement' | 'approval-workflow' }> {
     if ((await uid2EntitlementArn(dataExchange, input.dataSetId)) !== undefined) return { via: 'entitlement' };

@@ -1,7 +1,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
-import { uid2ApprovalStages, type Uid2ApprovalState } from '../../schemas/uid2-subscription';
-import { UID2_APPROVAL_DEADLINE_EXCEEDED, approvalStatus, deadlineExceeded } from '../../workflows/uid2-approval-status';
+import { uid2SubscriptionApprovalStages, type Uid2SubscriptionApprovalState } from '../../schemas/uid2-subscription-approval';
+import { UID2_APPROVAL_DEADLINE_EXCEEDED, uid2SubscriptionApprovalStatus, deadlineExceeded } from '../../workflows/uid2-subscription-approval-status';
 import { uid2Provider } from '../helpers/uid2-fixtures';
 
 const MINUTE = 60_000;
@@ -11,7 +11,7 @@ const t0 = Date.parse(startedAt);
 const iso = (ms: number) => new Date(ms).toISOString();
 const roundSince = t0 + 2 * DAY;
 
-function state(overrides: Partial<Uid2ApprovalState> = {}): Uid2ApprovalState {
+function state(overrides: Partial<Uid2SubscriptionApprovalState> = {}): Uid2SubscriptionApprovalState {
   return {
     stage: 'waiting-for-approval',
     startedAt,
@@ -26,10 +26,10 @@ function state(overrides: Partial<Uid2ApprovalState> = {}): Uid2ApprovalState {
   };
 }
 
-describe('approvalStatus', () => {
+describe('uid2SubscriptionApprovalStatus', () => {
   it('adds the live poll round to the checks of earlier rounds', () => {
     const at = roundSince + 75 * MINUTE;
-    expect(approvalStatus(state(), at)).toEqual({
+    expect(uid2SubscriptionApprovalStatus(state(), at)).toEqual({
       stage: 'waiting-for-approval',
       startedAt,
       deadlineAt: iso(t0 + 45 * DAY),
@@ -40,20 +40,20 @@ describe('approvalStatus', () => {
       providerServiceArn: uid2Provider.providerServiceArn,
       dataSetId: uid2Provider.marketplace.dataSetId,
       runs: 2,
-      nextAction: expect.stringContaining("'approved' signal") as string,
+      nextAction: expect.stringContaining("'approve' update") as string,
     });
   });
 
   it('counts the first check of a round as soon as it starts, even when asked a moment before', () => {
-    expect(approvalStatus(state(), roundSince).checks).toBe(6);
-    const before = approvalStatus(state(), roundSince - 1000);
+    expect(uid2SubscriptionApprovalStatus(state(), roundSince).checks).toBe(6);
+    const before = uid2SubscriptionApprovalStatus(state(), roundSince - 1000);
     expect(before.checks).toBe(6);
     expect(before.nextCheckAt).toBe(iso(roundSince + 10 * MINUTE));
     expect(before.asOf).toBe(iso(roundSince - 1000));
   });
 
   it('between rounds reports the exact counts carried in the state', () => {
-    const status = approvalStatus(state({ polling: undefined, checksBefore: 12 }), roundSince);
+    const status = uid2SubscriptionApprovalStatus(state({ polling: undefined, checksBefore: 12 }), roundSince);
     expect(status.checks).toBe(12);
     expect(status.lastCheckAt).toBe(iso(roundSince - MINUTE));
     expect(status.nextCheckAt).toBeUndefined();
@@ -61,17 +61,17 @@ describe('approvalStatus', () => {
 
   it('omits nextCheckAt when the next check would come after the deadline', () => {
     const deadlineAt = iso(roundSince + 100 * MINUTE);
-    const before = approvalStatus(state({ deadlineAt }), roundSince + 31 * MINUTE);
+    const before = uid2SubscriptionApprovalStatus(state({ deadlineAt }), roundSince + 31 * MINUTE);
     expect(before.nextCheckAt).toBe(iso(roundSince + 70 * MINUTE));
 
-    const after = approvalStatus(state({ deadlineAt }), roundSince + 75 * MINUTE);
+    const after = uid2SubscriptionApprovalStatus(state({ deadlineAt }), roundSince + 75 * MINUTE);
     expect(after.checks).toBe(9);
     expect(after.nextCheckAt).toBeUndefined();
     expect(JSON.parse(JSON.stringify(after))).not.toHaveProperty('nextCheckAt');
   });
 
   it('has no provider fields before the provider is found', () => {
-    const status = approvalStatus(state({ stage: 'finding-provider', provider: undefined, polling: undefined, checksBefore: 0, lastCheckAt: undefined }), t0);
+    const status = uid2SubscriptionApprovalStatus(state({ stage: 'finding-provider', provider: undefined, polling: undefined, checksBefore: 0, lastCheckAt: undefined }), t0);
     expect(status).toMatchObject({ stage: 'finding-provider', checks: 0 });
     expect(status.providerServiceArn).toBeUndefined();
     expect(status.dataSetId).toBeUndefined();
@@ -79,15 +79,15 @@ describe('approvalStatus', () => {
   });
 
   it('gives a distinct, non-empty next action for every stage', () => {
-    const actions = uid2ApprovalStages.map((stage) => approvalStatus(state({ stage }), roundSince).nextAction);
+    const actions = uid2SubscriptionApprovalStages.map((stage) => uid2SubscriptionApprovalStatus(state({ stage }), roundSince).nextAction);
     for (const action of actions) expect(action.trim().length).toBeGreaterThan(10);
-    expect(new Set(actions).size).toBe(uid2ApprovalStages.length);
-    expect(approvalStatus(state({ stage: 'approved' }), roundSince).nextAction).toContain('IAM policy');
+    expect(new Set(actions).size).toBe(uid2SubscriptionApprovalStages.length);
+    expect(uid2SubscriptionApprovalStatus(state({ stage: 'completed' }), roundSince).nextAction).toContain('IAM policy');
   });
 });
 
 describe('deadlineExceeded', () => {
-  it('is a non-retryable failure naming the deadline, the data set and the approved signal', () => {
+  it('is a non-retryable failure naming the deadline, the data set and the approve update', () => {
     const s = state({ checksBefore: 1083 });
     const failure = deadlineExceeded(s, '123456789012');
 
@@ -96,7 +96,7 @@ describe('deadlineExceeded', () => {
     expect(failure.nonRetryable).toBe(true);
     expect(failure.message).toContain(s.deadlineAt);
     expect(failure.message).toContain(uid2Provider.marketplace.dataSetId);
-    expect(failure.message).toContain("'approved' signal");
+    expect(failure.message).toContain("'approve' update");
     expect(failure.message).toContain('45 days');
     expect(failure.message).toContain('1083 entitlement checks');
     expect(failure.message).toContain('123456789012');

@@ -1,8 +1,12 @@
 import { z } from 'zod';
 import { durationSchema } from './duration';
-import { pollScheduleSchema } from './poll-schedule';
+import { pollIntervalsShape, pollScheduleSchema } from './poll-schedule';
+import { TERMINAL_STAGES } from './stages';
 
-/** Input of `uid2SubscriptionApproval` (UID2's AWS Entity Resolution Integration Guide, unifiedid.com, steps 2–4: subscribe on AWS Data Exchange, wait for the UID2 team's approval). */
+/** Checks every 10 minutes at first, then less often, at most an hour apart. */
+const APPROVAL_POLL = { initialInterval: '10 minutes', maximumInterval: '1 hour', backoffCoefficient: 1.5 };
+
+/** Input of `uid2SubscriptionApproval` (UID2 docs, "AWS Entity Resolution Integration Guide": subscribe on AWS Data Exchange, wait for the UID2 team's approval). */
 export const uid2SubscriptionApprovalInputSchema = z
   .object({
     /** AWS account id the subscription belongs to; names the workflow id, one wait per account. */
@@ -17,13 +21,9 @@ export const uid2SubscriptionApprovalInputSchema = z
     /** How long to wait for the approval. The UID2 provider has 45 days to act on a Data Exchange subscription request. */
     deadline: durationSchema.default('45 days'),
     poll: z
-      .object({
-        initialInterval: durationSchema.default('10 minutes'),
-        maximumInterval: durationSchema.default('1 hour'),
-        backoffCoefficient: z.number().min(1).max(10).default(1.5),
-      })
+      .object(pollIntervalsShape(APPROVAL_POLL))
       .strict()
-      .default({ initialInterval: '10 minutes', maximumInterval: '1 hour', backoffCoefficient: 1.5 }),
+      .default(APPROVAL_POLL),
     /** Continue-as-new past this many history events even if the server has not suggested it yet. */
     maxHistoryEvents: z.number().int().min(20).max(50_000).default(10_000),
   })
@@ -62,12 +62,21 @@ export const operatorActionSchema = z
   .strict();
 export type OperatorAction = z.infer<typeof operatorActionSchema>;
 
-export const uid2ApprovalStages = ['finding-provider', 'waiting-for-approval', 'resolving-asset', 'approved', 'deadline-exceeded', 'cancelled', 'failed'] as const;
-export type Uid2ApprovalStage = (typeof uid2ApprovalStages)[number];
+/** What the `approve` and `cancel` updates return: the operator decision now recorded, and the run's stage. */
+export interface OperatorDecision {
+  decision: 'approved' | 'cancelled';
+  by: string;
+  reason: string;
+  stage: Uid2SubscriptionApprovalStage;
+}
+
+/** `completed` is upserted as IdentityStage "approved", the value it had before the stages were unified. */
+export const uid2SubscriptionApprovalStages = ['finding-provider', 'waiting-for-approval', 'resolving-asset', ...TERMINAL_STAGES, 'deadline-exceeded'] as const;
+export type Uid2SubscriptionApprovalStage = (typeof uid2SubscriptionApprovalStages)[number];
 
 /** State carried across continue-as-new: plain JSON only. */
-export const uid2ApprovalStateSchema = z.object({
-  stage: z.enum(uid2ApprovalStages),
+export const uid2SubscriptionApprovalStateSchema = z.object({
+  stage: z.enum(uid2SubscriptionApprovalStages),
   startedAt: z.string().datetime(),
   deadlineAt: z.string().datetime(),
   /** Checks finished in earlier poll rounds and runs. */
@@ -78,16 +87,16 @@ export const uid2ApprovalStateSchema = z.object({
   provider: uid2ProviderServiceSchema.optional(),
   runs: z.number().int().min(1),
 });
-export type Uid2ApprovalState = z.infer<typeof uid2ApprovalStateSchema>;
+export type Uid2SubscriptionApprovalState = z.infer<typeof uid2SubscriptionApprovalStateSchema>;
 
 export interface Uid2SubscriptionApprovalArgs {
   input: Uid2SubscriptionApprovalInput;
   /** Set by the workflow itself when it continues as new. */
-  carried?: Uid2ApprovalState;
+  carried?: Uid2SubscriptionApprovalState;
 }
 
-export interface Uid2ApprovalStatus {
-  stage: Uid2ApprovalStage;
+export interface Uid2SubscriptionApprovalStatus {
+  stage: Uid2SubscriptionApprovalStage;
   startedAt: string;
   deadlineAt: string;
   /** Checks made so far, last and next check: exact after a poll round ends, derived from the retry schedule while one runs. */
@@ -103,6 +112,7 @@ export interface Uid2ApprovalStatus {
 }
 
 export interface Uid2SubscriptionApprovalResult {
+  /** `operator-signal`: an operator approved it, by the `approve` update or the `approved` signal. */
   approvedVia: 'entitlement' | 'operator-signal';
   approvedBy?: string;
   approvedAt: string;
@@ -114,7 +124,7 @@ export interface Uid2SubscriptionApprovalResult {
   /** From Data Exchange GetAsset when readable; otherwise built from the marketplace configuration with any provider account. */
   assetArn: string;
   assetArnSource: 'GetAsset' | 'derived';
-  /** Attach to the Entity Resolution workflow role (UID2's AWS Entity Resolution Integration Guide, "Service access"). */
+  /** Attach to the Entity Resolution workflow role (the same guide's service access step). */
   iamPolicy: {
     Version: '2012-10-17';
     Statement: { Effect: 'Allow'; Sid: 'DataExchangePermissions'; Action: 'dataexchange:SendApiAsset'; Resource: string[] }[];

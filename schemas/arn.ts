@@ -1,0 +1,4 @@
+/** The account field of an ARN (`arn:<partition>:<service>:<region>:<account>:<resource>`); '' when it has none. */
+export function arnAccount(arn: string): string {
+  return arn.split(':')[4] ?? '';
+}

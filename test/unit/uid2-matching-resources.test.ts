@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest';
+import { arnAccount } from '../../schemas/arn';
+import { uid2MatchingInputSchema, type Uid2MatchingInput } from '../../schemas/uid2-matching';
+import { uid2InputTable, uid2MatchingWorkflow, uid2SchemaMapping } from '../../schemas/uid2-matching-resources';
+
+const config = (over: Partial<Uid2MatchingInput> = {}) =>
+  uid2MatchingInputSchema.parse({
+    name: 'Company_UID2-Daily',
+    data: { glueTable: { database: 'crm', table: 'customers' } },
+    uniqueIdColumn: 'customer_id',
+    emailColumn: 'email',
+    phoneColumn: 'phone',
+    output: { s3Path: 's3://uid2-output/daily/' },
+    roleArn: 'arn:aws:iam::123456789012:role/EntityResolutionUid2',
+    ...over,
+  });
+const described = { tableArn: 'arn:aws:glue:us-east-1:123456789012:table/crm/customers', columns: { uniqueId: 'Customer_ID', email: 'EMAIL', phone: 'phone' } };
+
+describe('arnAccount', () => {
+  it('reads the account field of an ARN, and is empty for one without', () => {
+    expect(arnAccount('arn:aws:iam::123456789012:role/x')).toBe('123456789012');
+    expect(arnAccount('arn:aws:s3:::bucket')).toBe('');
+    expect(arnAccount('not-an-arn')).toBe('');
+  });
+});
+
+describe('uid2InputTable', () => {
+  it("is the configured Glue table, in the role's account, with the mapped columns", () => {
+    expect(uid2InputTable(config())).toEqual({
+      database: 'crm',
+      table: 'customers',
+      account: '123456789012',
+      columns: { uniqueId: 'customer_id', email: 'email', phone: 'phone' },
+    });
+  });
+
+  it('catalogs an S3 prefix first, as a table named after the run unless one is named', () => {
+    const fromS3 = config({ data: { s3: { prefix: 's3://crm/customers/', format: 'parquet' } }, phoneColumn: undefined });
+    expect(uid2InputTable(fromS3)).toEqual({
+      database: 'identity_workflows',
+      table: 'company_uid2_daily',
+      account: '123456789012',
+      columns: { uniqueId: 'customer_id', email: 'email' },
+      catalogFrom: { prefix: 's3://crm/customers/', format: 'parquet' },
+    });
+  });
+});
+
+describe('Entity Resolution resources of one identifier type', () => {
+  it("maps the table's own column names to UNIQUE_ID and the identifier's attribute type", () => {
+    expect(uid2SchemaMapping(config(), 'phone', described)).toEqual({
+      schemaName: 'Company_UID2-Daily_phone',
+      description: 'UID2 phone input of Company_UID2-Daily (identity-workflows)',
+      mappedInputFields: [
+        { fieldName: 'Customer_ID', type: 'UNIQUE_ID' },
+        { fieldName: 'phone', type: 'PHONE_NUMBER' },
+      ],
+    });
+  });
+
+  it('is a PROVIDER workflow on the UID2 service, writing the unique id and identifier as the output config says', () => {
+    const spec = uid2MatchingWorkflow(config({ output: { s3Path: 's3://uid2-output/daily/', format: 'original', hash: ['email'] } }), 'email', described, 'arn:provider');
+    expect(spec).toEqual({
+      workflowName: 'Company_UID2-Daily_email',
+      description: 'UID2 email matching of Company_UID2-Daily (identity-workflows)',
+      inputSourceConfig: [{ inputSourceARN: described.tableArn, schemaName: 'Company_UID2-Daily_email', applyNormalization: false }],
+      outputSourceConfig: [
+        {
+          outputS3Path: 's3://uid2-output/daily/',
+          KMSArn: undefined,
+          applyNormalization: false,
+          output: [
+            { name: 'Customer_ID', hashed: false },
+            { name: 'EMAIL', hashed: true },
+          ],
+        },
+      ],
+      resolutionTechniques: { resolutionType: 'PROVIDER', providerProperties: { providerServiceArn: 'arn:provider' } },
+      roleArn: 'arn:aws:iam::123456789012:role/EntityResolutionUid2',
+    });
+  });
+
+  it('leaves excluded columns out of the output', () => {
+    const spec = uid2MatchingWorkflow(config({ output: { s3Path: 's3://uid2-output/daily/', exclude: ['email'] } }), 'email', described, 'arn:provider');
+    expect(spec.outputSourceConfig[0]!.output).toEqual([{ name: 'Customer_ID', hashed: false }]);
+  });
+});

@@ -1,0 +1,92 @@
+import { ApplicationFailure, isCancellation, proxyActivities } from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import type { MatchingJobStatus, Uid2Identifier, Uid2IdentifierResult, Uid2MatchingConfig } from '../schemas/uid2-matching';
+import { uid2MatchingWorkflow, uid2SchemaMapping, type DescribedInputTable } from '../schemas/uid2-matching-resources';
+import { CONTROL_PLANE } from './support/activity-options';
+import type { WithErJobTurn } from './support/er-job-turn';
+import { pollingActivityOptions, pollSchedule } from './support/polling';
+import { rootFailure } from './support/root-failure';
+import { matchingJobProgress } from './uid2-matching-status';
+
+export const UID2_MATCHING_FAILED = 'Uid2MatchingFailed';
+
+const controlPlane = proxyActivities<Activities>(CONTROL_PLANE);
+
+export interface MatchingJobContext {
+  config: Uid2MatchingConfig;
+  table: DescribedInputTable;
+  providerServiceArn: string;
+  withErJobTurn: WithErJobTurn;
+}
+
+/**
+ * Every identifier type's job, side by side. A cancelled run rethrows the cancellation; otherwise any
+ * failure fails the run, naming each identifier that failed, with the jobs that succeeded in its details.
+ */
+export async function runMatchingJobs(jobs: MatchingJobStatus[], context: MatchingJobContext): Promise<Uid2IdentifierResult[]> {
+  const settled = await Promise.allSettled(jobs.map((job) => runMatchingJob(job, context)));
+  const done = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+  const failed = settled.flatMap((s, i) => (s.status === 'rejected' ? [{ identifier: jobs[i]!.identifier, error: s.reason as unknown }] : []));
+  const cancelled = failed.find((f) => isCancellation(f.error));
+  if (cancelled) throw cancelled.error;
+  if (failed.length > 0) throw matchingFailed(failed, done);
+  return done;
+}
+
+/**
+ * One identifier type's matching: its schema mapping; then, in its ER workflow's turn, the matching
+ * workflow (no other run's job reads it while it is updated), the job, polled to its end, and its output.
+ */
+async function runMatchingJob(job: MatchingJobStatus, { config, table, providerServiceArn, withErJobTurn }: MatchingJobContext): Promise<Uid2IdentifierResult> {
+  const progress = matchingJobProgress(job, Date.now);
+  const jobs = proxyActivities<Activities>(pollingActivityOptions(config.jobPoll, config.jobPoll.timeout));
+  const workflowName = job.erWorkflow;
+  try {
+    progress.enter('ensuring-resources');
+    const schemaMapping = await controlPlane.ensureSchemaMapping(uid2SchemaMapping(config, job.identifier, table));
+    const spec = uid2MatchingWorkflow(config, job.identifier, table, providerServiceArn);
+    progress.enter('queued');
+    const queuedSince = job.queuedSince!;
+    return await withErJobTurn(workflowName, async (grant) => {
+      const erWorkflow = await controlPlane.ensureMatchingWorkflow({ spec, onDrift: config.onDrift });
+      progress.enter('starting-job');
+      const { jobId } = await jobs.startMatchingJob({ workflowName, notBefore: grant.grantedAt });
+      progress.running(jobId, pollSchedule(config.jobPoll, Date.now()));
+      const finished = await jobs.checkMatchingJob({ workflowName, jobId });
+      progress.finished(finished);
+      progress.enter('listing-output');
+      const output = await controlPlane.listJobOutput({ outputS3Path: config.output.s3Path, workflowName, jobId });
+      progress.enter('completed');
+      return {
+        identifier: job.identifier,
+        erWorkflow,
+        schemaMapping,
+        jobId,
+        status: finished.status,
+        metrics: finished.metrics,
+        outputObjects: output.objects,
+        outputPrefix: output.prefix,
+        startedAt: finished.startedAt,
+        endedAt: finished.endedAt,
+        durationMs: Date.parse(finished.endedAt) - Date.parse(finished.startedAt),
+        queuedMs: Date.parse(grant.grantedAt) - Date.parse(queuedSince),
+      };
+    });
+  } catch (err) {
+    progress.failed();
+    throw err;
+  }
+}
+
+/** One failure for the run, typed after its first cause, naming each identifier that failed; the jobs that succeeded are in its details. */
+function matchingFailed(failed: { identifier: Uid2Identifier; error: unknown }[], done: Uid2IdentifierResult[]): ApplicationFailure {
+  const first = rootFailure(failed[0]!.error);
+  const message = failed.map(({ identifier, error }) => `${identifier}: ${rootFailure(error)?.message ?? (error as Error).message}`).join(' | ');
+  return ApplicationFailure.create({
+    type: first?.type ?? UID2_MATCHING_FAILED,
+    message,
+    nonRetryable: true,
+    cause: failed[0]!.error as Error,
+    details: [{ succeeded: done }],
+  });
+}
