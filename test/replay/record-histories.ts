@@ -20,7 +20,7 @@ import { FakeAws } from '../workflows/fake-entity-resolution';
 import { temporalTestServerPath } from '../../toolchain/paths';
 import { FAILURE_CONVERTER_PATH } from '../../temporal-client/codec/data-converter';
 import { WORKFLOWS_PATH } from '../../worker/create-worker';
-import { checkNowSignal, uid2SubscriptionApprovalStatusQuery, uid2SubscriptionApproval } from '../../workflows/uid2-subscription-approval';
+import { approveUpdate, checkNowSignal, uid2SubscriptionApprovalStatusQuery, uid2SubscriptionApproval } from '../../workflows/uid2-subscription-approval';
 import { uid2AssetArn, uid2Provider } from '../helpers/uid2-fixtures';
 import type { Activities as AllActivities } from '../../activities';
 import type { PrepManifest } from '../../pii/prep/run/manifest';
@@ -54,7 +54,7 @@ async function main(): Promise<void> {
     });
     const workflowBundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, failureConverterPath: FAILURE_CONVERTER_PATH });
     if (recording('prepare-identity-data')) await recordPreparation(env, workflowBundle);
-    if (!recording('uid2-subscription-approval') && !recording('uid2-matching')) return;
+    if (!['uid2-subscription-approval', 'uid2-subscription-approval-by-update', 'uid2-matching'].some(recording)) return;
     const since = await env.currentTimeMs();
     const activities: Activities = {
       findUid2ProviderService: async () => uid2Provider,
@@ -81,6 +81,28 @@ async function main(): Promise<void> {
       return handle.fetchHistory();
     });
     if (recording('uid2-subscription-approval')) save('uid2-subscription-approval', history);
+
+    // uid2SubscriptionApproval decided by an operator's approve Update: one refused by the validator (no trace in history), one accepted.
+    const pendingActivities: Activities = {
+      ...activities,
+      checkUid2Entitlement: async () => {
+        throw ApplicationFailure.create({ type: 'Uid2SubscriptionPending', message: 'pending', category: ApplicationFailureCategory.BENIGN });
+      },
+    };
+    const updateWorker = await Worker.create({ connection: env.nativeConnection, taskQueue: 'record-update', workflowBundle, activities: pendingActivities });
+    const decided = await updateWorker.runUntil(async () => {
+      const handle = await env.client.workflow.start(uid2SubscriptionApproval, {
+        taskQueue: 'record-update',
+        workflowId: 'uid2-subscription-approval/444455556666',
+        args: [{ input: { account: '444455556666' } }],
+      });
+      await handle.query(uid2SubscriptionApprovalStatusQuery);
+      await handle.executeUpdate(approveUpdate, { args: [{ by: 'not an operator id', reason: 'refused' }] }).catch(() => undefined);
+      await handle.executeUpdate(approveUpdate, { args: [{ by: 'ops-7', reason: 'UID2 team confirmed the approval' }] });
+      await handle.result();
+      return handle.fetchHistory();
+    });
+    if (recording('uid2-subscription-approval-by-update')) save('uid2-subscription-approval-by-update', decided);
 
     // uid2Matching: both identifiers, a 2-hour job each, with the real Entity Resolution activities on a fake AWS.
     const aws = new FakeAws(() => env.currentTimeMs());
