@@ -1,17 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { redactPii } from '../pii/redact';
-
-/** The small set of failure types every AWS-calling activity surfaces; workflows branch on `type`. */
-export const AwsFailureType = {
-  throttled: 'AwsThrottled',
-  unavailable: 'AwsUnavailable',
-  conflict: 'AwsConflict',
-  accessDenied: 'AwsAccessDenied',
-  notFound: 'AwsNotFound',
-  invalidRequest: 'AwsInvalidRequest',
-  quotaExceeded: 'AwsQuotaExceeded',
-  credentials: 'AwsCredentialsMissing',
-} as const;
+import { AwsFailureType } from '../schemas/failures';
 
 interface AwsLikeError {
   name?: string;

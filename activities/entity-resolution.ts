@@ -18,6 +18,7 @@ import {
 } from '@aws-sdk/client-entityresolution';
 import { paginateListObjectsV2, type S3Client } from '@aws-sdk/client-s3';
 import { redactPii } from '../pii/redact';
+import { ER_RESOURCE_DRIFT, MATCHING_JOB_BUSY, MATCHING_JOB_FAILED, MATCHING_JOB_RUNNING } from '../schemas/failures';
 import type { EnsuredResource, JobMetrics } from '../schemas/uid2-matching';
 import { entityResolutionErrors, existingOrCreated } from './existing-or-created';
 import { describeDrift, diffResource } from './resource-drift';
@@ -27,10 +28,6 @@ export interface EntityResolutionDeps {
   s3: S3Client;
 }
 
-export const ER_RESOURCE_DRIFT = 'ErResourceDrift';
-export const MATCHING_JOB_RUNNING = 'MatchingJobRunning';
-export const MATCHING_JOB_FAILED = 'MatchingJobFailed';
-export const MATCHING_JOB_BUSY = 'MatchingJobBusy';
 
 export interface SchemaMappingSpec {
   schemaName: string;

@@ -14,6 +14,7 @@ import { parseLocation, randomAccess } from '../storage/data-location';
 import { manifestUriOf, readPublishedManifest } from '../pii/prep/published-output';
 import { openSource } from '../pii/prep/record-sources';
 import { PrepInputError } from '../pii/prep/row-preparer';
+import { INPUT_TABLE_INVALID } from '../schemas/failures';
 import type { EnsuredResource } from '../schemas/uid2-matching';
 import { existingOrCreated, glueErrors, unlessMissing } from './existing-or-created';
 import { diffResource } from './resource-drift';
@@ -23,7 +24,6 @@ export interface GlueTableDeps {
   s3: S3Client;
 }
 
-export const INPUT_TABLE_INVALID = 'InputTableInvalid';
 const HEADER_BYTES = 1024 * 1024;
 /** What a preparation run writes before it publishes: `run-<id>/data/…` and `run-<id>/rejects/…`. */
 const UNPUBLISHED_RUN = /^run-[^/]+\/(data|rejects)\//;

@@ -74,9 +74,6 @@ export function runLocation(output: string, runId: string): { run: string; data:
   return { run, data: `${run}data/`, rejects: `${run}rejects/` };
 }
 
-/** Failure type of input the data's owner must fix (a missing column, an empty file): never retried. */
-export const PREP_INPUT_ERROR = 'PrepInputError';
-
 export type PrepStage = 'planning' | 'preparing' | 'writing-manifest' | 'done' | 'failed';
 export interface PrepStatus {
   stage: PrepStage;

@@ -1,7 +1,7 @@
 import { ApplicationFailure } from '@temporalio/workflow';
 import type { ZodError } from 'zod';
 
-export const INVALID_INPUT = 'InvalidWorkflowInput';
+import { INVALID_INPUT } from '../schemas/failures';
 
 /** A non-retryable failure naming each bad field; values are left out so no PII reaches the history. */
 export function invalidInput(workflow: string, error: ZodError): ApplicationFailure {

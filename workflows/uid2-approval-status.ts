@@ -1,9 +1,8 @@
 import { ApplicationFailure } from '@temporalio/workflow';
+import { UID2_APPROVAL_CANCELLED, UID2_APPROVAL_DEADLINE_EXCEEDED } from '../schemas/failures';
 import { pollProgressAt } from '../schemas/poll-schedule';
 import type { Uid2ApprovalStage, Uid2ApprovalState, Uid2ApprovalStatus } from '../schemas/uid2-subscription';
 
-export const UID2_APPROVAL_DEADLINE_EXCEEDED = 'Uid2ApprovalDeadlineExceeded';
-export const UID2_APPROVAL_CANCELLED = 'Uid2ApprovalCancelled';
 
 const NEXT_ACTION: Record<Uid2ApprovalStage, string> = {
   'finding-provider': 'Looking up the UID2 provider service in Entity Resolution (ListProviderServices).',

@@ -19,6 +19,7 @@ import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { Activities } from '../activities';
 import type { MatchingWorkflowSpec } from '../activities/entity-resolution';
 import { durationToMs } from '../schemas/duration';
+import { UID2_MATCHING_FAILED } from '../schemas/failures';
 import { workflowIds } from '../schemas/temporal-names';
 import type { Uid2SubscriptionApprovalConfig } from '../schemas/uid2-subscription';
 import {
@@ -45,7 +46,6 @@ import { showErWorkflows, showStage } from './visibility';
 export const uid2MatchingStatusQuery = defineQuery<Uid2MatchingStatus, [asOf?: string]>('status');
 
 const PIPELINE = 'uid2-matching';
-export const UID2_MATCHING_FAILED = 'Uid2MatchingFailed';
 
 const controlPlane = proxyActivities<Activities>({
   startToCloseTimeout: '2 minutes',

@@ -17,6 +17,7 @@ import {
 import type { Activities } from '../activities';
 import type { EntitlementCheck } from '../activities/uid2-subscription';
 import { durationToMs } from '../schemas/duration';
+import { UID2_APPROVAL_CANCELLED, UID2_APPROVAL_DEADLINE_EXCEEDED } from '../schemas/failures';
 import { pollProgressAt } from '../schemas/poll-schedule';
 import {
   operatorActionSchema,
@@ -30,7 +31,7 @@ import {
   type Uid2SubscriptionApprovalConfig,
   type Uid2SubscriptionApprovalResult,
 } from '../schemas/uid2-subscription';
-import { UID2_APPROVAL_CANCELLED, UID2_APPROVAL_DEADLINE_EXCEEDED, approvalStatus, cancelledByOperator, deadlineExceeded } from './uid2-approval-status';
+import { approvalStatus, cancelledByOperator, deadlineExceeded } from './uid2-approval-status';
 import { invalidInput } from './invalid-input';
 import { showStage } from './visibility';
 

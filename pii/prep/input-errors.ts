@@ -1,3 +1,4 @@
+import { PREP_INPUT_ERROR } from '../../schemas/failures';
 import type { IdentifierType, PrepProfile, PrepRules } from '../../schemas/prep';
 
 /*
@@ -12,7 +13,7 @@ import type { IdentifierType, PrepProfile, PrepRules } from '../../schemas/prep'
  * where its column names should be.
  */
 export class PrepInputError extends Error {
-  override name = 'PrepInputError';
+  override name = PREP_INPUT_ERROR;
 }
 
 /** Every mapped column is in the header. */

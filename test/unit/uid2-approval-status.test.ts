@@ -1,7 +1,8 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
 import { uid2ApprovalStages, type Uid2ApprovalState } from '../../schemas/uid2-subscription';
-import { UID2_APPROVAL_DEADLINE_EXCEEDED, approvalStatus, deadlineExceeded } from '../../workflows/uid2-approval-status';
+import { UID2_APPROVAL_DEADLINE_EXCEEDED } from '../../schemas/failures';
+import { approvalStatus, deadlineExceeded } from '../../workflows/uid2-approval-status';
 import { uid2Provider } from '../helpers/uid2-fixtures';
 
 const MINUTE = 60_000;
