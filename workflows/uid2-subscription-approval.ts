@@ -18,6 +18,7 @@ import type { Activities } from '../activities';
 import type { EntitlementCheck } from '../activities/uid2-subscription';
 import { durationToMs } from '../schemas/duration';
 import { UID2_APPROVAL_CANCELLED, UID2_APPROVAL_DEADLINE_EXCEEDED } from '../schemas/failures';
+import { formatIssues } from '../schemas/format-issues';
 import { pollProgressAt } from '../schemas/poll-schedule';
 import {
   operatorActionSchema,
@@ -214,6 +215,6 @@ function isRetriesExhausted(err: unknown): boolean {
 function validOperatorAction(signal: string, action: unknown): OperatorAction | undefined {
   const parsed = operatorActionSchema.safeParse(action);
   if (parsed.success) return parsed.data;
-  log.warn(`Ignored the '${signal}' signal: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'payload'} ${i.message}`).join('; ')}`);
+  log.warn(`Ignored the '${signal}' signal: ${formatIssues(parsed.error, { root: 'payload', layout: 'inline' })}`);
   return undefined;
 }
