@@ -11,6 +11,7 @@ import {
 import { paginateListObjectsV2, type S3Client } from '@aws-sdk/client-s3';
 import { parquetMetadataAsync, parquetSchema } from 'hyparquet';
 import { parseLocation, randomAccess } from '../storage/data-location';
+import { asPrefix, formatS3Uri, requireS3Uri } from '../storage/s3-uri';
 import { manifestUriOf, readPublishedManifest } from '../pii/prep/published-output';
 import { openSource } from '../pii/prep/record-sources';
 import { PrepInputError } from '../pii/prep/row-preparer';
@@ -96,17 +97,17 @@ export function createGlueTableActivities({ glue, s3 }: GlueTableDeps) {
       if (!first) throw invalidTable(`${manifestUriOf(prefix)} lists no parts: nothing to catalog`);
       return { location: published.location.data, first: { uri: first.uri, size: first.bytes } };
     }
-    const { bucket, key } = parseLocation(prefix) as { bucket: string; key: string };
+    const { bucket, key } = requireS3Uri(prefix);
     const extension = format === 'csv' ? /\.(csv|txt)$/i : /\.parquet$/i;
-    const folder = key === '' || key.endsWith('/') ? key : `${key}/`;
+    const folder = asPrefix(key);
     for await (const page of paginateListObjectsV2({ client: s3 }, { Bucket: bucket, Prefix: key })) {
       const unpublished = (page.Contents ?? []).find((o) => o.Key?.startsWith(folder) && UNPUBLISHED_RUN.test(o.Key.slice(folder.length)));
       if (unpublished) {
         const run = /^run-[^/]+\//.exec(unpublished.Key!.slice(folder.length))![0];
-        throw invalidTable(`s3://${bucket}/${folder}${run} is a preparation run that was never published (no ${manifestUriOf(prefix)}): it is not data to catalog`);
+        throw invalidTable(`${formatS3Uri(bucket, folder + run)} is a preparation run that was never published (no ${manifestUriOf(prefix)}): it is not data to catalog`);
       }
       const hit = (page.Contents ?? []).find((o) => o.Key && extension.test(o.Key) && (o.Size ?? 0) > 0);
-      if (hit) return { location: prefix, first: { uri: `s3://${bucket}/${hit.Key}`, size: hit.Size ?? 0 } };
+      if (hit) return { location: prefix, first: { uri: formatS3Uri(bucket, hit.Key), size: hit.Size ?? 0 } };
     }
     throw invalidTable(`No ${format === 'csv' ? '.csv' : '.parquet'} objects under ${prefix}: nothing to catalog`);
   }

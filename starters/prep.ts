@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import { S3Client } from '@aws-sdk/client-s3';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { parseLocation, sizeOf } from '../storage/data-location';
+import { isS3Uri } from '../storage/s3-uri';
 import { prepareFile, rejectsBeside } from '../pii/prep/prepare-file';
 import { formatIssues } from '../schemas/format-issues';
 import { DATA_FORMATS, formatFromName, IDENTIFIER_TYPES, OUTPUT_FORMATS, PREP_PROFILES, prepRulesSchema, type IdentifierType } from '../schemas/prep';
@@ -60,7 +61,7 @@ const program = new Command('prep')
   .action(async (opts: PrepCliOptions) => {
     const rules = prepRulesSchema.safeParse({ profile: opts.profile, columns: parseMap(opts.map), defaultRegion: opts.region, country: opts.country, keepRowWhen: opts.keepRowWhen }, { reportInput: true });
     if (!rules.success) throw new Error(`invalid options:\n${formatIssues(rules.error, { root: '(options)', layout: 'lines' })}`);
-    const usesS3 = [opts.in, opts.out, opts.rejects].some((uri) => uri?.startsWith('s3://'));
+    const usesS3 = [opts.in, opts.out, opts.rejects].some((uri) => uri !== undefined && isS3Uri(uri));
     const s3 = usesS3 ? new S3Client({ forcePathStyle: process.env.AWS_ENDPOINT_URL !== undefined }) : undefined;
     // Progress is in bytes for CSV and JSON Lines, in records (whose total is not known up front) for Parquet and JSON arrays.
     const inFormat = opts.inFormat ?? formatFromName(opts.in);

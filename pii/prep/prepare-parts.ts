@@ -3,6 +3,7 @@ import type { DataFormat, OutputFormat, PrepRules } from '../../schemas/prep';
 import type { ChunkExecutor } from './chunk-executor';
 import { checkRules } from './check-rules';
 import { parseLocation, writeObject, type WrittenObject } from '../../storage/data-location';
+import { joinUnder } from '../../storage/s3-uri';
 import type { PrepManifest } from './manifest';
 import { csvSink, parquetSink, rejectsSink } from './output-sinks';
 import { addCounts, emptyCounts, type PrepCounts } from './prep-counts';
@@ -59,9 +60,8 @@ export const contentType = (format: OutputFormat) => (format === 'csv' ? 'text/c
 const pad = (n: number) => String(n).padStart(5, '0');
 
 function partUri(prefix: string, task: number, part: number, kind: 'output' | 'rejects', format: OutputFormat): string {
-  const base = prefix.replace(/\/?$/, '/');
   const name = `part-${pad(task)}-${pad(part)}`;
-  return kind === 'output' ? `${base}data/${name}.${format}` : `${base}rejects/${name}.csv`;
+  return kind === 'output' ? joinUnder(prefix, 'data', `${name}.${format}`) : joinUnder(prefix, 'rejects', `${name}.csv`);
 }
 
 /**

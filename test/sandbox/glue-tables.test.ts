@@ -47,6 +47,15 @@ describe('catalogS3Prefix', () => {
     });
   });
 
+  it('catalogs data at the root of a bucket', async () => {
+    await put('export.csv', 'Customer_ID,Email\nc1,a@example.com\n');
+
+    expect(await catalog('s3://landing/', 'csv')).toMatchObject({ action: 'created' });
+    const table = (await ctx.aws.glue.send(new GetTableCommand({ DatabaseName: 'identity_workflows', Name: 't_csv' }))).Table!;
+    expect(table.StorageDescriptor?.Location).toBe('s3://landing/');
+    expect(table.StorageDescriptor?.Columns?.map((c) => c.Name)).toEqual(['customer_id', 'email']);
+  });
+
   it('types Parquet columns from the file footer', async () => {
     await put(
       'shop/part-0.parquet',
