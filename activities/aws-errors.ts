@@ -2,7 +2,8 @@ import { ApplicationFailure } from '@temporalio/common';
 import { redactPii } from '../pii/redact';
 import { AwsFailureType } from '../schemas/failures';
 
-interface AwsLikeError {
+/** What the classifier reads of an AWS SDK v3 error (or a Node network error). */
+export interface AwsLikeError {
   name?: string;
   message?: string;
   code?: string;

@@ -21,8 +21,8 @@ import { redactPii } from '../pii/redact';
 import { formatS3Uri, joinUnder, parseS3Uri } from '../storage/s3-uri';
 import { ER_RESOURCE_DRIFT, MATCHING_JOB_BUSY, MATCHING_JOB_FAILED, MATCHING_JOB_RUNNING } from '../schemas/failures';
 import type { EnsuredResource, JobMetrics } from '../schemas/uid2-matching';
-import { entityResolutionErrors, existingOrCreated } from './existing-or-created';
-import { describeDrift, diffResource } from './resource-drift';
+import { ensureResource, entityResolutionErrors } from './existing-or-created';
+import { describeDrift } from './resource-drift';
 
 export interface EntityResolutionDeps {
   entityResolution: EntityResolutionClient;
@@ -97,55 +97,52 @@ export function createEntityResolutionActivities({ entityResolution, s3 }: Entit
    * updated; one in use cannot be changed (the service refuses), so its drift is reported field by field.
    */
   async function ensureSchemaMapping(spec: SchemaMappingSpec): Promise<EnsuredResource> {
-    const found = await existingOrCreated(
-      () => entityResolution.send(new GetSchemaMappingCommand({ schemaName: spec.schemaName })),
-      () => entityResolution.send(new CreateSchemaMappingCommand(spec)),
-      entityResolutionErrors,
-    );
-    if ('created' in found) return { name: spec.schemaName, arn: found.created.schemaArn ?? '', action: 'created', drift: [] };
-    const current = found.existing;
-    const drift = diffResource(canonicalSchema({ description: current.description, mappedInputFields: current.mappedInputFields ?? [] }), canonicalSchema(spec));
-    const arn = current.schemaArn ?? '';
-    if (drift.length === 0) return { name: spec.schemaName, arn, action: 'unchanged', drift };
-    if (current.hasWorkflows) {
-      throw driftFailure(
-        'Schema mapping',
-        spec.schemaName,
-        drift,
-        'Entity Resolution cannot update a schema mapping a matching workflow uses. Delete that matching workflow and this schema mapping (or choose another name) and run again.',
-      );
-    }
-    await entityResolution.send(new UpdateSchemaMappingCommand(spec));
-    return { name: spec.schemaName, arn, action: 'updated', drift };
+    return ensureResource({
+      name: spec.schemaName,
+      errors: entityResolutionErrors,
+      get: () => entityResolution.send(new GetSchemaMappingCommand({ schemaName: spec.schemaName })),
+      create: () => entityResolution.send(new CreateSchemaMappingCommand(spec)),
+      update: () => entityResolution.send(new UpdateSchemaMappingCommand(spec)),
+      arn: (found) => ('created' in found ? found.created : found.existing).schemaArn ?? '',
+      current: (current) => canonicalSchema({ description: current.description, mappedInputFields: current.mappedInputFields ?? [] }),
+      wanted: canonicalSchema(spec),
+      refuseUpdate: (current, drift) => {
+        if (!current.hasWorkflows) return;
+        throw driftFailure(
+          'Schema mapping',
+          spec.schemaName,
+          drift,
+          'Entity Resolution cannot update a schema mapping a matching workflow uses. Delete that matching workflow and this schema mapping (or choose another name) and run again.',
+        );
+      },
+    });
   }
 
   /** Ensures a matching workflow: created when missing; when it differs, updated (onDrift 'update') or reported field by field ('fail'). */
   async function ensureMatchingWorkflow(input: { spec: MatchingWorkflowSpec; onDrift: 'update' | 'fail' }): Promise<EnsuredResource> {
     const { spec } = input;
-    const found = await existingOrCreated(
-      () => entityResolution.send(new GetMatchingWorkflowCommand({ workflowName: spec.workflowName })),
-      () => entityResolution.send(new CreateMatchingWorkflowCommand(spec)),
-      entityResolutionErrors,
-    );
-    if ('created' in found) return { name: spec.workflowName, arn: found.created.workflowArn ?? '', action: 'created', drift: [] };
-    const current = found.existing;
-    const drift = diffResource(
-      canonicalWorkflow({
-        description: current.description,
-        inputSourceConfig: current.inputSourceConfig ?? [],
-        outputSourceConfig: current.outputSourceConfig ?? [],
-        resolutionTechniques: current.resolutionTechniques ?? { resolutionType: undefined },
-        roleArn: current.roleArn ?? '',
-      }),
-      canonicalWorkflow(spec),
-    );
-    const arn = current.workflowArn ?? '';
-    if (drift.length === 0) return { name: spec.workflowName, arn, action: 'unchanged', drift };
-    if (input.onDrift === 'fail') {
-      throw driftFailure('Matching workflow', spec.workflowName, drift, 'onDrift is "fail": update it to match the config, or set onDrift to "update".');
-    }
-    await entityResolution.send(new UpdateMatchingWorkflowCommand(spec));
-    return { name: spec.workflowName, arn, action: 'updated', drift };
+    return ensureResource({
+      name: spec.workflowName,
+      errors: entityResolutionErrors,
+      get: () => entityResolution.send(new GetMatchingWorkflowCommand({ workflowName: spec.workflowName })),
+      create: () => entityResolution.send(new CreateMatchingWorkflowCommand(spec)),
+      update: () => entityResolution.send(new UpdateMatchingWorkflowCommand(spec)),
+      arn: (found) => ('created' in found ? found.created : found.existing).workflowArn ?? '',
+      current: (current) =>
+        canonicalWorkflow({
+          description: current.description,
+          inputSourceConfig: current.inputSourceConfig ?? [],
+          outputSourceConfig: current.outputSourceConfig ?? [],
+          resolutionTechniques: current.resolutionTechniques ?? { resolutionType: undefined },
+          roleArn: current.roleArn ?? '',
+        }),
+      wanted: canonicalWorkflow(spec),
+      refuseUpdate: (_current, drift) => {
+        if (input.onDrift === 'fail') {
+          throw driftFailure('Matching workflow', spec.workflowName, drift, 'onDrift is "fail": update it to match the config, or set onDrift to "update".');
+        }
+      },
+    });
   }
 
   /**

@@ -17,8 +17,7 @@ import { openSource } from '../pii/prep/record-sources';
 import { PrepInputError } from '../pii/prep/row-preparer';
 import { INPUT_TABLE_INVALID } from '../schemas/failures';
 import type { EnsuredResource } from '../schemas/uid2-matching';
-import { existingOrCreated, glueErrors, unlessMissing } from './existing-or-created';
-import { diffResource } from './resource-drift';
+import { ensureResource, glueErrors, unlessMissing } from './existing-or-created';
 
 export interface GlueTableDeps {
   glue: GlueClient;
@@ -161,16 +160,16 @@ export function createGlueTableActivities({ glue, s3 }: GlueTableDeps) {
     });
     const wanted = tableInput(input.table, location, input.format, columns, delimiter);
     const arn = glueTableArn(await glue.config.region(), input.account, input.database, input.table);
-    const found = await existingOrCreated(
-      () => glue.send(new GetTableCommand({ DatabaseName: input.database, Name: input.table })),
-      () => glue.send(new CreateTableCommand({ DatabaseName: input.database, TableInput: wanted })),
-      glueErrors,
-    );
-    if ('created' in found) return { name: `${input.database}.${input.table}`, arn, action: 'created', drift: [] };
-    const drift = diffResource(tableShape(found.existing.Table), tableShape(wanted));
-    if (drift.length === 0) return { name: `${input.database}.${input.table}`, arn, action: 'unchanged', drift };
-    await glue.send(new UpdateTableCommand({ DatabaseName: input.database, TableInput: wanted }));
-    return { name: `${input.database}.${input.table}`, arn, action: 'updated', drift };
+    return ensureResource({
+      name: `${input.database}.${input.table}`,
+      errors: glueErrors,
+      get: () => glue.send(new GetTableCommand({ DatabaseName: input.database, Name: input.table })),
+      create: () => glue.send(new CreateTableCommand({ DatabaseName: input.database, TableInput: wanted })),
+      update: () => glue.send(new UpdateTableCommand({ DatabaseName: input.database, TableInput: wanted })),
+      arn: () => arn,
+      current: (existing) => tableShape(existing.Table),
+      wanted: tableShape(wanted),
+    });
   }
 
   /**

@@ -1,18 +1,11 @@
 import { ThrottlingException, ValidationException } from '@aws-sdk/client-entityresolution';
 import { ApplicationFailure } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
-import { toActivityFailure, withAwsFailureMapping } from '../../activities/aws-errors';
+import { toActivityFailure, withAwsFailureMapping, type AwsLikeError } from '../../activities/aws-errors';
 import { AwsFailureType, UID2_PROVIDER_NOT_FOUND, UID2_SUBSCRIPTION_PENDING } from '../../schemas/failures';
 import { redactPii } from '../../pii/redact';
 
-interface AwsErrorShape {
-  name: string;
-  message?: string;
-  code?: string;
-  $fault?: 'client' | 'server';
-  $retryable?: { throttling?: boolean };
-  $metadata?: { httpStatusCode?: number; requestId?: string };
-}
+type AwsErrorShape = AwsLikeError & { name: string };
 
 /** An error as the SDK throws it for a service response it has no modelled exception class for. */
 function awsError({ name, message = 'something went wrong', ...rest }: AwsErrorShape): Error {
