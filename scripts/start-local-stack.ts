@@ -2,7 +2,6 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { Connection } from '@temporalio/client';
 import { ADMIN_TOKEN_ENV } from '../sandbox/admin-guard';
 import { faultsFromEnv } from '../sandbox/faults';
 import { startSandbox } from '../sandbox/server';
@@ -18,7 +17,7 @@ import { StackLifetime } from './local-stack/lifetime';
 import { describeProcess } from './local-stack/processes';
 import { PROJECT_ROOT, temporalCliPath } from '../toolchain/paths';
 import { stopChild } from '../toolchain/stop-child';
-import { devServerArgs } from '../toolchain/temporal-dev-server';
+import { checkTemporalAnswers, devServerArgs } from '../toolchain/temporal-dev-server';
 
 /**
  * `npm start`: with TEMPORAL_ADDRESS set, only a worker against that cluster. Otherwise the whole
@@ -159,9 +158,7 @@ async function waitForTemporal(address: string, devServer: ChildProcess): Promis
   for (;;) {
     if (devServer.exitCode !== null) throw new Error(`The Temporal dev server exited with code ${devServer.exitCode}: see its output above.`);
     try {
-      const connection = await Connection.connect({ address, connectTimeout: 1000 });
-      await connection.workflowService.getSystemInfo({});
-      await connection.close();
+      await checkTemporalAnswers(address);
       return;
     } catch (err) {
       if (Date.now() > deadline) throw new Error(`The Temporal dev server did not answer on ${address} within 60 s: ${(err as Error).message}`);

@@ -1,3 +1,4 @@
+import { Connection } from '@temporalio/client';
 import { SEARCH_ATTRIBUTES } from '../schemas/search-attributes';
 
 export interface DevServerOptions {
@@ -27,4 +28,14 @@ export function devServerArgs(opts: DevServerOptions): string[] {
     '--log-level', 'warn',
     ...Object.values(SEARCH_ATTRIBUTES).flatMap((a) => ['--search-attribute', `${a.name}=${a.type}`]),
   ];
+}
+
+/** Resolves once the Temporal frontend at `address` answers GetSystemInfo; rejects with why it does not. */
+export async function checkTemporalAnswers(address: string): Promise<void> {
+  const connection = await Connection.connect({ address, connectTimeout: 1000 });
+  try {
+    await connection.workflowService.getSystemInfo({});
+  } finally {
+    await connection.close();
+  }
 }

@@ -1,10 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { join } from 'node:path';
-import { Connection } from '@temporalio/client';
 import { PROJECT_ROOT, temporalCliPath } from '../../toolchain/paths';
 import { stopChild } from '../../toolchain/stop-child';
-import { devServerArgs } from '../../toolchain/temporal-dev-server';
+import { checkTemporalAnswers, devServerArgs } from '../../toolchain/temporal-dev-server';
 
 /**
  * The soak's own stack, one process group per component so a kill takes a component down whole (the
@@ -114,13 +113,8 @@ export async function waitUntil(component: Component, what: string, ready: () =>
 }
 
 export const temporalAnswers = (address: string) => async () => {
-  const connection = await Connection.connect({ address, connectTimeout: 1000 });
-  try {
-    await connection.workflowService.getSystemInfo({});
-    return true;
-  } finally {
-    await connection.close();
-  }
+  await checkTemporalAnswers(address);
+  return true;
 };
 
 export const sandboxAnswers = (url: string) => async () => (await fetch(`${url}/_sandbox/health`)).ok;

@@ -1,6 +1,8 @@
+import { once } from 'node:events';
+import { createServer, type AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { SEARCH_ATTRIBUTES } from '../../schemas/search-attributes';
-import { devServerArgs } from '../../toolchain/temporal-dev-server';
+import { checkTemporalAnswers, devServerArgs } from '../../toolchain/temporal-dev-server';
 
 const value = (args: string[], flag: string) => args[args.indexOf(flag) + 1];
 
@@ -25,5 +27,15 @@ describe('devServerArgs', () => {
     const registered = args.flatMap((arg, i) => (args[i - 1] === '--search-attribute' ? [arg] : []));
     expect(registered).toEqual(Object.values(SEARCH_ATTRIBUTES).map((a) => `${a.name}=${a.type}`));
     expect(registered.length).toBeGreaterThan(0);
+  });
+});
+
+describe('checkTemporalAnswers', () => {
+  it('rejects when nothing answers at the address', async () => {
+    const server = createServer().listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const { port } = server.address() as AddressInfo;
+    await new Promise((resolve) => server.close(resolve));
+    await expect(checkTemporalAnswers(`127.0.0.1:${port}`)).rejects.toThrow();
   });
 });
