@@ -46,6 +46,12 @@ describe('failure types', () => {
     expect(literalsOutsideHome()).toEqual([]);
   });
 
+  it('are each explained in docs/failure-types.md, and it names no other', () => {
+    const page = readFileSync(join(PROJECT_ROOT, 'docs', 'failure-types.md'), 'utf8');
+    const documented = [...page.matchAll(/^\| `([A-Za-z0-9]+)` \|/gm)].map((m) => m[1]);
+    expect([...documented].sort()).toEqual([...failureTypes].sort());
+  });
+
   it('the scan finds the one allowed repetition, so it reads the tree it should', () => {
     const converter = readFileSync(join(PROJECT_ROOT, 'temporal-client/codec/failure-converter.ts'), 'utf8');
     expect(converter).toContain(`'${failures.PAYLOAD_DECRYPTION_ERROR}'`);
