@@ -33,6 +33,11 @@ export default tseslint.config(
     },
   },
   {
+    // Workflows and schemas use the S3 URI functions: they stay free of imports (no Node builtins, no AWS SDK).
+    files: ['storage/s3-uri.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['*'], message: 'storage/s3-uri.ts is imported by workflow code: keep it free of imports.' }] }] },
+  },
+  {
     // Stubs typed as real activities are async without awaiting anything.
     files: ['test/**/*.ts'],
     rules: { '@typescript-eslint/require-await': 'off' },

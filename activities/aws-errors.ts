@@ -1,19 +1,9 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { redactPii } from '../pii/redact';
+import { AwsFailureType } from '../schemas/failures';
 
-/** The small set of failure types every AWS-calling activity surfaces; workflows branch on `type`. */
-export const AwsFailureType = {
-  throttled: 'AwsThrottled',
-  unavailable: 'AwsUnavailable',
-  conflict: 'AwsConflict',
-  accessDenied: 'AwsAccessDenied',
-  notFound: 'AwsNotFound',
-  invalidRequest: 'AwsInvalidRequest',
-  quotaExceeded: 'AwsQuotaExceeded',
-  credentials: 'AwsCredentialsMissing',
-} as const;
-
-interface AwsLikeError {
+/** What the classifier reads of an AWS SDK v3 error (or a Node network error). */
+export interface AwsLikeError {
   name?: string;
   message?: string;
   code?: string;

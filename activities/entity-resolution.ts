@@ -18,19 +18,17 @@ import {
 } from '@aws-sdk/client-entityresolution';
 import { paginateListObjectsV2, type S3Client } from '@aws-sdk/client-s3';
 import { redactPii } from '../pii/redact';
+import { formatS3Uri, joinUnder, parseS3Uri } from '../storage/s3-uri';
+import { ER_RESOURCE_DRIFT, MATCHING_JOB_BUSY, MATCHING_JOB_FAILED, MATCHING_JOB_RUNNING } from '../schemas/failures';
 import type { EnsuredResource, JobMetrics } from '../schemas/uid2-matching';
-import { entityResolutionErrors, existingOrCreated } from './existing-or-created';
-import { describeDrift, diffResource } from './resource-drift';
+import { ensureResource, entityResolutionErrors } from './existing-or-created';
+import { describeDrift } from './resource-drift';
 
 export interface EntityResolutionDeps {
   entityResolution: EntityResolutionClient;
   s3: S3Client;
 }
 
-export const ER_RESOURCE_DRIFT = 'ErResourceDrift';
-export const MATCHING_JOB_RUNNING = 'MatchingJobRunning';
-export const MATCHING_JOB_FAILED = 'MatchingJobFailed';
-export const MATCHING_JOB_BUSY = 'MatchingJobBusy';
 
 export interface SchemaMappingSpec {
   schemaName: string;
@@ -99,55 +97,52 @@ export function createEntityResolutionActivities({ entityResolution, s3 }: Entit
    * updated; one in use cannot be changed (the service refuses), so its drift is reported field by field.
    */
   async function ensureSchemaMapping(spec: SchemaMappingSpec): Promise<EnsuredResource> {
-    const found = await existingOrCreated(
-      () => entityResolution.send(new GetSchemaMappingCommand({ schemaName: spec.schemaName })),
-      () => entityResolution.send(new CreateSchemaMappingCommand(spec)),
-      entityResolutionErrors,
-    );
-    if ('created' in found) return { name: spec.schemaName, arn: found.created.schemaArn ?? '', action: 'created', drift: [] };
-    const current = found.existing;
-    const drift = diffResource(canonicalSchema({ description: current.description, mappedInputFields: current.mappedInputFields ?? [] }), canonicalSchema(spec));
-    const arn = current.schemaArn ?? '';
-    if (drift.length === 0) return { name: spec.schemaName, arn, action: 'unchanged', drift };
-    if (current.hasWorkflows) {
-      throw driftFailure(
-        'Schema mapping',
-        spec.schemaName,
-        drift,
-        'Entity Resolution cannot update a schema mapping a matching workflow uses. Delete that matching workflow and this schema mapping (or choose another name) and run again.',
-      );
-    }
-    await entityResolution.send(new UpdateSchemaMappingCommand(spec));
-    return { name: spec.schemaName, arn, action: 'updated', drift };
+    return ensureResource({
+      name: spec.schemaName,
+      errors: entityResolutionErrors,
+      get: () => entityResolution.send(new GetSchemaMappingCommand({ schemaName: spec.schemaName })),
+      create: () => entityResolution.send(new CreateSchemaMappingCommand(spec)),
+      update: () => entityResolution.send(new UpdateSchemaMappingCommand(spec)),
+      arn: (found) => ('created' in found ? found.created : found.existing).schemaArn ?? '',
+      current: (current) => canonicalSchema({ description: current.description, mappedInputFields: current.mappedInputFields ?? [] }),
+      wanted: canonicalSchema(spec),
+      refuseUpdate: (current, drift) => {
+        if (!current.hasWorkflows) return;
+        throw driftFailure(
+          'Schema mapping',
+          spec.schemaName,
+          drift,
+          'Entity Resolution cannot update a schema mapping a matching workflow uses. Delete that matching workflow and this schema mapping (or choose another name) and run again.',
+        );
+      },
+    });
   }
 
   /** Ensures a matching workflow: created when missing; when it differs, updated (onDrift 'update') or reported field by field ('fail'). */
   async function ensureMatchingWorkflow(input: { spec: MatchingWorkflowSpec; onDrift: 'update' | 'fail' }): Promise<EnsuredResource> {
     const { spec } = input;
-    const found = await existingOrCreated(
-      () => entityResolution.send(new GetMatchingWorkflowCommand({ workflowName: spec.workflowName })),
-      () => entityResolution.send(new CreateMatchingWorkflowCommand(spec)),
-      entityResolutionErrors,
-    );
-    if ('created' in found) return { name: spec.workflowName, arn: found.created.workflowArn ?? '', action: 'created', drift: [] };
-    const current = found.existing;
-    const drift = diffResource(
-      canonicalWorkflow({
-        description: current.description,
-        inputSourceConfig: current.inputSourceConfig ?? [],
-        outputSourceConfig: current.outputSourceConfig ?? [],
-        resolutionTechniques: current.resolutionTechniques ?? { resolutionType: undefined },
-        roleArn: current.roleArn ?? '',
-      }),
-      canonicalWorkflow(spec),
-    );
-    const arn = current.workflowArn ?? '';
-    if (drift.length === 0) return { name: spec.workflowName, arn, action: 'unchanged', drift };
-    if (input.onDrift === 'fail') {
-      throw driftFailure('Matching workflow', spec.workflowName, drift, 'onDrift is "fail": update it to match the config, or set onDrift to "update".');
-    }
-    await entityResolution.send(new UpdateMatchingWorkflowCommand(spec));
-    return { name: spec.workflowName, arn, action: 'updated', drift };
+    return ensureResource({
+      name: spec.workflowName,
+      errors: entityResolutionErrors,
+      get: () => entityResolution.send(new GetMatchingWorkflowCommand({ workflowName: spec.workflowName })),
+      create: () => entityResolution.send(new CreateMatchingWorkflowCommand(spec)),
+      update: () => entityResolution.send(new UpdateMatchingWorkflowCommand(spec)),
+      arn: (found) => ('created' in found ? found.created : found.existing).workflowArn ?? '',
+      current: (current) =>
+        canonicalWorkflow({
+          description: current.description,
+          inputSourceConfig: current.inputSourceConfig ?? [],
+          outputSourceConfig: current.outputSourceConfig ?? [],
+          resolutionTechniques: current.resolutionTechniques ?? { resolutionType: undefined },
+          roleArn: current.roleArn ?? '',
+        }),
+      wanted: canonicalWorkflow(spec),
+      refuseUpdate: (_current, drift) => {
+        if (input.onDrift === 'fail') {
+          throw driftFailure('Matching workflow', spec.workflowName, drift, 'onDrift is "fail": update it to match the config, or set onDrift to "update".');
+        }
+      },
+    });
   }
 
   /**
@@ -217,14 +212,15 @@ export function createEntityResolutionActivities({ entityResolution, s3 }: Entit
 
   /** The objects a job wrote: Entity Resolution lays its output out under `<outputS3Path>/<workflowName>/<jobId>/`. */
   async function listJobOutput(input: { outputS3Path: string; workflowName: string; jobId: string }): Promise<{ prefix: string; objects: string[] }> {
-    const [, bucket, path] = /^s3:\/\/([^/]+)\/?(.*)$/.exec(input.outputS3Path) ?? [];
-    if (!bucket) throw ApplicationFailure.nonRetryable(`Not an S3 path: ${input.outputS3Path}`);
-    const prefix = `${path ? path.replace(/\/?$/, '/') : ''}${input.workflowName}/${input.jobId}/`;
+    const output = parseS3Uri(input.outputS3Path);
+    if (!output) throw ApplicationFailure.nonRetryable(`Not an S3 path: ${input.outputS3Path}`);
+    const { bucket } = output;
+    const prefix = joinUnder(output.key, input.workflowName, `${input.jobId}/`);
     const objects: string[] = [];
     for await (const page of paginateListObjectsV2({ client: s3 }, { Bucket: bucket, Prefix: prefix })) {
-      for (const object of page.Contents ?? []) if (object.Key && !object.Key.endsWith('/')) objects.push(`s3://${bucket}/${object.Key}`);
+      for (const object of page.Contents ?? []) if (object.Key && !object.Key.endsWith('/')) objects.push(formatS3Uri(bucket, object.Key));
     }
-    return { prefix: `s3://${bucket}/${prefix}`, objects: objects.sort() };
+    return { prefix: formatS3Uri(bucket, prefix), objects: objects.sort() };
   }
 
   return { ensureSchemaMapping, ensureMatchingWorkflow, startMatchingJob, checkMatchingJob, listJobOutput };

@@ -1,3 +1,6 @@
+import type { EnsuredResource, FieldDrift } from '../schemas/uid2-matching';
+import { diffResource } from './resource-drift';
+
 /** How a service names "no such resource" and "already exists" (Entity Resolution's names by default). */
 export interface ResourceErrors {
   missing(err: unknown): boolean;
@@ -32,4 +35,32 @@ export async function existingOrCreated<T, C>(get: () => Promise<T>, create: () 
     if (!errors.exists(err)) throw err;
     return { existing: await get() };
   }
+}
+
+type Compared = Parameters<typeof diffResource>[0];
+
+/**
+ * Ensures a resource: created when missing; when present, compared field by field (`current` and
+ * `wanted` in one canonical shape) and updated when it differs, unless `refuseUpdate` throws first
+ * (a resource the service cannot change, or a config that asks to fail on drift).
+ */
+export async function ensureResource<T, C>(spec: {
+  name: string;
+  errors: ResourceErrors;
+  get: () => Promise<T>;
+  create: () => Promise<C>;
+  update: () => Promise<unknown>;
+  arn: (found: { existing: T } | { created: C }) => string;
+  current: (existing: T) => Compared;
+  wanted: Compared;
+  refuseUpdate?: (existing: T, drift: FieldDrift[]) => void;
+}): Promise<EnsuredResource> {
+  const found = await existingOrCreated(spec.get, spec.create, spec.errors);
+  const arn = spec.arn(found);
+  if ('created' in found) return { name: spec.name, arn, action: 'created', drift: [] };
+  const drift = diffResource(spec.current(found.existing), spec.wanted);
+  if (drift.length === 0) return { name: spec.name, arn, action: 'unchanged', drift };
+  spec.refuseUpdate?.(found.existing, drift);
+  await spec.update();
+  return { name: spec.name, arn, action: 'updated', drift };
 }

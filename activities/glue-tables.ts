@@ -11,19 +11,19 @@ import {
 import { paginateListObjectsV2, type S3Client } from '@aws-sdk/client-s3';
 import { parquetMetadataAsync, parquetSchema } from 'hyparquet';
 import { parseLocation, randomAccess } from '../storage/data-location';
+import { asPrefix, formatS3Uri, requireS3Uri } from '../storage/s3-uri';
 import { manifestUriOf, readPublishedManifest } from '../pii/prep/run/published-output';
 import { openSource } from '../pii/prep/read/record-sources';
 import { PrepInputError } from '../pii/prep/read/input-errors';
+import { INPUT_TABLE_INVALID } from '../schemas/failures';
 import type { EnsuredResource } from '../schemas/uid2-matching';
-import { existingOrCreated, glueErrors, unlessMissing } from './existing-or-created';
-import { diffResource } from './resource-drift';
+import { ensureResource, glueErrors, unlessMissing } from './existing-or-created';
 
 export interface GlueTableDeps {
   glue: GlueClient;
   s3: S3Client;
 }
 
-export const INPUT_TABLE_INVALID = 'InputTableInvalid';
 const HEADER_BYTES = 1024 * 1024;
 /** What a preparation run writes before it publishes: `run-<id>/data/…` and `run-<id>/rejects/…`. */
 const UNPUBLISHED_RUN = /^run-[^/]+\/(data|rejects)\//;
@@ -96,17 +96,17 @@ export function createGlueTableActivities({ glue, s3 }: GlueTableDeps) {
       if (!first) throw invalidTable(`${manifestUriOf(prefix)} lists no parts: nothing to catalog`);
       return { location: published.location.data, first: { uri: first.uri, size: first.bytes } };
     }
-    const { bucket, key } = parseLocation(prefix) as { bucket: string; key: string };
+    const { bucket, key } = requireS3Uri(prefix);
     const extension = format === 'csv' ? /\.(csv|txt)$/i : /\.parquet$/i;
-    const folder = key === '' || key.endsWith('/') ? key : `${key}/`;
+    const folder = asPrefix(key);
     for await (const page of paginateListObjectsV2({ client: s3 }, { Bucket: bucket, Prefix: key })) {
       const unpublished = (page.Contents ?? []).find((o) => o.Key?.startsWith(folder) && UNPUBLISHED_RUN.test(o.Key.slice(folder.length)));
       if (unpublished) {
         const run = /^run-[^/]+\//.exec(unpublished.Key!.slice(folder.length))![0];
-        throw invalidTable(`s3://${bucket}/${folder}${run} is a preparation run that was never published (no ${manifestUriOf(prefix)}): it is not data to catalog`);
+        throw invalidTable(`${formatS3Uri(bucket, folder + run)} is a preparation run that was never published (no ${manifestUriOf(prefix)}): it is not data to catalog`);
       }
       const hit = (page.Contents ?? []).find((o) => o.Key && extension.test(o.Key) && (o.Size ?? 0) > 0);
-      if (hit) return { location: prefix, first: { uri: `s3://${bucket}/${hit.Key}`, size: hit.Size ?? 0 } };
+      if (hit) return { location: prefix, first: { uri: formatS3Uri(bucket, hit.Key), size: hit.Size ?? 0 } };
     }
     throw invalidTable(`No ${format === 'csv' ? '.csv' : '.parquet'} objects under ${prefix}: nothing to catalog`);
   }
@@ -160,16 +160,16 @@ export function createGlueTableActivities({ glue, s3 }: GlueTableDeps) {
     });
     const wanted = tableInput(input.table, location, input.format, columns, delimiter);
     const arn = glueTableArn(await glue.config.region(), input.account, input.database, input.table);
-    const found = await existingOrCreated(
-      () => glue.send(new GetTableCommand({ DatabaseName: input.database, Name: input.table })),
-      () => glue.send(new CreateTableCommand({ DatabaseName: input.database, TableInput: wanted })),
-      glueErrors,
-    );
-    if ('created' in found) return { name: `${input.database}.${input.table}`, arn, action: 'created', drift: [] };
-    const drift = diffResource(tableShape(found.existing.Table), tableShape(wanted));
-    if (drift.length === 0) return { name: `${input.database}.${input.table}`, arn, action: 'unchanged', drift };
-    await glue.send(new UpdateTableCommand({ DatabaseName: input.database, TableInput: wanted }));
-    return { name: `${input.database}.${input.table}`, arn, action: 'updated', drift };
+    return ensureResource({
+      name: `${input.database}.${input.table}`,
+      errors: glueErrors,
+      get: () => glue.send(new GetTableCommand({ DatabaseName: input.database, Name: input.table })),
+      create: () => glue.send(new CreateTableCommand({ DatabaseName: input.database, TableInput: wanted })),
+      update: () => glue.send(new UpdateTableCommand({ DatabaseName: input.database, TableInput: wanted })),
+      arn: () => arn,
+      current: (existing) => tableShape(existing.Table),
+      wanted: tableShape(wanted),
+    });
   }
 
   /**

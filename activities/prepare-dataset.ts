@@ -9,7 +9,8 @@ import { prepareParts, type PrepCheckpoint, type PrepTask } from '../pii/prep/ru
 import { deleteObjects, deleteUnder, publishManifest, readPublishedManifest, runLocation, runPrefixesUnder } from '../pii/prep/run/published-output';
 import { PrepInputError } from '../pii/prep/read/input-errors';
 import { recordCheckpoint } from './record-checkpoint';
-import { PREP_INPUT_ERROR, type DataFormat, type OutputFormat, type PrepRules } from '../schemas/prep';
+import { PREP_COUNTS_MISMATCH, PREP_INPUT_ERROR } from '../schemas/failures';
+import { type DataFormat, type OutputFormat, type PrepRules } from '../schemas/prep';
 
 export interface PrepActivityDeps {
   s3: S3Client;
@@ -104,7 +105,7 @@ export function createPrepActivities(deps: PrepActivityDeps) {
       const location = runLocation(input.outputPrefix, input.runId);
       const manifest: PrepManifest = { ...combineManifests(input.manifests), location };
       const problems = countsReconcile(manifest.counts);
-      if (problems.length > 0) throw ApplicationFailure.create({ type: 'PrepCountsMismatch', message: problems.join('; '), nonRetryable: true });
+      if (problems.length > 0) throw ApplicationFailure.create({ type: PREP_COUNTS_MISMATCH, message: problems.join('; '), nonRetryable: true });
       const previous = await readPublishedManifest(deps.s3, input.outputPrefix);
       const manifestUri = await publishManifest(deps.s3, input.outputPrefix, manifest);
       // Nothing the new manifest lists is removed, wherever it lies (parts a run wrote before a reset of it).

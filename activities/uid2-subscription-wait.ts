@@ -2,14 +2,14 @@ import { Context } from '@temporalio/activity';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
 import type { DataExchangeClient } from '@aws-sdk/client-dataexchange';
-import { UID2_SUBSCRIPTION_PENDING, uid2EntitlementArn } from './uid2-subscription';
+import { UID2_APPROVAL_ENDED, UID2_SUBSCRIPTION_PENDING } from '../schemas/failures';
+import { uid2EntitlementArn } from './uid2-subscription';
 
 export interface Uid2SubscriptionWaitDeps {
   dataExchange: DataExchangeClient;
   temporal: Client;
 }
 
-export const UID2_APPROVAL_ENDED = 'Uid2ApprovalEnded';
 
 /** What a UID2 matching run needs before it can start: an approved subscription, seen one way or the other. */
 export function createUid2SubscriptionWaitActivities({ dataExchange, temporal }: Uid2SubscriptionWaitDeps) {

@@ -2,6 +2,7 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
 import { DataExchangeClient, GetAssetCommand, GetDataSetCommand, paginateListDataSets } from '@aws-sdk/client-dataexchange';
 import { EntityResolutionClient, GetProviderServiceCommand, paginateListProviderServices, type ProviderServiceSummary } from '@aws-sdk/client-entityresolution';
+import { UID2_PROVIDER_NOT_FOUND, UID2_SUBSCRIPTION_PENDING } from '../schemas/failures';
 import { behindSchedule, type PollSchedule } from '../schemas/poll-schedule';
 import type { Uid2MarketplaceConfiguration, Uid2ProviderService } from '../schemas/uid2-subscription-approval';
 
@@ -10,8 +11,6 @@ export interface Uid2SubscriptionDeps {
   dataExchange: DataExchangeClient;
 }
 
-export const UID2_SUBSCRIPTION_PENDING = 'Uid2SubscriptionPending';
-export const UID2_PROVIDER_NOT_FOUND = 'Uid2ProviderNotFound';
 
 export interface EntitlementCheck {
   dataSetId: string;

@@ -1,6 +1,6 @@
-import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { isIP } from 'node:net';
+import { bearerTokenMatches } from '../temporal-client/bearer-token';
 
 export const ADMIN_TOKEN_ENV = 'SANDBOX_ADMIN_TOKEN';
 
@@ -27,7 +27,7 @@ export function adminRefusal(req: IncomingMessage, own: { port: number; host: st
   if (hostname === undefined || !(hostname === 'localhost' || hostname === own.host || isIP(hostname) !== 0)) {
     return { status: 403, error: `The sandbox admin API answers only on localhost or an IP address (Host: ${(req.headers.host ?? '').slice(0, 200)}).` };
   }
-  if (own.token && !sameSecret(bearerToken(req.headers.authorization), own.token)) {
+  if (own.token && !bearerTokenMatches(req.headers.authorization, own.token)) {
     return { status: 401, error: `The sandbox admin API requires "Authorization: Bearer <${ADMIN_TOKEN_ENV}>".` };
   }
   return undefined;
@@ -50,15 +50,4 @@ function hostnameOf(hostHeader: string | undefined): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-function bearerToken(authorization: string | undefined): string {
-  const match = /^Bearer (.+)$/.exec(authorization ?? '');
-  return match?.[1] ?? '';
-}
-
-function sameSecret(given: string, expected: string): boolean {
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
 }

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
+import { formatIssues } from '../schemas/format-issues';
 import { UID2_LISTING } from './catalog';
 import { adminRefusal } from './admin-guard';
 import type { Faults } from './faults';
@@ -90,7 +91,7 @@ export async function serveAdmin(
         return sendJson(res, 404, { error: `no admin route ${route}` });
     }
   } catch (err) {
-    const message = err instanceof z.ZodError ? err.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ') : (err as Error).message;
+    const message = err instanceof z.ZodError ? formatIssues(err, { root: '(body)', layout: 'inline' }) : (err as Error).message;
     return sendJson(res, 400, { error: message });
   }
 }

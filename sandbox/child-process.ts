@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { stopChild } from '../toolchain/stop-child';
 
 /** A server process the sandbox started behind its router. */
 export interface ChildServer {
@@ -55,13 +56,7 @@ export async function startChildServer(opts: { name: string; command: string; ar
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   let spawnError: Error | undefined;
   child.once('error', (err) => (spawnError = err));
-  const stop = async () => {
-    if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), STOP_WITHIN_MS);
-    await exited;
-    clearTimeout(timer);
-  };
+  const stop = () => stopChild(child, { graceMs: STOP_WITHIN_MS });
   const deadline = Date.now() + READY_WITHIN_MS;
   for (;;) {
     if (spawnError) throw new Error(`${opts.name} could not be started (${opts.command}): ${spawnError.message}`);

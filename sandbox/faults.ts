@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { formatIssues } from '../schemas/format-issues';
 import { internal, throttled } from './errors';
 import { seededRandom } from './seeded-random';
 import { SANDBOX_SERVICES } from './service-names';
@@ -29,7 +30,7 @@ export function faultsFromEnv(env: NodeJS.ProcessEnv): FaultConfig | undefined {
   try {
     return faultConfigSchema.parse(JSON.parse(env.SANDBOX_FAULTS));
   } catch (err) {
-    throw new Error(`SANDBOX_FAULTS is not a valid fault configuration: ${err instanceof z.ZodError ? err.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') : (err as Error).message}`);
+    throw new Error(`SANDBOX_FAULTS is not a valid fault configuration: ${err instanceof z.ZodError ? formatIssues(err, { root: '(configuration)', layout: 'inline' }) : (err as Error).message}`);
   }
 }
 

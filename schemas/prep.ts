@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { S3_URI_PATTERN, joinUnder } from '../storage/s3-uri';
 
 /** Destinations whose published normalisation and hashing rules the engine applies. */
 export const PREP_PROFILES = ['uid2', 'amc', 'tiktok', 'er'] as const;
@@ -44,7 +45,7 @@ export function formatFromName(name: string): DataFormat | undefined {
   return undefined;
 }
 
-const s3Prefix = z.string().regex(/^s3:\/\/[a-z0-9.-]{3,63}\/.*$/, 'must be an s3://bucket/prefix/ URI');
+const s3Prefix = z.string().regex(S3_URI_PATTERN, 'must be an s3://bucket/prefix/ URI');
 
 /** Input of `prepareIdentityData`: an S3 object or prefix in, an S3 prefix out, the rules to apply. */
 export const prepareIdentityDataInputSchema = z
@@ -70,12 +71,9 @@ export type PrepareIdentityDataInput = z.input<typeof prepareIdentityDataInputSc
  * `rejects/`), stable across the retries of its tasks. Published by manifest.json at `output`.
  */
 export function runLocation(output: string, runId: string): { run: string; data: string; rejects: string } {
-  const run = `${output.replace(/\/?$/, '/')}run-${runId}/`;
+  const run = joinUnder(output, `run-${runId}/`);
   return { run, data: `${run}data/`, rejects: `${run}rejects/` };
 }
-
-/** Failure type of input the data's owner must fix (a missing column, an empty file): never retried. */
-export const PREP_INPUT_ERROR = 'PrepInputError';
 
 /** `completed` is upserted as IdentityStage "done", the value it had before the stages were unified. */
 export type PrepStage = 'planning' | 'preparing' | 'writing-manifest' | 'completed' | 'failed';

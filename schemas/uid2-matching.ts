@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { S3_URI_PATTERN } from '../storage/s3-uri';
 import { durationSchema } from './duration';
 import { pollIntervalsShape, pollScheduleSchema } from './poll-schedule';
 import { TERMINAL_STAGES } from './stages';
@@ -18,7 +19,7 @@ const resourceName = z
 /** A schema mapping's fieldName (`^[a-zA-Z_0-9- \t]*$`): the Glue table's column name. */
 const columnName = z.string().regex(/^[a-zA-Z_0-9- ]{1,255}$/, 'must be a column name of letters, digits, _, - or spaces');
 const glueName = z.string().regex(/^[a-z0-9_]{1,255}$/, 'must be a Glue name: lowercase letters, digits and _');
-const s3Prefix = z.string().regex(/^s3:\/\/[a-z0-9.-]{3,63}\/.*$/, 'must be an s3://bucket/prefix/ URI');
+const s3Prefix = z.string().regex(S3_URI_PATTERN, 'must be an s3://bucket/prefix/ URI');
 
 export const UID2_IDENTIFIERS = ['email', 'phone'] as const;
 export type Uid2Identifier = (typeof UID2_IDENTIFIERS)[number];

@@ -2,11 +2,13 @@ import { CreateDatabaseCommand, CreateTableCommand, GlueClient, UpdateTableComma
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { stringify } from 'csv-stringify/sync';
 import { DEMO_COLUMNS, generateDemoCustomers } from '../sandbox/demo-data';
+import { formatS3Uri } from '../storage/s3-uri';
 
 export const DEMO_BUCKET = 'identity-demo';
 export const DEMO_DATABASE = 'identity_demo';
 export const DEMO_TABLE = 'customers';
 const PREFIX = 'raw/customers/';
+export const DEMO_DATA_URI = formatS3Uri(DEMO_BUCKET, PREFIX);
 
 /**
  * Puts the demo customers (two sources, overlapping people, dirty values) into the sandbox's S3 and
@@ -31,7 +33,7 @@ export async function seedDemoData(region: string): Promise<{ bucket: string; ke
       TableType: 'EXTERNAL_TABLE',
       Parameters: { classification: 'csv', 'skip.header.line.count': '1' },
       StorageDescriptor: {
-        Location: `s3://${DEMO_BUCKET}/${PREFIX}`,
+        Location: DEMO_DATA_URI,
         Columns: DEMO_COLUMNS.map((Name) => ({ Name, Type: 'string' })),
         InputFormat: 'org.apache.hadoop.mapred.TextInputFormat',
         OutputFormat: 'org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat',

@@ -10,7 +10,7 @@ import { prepareIdentityData } from '../workflows/prepare-identity-data';
 import { uid2Matching } from '../workflows/uid2-matching';
 import { uid2SubscriptionApproval } from '../workflows/uid2-subscription-approval';
 import { logger } from '../temporal-client/logger';
-import { DEMO_DATABASE, DEMO_TABLE, seedDemoData } from './demo-data-seed';
+import { DEMO_DATABASE, DEMO_DATA_URI, DEMO_TABLE, seedDemoData } from './demo-data-seed';
 import { PROJECT_ROOT } from '../toolchain/paths';
 
 export const DEMO_APPROVAL_DELAY_MS = 60_000;
@@ -24,7 +24,7 @@ export const DEMO_APPROVAL_DELAY_MS = 60_000;
  */
 export async function startDemo(env: NodeJS.ProcessEnv, sandboxUrl: string): Promise<() => void> {
   const seeded = await seedDemoData(env.AWS_REGION ?? 'us-east-1');
-  console.log(`demo: ${seeded.rows} synthetic customer records (two sources, dirty values) in s3://${seeded.bucket}/raw/customers/, Glue table ${DEMO_DATABASE}.${DEMO_TABLE}`);
+  console.log(`demo: ${seeded.rows} synthetic customer records (two sources, dirty values) in ${DEMO_DATA_URI}, Glue table ${DEMO_DATABASE}.${DEMO_TABLE}`);
   const input = loadConfigFile(`${PROJECT_ROOT}/examples/uid2-subscription.sandbox.json`, uid2SubscriptionApprovalInputSchema);
   const ctx = await starterContext(env);
   try {

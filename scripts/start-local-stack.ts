@@ -2,11 +2,9 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { Connection } from '@temporalio/client';
 import { ADMIN_TOKEN_ENV } from '../sandbox/admin-guard';
 import { faultsFromEnv } from '../sandbox/faults';
 import { startSandbox } from '../sandbox/server';
-import { SEARCH_ATTRIBUTES } from '../schemas/search-attributes';
 import { DEV_CODEC_KEY_FILE, ensureDevCodecKey } from '../temporal-client/codec/keyring';
 import { logger } from '../temporal-client/logger';
 import { runCodecServer } from '../temporal-client/codec/run-codec-server';
@@ -19,6 +17,8 @@ import { stopLeftovers } from './local-stack/leftovers';
 import { StackLifetime } from './local-stack/lifetime';
 import { describeProcess } from './local-stack/processes';
 import { PROJECT_ROOT, temporalCliPath } from '../toolchain/paths';
+import { stopChild } from '../toolchain/stop-child';
+import { checkTemporalAnswers, devServerArgs } from '../toolchain/temporal-dev-server';
 
 /**
  * `npm start`: with TEMPORAL_ADDRESS set, only a worker against that cluster. Otherwise the whole
@@ -111,7 +111,7 @@ async function main(): Promise<void> {
       await codecServer.close();
     }
   } finally {
-    await stopDevServer(devServer);
+    await stopChild(devServer, { graceMs: 10_000 });
     await sandbox?.close();
   }
   lifetime.release();
@@ -156,17 +156,7 @@ function listenerOf(port: number): string | undefined {
 }
 
 function startDevServer(codecEndpoint: string): ChildProcess {
-  const args = [
-    'server', 'start-dev',
-    '--ip', '127.0.0.1',
-    '--port', String(ports.frontend),
-    '--ui-port', String(ports.ui),
-    '--db-filename', join(DATA_DIR, 'temporal.db'),
-    '--namespace', 'default',
-    '--ui-codec-endpoint', codecEndpoint,
-    '--log-level', 'warn',
-    ...Object.values(SEARCH_ATTRIBUTES).flatMap((a) => ['--search-attribute', `${a.name}=${a.type}`]),
-  ];
+  const args = devServerArgs({ port: ports.frontend!, uiPort: ports.ui!, dbFile: join(DATA_DIR, 'temporal.db'), codecEndpoint });
   // Own process group: Ctrl-C reaches this process only, which stops the worker before the server.
   const child = spawn(temporalCliPath(), args, { stdio: ['ignore', 'inherit', 'inherit'], detached: true });
   process.once('exit', () => {
@@ -180,24 +170,13 @@ async function waitForTemporal(address: string, devServer: ChildProcess): Promis
   for (;;) {
     if (devServer.exitCode !== null) throw new Error(`The Temporal dev server exited with code ${devServer.exitCode}: see its output above.`);
     try {
-      const connection = await Connection.connect({ address, connectTimeout: 1000 });
-      await connection.workflowService.getSystemInfo({});
-      await connection.close();
+      await checkTemporalAnswers(address);
       return;
     } catch (err) {
       if (Date.now() > deadline) throw new Error(`The Temporal dev server did not answer on ${address} within 60 s: ${(err as Error).message}`);
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
   }
-}
-
-async function stopDevServer(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  const timeout = setTimeout(() => child.kill('SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(timeout);
 }
 
 main().then(

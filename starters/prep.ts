@@ -2,9 +2,10 @@ import { availableParallelism } from 'node:os';
 import { S3Client } from '@aws-sdk/client-s3';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { parseLocation, sizeOf } from '../storage/data-location';
+import { isS3Uri } from '../storage/s3-uri';
 import { prepareFile, rejectsBeside } from '../pii/prep/run/prepare-file';
+import { formatIssues } from '../schemas/format-issues';
 import { DATA_FORMATS, formatFromName, IDENTIFIER_TYPES, OUTPUT_FORMATS, PREP_PROFILES, prepRulesSchema, type IdentifierType } from '../schemas/prep';
-import { formatEnvIssues } from '../temporal-client/config';
 import { exitWith, runCli } from './lib/run-cli';
 import { progressLine } from './lib/progress-line';
 
@@ -58,9 +59,9 @@ const program = new Command('prep')
   .option('--delimiter <char>', 'CSV delimiter (default: read off the header line)')
   .option('--threads <n>', 'worker threads (0: prepare in the main thread)', threadCount, availableParallelism())
   .action(async (opts: PrepCliOptions) => {
-    const rules = prepRulesSchema.safeParse({ profile: opts.profile, columns: parseMap(opts.map), defaultRegion: opts.region, country: opts.country, keepRowWhen: opts.keepRowWhen });
-    if (!rules.success) throw new Error(`invalid options:\n${formatEnvIssues(rules.error)}`);
-    const usesS3 = [opts.in, opts.out, opts.rejects].some((uri) => uri?.startsWith('s3://'));
+    const rules = prepRulesSchema.safeParse({ profile: opts.profile, columns: parseMap(opts.map), defaultRegion: opts.region, country: opts.country, keepRowWhen: opts.keepRowWhen }, { reportInput: true });
+    if (!rules.success) throw new Error(`invalid options:\n${formatIssues(rules.error, { root: '(options)', layout: 'lines' })}`);
+    const usesS3 = [opts.in, opts.out, opts.rejects].some((uri) => uri !== undefined && isS3Uri(uri));
     const s3 = usesS3 ? new S3Client({ forcePathStyle: process.env.AWS_ENDPOINT_URL !== undefined }) : undefined;
     // Progress is in bytes for CSV and JSON Lines, in records (whose total is not known up front) for Parquet and JSON arrays.
     const inFormat = opts.inFormat ?? formatFromName(opts.in);

@@ -8,14 +8,15 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { AsyncBuffer } from 'hyparquet';
 import { PrepInputError } from '../pii/prep/read/input-errors';
 import type { ByteSource } from '../pii/prep/read/record-chunks';
+import { isS3Uri, parseS3Uri } from './s3-uri';
 
 /** Where data lives: an s3://bucket/key URI or a local path. */
 export type DataLocation = { kind: 's3'; bucket: string; key: string; uri: string } | { kind: 'local'; path: string; uri: string };
 
 export function parseLocation(uri: string): DataLocation {
-  const s3 = /^s3:\/\/([^/]+)\/(.+)$/.exec(uri);
-  if (s3) return { kind: 's3', bucket: s3[1]!, key: s3[2]!, uri };
-  if (uri.startsWith('s3://')) throw new Error(`${uri} names no object: use s3://bucket/key`);
+  const s3 = parseS3Uri(uri);
+  if (s3?.key) return { kind: 's3', ...s3, uri };
+  if (isS3Uri(uri)) throw new Error(`${uri} names no object: use s3://bucket/key`);
   return { kind: 'local', path: uri, uri };
 }
 

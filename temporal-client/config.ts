@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { formatIssues, type IssueFormat } from '../schemas/format-issues';
 import { TASK_QUEUE } from '../schemas/temporal-names';
 
 const boolean = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
@@ -17,19 +18,11 @@ export type TemporalConfig = z.infer<typeof temporalEnvSchema>;
 export function temporalConfigFromEnv(env: NodeJS.ProcessEnv): TemporalConfig {
   const parsed = temporalEnvSchema.safeParse(env, { reportInput: true });
   if (parsed.success) return parsed.data;
-  throw new Error(`Invalid Temporal settings in the environment:\n${formatEnvIssues(parsed.error)}`);
+  throw new Error(`Invalid Temporal settings in the environment:\n${formatIssues(parsed.error, ENV_ISSUES)}`);
 }
 
-export function formatEnvIssues(error: z.ZodError): string {
-  return error.issues
-    .map((issue) => {
-      const name = String(issue.path[0] ?? '(environment)');
-      // Needs safeParse(..., { reportInput: true }): zod 4 omits `input` from issues otherwise, and every type error would read 'is not set'.
-      const missing = issue.code === 'invalid_type' && issue.input === undefined;
-      return `  - ${name}: ${missing ? 'is not set' : issue.message}`;
-    })
-    .join('\n');
-}
+/** Environment variables, one per line; parse with `{ reportInput: true }` so an unset one reads 'is not set'. */
+export const ENV_ISSUES: IssueFormat = { root: '(environment)', layout: 'lines', missing: 'is not set' };
 
 /** A worker on this machine's dev server may use the generated dev codec key; a remote cluster needs TEMPORAL_CODEC_KEY. */
 export function isLocalTemporal(address: string): boolean {
@@ -51,5 +44,5 @@ export type CodecServerConfig = z.infer<typeof codecServerEnvSchema>;
 export function codecServerConfigFromEnv(env: NodeJS.ProcessEnv): CodecServerConfig {
   const parsed = codecServerEnvSchema.safeParse(env, { reportInput: true });
   if (parsed.success) return parsed.data;
-  throw new Error(`Invalid codec server settings in the environment:\n${formatEnvIssues(parsed.error)}`);
+  throw new Error(`Invalid codec server settings in the environment:\n${formatIssues(parsed.error, ENV_ISSUES)}`);
 }

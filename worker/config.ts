@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { formatEnvIssues, temporalEnvSchema } from '../temporal-client/config';
+import { formatIssues } from '../schemas/format-issues';
+import { ENV_ISSUES, temporalEnvSchema } from '../temporal-client/config';
 
 /** Worker settings: Temporal plus AWS. */
 export const workerEnvSchema = temporalEnvSchema.extend({
@@ -17,5 +18,5 @@ export type WorkerConfig = z.infer<typeof workerEnvSchema>;
 export function workerConfigFromEnv(env: NodeJS.ProcessEnv): WorkerConfig {
   const parsed = workerEnvSchema.safeParse({ ...env, AWS_REGION: env.AWS_REGION ?? env.AWS_DEFAULT_REGION }, { reportInput: true });
   if (parsed.success) return parsed.data;
-  throw new Error(`Invalid worker environment:\n${formatEnvIssues(parsed.error)}`);
+  throw new Error(`Invalid worker environment:\n${formatIssues(parsed.error, ENV_ISSUES)}`);
 }

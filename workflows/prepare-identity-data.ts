@@ -11,7 +11,8 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { PrepSummary } from '../activities/prepare-dataset';
-import { PREP_INPUT_ERROR, runLocation, prepareIdentityDataInputSchema, type PrepareIdentityDataInput, type PrepStatus } from '../schemas/prep';
+import { PREP_FAILED, PREP_INPUT_ERROR } from '../schemas/failures';
+import { runLocation, prepareIdentityDataInputSchema, type PrepareIdentityDataInput, type PrepStatus } from '../schemas/prep';
 import { PIPELINES } from '../schemas/search-attributes';
 import { invalidInput } from './invalid-input';
 import { innermostCause } from './support/root-failure';
@@ -58,8 +59,8 @@ async function allTasks<T>(tasks: (() => Promise<T>)[]): Promise<T[]> {
 /** The message of what failed, from inside the activity failure that carries it. */
 function failureMessage(error: unknown): { type: string; message: string } {
   const cause = innermostCause(error);
-  if (cause instanceof ApplicationFailure) return { type: cause.type ?? 'PrepFailed', message: cause.message };
-  return { type: 'PrepFailed', message: cause instanceof Error ? cause.message : String(cause) };
+  if (cause instanceof ApplicationFailure) return { type: cause.type ?? PREP_FAILED, message: cause.message };
+  return { type: PREP_FAILED, message: cause instanceof Error ? cause.message : String(cause) };
 }
 
 /**

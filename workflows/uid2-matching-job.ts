@@ -2,13 +2,12 @@ import { ApplicationFailure, isCancellation, proxyActivities } from '@temporalio
 import type { Activities } from '../activities';
 import type { MatchingJobStatus, Uid2Identifier, Uid2IdentifierResult, Uid2MatchingConfig } from '../schemas/uid2-matching';
 import { uid2MatchingWorkflow, uid2SchemaMapping, type DescribedInputTable } from '../schemas/uid2-matching-resources';
+import { UID2_MATCHING_FAILED } from '../schemas/failures';
 import { CONTROL_PLANE } from './support/activity-options';
 import type { WithErJobTurn } from './support/er-job-turn';
 import { pollingActivityOptions, pollSchedule } from './support/polling';
 import { rootFailure } from './support/root-failure';
 import { matchingJobProgress } from './uid2-matching-status';
-
-export const UID2_MATCHING_FAILED = 'Uid2MatchingFailed';
 
 const controlPlane = proxyActivities<Activities>(CONTROL_PLANE);
 

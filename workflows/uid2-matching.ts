@@ -22,7 +22,6 @@ import { runMatchingJobs } from './uid2-matching-job';
 import { uid2MatchingStatus } from './uid2-matching-status';
 import { uid2SubscriptionApproval } from './uid2-subscription-approval';
 
-export { UID2_MATCHING_FAILED } from './uid2-matching-job';
 
 /** `asOf` (ISO time, optional): the instant to report poll progress for; the caller's clock, since a query cannot read the current time. */
 export const uid2MatchingStatusQuery = defineQuery<Uid2MatchingStatus, [asOf?: string]>('status');

@@ -1,5 +1,4 @@
 import { ApplicationFailure, defineQuery, defineSignal, defineUpdate, log, setHandler } from '@temporalio/workflow';
-import type { ZodError } from 'zod';
 import {
   operatorActionSchema,
   type OperatorAction,
@@ -7,7 +6,8 @@ import {
   type Uid2SubscriptionApprovalStage,
   type Uid2SubscriptionApprovalStatus,
 } from '../schemas/uid2-subscription-approval';
-import { INVALID_OPERATOR_ACTION } from './uid2-subscription-approval-status';
+import { INVALID_OPERATOR_ACTION } from '../schemas/failures';
+import { formatIssues } from '../schemas/format-issues';
 
 /** `asOf` (ISO time, optional): the instant to report checks for; the caller's clock, since a query cannot read the current time. */
 export const uid2SubscriptionApprovalStatusQuery = defineQuery<Uid2SubscriptionApprovalStatus, [asOf?: string]>('status');
@@ -57,9 +57,7 @@ export function handleOperatorMessages(state: { stage: Uid2SubscriptionApprovalS
 }
 
 /** Each bad field and why, without its value (an operator id field may hold an email by mistake). */
-function actionIssues(error: ZodError): string {
-  return error.issues.map((i) => `${i.path.join('.') || 'payload'} ${i.message}`).join('; ');
-}
+const actionIssues = (error: Parameters<typeof formatIssues>[0]) => formatIssues(error, { root: 'payload', layout: 'inline' });
 
 function whenValid(signal: string, action: unknown, fn: (action: OperatorAction) => void): void {
   const parsed = operatorActionSchema.safeParse(action);

@@ -1,10 +1,8 @@
 import { ApplicationFailure } from '@temporalio/workflow';
+import { UID2_APPROVAL_CANCELLED, UID2_APPROVAL_DEADLINE_EXCEEDED } from '../schemas/failures';
 import { pollProgressAt } from '../schemas/poll-schedule';
 import type { Uid2SubscriptionApprovalStage, Uid2SubscriptionApprovalState, Uid2SubscriptionApprovalStatus } from '../schemas/uid2-subscription-approval';
 
-export const UID2_APPROVAL_DEADLINE_EXCEEDED = 'Uid2ApprovalDeadlineExceeded';
-export const UID2_APPROVAL_CANCELLED = 'Uid2ApprovalCancelled';
-export const INVALID_OPERATOR_ACTION = 'InvalidOperatorAction';
 
 const NEXT_ACTION: Record<Uid2SubscriptionApprovalStage, string> = {
   'finding-provider': 'Looking up the UID2 provider service in Entity Resolution (ListProviderServices).',

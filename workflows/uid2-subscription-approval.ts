@@ -14,6 +14,7 @@ import {
 import type { Activities } from '../activities';
 import type { EntitlementCheck } from '../activities/uid2-subscription';
 import { durationToMs } from '../schemas/duration';
+import { UID2_APPROVAL_CANCELLED, UID2_APPROVAL_DEADLINE_EXCEEDED } from '../schemas/failures';
 import { pollProgressAt } from '../schemas/poll-schedule';
 import { PIPELINES } from '../schemas/search-attributes';
 import {
@@ -28,13 +29,7 @@ import { CONTROL_PLANE } from './support/activity-options';
 import { pollSchedule, pollingActivityOptions } from './support/polling';
 import { endedBy, stageTracker } from './support/stage-tracking';
 import { handleOperatorMessages, uid2SubscriptionApprovalStatusQuery } from './uid2-subscription-approval-messages';
-import {
-  UID2_APPROVAL_CANCELLED,
-  UID2_APPROVAL_DEADLINE_EXCEEDED,
-  cancelledByOperator,
-  deadlineExceeded,
-  uid2SubscriptionApprovalStatus,
-} from './uid2-subscription-approval-status';
+import { cancelledByOperator, deadlineExceeded, uid2SubscriptionApprovalStatus } from './uid2-subscription-approval-status';
 
 export {
   approveUpdate,

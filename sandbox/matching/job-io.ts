@@ -3,6 +3,7 @@ import { GetObjectCommand, PutObjectCommand, paginateListObjectsV2 } from '@aws-
 import { parse } from 'csv-parse/sync';
 import { parquetReadObjects } from 'hyparquet';
 import { stringify } from 'csv-stringify/sync';
+import { formatS3Uri, joinUnder, requireS3Uri } from '../../storage/s3-uri';
 import type { EmulatorClients } from '../emulator-clients';
 
 /** Reads the CSV or Parquet records of a Glue table (its StorageDescriptor.Location in S3), as a matching job does. */
@@ -14,7 +15,7 @@ export async function readGlueTableRecords(clients: EmulatorClients, tableArn: s
   if (!location) throw new Error(`Glue table ${match[1]}.${match[2]} has no S3 location`);
   // As Hive's CSV SerDe reads a table: fields by position under the table's (lowercase) column names, the header line skipped.
   const columns = (table.Table?.StorageDescriptor?.Columns ?? []).map((c) => c.Name ?? '');
-  const { bucket, prefix } = parseS3Uri(location);
+  const { bucket, key: prefix } = requireS3Uri(location);
   const records: Record<string, string>[] = [];
   for await (const page of paginateListObjectsV2({ client: clients.s3 }, { Bucket: bucket, Prefix: prefix })) {
     for (const object of page.Contents ?? []) {
@@ -51,14 +52,8 @@ export async function writeJobOutput(
   rows: Record<string, string>[],
 ): Promise<string | undefined> {
   if (rows.length === 0) return undefined;
-  const { bucket, prefix } = parseS3Uri(outputS3Path);
-  const key = `${prefix.replace(/\/?$/, '/')}${workflowName}/${jobId}/${kind}/part-00000.csv`.replace(/^\//, '');
+  const { bucket, key: prefix } = requireS3Uri(outputS3Path);
+  const key = joinUnder(prefix, workflowName, jobId, kind, 'part-00000.csv');
   await clients.s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: stringify(rows, { header: true }), ContentType: 'text/csv' }));
-  return `s3://${bucket}/${key}`;
-}
-
-export function parseS3Uri(uri: string): { bucket: string; prefix: string } {
-  const match = /^s3:\/\/([^/]+)\/?(.*)$/.exec(uri);
-  if (!match) throw new Error(`Not an S3 URI: ${uri}`);
-  return { bucket: match[1]!, prefix: match[2]! };
+  return formatS3Uri(bucket, key);
 }

@@ -2,7 +2,8 @@ import { GetObjectCommand, paginateListObjectsV2 } from '@aws-sdk/client-s3';
 import { parse } from 'csv-parse/sync';
 import type { EmulatorClients } from '../emulator-clients';
 import type { StateStore, StoredJob, StoredResource } from '../state';
-import { parseS3Uri, readGlueTableRecords } from './job-io';
+import { joinUnder, requireS3Uri } from '../../storage/s3-uri';
+import { readGlueTableRecords } from './job-io';
 import { assignMatchIds, type MappedField, type MatchingRule } from './rule-matching';
 
 /**
@@ -35,9 +36,9 @@ export async function lookUpMatchId(
 }
 
 async function readOutputMatchIds(clients: EmulatorClients, job: StoredJob, workflowName: string, uniqueId: string): Promise<Map<string, string>> {
-  const { bucket, prefix } = parseS3Uri(String(job.outputSourceConfig[0]!.outputS3Path));
+  const { bucket, key: prefix } = requireS3Uri(String(job.outputSourceConfig[0]!.outputS3Path));
   const ids = new Map<string, string>();
-  const runPrefix = `${prefix.replace(/\/?$/, '/')}${workflowName}/${job.jobId}/success/`.replace(/^\//, '');
+  const runPrefix = joinUnder(prefix, workflowName, job.jobId, 'success/');
   for await (const page of paginateListObjectsV2({ client: clients.s3 }, { Bucket: bucket, Prefix: runPrefix })) {
     for (const object of page.Contents ?? []) {
       const body = await clients.s3.send(new GetObjectCommand({ Bucket: bucket, Key: object.Key }));

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { z } from 'zod';
+import { formatIssues } from '../../schemas/format-issues';
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -23,20 +24,8 @@ export function loadConfigFile<S extends z.ZodType>(path: string, schema: S): z.
 }
 
 export function validateConfig<S extends z.ZodType>(source: string, value: unknown, schema: S): z.output<S> {
-  // reportInput: zod 4 leaves `input` out of issues unless asked, and describeIssue needs it to tell missing from wrong type.
+  // reportInput: zod 4 leaves `input` out of issues unless asked, and the formatter needs it to tell missing from wrong type.
   const parsed = schema.safeParse(value, { reportInput: true });
   if (parsed.success) return parsed.data;
-  const lines = parsed.error.issues.map((issue) => {
-    const field = issue.path.length > 0 ? issue.path.join('.') : '(top level)';
-    return `  - field "${field}": ${describeIssue(issue)}`;
-  });
-  throw new ConfigError(`${source}: invalid config\n${lines.join('\n')}`);
-}
-
-function describeIssue(issue: z.core.$ZodIssue): string {
-  if (issue.code === 'invalid_type') {
-    return issue.input === undefined ? `is required (expected ${issue.expected})` : `expected ${issue.expected}, got ${typeof issue.input}`;
-  }
-  if (issue.code === 'unrecognized_keys') return `unknown field(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}: remove or fix the spelling`;
-  return issue.message;
+  throw new ConfigError(`${source}: invalid config\n${formatIssues(parsed.error, { root: '(top level)', layout: 'lines', quoteField: true })}`);
 }

@@ -1,7 +1,7 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Payload } from '@temporalio/common';
+import { bearerTokenMatches } from '../bearer-token';
 import { AesGcmPayloadCodec } from './aes-gcm-codec';
 import type { CodecKeyring } from './keyring';
 import { payloadsFromJson, payloadsToJson } from './payloads-json';
@@ -79,11 +79,6 @@ function parseBody(raw: Buffer): Payload[] {
   return parsed.payloads;
 }
 
-function sameToken(given: string, expected: string): boolean {
-  const digest = (s: string) => createHash('sha256').update(s).digest();
-  return timingSafeEqual(digest(given), digest(expected));
-}
-
 function send(res: http.ServerResponse, status: number, body?: unknown): void {
   if (body === undefined) {
     res.writeHead(status).end();
@@ -124,8 +119,7 @@ export async function startCodecServer(opts: CodecServerOptions): Promise<CodecS
     }
 
     if (opts.authToken !== undefined) {
-      const match = /^Bearer (.+)$/.exec(req.headers.authorization ?? '');
-      if (!match?.[1] || !sameToken(match[1], opts.authToken)) {
+      if (!bearerTokenMatches(req.headers.authorization, opts.authToken)) {
         res.setHeader('WWW-Authenticate', 'Bearer');
         throw new HttpError(401, 'missing or invalid bearer token');
       }

@@ -1,4 +1,4 @@
-import { PAYLOAD_DECRYPTION_ERROR } from './failure-converter';
+import { PAYLOAD_DECRYPTION_ERROR } from '../../schemas/failures';
 
 /** A payload this process cannot decrypt. Its message names key ids only, never payload bytes or key material. */
 export class PayloadDecryptionError extends Error {

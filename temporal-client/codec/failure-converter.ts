@@ -4,8 +4,8 @@ import { DefaultFailureConverter } from '@temporalio/common';
 // the workflow bundle's sandbox: it takes no Node builtins, no local imports and no TypeScript-only syntax
 // (outside tsx, e.g. under vitest, Node loads it as plain JavaScript).
 
-/** The failure type of a payload the codec cannot decrypt (PayloadDecryptionError, aes-gcm-codec.ts). */
-export const PAYLOAD_DECRYPTION_ERROR = 'PayloadDecryptionError';
+/** schemas/failures.ts's PAYLOAD_DECRYPTION_ERROR, repeated as this file imports nothing local (codec.test.ts pins the two). */
+const PAYLOAD_DECRYPTION_ERROR = 'PayloadDecryptionError';
 
 /**
  * Moves messages and stack traces into a payload, which the codec then encrypts, except for a payload

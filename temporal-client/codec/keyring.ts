@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
+import { formatIssues } from '../../schemas/format-issues';
 
 export interface CodecKey {
   id: string;
@@ -66,12 +67,6 @@ const envSchema = z.object({
 
 const keyFileSchema = z.object({ keyId: keyIdSchema, key: keySchema });
 
-// Only issue paths and our own messages are reported: zod issues can carry the input, i.e. key material.
-function describeIssues(error: z.ZodError, subject: string): string {
-  const lines = error.issues.map((issue) => `  - ${issue.path.map(String).join('.') || subject}: ${issue.message}`);
-  return lines.join('\n');
-}
-
 function readKeyFile(file: string): CodecKey {
   let raw: unknown;
   try {
@@ -82,7 +77,7 @@ function readKeyFile(file: string): CodecKey {
   }
   const parsed = keyFileSchema.safeParse(raw);
   if (!parsed.success) {
-    throw new Error(`Invalid codec key file ${file} (expected { "keyId": "...", "key": "<base64>" }):\n${describeIssues(parsed.error, file)}`);
+    throw new Error(`Invalid codec key file ${file} (expected { "keyId": "...", "key": "<base64>" }):\n${formatIssues(parsed.error, { root: file, layout: 'lines' })}`);
   }
   return { id: parsed.data.keyId, key: parsed.data.key };
 }
@@ -106,7 +101,7 @@ export function keyringFromEnv(env: NodeJS.ProcessEnv, opts: { devKeyFile?: stri
     TEMPORAL_CODEC_PREVIOUS_KEYS: env.TEMPORAL_CODEC_PREVIOUS_KEYS,
   });
   if (!parsed.success) {
-    throw new Error(`Invalid codec key configuration:\n${describeIssues(parsed.error, 'environment')}`);
+    throw new Error(`Invalid codec key configuration:\n${formatIssues(parsed.error, { root: 'environment', layout: 'lines' })}`);
   }
   const { TEMPORAL_CODEC_KEY: key, TEMPORAL_CODEC_KEY_ID: id, TEMPORAL_CODEC_PREVIOUS_KEYS: previous } = parsed.data;
   if (key) return buildKeyring({ id, key }, previous);

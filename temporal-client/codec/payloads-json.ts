@@ -1,6 +1,7 @@
 import type { Payload } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { z } from 'zod';
+import { describeIssue, issuePath } from '../../schemas/format-issues';
 
 /**
  * The codec protocol's body: a temporal.api.common.v1.Payloads message in proto3 JSON
@@ -44,14 +45,8 @@ export function payloadsFromJson(json: unknown): PayloadsParseResult {
   const parsed = payloadsJson.safeParse(json);
   if (parsed.success) return { ok: true, payloads: parsed.data };
   const issue = parsed.error.issues[0]!;
-  const where = issue.path.map(String).join('.') || 'body';
-  const what =
-    issue.code === 'unrecognized_keys'
-      ? `unknown field(s) ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}`
-      : issue.code === 'invalid_type' && where === 'body'
-        ? 'expected a JSON object'
-        : issue.message;
-  return { ok: false, error: `invalid Payloads JSON at ${where}: ${what}` };
+  const what = issue.code === 'invalid_type' && issue.path.length === 0 ? 'expected a JSON object' : describeIssue(issue);
+  return { ok: false, error: `invalid Payloads JSON at ${issuePath(issue, 'body')}: ${what}` };
 }
 
 const base64 = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('base64');

@@ -5,6 +5,7 @@ import { Client, Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { afterAll, describe, expect, inject, it } from 'vitest';
+import { PAYLOAD_DECRYPTION_ERROR } from '../../schemas/failures';
 import { npmScriptNodeFlags, PROJECT_ROOT } from '../../toolchain/paths';
 import { createDataConverter } from '../../temporal-client/codec/data-converter';
 import type { CodecKeyring } from '../../temporal-client/codec/keyring';
@@ -101,7 +102,7 @@ describe('a worker holding the wrong codec key (real worker process, dev server)
     await waitForOutput(worker, () => output, 'Failed to process Workflow Activation');
     const logLine = output.split('\n').find((line) => line.includes('Failed to process Workflow Activation'))!;
     const logged = JSON.parse(logLine) as { error?: { type?: string; message?: string } };
-    expect(logged.error?.type).toBe('PayloadDecryptionError');
+    expect(logged.error?.type).toBe(PAYLOAD_DECRYPTION_ERROR);
     expect(logged.error?.message).toContain('key id "key-a"');
     expect(logged.error?.message).toContain('"key-b", "key-old"');
     expect(output).not.toContain('"error":{}');

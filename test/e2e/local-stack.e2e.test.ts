@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { Client, Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { freePort } from '../../sandbox/child-process';
 import { TASK_QUEUE, workflowIds } from '../../schemas/temporal-names';
 import { createDataConverter } from '../../temporal-client/codec/data-converter';
@@ -21,6 +21,8 @@ import { PROJECT_ROOT } from '../../toolchain/paths';
 const DEMO_WORKFLOW_ID = workflowIds.uid2SubscriptionApproval('000000000000');
 /** Not the default queue: the banner and the demo must follow TEMPORAL_TASK_QUEUE. */
 const TASK_QUEUE_UNDER_TEST = `${TASK_QUEUE}-stack-test`;
+/** Waiting on another process, seen through ps. */
+const PROCESS_WAIT = { timeout: 30_000, interval: 200 };
 
 function waitForOutput(child: ChildProcess, text: string, output: () => string): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -30,16 +32,6 @@ function waitForOutput(child: ChildProcess, text: string, output: () => string):
     child.stdout?.on('data', check);
     child.once('exit', (code) => reject(new Error(`npm start exited (${code}) before "${text}":\n${output()}`)));
   });
-}
-
-/** Another process's exit, seen through ps: wait for it with a deadline. */
-async function until(condition: () => boolean, ms = 30_000): Promise<boolean> {
-  const deadline = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > deadline) return false;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  return true;
 }
 
 /**
@@ -182,14 +174,14 @@ describe('npm start (local stack)', () => {
       proc.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
       proc.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
       let launcher: ProcessRecord | undefined;
-      await until(() => (launcher = descendantsOf(proc.pid!).find((p) => p.command.includes('start-local-stack.ts'))) !== undefined);
+      await vi.waitUntil(() => (launcher = descendantsOf(proc.pid!).find((p) => p.command.includes('start-local-stack.ts'))) !== undefined, PROCESS_WAIT);
       if (!launcher) throw new Error(`no launcher process under tsx:\n${output}`);
       started.push(launcher);
       await waitForOutput(proc, 'local stack is up', () => output);
       started.push(...descendantsOf(launcher.pid));
       return { proc, launcher, output: () => output };
     };
-    const exitOf = (pid: number) => until(() => processById(pid) === undefined);
+    const exitOf = (pid: number) => vi.waitUntil(() => processById(pid) === undefined, PROCESS_WAIT);
     try {
       // The launcher's own process dies: the dev server and moto_server it started must not outlive it.
       const first = await start();
@@ -202,7 +194,8 @@ describe('npm start (local stack)', () => {
       const second = await start();
       expect(second.output()).not.toContain('in use');
       second.proc.kill('SIGKILL');
-      expect(await exitOf(second.launcher.pid)).toBe(true);
+      await exitOf(second.launcher.pid);
+      expect(processById(second.launcher.pid)).toBeUndefined();
 
       const third = await start();
       const exited = new Promise<number | null>((resolve) => third.proc.once('exit', (code) => resolve(code)));

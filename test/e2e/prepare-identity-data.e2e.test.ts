@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import Papa from 'papaparse';
@@ -18,6 +18,7 @@ import { prepareIdentityData } from '../../workflows/prepare-identity-data';
 import { createWorker } from '../../worker/create-worker';
 import { connectDevServer, workflowBundle } from '../helpers/environments';
 import { sandboxWithClients } from '../helpers/sandbox';
+import { objectText } from '../helpers/s3-objects';
 
 /**
  * prepareIdentityData on the dev server with the production worker and the sandbox's S3: two input
@@ -56,12 +57,6 @@ function customers(from: number, count: number): { text: string; emails: string[
   return { text: Papa.unparse(rows, { newline: '\n' }) + '\n', emails, phones };
 }
 
-async function getText(s3: S3Client, uri: string): Promise<string> {
-  const [, bucket, key] = /^s3:\/\/([^/]+)\/(.+)$/.exec(uri)!;
-  const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-  return object.Body!.transformToString();
-}
-
 describe('prepareIdentityData end to end (dev server, sandbox S3, production worker)', () => {
   it('fans a large object out over byte ranges and matches the single-process engine', async () => {
     const big = customers(0, 45_000);
@@ -90,7 +85,7 @@ describe('prepareIdentityData end to end (dev server, sandbox S3, production wor
       }),
     );
 
-    const manifest = JSON.parse(await getText(aws.s3, summary.manifestUri)) as PrepManifest;
+    const manifest = JSON.parse(await objectText(aws.s3, summary.manifestUri)) as PrepManifest;
     expect(manifest.inputs.filter((i) => i.uri === 's3://prep-e2e/in/a.csv').length).toBeGreaterThanOrEqual(3);
     expect(summary.counts.rowsIn).toBe(45_500);
     expect(summary.counts.rowsOut + summary.counts.rowsRejected).toBe(45_500);
@@ -98,7 +93,7 @@ describe('prepareIdentityData end to end (dev server, sandbox S3, production wor
     expect(summary.counts.columns.email!.rejected).toBe(badEmails);
 
     // The parts, in task and part order, hold the rows the single-process engine writes for the same objects.
-    const parts = await Promise.all(manifest.outputs.map((o) => getText(aws.s3, o.uri)));
+    const parts = await Promise.all(manifest.outputs.map((o) => objectText(aws.s3, o.uri)));
     const fromParts = parts.flatMap((text) => Papa.parse<string[]>(text.trimEnd(), { newline: '\n' }).data.slice(1));
     const expected: string[][] = [];
     for (const [name, data] of [['a', big], ['b', small]] as const) {
@@ -109,7 +104,7 @@ describe('prepareIdentityData end to end (dev server, sandbox S3, production wor
     expect(fromParts).toEqual(expected);
 
     // Rejects keep the object's own row numbers across ranges: row 97 is the second bad email of a.csv (C97).
-    const rejects = (await Promise.all(manifest.rejects.map((o) => getText(aws.s3, o.uri)))).join('');
+    const rejects = (await Promise.all(manifest.rejects.map((o) => objectText(aws.s3, o.uri)))).join('');
     expect(rejects).toMatch(/^98,email,not an email address,C97,/m);
 
     const history = JSON.stringify(await new Client({ connection: env.connection }).workflow.getHandle(workflowId).fetchHistory());

@@ -1,5 +1,5 @@
 import { GetTableCommand } from '@aws-sdk/client-glue';
-import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { WorkflowFailedError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
@@ -16,6 +16,7 @@ import { prepareIdentityData } from '../../workflows/prepare-identity-data';
 import { createWorker } from '../../worker/create-worker';
 import { connectDevServer, workflowBundle } from '../helpers/environments';
 import { sandboxWithClients } from '../helpers/sandbox';
+import { objectText } from '../helpers/s3-objects';
 
 /**
  * An output prefix holds exactly one run's output: a re-run with fewer parts leaves none of the earlier
@@ -54,10 +55,7 @@ afterAll(async () => {
 const customers = (count: number, tag: string) => ['customer_id,email', ...Array.from({ length: count }, (_, i) => `${tag}${i},${tag}.${i}@example.com`)].join('\n') + '\n';
 const put = (key: string, body: string) => aws.s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: body }));
 const keysUnder = async (prefix: string) => ((await aws.s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: prefix }))).Contents ?? []).map((o) => o.Key!).sort();
-const text = async (uri: string) => {
-  const [, bucket, key] = /^s3:\/\/([^/]+)\/(.+)$/.exec(uri)!;
-  return (await aws.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }))).Body!.transformToString();
-};
+const text = (uri: string) => objectText(aws.s3, uri);
 const keyOf = (uri: string) => uri.replace(`s3://${BUCKET}/`, '');
 
 function prepare(workflowId: string, input: string, partRows: number, output = 'out/'): Promise<PrepSummary> {

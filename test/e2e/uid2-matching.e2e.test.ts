@@ -1,4 +1,3 @@
-import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import Papa from 'papaparse';
@@ -15,6 +14,7 @@ import { uid2Matching, uid2MatchingStatusQuery } from '../../workflows/uid2-matc
 import { createWorker } from '../../worker/create-worker';
 import { connectDevServer, workflowBundle } from '../helpers/environments';
 import { adminCall, sandboxWithClients } from '../helpers/sandbox';
+import { objectText } from '../helpers/s3-objects';
 
 /**
  * uid2Matching on the dev server with the production worker and the sandbox: the demo customers (240
@@ -47,9 +47,7 @@ function productionWorker(taskQueue: string) {
 }
 
 async function csvRows(uri: string): Promise<Record<string, string>[]> {
-  const [, bucket, key] = /^s3:\/\/([^/]+)\/(.+)$/.exec(uri)!;
-  const body = await aws.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-  return Papa.parse<Record<string, string>>(await body.Body!.transformToString(), { header: true, skipEmptyLines: true }).data;
+  return Papa.parse<Record<string, string>>(await objectText(aws.s3, uri), { header: true, skipEmptyLines: true }).data;
 }
 
 describe('uid2Matching end to end (dev server, sandbox, production worker)', () => {

@@ -25,7 +25,8 @@ import { uid2AssetArn, uid2Provider } from '../helpers/uid2-fixtures';
 import type { Activities as AllActivities } from '../../activities';
 import type { PrepManifest } from '../../pii/prep/run/manifest';
 import { emptyCounts } from '../../pii/prep/run/prep-counts';
-import { PREP_INPUT_ERROR, prepRulesSchema } from '../../schemas/prep';
+import { PREP_INPUT_ERROR, UID2_SUBSCRIPTION_PENDING } from '../../schemas/failures';
+import { prepRulesSchema } from '../../schemas/prep';
 import { prepareIdentityData, prepStatusQuery } from '../../workflows/prepare-identity-data';
 
 const DAY = 86_400_000;
@@ -61,7 +62,7 @@ async function main(): Promise<void> {
       checkUid2Entitlement: async ({ dataSetId }) => {
         const now = await env.currentTimeMs();
         if (now < since + 3 * DAY) {
-          throw ApplicationFailure.create({ type: 'Uid2SubscriptionPending', message: 'pending', category: ApplicationFailureCategory.BENIGN });
+          throw ApplicationFailure.create({ type: UID2_SUBSCRIPTION_PENDING, message: 'pending', category: ApplicationFailureCategory.BENIGN });
         }
         return { dataSetId, checkedAt: new Date(now).toISOString(), attempt: Context.current().info.attempt };
       },
@@ -86,7 +87,7 @@ async function main(): Promise<void> {
     const pendingActivities: Activities = {
       ...activities,
       checkUid2Entitlement: async () => {
-        throw ApplicationFailure.create({ type: 'Uid2SubscriptionPending', message: 'pending', category: ApplicationFailureCategory.BENIGN });
+        throw ApplicationFailure.create({ type: UID2_SUBSCRIPTION_PENDING, message: 'pending', category: ApplicationFailureCategory.BENIGN });
       },
     };
     const updateWorker = await Worker.create({ connection: env.nativeConnection, taskQueue: 'record-update', workflowBundle, activities: pendingActivities });

@@ -25,27 +25,20 @@ import {
 } from '@aws-sdk/client-s3';
 import { CreateSecretCommand, GetSecretValueCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { Upload } from '@aws-sdk/lib-storage';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startSandbox, type Sandbox } from '../../sandbox/server';
-import { adminCall, sandboxWithClients } from '../helpers/sandbox';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { startSandbox } from '../../sandbox/server';
+import { adminCall, useSandbox } from '../helpers/sandbox';
 
 /** S3, Glue and Secrets Manager through the sandbox's router (versitygw and moto behind it), with the real SDK clients. */
-let sandbox: Sandbox;
+const ctx = useSandbox();
 let s3: S3Client;
 let glue: GlueClient;
 let secrets: SecretsManagerClient;
 
-beforeAll(async () => {
-  ({ sandbox } = await sandboxWithClients());
+beforeAll(() => {
   s3 = new S3Client({ region: 'us-east-1', forcePathStyle: true });
   glue = new GlueClient({ region: 'us-east-1' });
   secrets = new SecretsManagerClient({ region: 'us-east-1' });
-}, 60_000);
-afterAll(async () => {
-  await sandbox?.close();
-});
-beforeEach(async () => {
-  await adminCall(sandbox, 'POST', '/reset');
 });
 
 describe('sandbox: S3 (REST-XML, path-style)', () => {
@@ -87,7 +80,7 @@ describe('sandbox: S3 (REST-XML, path-style)', () => {
     const digest = createHash('sha256');
     for await (const chunk of back.Body as AsyncIterable<Uint8Array>) digest.update(chunk);
     expect(digest.digest('hex')).toBe(createHash('sha256').update(data).digest('hex'));
-    const counters = (await adminCall(sandbox, 'GET', '/counters')) as Record<string, number>;
+    const counters = (await adminCall(ctx.sandbox, 'GET', '/counters')) as Record<string, number>;
     expect(counters['s3:CreateMultipartUpload']).toBe(1);
     expect(counters['s3:UploadPart']).toBe(3);
     expect(counters['s3:CompleteMultipartUpload']).toBe(1);
@@ -104,7 +97,7 @@ describe('sandbox: S3 (REST-XML, path-style)', () => {
 
   it("answers injected throttling with S3's SlowDown, retried by the SDK", { timeout: 30_000 }, async () => {
     await s3.send(new CreateBucketCommand({ Bucket: 'slow' }));
-    await adminCall(sandbox, 'PUT', '/faults', { rules: [{ service: 's3', operation: 'PutObject', throttle: 1 }] });
+    await adminCall(ctx.sandbox, 'PUT', '/faults', { rules: [{ service: 's3', operation: 'PutObject', throttle: 1 }] });
     const err = (await s3.send(new PutObjectCommand({ Bucket: 'slow', Key: 'k', Body: 'v' })).catch((e: unknown) => e)) as Error & { $metadata: { attempts?: number } };
     expect(err.name).toBe('SlowDown');
     expect(err.$metadata.attempts).toBeGreaterThan(1);
@@ -137,11 +130,11 @@ describe('sandbox: Glue Data Catalog (JSON 1.1)', () => {
   });
 
   it('answers injected throttling with ThrottlingException', { timeout: 30_000 }, async () => {
-    await adminCall(sandbox, 'PUT', '/faults', { rules: [{ service: 'glue', operation: 'GetDatabases', throttle: 1 }] });
+    await adminCall(ctx.sandbox, 'PUT', '/faults', { rules: [{ service: 'glue', operation: 'GetDatabases', throttle: 1 }] });
     const err = (await glue.send(new GetDatabasesCommand({})).catch((e: unknown) => e)) as Error & { $metadata: { attempts?: number } };
     expect(err.name).toBe('ThrottlingException');
     expect(err.$metadata.attempts).toBeGreaterThan(1);
-    await adminCall(sandbox, 'PUT', '/faults', {});
+    await adminCall(ctx.sandbox, 'PUT', '/faults', {});
     expect((await glue.send(new GetDatabasesCommand({}))).DatabaseList).toEqual([]);
   });
 });

@@ -15,14 +15,11 @@ import { CreateDatabaseCommand, CreateTableCommand, GlueClient } from '@aws-sdk/
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { parse } from 'csv-parse/sync';
 import { parquetWriteBuffer } from 'hyparquet-writer';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { ActivityDeps } from '../../activities';
-import type { Sandbox } from '../../sandbox/server';
-import { adminCall, sandboxWithClients } from '../helpers/sandbox';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { adminCall, useSandbox } from '../helpers/sandbox';
 
 /** Matching jobs that really run over S3 data, through the real SDK clients. */
-let sandbox: Sandbox;
-let aws: ActivityDeps;
+const ctx = useSandbox();
 let s3: S3Client;
 let glue: GlueClient;
 
@@ -37,17 +34,12 @@ const CUSTOMERS = [
   'c6,,No Email',
 ].join('\n');
 
-beforeAll(async () => {
-  ({ sandbox, clients: aws } = await sandboxWithClients());
+beforeAll(() => {
   s3 = new S3Client({ region: 'us-east-1', forcePathStyle: true });
   glue = new GlueClient({ region: 'us-east-1' });
-}, 60_000);
-afterAll(async () => {
-  await sandbox?.close();
 });
 beforeEach(async () => {
-  await adminCall(sandbox, 'POST', '/reset');
-  await adminCall(sandbox, 'PUT', '/entity-resolution/job-durations', { queuedMs: 50, runningMs: 100 });
+  await adminCall(ctx.sandbox, 'PUT', '/entity-resolution/job-durations', { queuedMs: 50, runningMs: 100 });
   await s3.send(new CreateBucketCommand({ Bucket: 'clean-zone' }));
   await s3.send(new CreateBucketCommand({ Bucket: 'er-output' }));
   await s3.send(new PutObjectCommand({ Bucket: 'clean-zone', Key: 'customers/part-0.csv', Body: CUSTOMERS }));
@@ -65,7 +57,7 @@ beforeEach(async () => {
 
 async function untilDone(workflowName: string, jobId: string): Promise<GetMatchingJobCommandOutput> {
   for (let i = 0; i < 200; i++) {
-    const job = await aws.entityResolution.send(new GetMatchingJobCommand({ workflowName, jobId }));
+    const job = await ctx.aws.entityResolution.send(new GetMatchingJobCommand({ workflowName, jobId }));
     if (job.status === 'SUCCEEDED' || job.status === 'FAILED') return job;
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
@@ -91,8 +83,8 @@ async function createWorkflow(opts: {
   techniques: ResolutionTechniques;
   applyNormalization?: boolean;
 }): Promise<void> {
-  await aws.entityResolution.send(new CreateSchemaMappingCommand({ schemaName: opts.name, mappedInputFields: opts.fields }));
-  await aws.entityResolution.send(
+  await ctx.aws.entityResolution.send(new CreateSchemaMappingCommand({ schemaName: opts.name, mappedInputFields: opts.fields }));
+  await ctx.aws.entityResolution.send(
     new CreateMatchingWorkflowCommand({
       workflowName: opts.name,
       inputSourceConfig: [{ inputSourceARN: 'arn:aws:glue:us-east-1:000000000000:table/identity/customers', schemaName: opts.name, applyNormalization: opts.applyNormalization }],
@@ -129,13 +121,13 @@ describe('sandbox: Entity Resolution matching jobs', () => {
       applyNormalization: true,
     });
     // The checks below need the job still unfinished: give them a second, not the suite's 150 ms, so a slow machine does not race the timer.
-    await adminCall(sandbox, 'PUT', '/entity-resolution/job-durations', { queuedMs: 50, runningMs: 1000 });
-    const { jobId } = await aws.entityResolution.send(new StartMatchingJobCommand({ workflowName: 'customers-rules' }));
+    await adminCall(ctx.sandbox, 'PUT', '/entity-resolution/job-durations', { queuedMs: 50, runningMs: 1000 });
+    const { jobId } = await ctx.aws.entityResolution.send(new StartMatchingJobCommand({ workflowName: 'customers-rules' }));
     expect(jobId).toMatch(/^[0-9a-f]{32}$/);
-    expect((await aws.entityResolution.send(new GetMatchingJobCommand({ workflowName: 'customers-rules', jobId }))).status).toMatch(/QUEUED|RUNNING/);
-    const second = await aws.entityResolution.send(new StartMatchingJobCommand({ workflowName: 'customers-rules' })).catch((e: unknown) => e);
+    expect((await ctx.aws.entityResolution.send(new GetMatchingJobCommand({ workflowName: 'customers-rules', jobId }))).status).toMatch(/QUEUED|RUNNING/);
+    const second = await ctx.aws.entityResolution.send(new StartMatchingJobCommand({ workflowName: 'customers-rules' })).catch((e: unknown) => e);
     expect(second).toBeInstanceOf(ConflictException);
-    const deleteWhileRunning = await aws.entityResolution.send(new DeleteMatchingWorkflowCommand({ workflowName: 'customers-rules' })).catch((e: unknown) => e);
+    const deleteWhileRunning = await ctx.aws.entityResolution.send(new DeleteMatchingWorkflowCommand({ workflowName: 'customers-rules' })).catch((e: unknown) => e);
     expect(deleteWhileRunning).toBeInstanceOf(ConflictException);
 
     const job = await untilDone('customers-rules', jobId!);
@@ -152,16 +144,16 @@ describe('sandbox: Entity Resolution matching jobs', () => {
     expect(new Set([matchId('c1'), matchId('c3'), matchId('c5'), matchId('c6')]).size).toBe(4);
     expect(rows.find((r) => r.customer_id === 'c2')!.MatchRule).toBe('SameEmail');
 
-    const listed = await aws.entityResolution.send(new ListMatchingJobsCommand({ workflowName: 'customers-rules' }));
+    const listed = await ctx.aws.entityResolution.send(new ListMatchingJobsCommand({ workflowName: 'customers-rules' }));
     expect(listed.jobs?.map((j) => j.jobId)).toEqual([jobId]);
 
     // GetMatchId: a new record with Bob's email (other case, spaces) joins Bob's group of this run.
-    const found = await aws.entityResolution.send(
+    const found = await ctx.aws.entityResolution.send(
       new GetMatchIdCommand({ workflowName: 'customers-rules', record: { customer_id: 'new-1', email: '  BOB@EXAMPLE.ORG', full_name: 'B' } }),
     );
     expect(found.matchId).toBe(matchId('c3'));
     expect(found.matchRule).toBe('SameEmail');
-    const unknown = await aws.entityResolution.send(new GetMatchIdCommand({ workflowName: 'customers-rules', record: { customer_id: 'new-2', email: 'nobody@example.com' } }));
+    const unknown = await ctx.aws.entityResolution.send(new GetMatchIdCommand({ workflowName: 'customers-rules', record: { customer_id: 'new-2', email: 'nobody@example.com' } }));
     expect(unknown.matchId).toBeUndefined();
   });
 
@@ -173,12 +165,12 @@ describe('sandbox: Entity Resolution matching jobs', () => {
       output: ['email'],
       techniques: { resolutionType: 'PROVIDER', providerProperties: { providerServiceArn: 'arn:aws:entityresolution:us-east-1:aws:providerservice/UID2/uid2-assignment' } },
     });
-    const refused = await untilDone('uid2-email', (await aws.entityResolution.send(new StartMatchingJobCommand({ workflowName: 'uid2-email' }))).jobId!);
+    const refused = await untilDone('uid2-email', (await ctx.aws.entityResolution.send(new StartMatchingJobCommand({ workflowName: 'uid2-email' }))).jobId!);
     expect(refused.status).toBe('FAILED');
     expect(refused.errorDetails?.errorMessage).toContain('not subscribed to the UID2 provider');
 
-    await adminCall(sandbox, 'POST', '/data-exchange/entitle', {});
-    const { jobId } = await aws.entityResolution.send(new StartMatchingJobCommand({ workflowName: 'uid2-email' }));
+    await adminCall(ctx.sandbox, 'POST', '/data-exchange/entitle', {});
+    const { jobId } = await ctx.aws.entityResolution.send(new StartMatchingJobCommand({ workflowName: 'uid2-email' }));
     const job = await untilDone('uid2-email', jobId!);
     expect(job.status).toBe('SUCCEEDED');
     expect(job.metrics).toMatchObject({ inputRecords: 6, totalRecordsProcessed: 5, recordsNotProcessed: 1 });
@@ -217,7 +209,7 @@ describe('sandbox: Entity Resolution matching jobs', () => {
       techniques: sameEmail(),
       applyNormalization: true,
     });
-    const { jobId } = await aws.entityResolution.send(new StartMatchingJobCommand({ workflowName: 'mixed-formats' }));
+    const { jobId } = await ctx.aws.entityResolution.send(new StartMatchingJobCommand({ workflowName: 'mixed-formats' }));
     const job = await untilDone('mixed-formats', jobId!);
     expect(job.metrics?.inputRecords).toBe(8);
     const rows = await outputRows(`mixed/mixed-formats/${jobId}/success/`);
@@ -233,8 +225,8 @@ describe('sandbox: Entity Resolution matching jobs', () => {
       outputPrefix: 'flaky',
       techniques: sameEmail('email'),
     });
-    await adminCall(sandbox, 'PUT', '/faults', { rules: [{ service: 'entityresolution', operation: 'StartMatchingJob', jobFailure: 1 }] });
-    const job = await untilDone('flaky', (await aws.entityResolution.send(new StartMatchingJobCommand({ workflowName: 'flaky' }))).jobId!);
+    await adminCall(ctx.sandbox, 'PUT', '/faults', { rules: [{ service: 'entityresolution', operation: 'StartMatchingJob', jobFailure: 1 }] });
+    const job = await untilDone('flaky', (await ctx.aws.entityResolution.send(new StartMatchingJobCommand({ workflowName: 'flaky' }))).jobId!);
     expect(job.status).toBe('FAILED');
     expect(job.errorDetails?.errorMessage).toBe('Job failed (injected by the sandbox)');
   });

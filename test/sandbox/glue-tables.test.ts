@@ -5,6 +5,7 @@ import { parquetWriteBuffer } from 'hyparquet-writer';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { withAwsFailureMapping } from '../../activities/aws-errors';
 import { createGlueTableActivities } from '../../activities/glue-tables';
+import { INPUT_TABLE_INVALID } from '../../schemas/failures';
 import { useSandbox } from '../helpers/sandbox';
 import { activityFailureOf } from '../helpers/failures';
 
@@ -46,6 +47,15 @@ describe('catalogS3Prefix', () => {
     });
   });
 
+  it('catalogs data at the root of a bucket', async () => {
+    await put('export.csv', 'Customer_ID,Email\nc1,a@example.com\n');
+
+    expect(await catalog('s3://landing/', 'csv')).toMatchObject({ action: 'created' });
+    const table = (await ctx.aws.glue.send(new GetTableCommand({ DatabaseName: 'identity_workflows', Name: 't_csv' }))).Table!;
+    expect(table.StorageDescriptor?.Location).toBe('s3://landing/');
+    expect(table.StorageDescriptor?.Columns?.map((c) => c.Name)).toEqual(['customer_id', 'email']);
+  });
+
   it('types Parquet columns from the file footer', async () => {
     await put(
       'shop/part-0.parquet',
@@ -67,7 +77,7 @@ describe('catalogS3Prefix', () => {
   it('refuses a file without a header line before cataloging it, quoting none of its data', async () => {
     await put('raw/no-header.csv', 'c1,jane.doe@example.com,+14155550101\nc2,john@example.com,+14155550102\n');
     const failure = await activityFailureOf(catalog('s3://landing/raw/', 'csv'));
-    expect(failure.type).toBe('InputTableInvalid');
+    expect(failure.type).toBe(INPUT_TABLE_INVALID);
     expect(failure.nonRetryable).toBe(true);
     expect(failure.message).toBe(
       'Mapped columns "Customer_ID", "Email" not in the header line of s3://landing/raw/no-header.csv (3 columns). Check the column names, and that CSV files start with a header line.',
@@ -84,7 +94,7 @@ describe('catalogS3Prefix', () => {
   it('refuses a preparation run that was never published (no manifest.json) rather than read its parts as data', async () => {
     await put('prepared/run-abc/data/part-00000-00000.csv', 'Customer_ID,Email\nc1,a@example.com\n');
     const failure = await activityFailureOf(catalog('s3://landing/prepared/', 'csv'));
-    expect(failure.type).toBe('InputTableInvalid');
+    expect(failure.type).toBe(INPUT_TABLE_INVALID);
     expect(failure.message).toContain('s3://landing/prepared/run-abc/ is a preparation run that was never published');
   });
 });

@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { join } from 'node:path';
-import { Connection } from '@temporalio/client';
-import { SEARCH_ATTRIBUTES } from '../../schemas/search-attributes';
 import { PROJECT_ROOT, temporalCliPath } from '../../toolchain/paths';
+import { stopChild } from '../../toolchain/stop-child';
+import { checkTemporalAnswers, devServerArgs } from '../../toolchain/temporal-dev-server';
 
 /**
  * The soak's own stack, one process group per component so a kill takes a component down whole (the
@@ -39,14 +39,9 @@ export class Component {
     await this.signal('SIGKILL');
   }
 
-  /** SIGTERM, then SIGKILL after `graceMs`. */
+  /** SIGTERM to the whole group, then SIGKILL after `graceMs`. */
   async stop(graceMs = 15_000): Promise<void> {
-    if (!this.running) return;
-    const timer = setTimeout(() => void this.signal('SIGKILL'), graceMs);
-    await this.signal('SIGTERM');
-    clearTimeout(timer);
-    // A child that outlived its leader (an emulator) goes with the group.
-    this.signalGroup('SIGKILL');
+    if (this.child) await stopChild(this.child, { graceMs, group: true });
   }
 
   private async signal(signal: NodeJS.Signals): Promise<void> {
@@ -85,11 +80,7 @@ export function soakStack(opts: { dir: string; ports: StackPorts; taskQueue: str
   const temporal = new Component(
     'temporal',
     temporalCliPath(),
-    [
-      'server', 'start-dev', '--headless', '--ip', '127.0.0.1', '--port', String(opts.ports.temporal),
-      '--db-filename', join(opts.dir, 'temporal.db'), '--namespace', 'default', '--log-level', 'warn',
-      ...Object.values(SEARCH_ATTRIBUTES).flatMap((a) => ['--search-attribute', `${a.name}=${a.type}`]),
-    ],
+    devServerArgs({ port: opts.ports.temporal, dbFile: join(opts.dir, 'temporal.db') }),
     process.env,
     join(opts.dir, 'temporal.log'),
   );
@@ -122,13 +113,8 @@ export async function waitUntil(component: Component, what: string, ready: () =>
 }
 
 export const temporalAnswers = (address: string) => async () => {
-  const connection = await Connection.connect({ address, connectTimeout: 1000 });
-  try {
-    await connection.workflowService.getSystemInfo({});
-    return true;
-  } finally {
-    await connection.close();
-  }
+  await checkTemporalAnswers(address);
+  return true;
 };
 
 export const sandboxAnswers = (url: string) => async () => (await fetch(`${url}/_sandbox/health`)).ok;

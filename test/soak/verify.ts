@@ -1,32 +1,22 @@
 import { createHash } from 'node:crypto';
 import { ListMatchingJobsCommand, type EntityResolutionClient } from '@aws-sdk/client-entityresolution';
-import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import type { Client } from '@temporalio/client';
 import type { PrepSummary } from '../../activities/prepare-dataset';
 import type { PrepManifest } from '../../pii/prep/run/manifest';
 import type { Uid2MatchingResult } from '../../schemas/uid2-matching';
+import { formatS3Uri, requireS3Uri } from '../../storage/s3-uri';
+import { objectBytes } from '../helpers/s3-objects';
 import type { PiiFixture } from './workload';
 
-function parseS3(uri: string): { bucket: string; key: string } {
-  const match = /^s3:\/\/([^/]+)\/(.*)$/.exec(uri);
-  if (!match) throw new Error(`not an s3 URI: ${uri}`);
-  return { bucket: match[1]!, key: match[2]! };
-}
-
-async function readObject(s3: S3Client, uri: string): Promise<Buffer> {
-  const { bucket, key } = parseS3(uri);
-  const out = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-  return Buffer.from(await out.Body!.transformToByteArray());
-}
-
 async function listKeys(s3: S3Client, prefix: string): Promise<string[]> {
-  const { bucket, key } = parseS3(prefix);
+  const { bucket, key } = requireS3Uri(prefix);
   const uris: string[] = [];
   let token: string | undefined;
   do {
     const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: key, ContinuationToken: token }));
-    for (const object of page.Contents ?? []) uris.push(`s3://${bucket}/${object.Key}`);
+    for (const object of page.Contents ?? []) uris.push(formatS3Uri(bucket, object.Key));
     token = page.NextContinuationToken;
   } while (token);
   return uris;
@@ -48,10 +38,10 @@ function dataLines(body: Buffer): string[] {
 }
 
 export async function prepOutputRows(s3: S3Client, summary: PrepSummary): Promise<OutputRows> {
-  const manifest = JSON.parse((await readObject(s3, summary.manifestUri)).toString('utf8')) as PrepManifest;
+  const manifest = JSON.parse((await objectBytes(s3, summary.manifestUri)).toString('utf8')) as PrepManifest;
   const out: OutputRows = { rows: [], corrupt: 0, unlisted: 0 };
   for (const object of [...manifest.outputs, ...manifest.rejects]) {
-    const body = await readObject(s3, object.uri).catch(() => undefined);
+    const body = await objectBytes(s3, object.uri).catch(() => undefined);
     if (!body || createHash('sha256').update(body).digest('hex') !== object.sha256) {
       out.corrupt++;
       continue;
@@ -70,7 +60,7 @@ export async function matchingOutputRows(s3: S3Client, result: Uid2MatchingResul
   const out: OutputRows = { rows: [], corrupt: 0, unlisted: 0 };
   for (const identifier of result.identifiers) {
     for (const uri of identifier.outputObjects) {
-      const body = await readObject(s3, uri).catch(() => undefined);
+      const body = await objectBytes(s3, uri).catch(() => undefined);
       if (!body) {
         out.corrupt++;
         continue;

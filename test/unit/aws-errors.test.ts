@@ -1,17 +1,11 @@
 import { ThrottlingException, ValidationException } from '@aws-sdk/client-entityresolution';
 import { ApplicationFailure } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
-import { AwsFailureType, toActivityFailure, withAwsFailureMapping } from '../../activities/aws-errors';
+import { toActivityFailure, withAwsFailureMapping, type AwsLikeError } from '../../activities/aws-errors';
+import { AwsFailureType, UID2_PROVIDER_NOT_FOUND, UID2_SUBSCRIPTION_PENDING } from '../../schemas/failures';
 import { redactPii } from '../../pii/redact';
 
-interface AwsErrorShape {
-  name: string;
-  message?: string;
-  code?: string;
-  $fault?: 'client' | 'server';
-  $retryable?: { throttling?: boolean };
-  $metadata?: { httpStatusCode?: number; requestId?: string };
-}
+type AwsErrorShape = AwsLikeError & { name: string };
 
 /** An error as the SDK throws it for a service response it has no modelled exception class for. */
 function awsError({ name, message = 'something went wrong', ...rest }: AwsErrorShape): Error {
@@ -58,9 +52,9 @@ describe('toActivityFailure', () => {
 
   it('classifies real SDK exception instances', () => {
     const throttled = mapped(new ThrottlingException({ message: 'Rate exceeded', $metadata: { httpStatusCode: 429 } }));
-    expect(throttled).toMatchObject({ type: 'AwsThrottled', nonRetryable: false });
+    expect(throttled).toMatchObject({ type: AwsFailureType.throttled, nonRetryable: false });
     const invalid = mapped(new ValidationException({ message: 'bad schema', $metadata: { httpStatusCode: 400 } }));
-    expect(invalid).toMatchObject({ type: 'AwsInvalidRequest', nonRetryable: true });
+    expect(invalid).toMatchObject({ type: AwsFailureType.invalidRequest, nonRetryable: true });
   });
 
   it('names the activity, the error and the HTTP status in the message', () => {
@@ -69,9 +63,9 @@ describe('toActivityFailure', () => {
   });
 
   it('passes an ApplicationFailure through unchanged', () => {
-    const original = ApplicationFailure.nonRetryable('already classified', 'Uid2ProviderNotFound');
+    const original = ApplicationFailure.nonRetryable('already classified', UID2_PROVIDER_NOT_FOUND);
     expect(toActivityFailure(original, 'x')).toBe(original);
-    const retryable = ApplicationFailure.retryable('pending', 'Uid2SubscriptionPending');
+    const retryable = ApplicationFailure.retryable('pending', UID2_SUBSCRIPTION_PENDING);
     expect(toActivityFailure(retryable, 'x')).toBe(retryable);
     // Even when its text looks like an AWS error, an already classified failure is not re-classified.
     const lookalike = ApplicationFailure.retryable('Could not load credentials for the sandbox yet', 'SandboxWarmingUp');

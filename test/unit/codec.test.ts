@@ -9,6 +9,7 @@ import {
   encodeErrorToFailure,
   loadDataConverter,
 } from '@temporalio/common/lib/internal-non-workflow';
+import { PAYLOAD_DECRYPTION_ERROR } from '../../schemas/failures';
 import { AesGcmPayloadCodec } from '../../temporal-client/codec/aes-gcm-codec';
 import { createDataConverter, FAILURE_CONVERTER_PATH } from '../../temporal-client/codec/data-converter';
 import { DEV_CODEC_KEY_FILE, ensureDevCodecKey, keyringFromEnv, type CodecKeyring } from '../../temporal-client/codec/keyring';
@@ -75,7 +76,7 @@ describe('AesGcmPayloadCodec', () => {
       () => undefined,
       (err: unknown) => err as Error,
     );
-    expect(error?.name).toBe('PayloadDecryptionError');
+    expect(error?.name).toBe(PAYLOAD_DECRYPTION_ERROR);
     expect(error?.message).toContain('encrypted with key id "k1", which this process does not hold (it holds key ids "k0", "k2")');
     expect(error?.message).toContain('TEMPORAL_CODEC_PREVIOUS_KEYS');
   });
@@ -167,7 +168,7 @@ describe('the failure of a payload that cannot be decrypted', () => {
     const failure = await encodeErrorToFailure(loadDataConverter(createDataConverter(workerKeys)), wrapped);
 
     expect(failure.encodedAttributes).toBeFalsy();
-    expect(failure.applicationFailureInfo?.type).toBe('PayloadDecryptionError');
+    expect(failure.applicationFailureInfo?.type).toBe(PAYLOAD_DECRYPTION_ERROR);
     expect(failure.message).toContain('key id "starter-key"');
     expect(failure.message).toContain('"worker-key"');
   });

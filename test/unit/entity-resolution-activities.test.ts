@@ -18,7 +18,8 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { withAwsFailureMapping } from '../../activities/aws-errors';
-import { MATCHING_JOB_BUSY, MATCHING_JOB_FAILED, MATCHING_JOB_RUNNING, createEntityResolutionActivities, type MatchingWorkflowSpec, type SchemaMappingSpec } from '../../activities/entity-resolution';
+import { AwsFailureType, ER_RESOURCE_DRIFT, MATCHING_JOB_BUSY, MATCHING_JOB_FAILED, MATCHING_JOB_RUNNING } from '../../schemas/failures';
+import { createEntityResolutionActivities, type MatchingWorkflowSpec, type SchemaMappingSpec } from '../../activities/entity-resolution';
 import { activityFailureOf } from '../helpers/failures';
 
 const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
@@ -81,7 +82,7 @@ describe('ensureSchemaMapping', () => {
 
     er.on(GetSchemaMappingCommand).resolves({ ...drifted, hasWorkflows: true });
     const failure = await activityFailureOf(run(activities.ensureSchemaMapping, schema));
-    expect(failure.type).toBe('ErResourceDrift');
+    expect(failure.type).toBe(ER_RESOURCE_DRIFT);
     expect(failure.nonRetryable).toBe(true);
     expect(failure.message).toBe(
       'Schema mapping Acme_UID2_email exists with a different configuration (mappedInputFields.email.type: PHONE_NUMBER → EMAIL_ADDRESS): Entity Resolution cannot update a schema mapping a matching workflow uses. Delete that matching workflow and this schema mapping (or choose another name) and run again.',
@@ -154,7 +155,7 @@ describe('startMatchingJob', () => {
     er.on(ListMatchingJobsCommand).resolves({ jobs: [] });
     er.on(StartMatchingJobCommand).rejects(new ConflictException({ message: 'A job is running', ...meta }));
     const failure = await activityFailureOf(run(activities.startMatchingJob, { workflowName: 'wf', notBefore }));
-    expect(failure.type).toBe('AwsConflict');
+    expect(failure.type).toBe(AwsFailureType.conflict);
     expect(failure.nonRetryable).toBeFalsy();
   });
 });

@@ -1,5 +1,6 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { PAYLOAD_DECRYPTION_ERROR } from '../../schemas/failures';
 import { PayloadDecryptionError } from '../../temporal-client/codec/decryption-error';
 import { createLogger } from '../../temporal-client/logger';
 
@@ -16,8 +17,8 @@ describe('the process logger', () => {
     createLogger(sink).error({ runId: 'r1', error }, 'Failed to process Workflow Activation');
 
     const logged = JSON.parse(lines.join('')) as { error: { type: string; message: string; stack: string } };
-    expect(logged.error.type).toBe('PayloadDecryptionError');
+    expect(logged.error.type).toBe(PAYLOAD_DECRYPTION_ERROR);
     expect(logged.error.message).toBe('Cannot decrypt payload: it was encrypted with key id "a"');
-    expect(logged.error.stack).toContain('PayloadDecryptionError');
+    expect(logged.error.stack).toContain(PAYLOAD_DECRYPTION_ERROR);
   });
 });

@@ -5,7 +5,8 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPrepActivities, type PrepareDatasetTaskInput } from '../../activities/prepare-dataset';
-import { PREP_INPUT_ERROR, prepRulesSchema } from '../../schemas/prep';
+import { PREP_INPUT_ERROR } from '../../schemas/failures';
+import { prepRulesSchema } from '../../schemas/prep';
 import { activityFailureOf } from '../helpers/failures';
 
 /**

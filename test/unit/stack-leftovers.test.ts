@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { StackStillRunningError, readStackFile, stopLeftovers } from '../../scripts/local-stack/leftovers';
 import { isRunning, processById, type ProcessRecord } from '../../scripts/local-stack/processes';
 import { PROJECT_ROOT } from '../../toolchain/paths';
@@ -50,16 +50,6 @@ function killHard(proc: ChildProcess): Promise<void> {
   });
 }
 
-/** The reaper acts on an event in another process; wait for its effect with a deadline. */
-async function until(condition: () => boolean, ms = 20_000): Promise<boolean> {
-  const deadline = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > deadline) return false;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  return true;
-}
-
 const record = (pid: number): ProcessRecord => processById(pid)!;
 
 describe('npm start leftovers', () => {
@@ -98,7 +88,9 @@ describe('npm start leftovers', () => {
     const { proc, child } = await fakeStack('reaper');
     const orphan = record(child);
     await killHard(proc);
-    expect(await until(() => !isRunning(orphan))).toBe(true);
+    // The reaper acts on an event in another process: wait for its effect.
+    await vi.waitUntil(() => !isRunning(orphan), { timeout: 20_000, interval: 100 });
+    expect(isRunning(orphan)).toBe(false);
   });
 
   it('a failed start stops every process it had started and says which', async () => {

@@ -25,8 +25,9 @@ import { ApplicationFailureCategory } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { AwsFailureType, withAwsFailureMapping } from '../../activities/aws-errors';
-import { UID2_PROVIDER_NOT_FOUND, UID2_SUBSCRIPTION_PENDING, createUid2SubscriptionActivities } from '../../activities/uid2-subscription';
+import { withAwsFailureMapping } from '../../activities/aws-errors';
+import { createUid2SubscriptionActivities } from '../../activities/uid2-subscription';
+import { AwsFailureType, UID2_PROVIDER_NOT_FOUND, UID2_SUBSCRIPTION_PENDING } from '../../schemas/failures';
 import { uid2AssetArn, uid2Provider } from '../helpers/uid2-fixtures';
 import { activityFailureOf } from '../helpers/failures';
 
@@ -165,7 +166,7 @@ describe('findUid2ProviderService', () => {
     const failure = await activityFailureOf(run(1, activities.findUid2ProviderService, { providerName: 'UID2' }));
 
     expect(failure.type).toBe(UID2_PROVIDER_NOT_FOUND);
-    expect(failure.type).toBe('Uid2ProviderNotFound');
+    expect(failure.type).toBe(UID2_PROVIDER_NOT_FOUND);
     expect(failure.nonRetryable).toBe(true);
     expect(failure.message).toContain('"UID2"');
     expect(failure.message).toContain('assignment services in this region: LiveRamp/ramp');
@@ -284,7 +285,7 @@ describe('checkUid2Entitlement', () => {
     const failure = await activityFailureOf(run(7, activities.checkUid2Entitlement, { dataSetId }));
 
     expect(failure.type).toBe(UID2_SUBSCRIPTION_PENDING);
-    expect(failure.type).toBe('Uid2SubscriptionPending');
+    expect(failure.type).toBe(UID2_SUBSCRIPTION_PENDING);
     expect(failure.nonRetryable).toBe(false);
     expect(failure.category).toBe(ApplicationFailureCategory.BENIGN);
     expect(failure.message).toContain('check 7');
@@ -326,7 +327,7 @@ describe('checkUid2Entitlement', () => {
     const failure = await activityFailureOf(run(1, activities.checkUid2Entitlement, { dataSetId }));
 
     expect(failure.type).toBe(AwsFailureType.accessDenied);
-    expect(failure.type).toBe('AwsAccessDenied');
+    expect(failure.type).toBe(AwsFailureType.accessDenied);
     expect(failure.nonRetryable).toBe(true);
     expect(failure.message).toContain('checkUid2Entitlement');
     expect(failure.message).toContain('dataexchange:ListDataSets');
@@ -339,7 +340,7 @@ describe('checkUid2Entitlement', () => {
 
     const failure = await activityFailureOf(run(1, activities.checkUid2Entitlement, { dataSetId }));
 
-    expect(failure.type).toBe('AwsThrottled');
+    expect(failure.type).toBe(AwsFailureType.throttled);
     expect(failure.nonRetryable).toBe(false);
     expect(dx.commandCalls(ListDataSetsCommand)).toHaveLength(0);
   });
@@ -355,7 +356,7 @@ describe('checkUid2Entitlement', () => {
 
     const failure = await activityFailureOf(run(1, activities.checkUid2Entitlement, { dataSetId }));
 
-    expect(failure.type).toBe('AwsUnavailable');
+    expect(failure.type).toBe(AwsFailureType.unavailable);
     expect(failure.nonRetryable).toBe(false);
   });
 
@@ -364,7 +365,7 @@ describe('checkUid2Entitlement', () => {
 
     const failure = await activityFailureOf(run(1, activities.checkUid2Entitlement, { dataSetId }));
 
-    expect(failure.type).toBe('AwsUnavailable');
+    expect(failure.type).toBe(AwsFailureType.unavailable);
     expect(failure.nonRetryable).toBe(false);
     expect(failure.message).toContain('HTTP 503');
   });
@@ -410,7 +411,7 @@ describe('resolveUid2ApiAsset', () => {
 
     const failure = await activityFailureOf(run(1, activities.resolveUid2ApiAsset, marketplace));
 
-    expect(failure.type).toBe('AwsThrottled');
+    expect(failure.type).toBe(AwsFailureType.throttled);
     expect(failure.details).toEqual([{ requestId: 'req-0001' }]);
   });
 });

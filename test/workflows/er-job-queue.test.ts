@@ -3,6 +3,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWorkflowCoordinationActivities } from '../../activities/workflow-coordination';
+import { UID2_SUBSCRIPTION_PENDING } from '../../schemas/failures';
 import { erJobQueue } from '../../workflows/er-job-queue';
 import { queueStatusQuery, releaseTurnSignal, requestTurnSignal, type ErJobQueueStatus } from '../../workflows/er-job-queue-messages';
 import { uid2SubscriptionApproval } from '../../workflows/uid2-subscription-approval';
@@ -43,7 +44,7 @@ describe('erJobQueue', () => {
         ...createWorkflowCoordinationActivities({ temporal: dev.client }),
         findUid2ProviderService: async () => uid2Provider,
         checkUid2Entitlement: async () => {
-          throw ApplicationFailure.create({ type: 'Uid2SubscriptionPending', message: 'pending', category: ApplicationFailureCategory.BENIGN });
+          throw ApplicationFailure.create({ type: UID2_SUBSCRIPTION_PENDING, message: 'pending', category: ApplicationFailureCategory.BENIGN });
         },
         resolveUid2ApiAsset: async () => ({ assetArn: uid2AssetArn, source: 'GetAsset' as const }),
       },

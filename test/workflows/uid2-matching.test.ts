@@ -10,6 +10,7 @@ import { createGlueTableActivities } from '../../activities/glue-tables';
 import { createUid2SubscriptionWaitActivities } from '../../activities/uid2-subscription-wait';
 import { createUid2SubscriptionActivities } from '../../activities/uid2-subscription';
 import { createWorkflowCoordinationActivities } from '../../activities/workflow-coordination';
+import { ER_RESOURCE_DRIFT, INVALID_INPUT, MATCHING_JOB_FAILED } from '../../schemas/failures';
 import { workflowIds } from '../../schemas/temporal-names';
 import type { Uid2MatchingInput, Uid2MatchingResult } from '../../schemas/uid2-matching';
 import { uid2Matching, uid2MatchingStatusQuery } from '../../workflows/uid2-matching';
@@ -125,7 +126,7 @@ describe('uid2Matching (time-skipping)', () => {
     aws.failJobsWith = 'The input table has records whose unique ID is longer than 38 characters';
     const failure = await withWorker(aws, async (tq) => workflowFailureOf((await start(tq, input(uniqueName('failed')))).result()));
 
-    expect(failure.type).toBe('MatchingJobFailed');
+    expect(failure.type).toBe(MATCHING_JOB_FAILED);
     expect(failure.nonRetryable).toBe(true);
     expect(failure.message).toMatch(/^email: Job job1 of matching workflow Test_failed_\S+_email ended FAILED: The input table has records whose unique ID is longer than 38 characters\. Check that the workflow role/);
     expect(aws.calls.StartMatchingJob).toBe(1);
@@ -136,7 +137,7 @@ describe('uid2Matching (time-skipping)', () => {
     const bad = input('Bad', { emailColumn: undefined, output: { s3Path: 's3://uid2-output/', exclude: ['customer_id'], hash: ['first_name'] } });
     const failure = await withWorker(aws, async (tq) => workflowFailureOf((await start(tq, bad)).result()));
 
-    expect(failure.type).toBe('InvalidWorkflowInput');
+    expect(failure.type).toBe(INVALID_INPUT);
     expect(failure.message).toContain('emailColumn: set emailColumn, phoneColumn or both: UID2 maps email addresses and phone numbers only');
     expect(failure.message).toContain('output.exclude.0: the unique id cannot be excluded');
     expect(failure.message).toContain('output.hash.0: is not a mapped column: a UID2 schema holds only the unique id, email and phone columns');
@@ -240,7 +241,7 @@ describe('uid2Matching on the dev server', () => {
       drift: [{ field: 'outputSourceConfig[0].outputS3Path', current: 's3://uid2-output/daily/', wanted: 's3://uid2-output/moved/' }],
     });
     expect(aws.calls.UpdateMatchingWorkflow).toBe(1);
-    expect(refused.type).toBe('ErResourceDrift');
+    expect(refused.type).toBe(ER_RESOURCE_DRIFT);
     expect(refused.message).toContain('outputSourceConfig[0].outputS3Path: s3://uid2-output/moved/ → s3://uid2-output/elsewhere/');
     expect(aws.jobs).toHaveLength(3);
   });

@@ -8,6 +8,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Uid2SubscriptionActivities as Activities } from '../../activities';
 import { createUid2SubscriptionActivities, type EntitlementCheck } from '../../activities/uid2-subscription';
+import { AwsFailureType, INVALID_INPUT, INVALID_OPERATOR_ACTION, UID2_APPROVAL_CANCELLED, UID2_APPROVAL_DEADLINE_EXCEEDED, UID2_SUBSCRIPTION_PENDING } from '../../schemas/failures';
 import type { Uid2SubscriptionApprovalInput } from '../../schemas/uid2-subscription-approval';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import {
@@ -51,7 +52,7 @@ function stubActivities(opts: { since: number; approvedAfterMs?: number }): Stub
       calls.checks += 1;
       const now = await env.currentTimeMs();
       if (opts.approvedAfterMs === undefined || now < opts.since + opts.approvedAfterMs) {
-        throw ApplicationFailure.create({ type: 'Uid2SubscriptionPending', message: 'pending', category: ApplicationFailureCategory.BENIGN });
+        throw ApplicationFailure.create({ type: UID2_SUBSCRIPTION_PENDING, message: 'pending', category: ApplicationFailureCategory.BENIGN });
       }
       return { dataSetId, checkedAt: new Date(now).toISOString(), attempt: Context.current().info.attempt };
     },
@@ -108,7 +109,7 @@ describe('uid2SubscriptionApproval', () => {
       return { failure: await workflowFailureOf(handle.result()), took: await runDuration(handle) };
     });
 
-    expect(failure.type).toBe('Uid2ApprovalDeadlineExceeded');
+    expect(failure.type).toBe(UID2_APPROVAL_DEADLINE_EXCEEDED);
     expect(failure.nonRetryable).toBe(true);
     expect(failure.message).toContain('was not approved by');
     expect(failure.message).toContain('account 123456789012');
@@ -123,7 +124,7 @@ describe('uid2SubscriptionApproval', () => {
       const handle = await start(tq, { deadline: '3 days' });
       return { failure: await workflowFailureOf(handle.result()), took: await runDuration(handle) };
     });
-    expect(failure.type).toBe('Uid2ApprovalDeadlineExceeded');
+    expect(failure.type).toBe(UID2_APPROVAL_DEADLINE_EXCEEDED);
     expect(took).toBeGreaterThanOrEqual(3 * DAY);
     expect(took).toBeLessThan(3 * DAY + 60_000);
   });
@@ -172,8 +173,8 @@ describe('uid2SubscriptionApproval', () => {
     });
     expect(invalid).toBeInstanceOf(WorkflowUpdateFailedError);
     const invalidCause = (invalid as WorkflowUpdateFailedError).cause as ApplicationFailure;
-    expect(invalidCause.type).toBe('InvalidOperatorAction');
-    expect(invalidCause.message).toContain('by must be an operator id');
+    expect(invalidCause.type).toBe(INVALID_OPERATOR_ACTION);
+    expect(invalidCause.message).toContain('by: must be an operator id');
     expect(invalidCause.message).not.toContain('jane@example.com');
     expect(late).toBeInstanceOf(WorkflowUpdateFailedError);
     expect(((late as WorkflowUpdateFailedError).cause as ApplicationFailure).message).toBe('The wait was already approved by ops-7');
@@ -193,7 +194,7 @@ describe('uid2SubscriptionApproval', () => {
       return { decision, failure: await workflowFailureOf(handle.result()) };
     });
     expect(decision).toMatchObject({ decision: 'cancelled', by: 'ops-2', reason: 'contract not signed yet' });
-    expect(failure.type).toBe('Uid2ApprovalCancelled');
+    expect(failure.type).toBe(UID2_APPROVAL_CANCELLED);
     expect(failure.message).toBe('The UID2 approval wait was cancelled by operator ops-2: contract not signed yet');
   });
 
@@ -204,7 +205,7 @@ describe('uid2SubscriptionApproval', () => {
       await handle.signal(approvedSignal, { by: 'jane@example.com', reason: 'ok' });
       return workflowFailureOf(handle.result());
     });
-    expect(failure.type).toBe('Uid2ApprovalDeadlineExceeded');
+    expect(failure.type).toBe(UID2_APPROVAL_DEADLINE_EXCEEDED);
     expect(failure.message).not.toContain('jane@example.com');
   });
 
@@ -216,7 +217,7 @@ describe('uid2SubscriptionApproval', () => {
       await handle.signal(cancelSignal, { by: 'ops-2', reason: 'contract not signed yet' });
       return workflowFailureOf(handle.result());
     });
-    expect(failure.type).toBe('Uid2ApprovalCancelled');
+    expect(failure.type).toBe(UID2_APPROVAL_CANCELLED);
     expect(failure.message).toBe('The UID2 approval wait was cancelled by operator ops-2: contract not signed yet');
   });
 
@@ -224,14 +225,14 @@ describe('uid2SubscriptionApproval', () => {
     const since = await env.currentTimeMs();
     const stub = stubActivities({ since });
     stub.activities.findUid2ProviderService = async () => {
-      throw ApplicationFailure.nonRetryable('findUid2ProviderService: AccessDeniedException (HTTP 403): not authorized', 'AwsAccessDenied');
+      throw ApplicationFailure.nonRetryable('findUid2ProviderService: AccessDeniedException (HTTP 403): not authorized', AwsFailureType.accessDenied);
     };
     const { failure, stage, took } = await withWorker(stub, async (tq) => {
       const handle = await start(tq);
       const failure = await workflowFailureOf(handle.result());
       return { failure, stage: (await handle.query(uid2SubscriptionApprovalStatusQuery)).stage, took: await runDuration(handle) };
     });
-    expect(failure.type).toBe('AwsAccessDenied');
+    expect(failure.type).toBe(AwsFailureType.accessDenied);
     expect(stage).toBe('failed');
     expect(took).toBeLessThan(60_000);
   });
@@ -385,7 +386,7 @@ describe('uid2SubscriptionApproval', () => {
     const failure = await withWorker(stubActivities({ since }), async (tq) =>
       workflowFailureOf((await start(tq, { deadline: 'soon', account: '42' })).result()),
     );
-    expect(failure.type).toBe('InvalidWorkflowInput');
+    expect(failure.type).toBe(INVALID_INPUT);
     expect(failure.message).toContain('account');
     expect(failure.message).toContain('deadline');
   });

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { paginateListObjectsV2, type S3Client } from '@aws-sdk/client-s3';
 import { formatFromName, type DataFormat, type PrepRules } from '../../../schemas/prep';
 import { needS3, parseLocation, readBytes, sizeOf, type DataLocation } from '../../../storage/data-location';
+import { formatS3Uri, isS3Uri, requireS3Uri } from '../../../storage/s3-uri';
 import type { PrepTask } from './prepare-parts';
 import { checkRules } from '../rows/check-rules';
 import { openSource } from '../read/record-sources';
@@ -24,10 +25,10 @@ async function listInputObjects(input: string, s3: S3Client | undefined, format?
     return [{ uri: input, size: await sizeOf(parseLocation(input), s3), format: known }];
   }
   const found: { uri: string; size: number }[] = [];
-  if (input.startsWith('s3://')) {
-    const [, bucket, prefix] = /^s3:\/\/([^/]+)\/?(.*)$/.exec(input)!;
+  if (isS3Uri(input)) {
+    const { bucket, key: prefix } = requireS3Uri(input);
     for await (const page of paginateListObjectsV2({ client: needS3(s3, input) }, { Bucket: bucket, Prefix: prefix })) {
-      for (const object of page.Contents ?? []) if (object.Key && !object.Key.endsWith('/')) found.push({ uri: `s3://${bucket}/${object.Key}`, size: object.Size ?? 0 });
+      for (const object of page.Contents ?? []) if (object.Key && !object.Key.endsWith('/')) found.push({ uri: formatS3Uri(bucket, object.Key), size: object.Size ?? 0 });
     }
   } else {
     for (const name of (await readdir(input)).sort()) {

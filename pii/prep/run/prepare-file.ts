@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { DATA_FORMATS, formatFromName, OUTPUT_FORMATS, type DataFormat, type OutputFormat, type PrepRules } from '../../../schemas/prep';
 import { refuseDirectory } from '../../../storage/data-location';
+import { isS3Uri } from '../../../storage/s3-uri';
 import { PrepInputError } from '../read/input-errors';
 import { chunkExecutor } from '../threads/chunk-executor';
 import type { PrepManifest } from './manifest';
@@ -42,7 +43,7 @@ function outputFormatOf(output: string): OutputFormat {
 }
 
 function checkDistinct(...uris: [input: string, output: string, rejects: string]): void {
-  const [input, output, rejects] = uris.map((uri) => (uri.startsWith('s3://') ? uri : resolve(uri))) as [string, string, string];
+  const [input, output, rejects] = uris.map((uri) => (isS3Uri(uri) ? uri : resolve(uri))) as [string, string, string];
   if (output === rejects) throw new PrepInputError(`the output and the rejects are the same object: ${uris[1]}`);
   if (input === output || input === rejects) throw new PrepInputError(`${uris[0]} would be overwritten by the preparation's ${input === output ? 'output' : 'rejects'}`);
 }

@@ -3,6 +3,7 @@ import type { DataFormat, OutputFormat, PrepRules } from '../../../schemas/prep'
 import type { ChunkExecutor } from '../threads/chunk-executor';
 import { checkRules } from '../rows/check-rules';
 import { parseLocation, writeObject, type ObjectWriter, type WrittenObject } from '../../../storage/data-location';
+import { joinUnder } from '../../../storage/s3-uri';
 import type { PrepManifest } from './manifest';
 import { csvSink, parquetSink, rejectsSink } from '../write/output-sinks';
 import { addCounts, emptyCounts, type PrepCounts } from './prep-counts';
@@ -78,9 +79,8 @@ export const contentType = (format: OutputFormat) => (format === 'csv' ? 'text/c
 const pad = (n: number) => String(n).padStart(5, '0');
 
 function partObjects(prefix: string, task: number, part: number, format: OutputFormat): { output: string; rejects: string } {
-  const base = prefix.replace(/\/?$/, '/');
   const name = `part-${pad(task)}-${pad(part)}`;
-  return { output: `${base}data/${name}.${format}`, rejects: `${base}rejects/${name}.csv` };
+  return { output: joinUnder(prefix, 'data', `${name}.${format}`), rejects: joinUnder(prefix, 'rejects', `${name}.csv`) };
 }
 
 /**

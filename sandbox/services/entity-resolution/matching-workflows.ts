@@ -5,6 +5,7 @@ import type { RestJsonRoute } from '../../protocols/rest-json';
 import type { StateStore, StoredResource } from '../../state';
 import type { MatchingJobs } from './matching-jobs';
 import { epochSeconds, invalid, requireArray, requireName } from './validation';
+import { parseS3Uri } from '../../../storage/s3-uri';
 
 /** Matching workflows per account before ExceedsLimitException (the service's default quota). */
 export const MATCHING_WORKFLOW_LIMIT = 10;
@@ -26,7 +27,7 @@ function validateWorkflow(body: Body, store: StateStore, region: string): void {
     return mapping.mappedInputFields as { fieldName: string; type: string; matchKey?: string }[];
   });
   const outputs = requireArray(body.outputSourceConfig, 'outputSourceConfig', 1, 1);
-  if (typeof outputs[0]!.outputS3Path !== 'string' || !/^s3:\/\/[^/]+/.test(outputs[0]!.outputS3Path)) {
+  if (typeof outputs[0]!.outputS3Path !== 'string' || !parseS3Uri(outputs[0]!.outputS3Path)) {
     invalid(`Value at 'outputSourceConfig.1.member.outputS3Path' failed to satisfy constraint: Member must be an s3:// path`);
   }
   if (typeof body.roleArn !== 'string' || !ROLE_ARN.test(body.roleArn)) invalid(`Value '${String(body.roleArn)}' at 'roleArn' is not an IAM role ARN`);

@@ -1,0 +1,55 @@
+/*
+ * Every failure type the project's code throws or branches on: the `type` of its ApplicationFailures
+ * and the `name` of its errors. The values are recorded in workflow histories and named in users'
+ * retry policies (nonRetryableErrorTypes): never change one, add a new name instead.
+ */
+
+/** AWS SDK errors, classified once by activities/aws-errors.ts. */
+export const AwsFailureType = {
+  throttled: 'AwsThrottled',
+  unavailable: 'AwsUnavailable',
+  conflict: 'AwsConflict',
+  accessDenied: 'AwsAccessDenied',
+  notFound: 'AwsNotFound',
+  invalidRequest: 'AwsInvalidRequest',
+  quotaExceeded: 'AwsQuotaExceeded',
+  credentials: 'AwsCredentialsMissing',
+} as const;
+
+/** A workflow input that fails its schema: the message names each bad field. */
+export const INVALID_INPUT = 'InvalidWorkflowInput';
+
+/** Input the data's owner must fix (a missing column, an empty file): never retried. */
+export const PREP_INPUT_ERROR = 'PrepInputError';
+/** A prepared part's counts do not add up to the input's. */
+export const PREP_COUNTS_MISMATCH = 'PrepCountsMismatch';
+/** A preparation that failed with an error carrying no type of its own. */
+export const PREP_FAILED = 'PrepFailed';
+
+/** A Glue table that cannot be the input of a matching workflow. */
+export const INPUT_TABLE_INVALID = 'InputTableInvalid';
+
+/** An Entity Resolution resource that exists with a configuration other than the one asked for. */
+export const ER_RESOURCE_DRIFT = 'ErResourceDrift';
+/** Benign and retryable: the matching job is still queued or running (the poll's retry policy waits). */
+export const MATCHING_JOB_RUNNING = 'MatchingJobRunning';
+export const MATCHING_JOB_FAILED = 'MatchingJobFailed';
+/** Benign and retryable: another job of the same matching workflow is running. */
+export const MATCHING_JOB_BUSY = 'MatchingJobBusy';
+
+/** Benign and retryable: the UID2 subscription is not approved yet. */
+export const UID2_SUBSCRIPTION_PENDING = 'Uid2SubscriptionPending';
+export const UID2_PROVIDER_NOT_FOUND = 'Uid2ProviderNotFound';
+/** The approval workflow a matching run waits on ended without an approval. */
+export const UID2_APPROVAL_ENDED = 'Uid2ApprovalEnded';
+export const UID2_APPROVAL_DEADLINE_EXCEEDED = 'Uid2ApprovalDeadlineExceeded';
+export const UID2_APPROVAL_CANCELLED = 'Uid2ApprovalCancelled';
+export const UID2_MATCHING_FAILED = 'Uid2MatchingFailed';
+/** An operator's approve/cancel Update refused by its validator (bad payload, already decided, wait over). */
+export const INVALID_OPERATOR_ACTION = 'InvalidOperatorAction';
+
+/**
+ * A payload the codec cannot decrypt. temporal-client/codec/failure-converter.ts repeats this value
+ * as a literal (the SDK loads that file by path, so it imports nothing local); a unit test pins the two.
+ */
+export const PAYLOAD_DECRYPTION_ERROR = 'PayloadDecryptionError';
