@@ -55,6 +55,10 @@ export class FakeAws {
   throttleEvery = 0;
   /** Server time from which the UID2 data set is entitled (undefined: never). */
   entitledFromMs?: number = 0;
+  /** GetDataSet calls answered "not found" before the data set is entitled (counted, so no clock decides). */
+  pendingChecks = 0;
+  /** Server time of the first answer with the data set entitled. */
+  entitledAtMs?: number;
 
   constructor(private readonly now: () => Promise<number>) {
     const er = mockClient(this.entityResolution);
@@ -151,7 +155,11 @@ export class FakeAws {
 
     dx.on(GetDataSetCommand).callsFake(async (input: { DataSetId: string }) => {
       count('GetDataSet');
-      if (this.entitledFromMs === undefined || (await this.now()) < this.entitledFromMs) throw new DxNotFound({ message: 'not found', Message: 'not found', ...meta });
+      const now = await this.now();
+      if (this.entitledFromMs === undefined || now < this.entitledFromMs || this.calls.GetDataSet! <= this.pendingChecks) {
+        throw new DxNotFound({ message: 'not found', Message: 'not found', ...meta });
+      }
+      this.entitledAtMs ??= now;
       return { Id: input.DataSetId, Origin: 'ENTITLED', Arn: `arn:aws:dataexchange:us-east-1:123456789012:data-sets/${input.DataSetId}` };
     });
     dx.on(ListDataSetsCommand).resolves({ DataSets: [] });

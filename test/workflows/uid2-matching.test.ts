@@ -3,7 +3,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { GetTableCommand, GlueClient } from '@aws-sdk/client-glue';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { withAwsFailureMapping } from '../../activities/aws-errors';
 import { createEntityResolutionActivities } from '../../activities/entity-resolution';
 import { createGlueTableActivities } from '../../activities/glue-tables';
@@ -272,7 +272,8 @@ describe('uid2Matching on the dev server', () => {
   it('waits for the subscription approval as a child run when the subscription is not entitled yet', async () => {
     const aws = new FakeAws(() => Promise.resolve(Date.now()));
     aws.jobDurationMs = 1000;
-    aws.entitledFromMs = Date.now() + 2000;
+    // The run's own check and the approval child's first check find no entitlement; the child's next one does.
+    aws.pendingChecks = 2;
     const account = String(200000000000 + seq);
     const result = await withWorker(aws, async (tq) => (await start(tq, input(uniqueName('approval'), { subscription: { account, poll: approvalPoll }, jobPoll: fastPoll }), dev)).result(), dev);
 
@@ -280,26 +281,31 @@ describe('uid2Matching on the dev server', () => {
     const approval = await dev.client.workflow.getHandle(workflowIds.uid2SubscriptionApproval(account)).describe();
     expect(approval.type).toBe('uid2SubscriptionApproval');
     expect(approval.status.name).toBe('COMPLETED');
-    expect(aws.jobs[0]!.startMs).toBeGreaterThanOrEqual(aws.entitledFromMs);
+    expect(aws.calls.GetDataSet).toBe(3);
+    expect(aws.jobs[0]!.startMs).toBeGreaterThanOrEqual(aws.entitledAtMs!);
   });
 
   it('waits on an approval run that was already running, and reports its stage meanwhile', async () => {
     const aws = new FakeAws(() => Promise.resolve(Date.now()));
     aws.jobDurationMs = 1000;
-    aws.entitledFromMs = Date.now() + 3000;
+    // Not entitled until the test has seen the run wait for the approval.
+    aws.entitledFromMs = undefined;
     const account = String(300000000000 + seq);
     const { result, stages } = await withWorker(
       aws,
       async (tq) => {
         await dev.client.workflow.start(uid2SubscriptionApproval, { taskQueue: tq, workflowId: workflowIds.uid2SubscriptionApproval(account), args: [{ input: { account, poll: approvalPoll } }] });
         const handle = await start(tq, input(uniqueName('attach'), { subscription: { account, poll: approvalPoll }, jobPoll: fastPoll }), dev);
-        // Bounded: the stages seen while the run waits for the approval (entitled after 3 s, checked every second).
         const stages = new Set<string>();
-        for (let i = 0; i < 20 && !stages.has('waiting-for-approval'); i++) {
-          const status = await handle.query(uid2MatchingStatusQuery).catch(() => undefined);
-          if (status) stages.add(status.stage);
-          await new Promise((resolve) => setTimeout(resolve, 100));
-        }
+        await vi.waitUntil(
+          async () => {
+            const status = await handle.query(uid2MatchingStatusQuery).catch(() => undefined);
+            if (status) stages.add(status.stage);
+            return stages.has('waiting-for-approval');
+          },
+          { timeout: 30_000, interval: 100 },
+        );
+        aws.entitledFromMs = 0;
         return { result: await handle.result(), stages };
       },
       dev,
@@ -307,6 +313,6 @@ describe('uid2Matching on the dev server', () => {
 
     expect(stages).toContain('waiting-for-approval');
     expect(result.subscription).toBe('approved-during-run');
-    expect(aws.jobs[0]!.startMs).toBeGreaterThanOrEqual(aws.entitledFromMs);
+    expect(aws.jobs[0]!.startMs).toBeGreaterThanOrEqual(aws.entitledAtMs!);
   });
 });
