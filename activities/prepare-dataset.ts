@@ -6,11 +6,11 @@ import { combineManifests, type PrepManifest } from '../pii/prep/run/manifest';
 import { countsReconcile, type PrepCounts } from '../pii/prep/run/prep-counts';
 import { planTasks } from '../pii/prep/run/plan-tasks';
 import { prepareParts, type PrepCheckpoint, type PrepTask } from '../pii/prep/run/prepare-parts';
-import { deleteObjects, deleteUnder, publishManifest, readPublishedManifest, runLocation, runPrefixesUnder } from '../pii/prep/run/published-output';
+import { deleteObjects, deleteUnder, publishManifest, readPublishedManifest, runPrefixesUnder } from '../pii/prep/run/published-output';
 import { PrepInputError } from '../pii/prep/read/input-errors';
 import { recordCheckpoint } from './record-checkpoint';
 import { PREP_COUNTS_MISMATCH, PREP_INPUT_ERROR } from '../schemas/failures';
-import { type DataFormat, type OutputFormat, type PrepRules } from '../schemas/prep';
+import { runLocation, type DataFormat, type OutputFormat, type PrepRules } from '../schemas/prep';
 
 export interface PrepActivityDeps {
   s3: S3Client;

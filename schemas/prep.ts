@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { S3_URI_PATTERN, joinUnder } from '../storage/s3-uri';
+import { S3_OBJECT_OR_PREFIX_PATTERN, S3_URI_PATTERN, joinUnder } from '../storage/s3-uri';
 
 /** Destinations whose published normalisation and hashing rules the engine applies. */
 export const PREP_PROFILES = ['uid2', 'amc', 'tiktok', 'er'] as const;
@@ -51,7 +51,7 @@ const s3Prefix = z.string().regex(S3_URI_PATTERN, 'must be an s3://bucket/prefix
 export const prepareIdentityDataInputSchema = z
   .object({
     /** One object (s3://bucket/key.csv) or every data object under a prefix (ending in '/'). */
-    input: z.string().regex(/^s3:\/\/[a-z0-9.-]{3,63}\/.+$/, 'must be an s3:// object or prefix URI'),
+    input: z.string().regex(S3_OBJECT_OR_PREFIX_PATTERN, 'must be an s3:// object or prefix URI'),
     /** The input format, when object names do not say it (.csv, .jsonl, .json, .parquet). */
     inputFormat: z.enum(DATA_FORMATS).optional(),
     /** Prefix the output parts, the rejects (under rejects/) and manifest.json are written under. */

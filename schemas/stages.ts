@@ -4,7 +4,3 @@
  */
 export const TERMINAL_STAGES = ['completed', 'failed', 'cancelled'] as const;
 export type TerminalStage = (typeof TERMINAL_STAGES)[number];
-
-export function isTerminalStage(stage: string): stage is TerminalStage {
-  return (TERMINAL_STAGES as readonly string[]).includes(stage);
-}

@@ -13,6 +13,8 @@ const S3_URI = /^s3:\/\/([^/]+)(?:\/(.*))?$/s;
 
 /** An s3:// URI of a bucket whose name S3 accepts today, then a key or prefix: what configs are checked against. */
 export const S3_URI_PATTERN = /^s3:\/\/[a-z0-9.-]{3,63}\/.*$/;
+/** S3_URI_PATTERN with a key or prefix after the bucket: an object, or the objects under a prefix. */
+export const S3_OBJECT_OR_PREFIX_PATTERN = /^s3:\/\/[a-z0-9.-]{3,63}\/.+$/;
 
 export const isS3Uri = (uri: string): boolean => uri.startsWith('s3://');
 

@@ -6,7 +6,6 @@ import { AesGcmPayloadCodec } from './aes-gcm-codec';
 import type { CodecKeyring } from './keyring';
 import { payloadsFromJson, payloadsToJson } from './payloads-json';
 
-export const DEFAULT_CORS_ORIGINS = ['http://localhost:8233'];
 export const MAX_BODY_BYTES = 4 * 1024 * 1024;
 /** What the Temporal Web UI sends: X-Namespace always, Authorization and Authorization-Extras when it passes the user's tokens. */
 const CORS_ALLOWED_HEADERS = 'Content-Type, X-Namespace, Authorization, Authorization-Extras';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { S3_URI_PATTERN, asPrefix, formatS3Uri, isS3Uri, joinUnder, parseS3Uri, requireS3Uri } from '../../storage/s3-uri';
+import { S3_OBJECT_OR_PREFIX_PATTERN, S3_URI_PATTERN, asPrefix, formatS3Uri, isS3Uri, joinUnder, parseS3Uri, requireS3Uri } from '../../storage/s3-uri';
 
 describe('parseS3Uri', () => {
   it.each([
@@ -61,5 +61,12 @@ describe('S3_URI_PATTERN', () => {
   it.each(['s3://bucket/', 's3://my.bucket-1/prefix/', 's3://abc/key.csv'])('accepts %s', (uri) => expect(S3_URI_PATTERN.test(uri)).toBe(true));
   it.each(['s3://bucket', 's3://ab/', 's3://Bucket/', 's3://under_score/', `s3://${'a'.repeat(64)}/`, 'http://bucket/'])('refuses %s', (uri) =>
     expect(S3_URI_PATTERN.test(uri)).toBe(false),
+  );
+});
+
+describe('S3_OBJECT_OR_PREFIX_PATTERN', () => {
+  it.each(['s3://bucket/key.csv', 's3://my.bucket-1/prefix/', 's3://abc/k'])('accepts %s', (uri) => expect(S3_OBJECT_OR_PREFIX_PATTERN.test(uri)).toBe(true));
+  it.each(['s3://bucket/', 's3://bucket', 's3://ab/key.csv', 's3://Bucket/key.csv', 'http://bucket/key.csv'])('refuses %s (no object or prefix after a valid bucket)', (uri) =>
+    expect(S3_OBJECT_OR_PREFIX_PATTERN.test(uri)).toBe(false),
   );
 });

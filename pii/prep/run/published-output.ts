@@ -2,8 +2,6 @@ import { AbortMultipartUploadCommand, DeleteObjectsCommand, GetObjectCommand, Li
 import { asPrefix, formatS3Uri, joinUnder, requireS3Uri } from '../../../storage/s3-uri';
 import type { PrepManifest } from './manifest';
 
-export { runLocation } from '../../../schemas/prep';
-
 /*
  * An output prefix holds one run's output. A run writes under its own sub-prefix, `run-<id>/` (`data/`
  * for the parts, `rejects/` for the rejected rows), publishes by writing `manifest.json` at the prefix
