@@ -10,6 +10,9 @@ export function pollIntervalsShape(defaults: { initialInterval: string; maximumI
   };
 }
 
+/** A poll config as validated: first wait, longest wait, growth factor. */
+export type PollIntervals = { [K in keyof ReturnType<typeof pollIntervalsShape>]: z.output<ReturnType<typeof pollIntervalsShape>[K]> };
+
 /**
  * The retry schedule of an infrequently polled activity (one attempt per check, the retry policy
  * waits in between). The workflow cannot see attempts while they happen without adding history,

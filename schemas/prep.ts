@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { S3_OBJECT_OR_PREFIX_PATTERN, S3_URI_PATTERN, joinUnder } from '../storage/s3-uri';
+import { S3_OBJECT_OR_PREFIX_PATTERN, joinUnder } from '../storage/s3-uri';
+import { s3PrefixSchema } from './s3-prefix';
 
 /** Destinations whose published normalisation and hashing rules the engine applies. */
 export const PREP_PROFILES = ['uid2', 'amc', 'tiktok', 'er'] as const;
@@ -45,7 +46,6 @@ export function formatFromName(name: string): DataFormat | undefined {
   return undefined;
 }
 
-const s3Prefix = z.string().regex(S3_URI_PATTERN, 'must be an s3://bucket/prefix/ URI');
 
 /** Input of `prepareIdentityData`: an S3 object or prefix in, an S3 prefix out, the rules to apply. */
 export const prepareIdentityDataInputSchema = z
@@ -55,7 +55,7 @@ export const prepareIdentityDataInputSchema = z
     /** The input format, when object names do not say it (.csv, .jsonl, .json, .parquet). */
     inputFormat: z.enum(DATA_FORMATS).optional(),
     /** Prefix the output parts, the rejects (under rejects/) and manifest.json are written under. */
-    output: s3Prefix,
+    output: s3PrefixSchema,
     outputFormat: z.enum(OUTPUT_FORMATS).default('csv'),
     rules: prepRulesSchema,
     /** CSV and JSON Lines objects larger than this are split into byte ranges prepared in parallel. */

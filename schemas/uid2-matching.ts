@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { S3_URI_PATTERN } from '../storage/s3-uri';
 import { durationSchema } from './duration';
 import { pollIntervalsShape, pollScheduleSchema } from './poll-schedule';
 import { TERMINAL_STAGES } from './stages';
 import { uid2SubscriptionApprovalInputSchema } from './uid2-subscription-approval';
+import { s3PrefixSchema } from './s3-prefix';
 
 /**
  * Input of `uid2Matching` (UID2 docs, "AWS Entity Resolution Integration Guide": "Configure AWS Account", "Create a Matching Workflow", "Run the
@@ -19,7 +19,6 @@ const resourceName = z
 /** A schema mapping's fieldName (`^[a-zA-Z_0-9- \t]*$`): the Glue table's column name. */
 const columnName = z.string().regex(/^[a-zA-Z_0-9- ]{1,255}$/, 'must be a column name of letters, digits, _, - or spaces');
 const glueName = z.string().regex(/^[a-z0-9_]{1,255}$/, 'must be a Glue name: lowercase letters, digits and _');
-const s3Prefix = z.string().regex(S3_URI_PATTERN, 'must be an s3://bucket/prefix/ URI');
 
 export const UID2_IDENTIFIERS = ['email', 'phone'] as const;
 export type Uid2Identifier = (typeof UID2_IDENTIFIERS)[number];
@@ -33,7 +32,7 @@ export const uid2DataSourceSchema = z.union([
       /** CSV or Parquet objects under this prefix; the workflow catalogs them as a Glue table itself. */
       s3: z
         .object({
-          prefix: s3Prefix.refine((uri) => uri.endsWith('/'), 'must end with / (a prefix, as a Glue table location is)'),
+          prefix: s3PrefixSchema.refine((uri) => uri.endsWith('/'), 'must end with / (a prefix, as a Glue table location is)'),
           format: z.enum(['csv', 'parquet']),
           glueDatabase: glueName.default('identity_workflows'),
           /** Default: the workflow's name, lowercased. */
@@ -66,7 +65,7 @@ export const uid2MatchingInputSchema = z
     output: z
       .object({
         /** Entity Resolution writes under `<s3Path><erWorkflowName>/<jobId>/`. */
-        s3Path: s3Prefix,
+        s3Path: s3PrefixSchema,
         /** `normalized` (the console's default) normalizes the inputs before matching and in the output; `original` keeps them as they are. */
         format: z.enum(['normalized', 'original']).default('normalized'),
         /** Mapped input columns left out of the output (the unique id always stays: it joins the UID2s back to your records). */

@@ -9,7 +9,7 @@ import { DEV_CODEC_KEY_FILE, ensureDevCodecKey } from '../temporal-client/codec/
 import { logger } from '../temporal-client/logger';
 import { runCodecServer } from '../temporal-client/codec/run-codec-server';
 import { runWorker } from '../worker/run-worker';
-import { awsTarget, useSandboxAws } from './aws-target';
+import { awsTarget, useSandboxAws } from './local-stack/aws-target';
 import { resolveAwsIdentity, type AwsIdentity } from './local-stack/aws-identity';
 import { startDemo } from './demo';
 import { stackBanner } from './local-stack/banner';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { awsTarget, useSandboxAws } from '../../scripts/aws-target';
+import { awsTarget, useSandboxAws } from '../../scripts/local-stack/aws-target';
 
 describe('awsTarget (npm start: sandbox or real AWS)', () => {
   it('uses the sandbox by default, even when AWS is configured on the machine', () => {

@@ -1,13 +1,6 @@
 import type { ActivityOptions } from '@temporalio/workflow';
 import { durationToMs, type DurationInput } from '../../schemas/duration';
-import type { PollSchedule } from '../../schemas/poll-schedule';
-
-/** A poll config's retry schedule: first wait, growth factor, longest wait. */
-export interface PollIntervals {
-  initialInterval: DurationInput;
-  maximumInterval: DurationInput;
-  backoffCoefficient: number;
-}
+import type { PollIntervals, PollSchedule } from '../../schemas/poll-schedule';
 
 /**
  * Options of an infrequently polled activity: one attempt per check, the retry policy waits in between (no
