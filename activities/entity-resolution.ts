@@ -16,10 +16,11 @@ import {
   type ResolutionTechniques,
   type SchemaAttributeType,
 } from '@aws-sdk/client-entityresolution';
-import { paginateListObjectsV2, type S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { redactPii } from '../pii/redact';
+import { listObjects } from '../storage/s3-objects';
 import { formatS3Uri, joinUnder, parseS3Uri } from '../storage/s3-uri';
-import { ER_RESOURCE_DRIFT, MATCHING_JOB_BUSY, MATCHING_JOB_FAILED, MATCHING_JOB_RUNNING } from '../schemas/failures';
+import { ER_OUTPUT_INVALID, ER_RESOURCE_DRIFT, MATCHING_JOB_BUSY, MATCHING_JOB_FAILED, MATCHING_JOB_RUNNING } from '../schemas/failures';
 import type { EnsuredResource, JobMetrics } from '../schemas/uid2-matching';
 import { ensureResource, entityResolutionErrors } from './existing-or-created';
 import { describeDrift } from './resource-drift';
@@ -213,14 +214,10 @@ export function createEntityResolutionActivities({ entityResolution, s3 }: Entit
   /** The objects a job wrote: Entity Resolution lays its output out under `<outputS3Path>/<workflowName>/<jobId>/`. */
   async function listJobOutput(input: { outputS3Path: string; workflowName: string; jobId: string }): Promise<{ prefix: string; objects: string[] }> {
     const output = parseS3Uri(input.outputS3Path);
-    if (!output) throw ApplicationFailure.nonRetryable(`Not an S3 path: ${input.outputS3Path}`);
-    const { bucket } = output;
-    const prefix = joinUnder(output.key, input.workflowName, `${input.jobId}/`);
-    const objects: string[] = [];
-    for await (const page of paginateListObjectsV2({ client: s3 }, { Bucket: bucket, Prefix: prefix })) {
-      for (const object of page.Contents ?? []) if (object.Key && !object.Key.endsWith('/')) objects.push(formatS3Uri(bucket, object.Key));
-    }
-    return { prefix: formatS3Uri(bucket, prefix), objects: objects.sort() };
+    if (!output) throw ApplicationFailure.nonRetryable(`Not an S3 path: ${input.outputS3Path}`, ER_OUTPUT_INVALID);
+    const prefix = formatS3Uri(output.bucket, joinUnder(output.key, input.workflowName, `${input.jobId}/`));
+    const objects = await listObjects(s3, prefix, { skipFolderMarkers: true });
+    return { prefix, objects: objects.map((o) => o.uri).sort() };
   }
 
   return { ensureSchemaMapping, ensureMatchingWorkflow, startMatchingJob, checkMatchingJob, listJobOutput };

@@ -8,9 +8,10 @@ import {
   type GlueClient,
   type TableInput,
 } from '@aws-sdk/client-glue';
-import { paginateListObjectsV2, type S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { parquetMetadataAsync, parquetSchema } from 'hyparquet';
 import { parseLocation, randomAccess } from '../storage/data-location';
+import { objectPagesUnder } from '../storage/s3-objects';
 import { asPrefix, formatS3Uri, requireS3Uri } from '../storage/s3-uri';
 import { manifestUriOf, readPublishedManifest } from '../pii/prep/run/published-output';
 import { openSource } from '../pii/prep/read/record-sources';
@@ -99,14 +100,14 @@ export function createGlueTableActivities({ glue, s3 }: GlueTableDeps) {
     const { bucket, key } = requireS3Uri(prefix);
     const extension = format === 'csv' ? /\.(csv|txt)$/i : /\.parquet$/i;
     const folder = asPrefix(key);
-    for await (const page of paginateListObjectsV2({ client: s3 }, { Bucket: bucket, Prefix: key })) {
-      const unpublished = (page.Contents ?? []).find((o) => o.Key?.startsWith(folder) && UNPUBLISHED_RUN.test(o.Key.slice(folder.length)));
+    for await (const page of objectPagesUnder(s3, prefix)) {
+      const unpublished = page.find((o) => o.key.startsWith(folder) && UNPUBLISHED_RUN.test(o.key.slice(folder.length)));
       if (unpublished) {
-        const run = /^run-[^/]+\//.exec(unpublished.Key!.slice(folder.length))![0];
+        const run = /^run-[^/]+\//.exec(unpublished.key.slice(folder.length))![0];
         throw invalidTable(`${formatS3Uri(bucket, folder + run)} is a preparation run that was never published (no ${manifestUriOf(prefix)}): it is not data to catalog`);
       }
-      const hit = (page.Contents ?? []).find((o) => o.Key && extension.test(o.Key) && (o.Size ?? 0) > 0);
-      if (hit) return { location: prefix, first: { uri: formatS3Uri(bucket, hit.Key), size: hit.Size ?? 0 } };
+      const hit = page.find((o) => extension.test(o.key) && o.size > 0);
+      if (hit) return { location: prefix, first: { uri: hit.uri, size: hit.size } };
     }
     throw invalidTable(`No ${format === 'csv' ? '.csv' : '.parquet'} objects under ${prefix}: nothing to catalog`);
   }

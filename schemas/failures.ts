@@ -31,6 +31,8 @@ export const INPUT_TABLE_INVALID = 'InputTableInvalid';
 
 /** An Entity Resolution resource that exists with a configuration other than the one asked for. */
 export const ER_RESOURCE_DRIFT = 'ErResourceDrift';
+/** A matching job's output path that is not an s3:// URI, so its output cannot be listed. */
+export const ER_OUTPUT_INVALID = 'ErOutputInvalid';
 /** Benign and retryable: the matching job is still queued or running (the poll's retry policy waits). */
 export const MATCHING_JOB_RUNNING = 'MatchingJobRunning';
 export const MATCHING_JOB_FAILED = 'MatchingJobFailed';

@@ -1,30 +1,30 @@
 import { GetTableCommand } from '@aws-sdk/client-glue';
-import { GetObjectCommand, PutObjectCommand, paginateListObjectsV2 } from '@aws-sdk/client-s3';
+import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { parse } from 'csv-parse/sync';
 import { parquetReadObjects } from 'hyparquet';
 import { stringify } from 'csv-stringify/sync';
+import { listObjects } from '../../storage/s3-objects';
 import { formatS3Uri, joinUnder, requireS3Uri } from '../../storage/s3-uri';
+import { parseGlueTableArn } from '../glue-table-arn';
 import type { EmulatorClients } from '../emulator-clients';
 
 /** Reads the CSV or Parquet records of a Glue table (its StorageDescriptor.Location in S3), as a matching job does. */
 export async function readGlueTableRecords(clients: EmulatorClients, tableArn: string): Promise<Record<string, string>[]> {
-  const match = /^arn:aws:glue:[^:]+:\d{12}:table\/([^/]+)\/([^/]+)$/.exec(tableArn);
-  if (!match) throw new Error(`Not a Glue table ARN: ${tableArn}`);
-  const table = await clients.glue.send(new GetTableCommand({ DatabaseName: match[1], Name: match[2] }));
+  const name = parseGlueTableArn(tableArn);
+  if (!name) throw new Error(`Not a Glue table ARN: ${tableArn}`);
+  const table = await clients.glue.send(new GetTableCommand({ DatabaseName: name.database, Name: name.table }));
   const location = table.Table?.StorageDescriptor?.Location;
-  if (!location) throw new Error(`Glue table ${match[1]}.${match[2]} has no S3 location`);
+  if (!location) throw new Error(`Glue table ${name.database}.${name.table} has no S3 location`);
   // As Hive's CSV SerDe reads a table: fields by position under the table's (lowercase) column names, the header line skipped.
   const columns = (table.Table?.StorageDescriptor?.Columns ?? []).map((c) => c.Name ?? '');
-  const { bucket, key: prefix } = requireS3Uri(location);
+  const { bucket } = requireS3Uri(location);
   const records: Record<string, string>[] = [];
-  for await (const page of paginateListObjectsV2({ client: clients.s3 }, { Bucket: bucket, Prefix: prefix })) {
-    for (const object of page.Contents ?? []) {
-      const format = object.Key ? /\.(csv|parquet)$/i.exec(object.Key)?.[1]?.toLowerCase() : undefined;
-      if (!format) continue;
-      const body = await clients.s3.send(new GetObjectCommand({ Bucket: bucket, Key: object.Key }));
-      const bytes = await body.Body!.transformToByteArray();
-      records.push(...(format === 'csv' ? parseCsv(bytes, columns) : await parseParquet(bytes)));
-    }
+  for (const object of await listObjects(clients.s3, location)) {
+    const format = /\.(csv|parquet)$/i.exec(object.key)?.[1]?.toLowerCase();
+    if (!format) continue;
+    const body = await clients.s3.send(new GetObjectCommand({ Bucket: bucket, Key: object.key }));
+    const bytes = await body.Body!.transformToByteArray();
+    records.push(...(format === 'csv' ? parseCsv(bytes, columns) : await parseParquet(bytes)));
   }
   return records;
 }

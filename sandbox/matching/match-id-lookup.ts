@@ -1,8 +1,9 @@
-import { GetObjectCommand, paginateListObjectsV2 } from '@aws-sdk/client-s3';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { parse } from 'csv-parse/sync';
 import type { EmulatorClients } from '../emulator-clients';
 import type { StateStore, StoredJob, StoredResource } from '../state';
-import { joinUnder, requireS3Uri } from '../../storage/s3-uri';
+import { listObjects } from '../../storage/s3-objects';
+import { formatS3Uri, joinUnder, requireS3Uri } from '../../storage/s3-uri';
 import { readGlueTableRecords } from './job-io';
 import { assignMatchIds, type MappedField, type MatchingRule } from './rule-matching';
 
@@ -38,12 +39,9 @@ export async function lookUpMatchId(
 async function readOutputMatchIds(clients: EmulatorClients, job: StoredJob, workflowName: string, uniqueId: string): Promise<Map<string, string>> {
   const { bucket, key: prefix } = requireS3Uri(String(job.outputSourceConfig[0]!.outputS3Path));
   const ids = new Map<string, string>();
-  const runPrefix = joinUnder(prefix, workflowName, job.jobId, 'success/');
-  for await (const page of paginateListObjectsV2({ client: clients.s3 }, { Bucket: bucket, Prefix: runPrefix })) {
-    for (const object of page.Contents ?? []) {
-      const body = await clients.s3.send(new GetObjectCommand({ Bucket: bucket, Key: object.Key }));
-      for (const row of parse<Record<string, string>>(await body.Body!.transformToString(), { columns: true })) ids.set(row[uniqueId] ?? '', row.MatchID ?? '');
-    }
+  for (const object of await listObjects(clients.s3, formatS3Uri(bucket, joinUnder(prefix, workflowName, job.jobId, 'success/')))) {
+    const body = await clients.s3.send(new GetObjectCommand({ Bucket: bucket, Key: object.key }));
+    for (const row of parse<Record<string, string>>(await body.Body!.transformToString(), { columns: true })) ids.set(row[uniqueId] ?? '', row.MatchID ?? '');
   }
   return ids;
 }

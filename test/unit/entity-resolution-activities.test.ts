@@ -12,20 +12,22 @@ import {
   UpdateMatchingWorkflowCommand,
   UpdateSchemaMappingCommand,
 } from '@aws-sdk/client-entityresolution';
-import { S3Client } from '@aws-sdk/client-s3';
+import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { ApplicationFailureCategory } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { withAwsFailureMapping } from '../../activities/aws-errors';
-import { AwsFailureType, ER_RESOURCE_DRIFT, MATCHING_JOB_BUSY, MATCHING_JOB_FAILED, MATCHING_JOB_RUNNING } from '../../schemas/failures';
+import { AwsFailureType, ER_OUTPUT_INVALID, ER_RESOURCE_DRIFT, MATCHING_JOB_BUSY, MATCHING_JOB_FAILED, MATCHING_JOB_RUNNING } from '../../schemas/failures';
 import { createEntityResolutionActivities, type MatchingWorkflowSpec, type SchemaMappingSpec } from '../../activities/entity-resolution';
 import { activityFailureOf } from '../helpers/failures';
 
 const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
 const entityResolution = new EntityResolutionClient({ region: 'us-east-1', credentials });
 const er = mockClient(entityResolution);
-const activities = withAwsFailureMapping(createEntityResolutionActivities({ entityResolution, s3: new S3Client({ region: 'us-east-1', credentials }) }));
+const s3Client = new S3Client({ region: 'us-east-1', credentials });
+const s3 = mockClient(s3Client);
+const activities = withAwsFailureMapping(createEntityResolutionActivities({ entityResolution, s3: s3Client }));
 const meta = { $metadata: {} };
 
 const run = <A extends unknown[], R>(fn: (...args: A) => Promise<R>, ...args: A): Promise<R> => new MockActivityEnvironment({ attempt: 3 }).run(fn, ...args);
@@ -50,7 +52,10 @@ const workflow: MatchingWorkflowSpec = {
   roleArn: 'arn:aws:iam::123456789012:role/er',
 };
 
-beforeEach(() => er.reset());
+beforeEach(() => {
+  er.reset();
+  s3.reset();
+});
 
 describe('ensureSchemaMapping', () => {
   it('creates a missing mapping, and finds an equal one unchanged whatever the field order', async () => {
@@ -194,5 +199,25 @@ describe('checkMatchingJob', () => {
     expect(failure.nonRetryable).toBe(true);
     expect(failure.message).toContain('Job j1 of matching workflow wf ended FAILED: Record [redacted-email]: invalid phone [redacted-phone]. Check that the workflow role');
     expect(failure.message).not.toContain('example.com');
+  });
+});
+
+describe('listJobOutput', () => {
+  it('lists the job\'s objects over every page, sorted, without folder markers', async () => {
+    const prefix = 'uid2/wf/j1/';
+    s3.on(ListObjectsV2Command, { Prefix: prefix })
+      .resolvesOnce({ Contents: [{ Key: `${prefix}success/` }, { Key: `${prefix}success/part-00001.csv` }], IsTruncated: true, NextContinuationToken: 'next' })
+      .resolvesOnce({ Contents: [{ Key: `${prefix}error/part-00000.csv` }, { Key: `${prefix}success/part-00000.csv` }] });
+    expect(await run(activities.listJobOutput, { outputS3Path: 's3://out/uid2', workflowName: 'wf', jobId: 'j1' })).toEqual({
+      prefix: 's3://out/uid2/wf/j1/',
+      objects: ['s3://out/uid2/wf/j1/error/part-00000.csv', 's3://out/uid2/wf/j1/success/part-00000.csv', 's3://out/uid2/wf/j1/success/part-00001.csv'],
+    });
+    expect(s3.commandCalls(ListObjectsV2Command)).toHaveLength(2);
+  });
+
+  it('fails for good, with a type of its own, on an output path that is not an s3:// URI', async () => {
+    const failure = await activityFailureOf(run(activities.listJobOutput, { outputS3Path: 'out/uid2/', workflowName: 'wf', jobId: 'j1' }));
+    expect(failure).toMatchObject({ type: ER_OUTPUT_INVALID, nonRetryable: true, message: 'Not an S3 path: out/uid2/' });
+    expect(s3.commandCalls(ListObjectsV2Command)).toEqual([]);
   });
 });

@@ -4,7 +4,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createPrepActivities } from '../../activities/prepare-dataset';
 import type { PrepManifest } from '../../pii/prep/run/manifest';
 import { emptyCounts } from '../../pii/prep/run/prep-counts';
-import { deleteUnder, readPublishedManifest } from '../../pii/prep/run/published-output';
+import { readPublishedManifest } from '../../pii/prep/run/published-output';
+import { deleteUnder } from '../../storage/s3-objects';
 import { useSandbox } from '../helpers/sandbox';
 
 /** Publishing and discarding a run on the sandbox's S3: what is removed, and what never is. */

@@ -1,9 +1,10 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { paginateListObjectsV2, type S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { formatFromName, type DataFormat, type PrepRules } from '../../../schemas/prep';
 import { needS3, parseLocation, readBytes, sizeOf, type DataLocation } from '../../../storage/data-location';
-import { formatS3Uri, isS3Uri, requireS3Uri } from '../../../storage/s3-uri';
+import { listObjects } from '../../../storage/s3-objects';
+import { isS3Uri } from '../../../storage/s3-uri';
 import type { PrepTask } from './prepare-parts';
 import { checkRules } from '../rows/check-rules';
 import { openSource } from '../read/record-sources';
@@ -26,10 +27,7 @@ async function listInputObjects(input: string, s3: S3Client | undefined, format?
   }
   const found: { uri: string; size: number }[] = [];
   if (isS3Uri(input)) {
-    const { bucket, key: prefix } = requireS3Uri(input);
-    for await (const page of paginateListObjectsV2({ client: needS3(s3, input) }, { Bucket: bucket, Prefix: prefix })) {
-      for (const object of page.Contents ?? []) if (object.Key && !object.Key.endsWith('/')) found.push({ uri: formatS3Uri(bucket, object.Key), size: object.Size ?? 0 });
-    }
+    for (const { uri, size } of await listObjects(needS3(s3, input), input, { skipFolderMarkers: true })) found.push({ uri, size });
   } else {
     for (const name of (await readdir(input)).sort()) {
       const path = join(input, name);

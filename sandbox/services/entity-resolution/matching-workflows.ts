@@ -1,4 +1,5 @@
 import { PROVIDER_SERVICES, SANDBOX_ACCOUNT, providerServiceArn } from '../../catalog';
+import { GLUE_TABLE_ARN } from '../../glue-table-arn';
 import { SandboxError, conflict, notFound } from '../../errors';
 import { paginate } from '../../paginate';
 import type { RestJsonRoute } from '../../protocols/rest-json';
@@ -10,7 +11,6 @@ import { parseS3Uri } from '../../../storage/s3-uri';
 /** Matching workflows per account before ExceedsLimitException (the service's default quota). */
 export const MATCHING_WORKFLOW_LIMIT = 10;
 const UID2_TYPES = new Set(['UNIQUE_ID', 'EMAIL_ADDRESS', 'PHONE_NUMBER']);
-const GLUE_TABLE_ARN = /^arn:aws:glue:[a-z0-9-]+:\d{12}:table\/[^/]+\/[^/]+$/;
 const ROLE_ARN = /^arn:aws:iam::\d{12}:role\/.+$/;
 
 type Body = Record<string, unknown>;
