@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { z } from 'zod';
 import { PROJECT_ROOT } from '../toolchain/paths';
-import { ADMIN_TOKEN_ENV } from './admin-guard';
-import { faultsFromEnv } from './faults';
+import { ADMIN_TOKEN_ENV } from './admin/admin-guard';
+import { faultsFromEnv } from './admin/faults';
 import { startSandbox } from './server';
 
 /** `npm run sandbox`: the sandbox alone, for pointing your own tools at it (AWS_ENDPOINT_URL=http://127.0.0.1:4566). */

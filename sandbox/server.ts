@@ -1,11 +1,11 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { ADMIN_PREFIX, serveAdmin } from './admin';
-import { SandboxError } from './errors';
-import { Faults } from './faults';
-import { sendJson } from './http-io';
-import { startEmulators } from './emulators';
+import { ADMIN_PREFIX, serveAdmin } from './admin/admin-api';
+import { SandboxError } from './protocols/errors';
+import { Faults } from './admin/faults';
+import { sendJson } from './protocols/http-io';
+import { startEmulators } from './emulators/emulators';
 import { json11Operation, proxyTo, s3Operation, sendJson11Error, sendS3Error } from './protocols/proxy';
 import { forwardToS3Backend } from './protocols/s3-forward';
 import { compileRoutes, sendRestJsonError, serveRestJson } from './protocols/rest-json';
@@ -15,7 +15,7 @@ import { runMatchingJob } from './matching/run-matching-job';
 import type { MatchIdLookup } from './services/entity-resolution/match-id';
 import { entityResolutionRoutes } from './services/entity-resolution';
 import { MatchingJobs } from './services/entity-resolution/matching-jobs';
-import { credentialScope, type CredentialScope } from './sigv4';
+import { credentialScope, type CredentialScope } from './protocols/sigv4';
 import { StateStore } from './state';
 
 export interface SandboxOptions {

@@ -1,7 +1,7 @@
 import { CreateDatabaseCommand, CreateTableCommand, GlueClient, UpdateTableCommand, type TableInput } from '@aws-sdk/client-glue';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { stringify } from 'csv-stringify/sync';
-import { DEMO_COLUMNS, generateDemoCustomers } from '../sandbox/demo-data';
+import { DEMO_COLUMNS, generateDemoCustomers } from '../sandbox/synthetic/demo-data';
 import { formatS3Uri } from '../storage/s3-uri';
 
 export const DEMO_BUCKET = 'identity-demo';

@@ -1,4 +1,4 @@
-import { adminAuthHeaders } from '../sandbox/admin-guard';
+import { adminAuthHeaders } from '../sandbox/admin/admin-guard';
 import { workflowIds } from '../schemas/temporal-names';
 import { prepareIdentityDataInputSchema } from '../schemas/prep';
 import { uid2MatchingInputSchema } from '../schemas/uid2-matching';

@@ -1,6 +1,6 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { AREA_CODES, CITIES, EMAIL_DOMAINS, FIRST_NAMES, INVALID_EMAILS, INVALID_PHONES, LAST_NAMES } from './vocabulary';
-import { seededRandom } from '../../sandbox/seeded-random';
+import { seededRandom } from '../../sandbox/synthetic/seeded-random';
 
 export const COLUMNS = ['customer_id', 'first_name', 'last_name', 'email', 'phone', 'city', 'signup_date'] as const;
 

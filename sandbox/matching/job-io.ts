@@ -5,8 +5,8 @@ import { parquetReadObjects } from 'hyparquet';
 import { stringify } from 'csv-stringify/sync';
 import { listObjects } from '../../storage/s3-objects';
 import { formatS3Uri, joinUnder, requireS3Uri } from '../../storage/s3-uri';
-import { parseGlueTableArn } from '../glue-table-arn';
-import type { EmulatorClients } from '../emulator-clients';
+import { parseGlueTableArn } from '../services/glue-table-arn';
+import type { EmulatorClients } from '../emulators/emulator-clients';
 
 /** Reads the CSV or Parquet records of a Glue table (its StorageDescriptor.Location in S3), as a matching job does. */
 export async function readGlueTableRecords(clients: EmulatorClients, tableArn: string): Promise<Record<string, string>[]> {

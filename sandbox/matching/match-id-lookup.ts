@@ -1,6 +1,6 @@
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { parse } from 'csv-parse/sync';
-import type { EmulatorClients } from '../emulator-clients';
+import type { EmulatorClients } from '../emulators/emulator-clients';
 import type { StateStore, StoredJob, StoredResource } from '../state';
 import { listObjects } from '../../storage/s3-objects';
 import { formatS3Uri, joinUnder, requireS3Uri } from '../../storage/s3-uri';

@@ -1,5 +1,5 @@
-import { UID2_LISTING } from '../catalog';
-import type { EmulatorClients } from '../emulator-clients';
+import { UID2_LISTING } from '../services/catalog';
+import type { EmulatorClients } from '../emulators/emulator-clients';
 import type { StateStore, StoredResource } from '../state';
 import { readGlueTableRecords, writeJobOutput } from './job-io';
 import { assignMatchIds, type MappedField, type MatchingRule } from './rule-matching';

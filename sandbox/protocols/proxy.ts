@@ -1,7 +1,7 @@
 import { request, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
-import { SandboxError } from '../errors';
-import { sendJson } from '../http-io';
+import { SandboxError } from './errors';
+import { sendJson } from './http-io';
 
 /**
  * Streams a request to the emulator behind the router and its answer back, holding neither body in

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
-import { SandboxError, notFound } from '../errors';
-import { readBody, sendJson } from '../http-io';
+import { SandboxError, notFound } from './errors';
+import { readBody, sendJson } from './http-io';
 
 /** A REST-JSON operation (Entity Resolution, Data Exchange, Clean Rooms, Customer Profiles). */
 export interface RestJsonRoute {

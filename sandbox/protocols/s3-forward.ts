@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { readBody } from '../http-io';
-import type { S3Backend } from '../s3-backend';
+import { readBody } from './http-io';
+import type { S3Backend } from '../emulators/s3-backend';
 import { proxyTo } from './proxy';
 import { resignedS3Headers } from './resign';
 

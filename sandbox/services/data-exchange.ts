@@ -1,6 +1,6 @@
-import { PROVIDER_ACCOUNT, UID2_LISTING } from '../catalog';
-import { notFound, validation } from '../errors';
-import { paginate } from '../paginate';
+import { PROVIDER_ACCOUNT, UID2_LISTING } from './catalog';
+import { notFound, validation } from '../protocols/errors';
+import { paginate } from './paginate';
 import type { RestJsonRoute } from '../protocols/rest-json';
 import type { StateStore } from '../state';
 

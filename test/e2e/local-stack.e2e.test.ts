@@ -7,7 +7,7 @@ import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { Client, Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { freePort } from '../../sandbox/child-process';
+import { freePort } from '../../sandbox/emulators/child-process';
 import { TASK_QUEUE, workflowIds } from '../../schemas/temporal-names';
 import { createDataConverter } from '../../temporal-client/codec/data-converter';
 import { checkNowSignal, type uid2SubscriptionApproval } from '../../workflows/uid2-subscription-approval';

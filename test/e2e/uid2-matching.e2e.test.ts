@@ -3,7 +3,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import Papa from 'papaparse';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ActivityDeps } from '../../activities';
-import { generateDemoCustomers } from '../../sandbox/demo-data';
+import { generateDemoCustomers } from '../../sandbox/synthetic/demo-data';
 import type { Sandbox } from '../../sandbox/server';
 import { seedDemoData } from '../../scripts/demo-data-seed';
 import { workflowIds } from '../../schemas/temporal-names';

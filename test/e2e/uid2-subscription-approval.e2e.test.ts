@@ -3,7 +3,7 @@ import { Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ActivityDeps } from '../../activities';
-import { UID2_LISTING } from '../../sandbox/catalog';
+import { UID2_LISTING } from '../../sandbox/services/catalog';
 import type { Sandbox } from '../../sandbox/server';
 import { workflowIds } from '../../schemas/temporal-names';
 import { renderUid2SubscriptionApprovalStatus } from '../../starters/uid2-subscription-status';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach } from 'vitest';
 import type { ActivityDeps } from '../../activities';
-import { adminAuthHeaders } from '../../sandbox/admin-guard';
+import { adminAuthHeaders } from '../../sandbox/admin/admin-guard';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../sandbox/server';
 import { createAwsClients } from '../../worker/aws-clients';
 

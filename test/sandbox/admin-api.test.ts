@@ -1,6 +1,6 @@
 import { request } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { Faults } from '../../sandbox/faults';
+import { Faults } from '../../sandbox/admin/faults';
 import { startSandbox } from '../../sandbox/server';
 import { adminCall, useSandbox } from '../helpers/sandbox';
 

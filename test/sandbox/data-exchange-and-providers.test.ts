@@ -9,7 +9,7 @@ import {
   paginateListProviderServices,
 } from '@aws-sdk/client-entityresolution';
 import { describe, expect, it } from 'vitest';
-import { UID2_LISTING } from '../../sandbox/catalog';
+import { UID2_LISTING } from '../../sandbox/services/catalog';
 import { startSandbox } from '../../sandbox/server';
 import { adminCall, useSandbox } from '../helpers/sandbox';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEMO_COLUMNS, generateDemoCustomers } from '../../sandbox/demo-data';
+import { DEMO_COLUMNS, generateDemoCustomers } from '../../sandbox/synthetic/demo-data';
 
 describe('demo customer data', () => {
   const { crm, ecommerce } = generateDemoCustomers({ people: 200, overlap: 40 });

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Faults } from '../../sandbox/faults';
+import { Faults } from '../../sandbox/admin/faults';
 import type { JobOutcome } from '../../sandbox/matching/run-matching-job';
 import { MatchingJobs } from '../../sandbox/services/entity-resolution/matching-jobs';
 import { StateStore, type StoredResource } from '../../sandbox/state';

@@ -4,7 +4,7 @@ import { CreateBucketCommand, type S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { parse } from 'csv-parse';
 import { generateCustomers } from '../../bench/prep/generate';
-import { generateDemoCustomers } from '../../sandbox/demo-data';
+import { generateDemoCustomers } from '../../sandbox/synthetic/demo-data';
 import { seedDemoData, DEMO_DATABASE, DEMO_TABLE } from '../../scripts/demo-data-seed';
 import type { PrepareIdentityDataInput } from '../../schemas/prep';
 import { workflowIds } from '../../schemas/temporal-names';

@@ -3,7 +3,7 @@ import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import { describe, expect, it } from 'vitest';
 import { normalizeAmcPhone } from '../../pii/rules/amc';
 import { nanpFastPath, toE164 } from '../../pii/rules/phone';
-import { seededRandom } from '../../sandbox/seeded-random';
+import { seededRandom } from '../../sandbox/synthetic/seeded-random';
 
 /** What libphonenumber alone says, the way toE164 asks it (the truth the fast path must reproduce). */
 function libphonenumberE164(raw: string, region: CountryCode): string | undefined {

@@ -1,6 +1,6 @@
-import { SANDBOX_ACCOUNT } from '../../catalog';
-import { conflict, notFound } from '../../errors';
-import { paginate } from '../../paginate';
+import { SANDBOX_ACCOUNT } from '../catalog';
+import { conflict, notFound } from '../../protocols/errors';
+import { paginate } from '../paginate';
 import type { RestJsonRoute } from '../../protocols/rest-json';
 import type { StateStore, StoredResource } from '../../state';
 import { epochSeconds, invalid, requireName } from './validation';

@@ -1,4 +1,4 @@
-import { notFound } from '../../errors';
+import { notFound } from '../../protocols/errors';
 import type { RestJsonRoute } from '../../protocols/rest-json';
 import type { StateStore, StoredResource } from '../../state';
 import { invalid } from './validation';

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { conflict, notFound } from '../../errors';
-import type { Faults } from '../../faults';
+import { conflict, notFound } from '../../protocols/errors';
+import type { Faults } from '../../admin/faults';
 import type { JobOutcome } from '../../matching/run-matching-job';
-import { paginate } from '../../paginate';
+import { paginate } from '../paginate';
 import type { RestJsonRoute } from '../../protocols/rest-json';
 import type { StateStore, StoredJob, StoredResource } from '../../state';
 import { epochSeconds } from './validation';

@@ -1,7 +1,7 @@
-import { PROVIDER_SERVICES, SANDBOX_ACCOUNT, providerServiceArn } from '../../catalog';
-import { GLUE_TABLE_ARN } from '../../glue-table-arn';
-import { SandboxError, conflict, notFound } from '../../errors';
-import { paginate } from '../../paginate';
+import { PROVIDER_SERVICES, SANDBOX_ACCOUNT, providerServiceArn } from '../catalog';
+import { GLUE_TABLE_ARN } from '../glue-table-arn';
+import { SandboxError, conflict, notFound } from '../../protocols/errors';
+import { paginate } from '../paginate';
 import type { RestJsonRoute } from '../../protocols/rest-json';
 import type { StateStore, StoredResource } from '../../state';
 import type { MatchingJobs } from './matching-jobs';

@@ -1,6 +1,6 @@
-import { PROVIDER_SERVICES, providerServiceArn, type ProviderServiceEntry } from '../../catalog';
-import { notFound } from '../../errors';
-import { paginate } from '../../paginate';
+import { PROVIDER_SERVICES, providerServiceArn, type ProviderServiceEntry } from '../catalog';
+import { notFound } from '../../protocols/errors';
+import { paginate } from '../paginate';
 import type { RestJsonRoute } from '../../protocols/rest-json';
 
 /** Entity Resolution provider services: a fixed catalog (see catalog.ts). */

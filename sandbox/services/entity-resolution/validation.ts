@@ -1,4 +1,4 @@
-import { validation } from '../../errors';
+import { validation } from '../../protocols/errors';
 
 /** ValidationException messages in the service's own style ("1 validation error detected: …"). */
 export function invalid(detail: string): never {

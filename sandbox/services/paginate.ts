@@ -1,4 +1,4 @@
-import { validation } from './errors';
+import { validation } from '../protocols/errors';
 
 /** Offset pagination with an opaque token, as the services' list operations behave. */
 export function paginate<T>(items: T[], maxResults: string | number | undefined | null, nextToken: string | undefined | null, defaultMax = 25) {

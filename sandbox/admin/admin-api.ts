@@ -1,12 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
-import { formatIssues } from '../schemas/format-issues';
-import { UID2_LISTING } from './catalog';
+import { formatIssues } from '../../schemas/format-issues';
+import { UID2_LISTING } from '../services/catalog';
 import { adminRefusal } from './admin-guard';
 import type { Faults } from './faults';
-import type { MatchingJobs } from './services/entity-resolution/matching-jobs';
-import { readBody, sendJson } from './http-io';
-import type { StateStore } from './state';
+import type { MatchingJobs } from '../services/entity-resolution/matching-jobs';
+import { readBody, sendJson } from '../protocols/http-io';
+import type { StateStore } from '../state';
 
 export const ADMIN_PREFIX = '/_sandbox';
 

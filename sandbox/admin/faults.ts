@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { formatIssues } from '../schemas/format-issues';
-import { internal, throttled } from './errors';
-import { seededRandom } from './seeded-random';
-import { SANDBOX_SERVICES } from './service-names';
+import { formatIssues } from '../../schemas/format-issues';
+import { internal, throttled } from '../protocols/errors';
+import { seededRandom } from '../synthetic/seeded-random';
+import { SANDBOX_SERVICES } from '../protocols/service-names';
 
 /** Faults injected on demand, per service and operation ('*' for all), drawn from a seeded generator so a run can be replayed. */
 export const faultRuleSchema = z

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { isIP } from 'node:net';
-import { bearerTokenMatches } from '../temporal-client/bearer-token';
+import { bearerTokenMatches } from '../../temporal-client/bearer-token';
 
 export const ADMIN_TOKEN_ENV = 'SANDBOX_ADMIN_TOKEN';
 

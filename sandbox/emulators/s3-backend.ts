@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { versitygwPath } from '../toolchain/paths';
+import { versitygwPath } from '../../toolchain/paths';
 import { emulatorEnv, freePort, startChildServer, type ChildServer } from './child-process';
 
 /**

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { stopChild } from '../toolchain/stop-child';
+import { stopChild } from '../../toolchain/stop-child';
 
 /** A server process the sandbox started behind its router. */
 export interface ChildServer {

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { motoPythonPath } from '../toolchain/paths';
+import { motoPythonPath } from '../../toolchain/paths';
 import { freePort, startChildServer, type ChildServer } from './child-process';
 
 /**
