@@ -1,3 +1,4 @@
+import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, beforeEach } from 'vitest';
 import type { ActivityDeps } from '../../activities';
 import { adminAuthHeaders } from '../../sandbox/admin/admin-guard';
@@ -47,4 +48,13 @@ export function useSandbox(opts: Partial<SandboxOptions> = {}): { readonly sandb
       return started!.clients;
     },
   };
+}
+
+/** useSandbox(), with these S3 buckets created again after each reset. */
+export function useSandboxBuckets(...buckets: string[]): ReturnType<typeof useSandbox> {
+  const ctx = useSandbox();
+  beforeEach(async () => {
+    for (const Bucket of buckets) await ctx.aws.s3.send(new CreateBucketCommand({ Bucket }));
+  });
+  return ctx;
 }

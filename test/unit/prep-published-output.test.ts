@@ -1,22 +1,18 @@
-import { CreateBucketCommand, CreateMultipartUploadCommand, ListMultipartUploadsCommand, ListObjectsV2Command, PutObjectCommand, S3Client, UploadPartCommand } from '@aws-sdk/client-s3';
+import { CreateMultipartUploadCommand, ListMultipartUploadsCommand, ListObjectsV2Command, PutObjectCommand, S3Client, UploadPartCommand } from '@aws-sdk/client-s3';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createPrepActivities } from '../../activities/prepare-dataset';
 import type { PrepManifest } from '../../pii/prep/run/manifest';
 import { emptyCounts } from '../../pii/prep/run/prep-counts';
 import { readPublishedManifest } from '../../pii/prep/run/published-output';
 import { deleteUnder } from '../../storage/s3-objects';
-import { useSandbox } from '../helpers/sandbox';
+import { useSandboxBuckets } from '../helpers/sandbox';
 
 /** Publishing and discarding a run on the sandbox's S3: what is removed, and what never is. */
-useSandbox();
+const ctx = useSandboxBuckets('out');
 let s3: S3Client;
 beforeAll(() => {
-  s3 = new S3Client({ region: 'us-east-1', forcePathStyle: true });
-});
-afterAll(() => s3?.destroy());
-beforeEach(async () => {
-  await s3.send(new CreateBucketCommand({ Bucket: 'out' }));
+  s3 = ctx.aws.s3;
 });
 
 const keys = async (prefix: string) => ((await s3.send(new ListObjectsV2Command({ Bucket: 'out', Prefix: prefix }))).Contents ?? []).map((o) => o.Key).sort();

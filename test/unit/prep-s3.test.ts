@@ -1,22 +1,18 @@
 import { createHash } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, ListMultipartUploadsCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { prepareFile } from '../../pii/prep/run/prepare-file';
 import { PrepInputError } from '../../pii/prep/read/input-errors';
-import { adminCall, useSandbox } from '../helpers/sandbox';
+import { adminCall, useSandboxBuckets } from '../helpers/sandbox';
 import { parseCsv, rules, useTempDir } from '../fixtures/prep/harness';
 
 /** prepareFile from and to S3 on the local sandbox (versitygw behind it): ranged reads, multipart uploads, checksums. */
-const ctx = useSandbox();
+const ctx = useSandboxBuckets('raw');
 const tmp = useTempDir();
 let s3: S3Client;
 beforeAll(() => {
-  s3 = new S3Client({ region: 'us-east-1', forcePathStyle: true });
-});
-afterAll(() => s3?.destroy());
-beforeEach(async () => {
-  await s3.send(new CreateBucketCommand({ Bucket: 'raw' }));
+  s3 = ctx.aws.s3;
 });
 
 const uid2 = rules({ profile: 'uid2', columns: { email: 'EMAIL', phone: 'PHONE' } });

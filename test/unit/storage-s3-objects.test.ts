@@ -1,18 +1,14 @@
 import { CreateBucketCommand, DeleteObjectsCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { deleteObjects, deleteUnder, listObjects, listSubPrefixes, objectPagesUnder } from '../../storage/s3-objects';
-import { useSandbox } from '../helpers/sandbox';
+import { useSandboxBuckets } from '../helpers/sandbox';
 
 /** Listing and deleting under a prefix on the sandbox's S3 (versitygw behind it). */
-useSandbox();
+const ctx = useSandboxBuckets('data');
 let s3: S3Client;
 beforeAll(() => {
-  s3 = new S3Client({ region: 'us-east-1', forcePathStyle: true });
-});
-afterAll(() => s3?.destroy());
-beforeEach(async () => {
-  await s3.send(new CreateBucketCommand({ Bucket: 'data' }));
+  s3 = ctx.aws.s3;
 });
 
 const put = (Key: string, body = 'x') => s3.send(new PutObjectCommand({ Bucket: 'data', Key, Body: Buffer.from(body) }));
