@@ -23,7 +23,15 @@ export interface ProviderServiceEntry {
   providerServiceName: string;
   providerServiceDisplayName: string;
   providerServiceType: 'ASSIGNMENT' | 'ID_MAPPING';
-  marketplace?: typeof UID2_LISTING;
+  /** Its Data Exchange product; GetProviderService's `providerEndpointConfiguration` is required. */
+  marketplace: MarketplaceListing;
+}
+
+export interface MarketplaceListing {
+  dataSetId: string;
+  revisionId: string;
+  assetId: string;
+  listingId: string;
 }
 
 export const PROVIDER_SERVICES: ProviderServiceEntry[] = [
@@ -39,14 +47,17 @@ export const PROVIDER_SERVICES: ProviderServiceEntry[] = [
     providerServiceName: 'liveramp-assignment',
     providerServiceDisplayName: 'LiveRamp Assignment',
     providerServiceType: 'ASSIGNMENT',
+    marketplace: { dataSetId: '7c1a2b3d4e5f60718293a4b5c6d7e8f0', revisionId: '1d2c3b4a5f6e7d8c9b0a1f2e3d4c5b6a', assetId: '2e3d4c5b6a7f8e9d0c1b2a3f4e5d6c7b', listingId: 'prodview-lr4ssgn7mnt2q' },
   },
   {
     providerName: 'LiveRamp',
     providerServiceName: 'liveramp-id-mapping',
     providerServiceDisplayName: 'LiveRamp Translation',
     providerServiceType: 'ID_MAPPING',
+    marketplace: { dataSetId: '8d2b3c4e5f60718293a4b5c6d7e8f9a1', revisionId: '3f4e5d6c7b8a9f0e1d2c3b4a5f6e7d8c', assetId: '4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c9d', listingId: 'prodview-lr7trnsl8tn3x' },
   },
 ];
 
+/** AWS-owned, so the account field is empty (the model's ProviderServiceArn pattern: `…:<region>::providerservice/…`). */
 export const providerServiceArn = (region: string, entry: ProviderServiceEntry) =>
-  `arn:aws:entityresolution:${region}:aws:providerservice/${entry.providerName}/${entry.providerServiceName}`;
+  `arn:aws:entityresolution:${region}::providerservice/${entry.providerName}/${entry.providerServiceName}`;

@@ -26,7 +26,7 @@ describe('sandbox: Entity Resolution provider services (real SDK client)', () =>
     expect(names.length).toBeGreaterThan(1);
     const filtered = await ctx.aws.entityResolution.send(new ListProviderServicesCommand({ providerName: 'UID2' }));
     expect(filtered.providerServiceSummaries?.map((s) => s.providerName)).toEqual(['UID2']);
-    expect(filtered.providerServiceSummaries?.[0]?.providerServiceArn).toMatch(/^arn:aws:entityresolution:us-east-1:aws:providerservice\/UID2\//);
+    expect(filtered.providerServiceSummaries?.[0]?.providerServiceArn).toMatch(/^arn:aws:entityresolution:us-east-1::providerservice\/UID2\//);
   });
 
   it('describes the UID2 service with its Data Exchange marketplace configuration', async () => {

@@ -38,7 +38,7 @@ const uid2Fields: SchemaInputAttribute[] = [
 ];
 const glueTable = 'arn:aws:glue:us-east-1:000000000000:table/identity/customers';
 const role = 'arn:aws:iam::000000000000:role/EntityResolutionWorkflowRole';
-const uid2Arn = 'arn:aws:entityresolution:us-east-1:aws:providerservice/UID2/uid2-assignment';
+const uid2Arn = 'arn:aws:entityresolution:us-east-1::providerservice/UID2/uid2-assignment';
 
 const ruleWorkflow = (name: string, schemaName = 'customers', keys = ['Email']): CreateMatchingWorkflowCommandInput => ({
   workflowName: name,

@@ -3,7 +3,10 @@ import { conflict, notFound } from '../../protocols/errors';
 import { paginate } from '../paginate';
 import type { RestJsonRoute } from '../../protocols/rest-json';
 import type { StateStore, StoredResource } from '../../state';
+import { creationTags } from './tags';
 import { epochSeconds, invalid, requireName } from './validation';
+
+const ID_NAMESPACE_ARN = /^arn:(?:aws|aws-us-gov|aws-cn):entityresolution:[a-z]{2}-[a-z]{1,10}-[0-9]:[0-9]{12}:idnamespace\/([a-zA-Z_0-9-]{1,255})$/;
 
 function requireType(type: unknown): void {
   if (type !== 'SOURCE' && type !== 'TARGET') {
@@ -17,6 +20,14 @@ export function idNamespaceRoutes(store: StateStore): RestJsonRoute[] {
   const get = (name: string) => {
     const found = namespaces()[name];
     if (!found) throw notFound(`ID namespace ${name} not found`);
+    return found;
+  };
+  /** GetIdNamespace's input shape (EntityNameOrIdNamespaceArn) takes the namespace's name or its ARN. */
+  const getByNameOrArn = (nameOrArn: string) => {
+    const arn = ID_NAMESPACE_ARN.exec(nameOrArn);
+    if (!arn) return get(nameOrArn);
+    const found = namespaces()[arn[1]!];
+    if (!found || found.idNamespaceArn !== nameOrArn) throw notFound(`ID namespace ${nameOrArn} not found`);
     return found;
   };
   const members = (body: Record<string, unknown>) => {
@@ -43,7 +54,7 @@ export function idNamespaceRoutes(store: StateStore): RestJsonRoute[] {
           idNamespaceArn: `arn:aws:entityresolution:${region}:${SANDBOX_ACCOUNT}:idnamespace/${idNamespaceName}`,
           type: body.type,
           ...members(body),
-          tags: body.tags ?? {},
+          tags: creationTags(body.tags),
           createdAt: now,
           updatedAt: now,
         };
@@ -51,7 +62,7 @@ export function idNamespaceRoutes(store: StateStore): RestJsonRoute[] {
         return created;
       },
     },
-    { operation: 'GetIdNamespace', method: 'GET', path: '/idnamespaces/{idNamespaceName}', handle: ({ params }) => get(params.idNamespaceName!) },
+    { operation: 'GetIdNamespace', method: 'GET', path: '/idnamespaces/{idNamespaceName}', handle: ({ params }) => getByNameOrArn(params.idNamespaceName!) },
     {
       operation: 'UpdateIdNamespace',
       method: 'PUT',

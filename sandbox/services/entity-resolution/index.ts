@@ -6,6 +6,7 @@ import { matchingJobRoutes, type MatchingJobs } from './matching-jobs';
 import { matchingWorkflowRoutes } from './matching-workflows';
 import { providerServiceRoutes } from './provider-services';
 import { schemaMappingRoutes } from './schema-mappings';
+import { tagRoutes } from './tags';
 
 /** AWS Entity Resolution (REST-JSON, camelCase members, epoch-second timestamps). */
 export function entityResolutionRoutes(store: StateStore, jobs: MatchingJobs, lookUpMatchId: MatchIdLookup): RestJsonRoute[] {
@@ -16,5 +17,6 @@ export function entityResolutionRoutes(store: StateStore, jobs: MatchingJobs, lo
     ...matchingJobRoutes(store, jobs),
     ...matchIdRoutes(store, lookUpMatchId),
     ...idNamespaceRoutes(store),
+    ...tagRoutes(store),
   ];
 }

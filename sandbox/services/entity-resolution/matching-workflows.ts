@@ -5,6 +5,7 @@ import { paginate } from '../paginate';
 import type { RestJsonRoute } from '../../protocols/rest-json';
 import type { StateStore, StoredResource } from '../../state';
 import type { MatchingJobs } from './matching-jobs';
+import { creationTags } from './tags';
 import { epochSeconds, invalid, requireArray, requireName } from './validation';
 import { parseS3Uri } from '../../../storage/s3-uri';
 
@@ -23,7 +24,8 @@ function validateWorkflow(body: Body, store: StateStore, region: string): void {
       invalid(`Value '${String(input.inputSourceARN)}' at 'inputSourceConfig.${i + 1}.member.inputSourceARN' is not a Glue table ARN`);
     }
     const mapping = mappings[String(input.schemaName)];
-    if (!mapping) throw notFound(`Schema mapping ${String(input.schemaName)} not found`);
+    // A missing schema is bad input here: CreateMatchingWorkflow's model lists no ResourceNotFoundException.
+    if (!mapping) invalid(`Schema mapping ${String(input.schemaName)} at 'inputSourceConfig.${i + 1}.member.schemaName' does not exist`);
     return mapping.mappedInputFields as { fieldName: string; type: string; matchKey?: string }[];
   });
   const outputs = requireArray(body.outputSourceConfig, 'outputSourceConfig', 1, 1);
@@ -97,7 +99,7 @@ export function matchingWorkflowRoutes(store: StateStore, jobs: Pick<MatchingJob
           workflowName,
           workflowArn: `arn:aws:entityresolution:${region}:${SANDBOX_ACCOUNT}:matchingworkflow/${workflowName}`,
           ...members(body),
-          tags: body.tags ?? {},
+          tags: creationTags(body.tags),
           createdAt: now,
           updatedAt: now,
         };
@@ -123,6 +125,7 @@ export function matchingWorkflowRoutes(store: StateStore, jobs: Pick<MatchingJob
       method: 'DELETE',
       path: '/matchingworkflows/{workflowName}',
       handle: ({ params }) => {
+        get(params.workflowName!);
         if (jobs.isRunning(params.workflowName!)) throw conflict(`Matching workflow ${params.workflowName} has a running job`);
         store.update((s) => delete s.entityResolution.matchingWorkflows[params.workflowName!]);
         return { message: `Matching workflow ${params.workflowName} deleted` };

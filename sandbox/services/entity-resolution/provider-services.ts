@@ -32,16 +32,16 @@ export function providerServiceRoutes(): RestJsonRoute[] {
       method: 'GET',
       path: '/providerservices/{providerName}/{providerServiceName}',
       handle: ({ params, region }) => {
-        const entry = PROVIDER_SERVICES.find((s) => s.providerName === params.providerName && s.providerServiceName === params.providerServiceName);
+        // The model types providerServiceName as the service's ARN; clients also send its bare name.
+        const named = (s: ProviderServiceEntry) => s.providerServiceName === params.providerServiceName || providerServiceArn(region, s) === params.providerServiceName;
+        const entry = PROVIDER_SERVICES.find((s) => s.providerName === params.providerName && named(s));
         if (!entry) throw notFound(`Provider service ${params.providerName}/${params.providerServiceName} not found`);
-        const { dataSetId, revisionId, assetId, listingId } = entry.marketplace ?? {};
+        const { dataSetId, revisionId, assetId, listingId } = entry.marketplace;
         return {
           ...summary(region, entry),
-          providerEndpointConfiguration: entry.marketplace ? { marketplaceConfiguration: { dataSetId, revisionId, assetId, listingId } } : undefined,
+          providerEndpointConfiguration: { marketplaceConfiguration: { dataSetId, revisionId, assetId, listingId } },
           anonymizedOutput: false,
-          providerEntityOutputDefinition: entry.marketplace
-            ? { outputAttributes: ['UID2_identifier', 'UID2_advertising_id', 'UID2_bucket_id'] }
-            : {},
+          providerEntityOutputDefinition: entry.providerName === 'UID2' ? { outputAttributes: ['UID2_identifier', 'UID2_advertising_id', 'UID2_bucket_id'] } : {},
         };
       },
     },

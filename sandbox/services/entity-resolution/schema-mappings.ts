@@ -3,6 +3,7 @@ import { conflict, notFound } from '../../protocols/errors';
 import { paginate } from '../paginate';
 import type { RestJsonRoute } from '../../protocols/rest-json';
 import type { StateStore, StoredResource } from '../../state';
+import { creationTags } from './tags';
 import { epochSeconds, invalid, requireArray, requireName } from './validation';
 
 export const SCHEMA_ATTRIBUTE_TYPES = new Set([
@@ -38,7 +39,8 @@ export function schemaMappingRoutes(store: StateStore): RestJsonRoute[] {
     if (!mapping) throw notFound(`Schema mapping ${name} not found`);
     return { ...mapping, hasWorkflows: usedByWorkflows(name) };
   };
-  const view = (m: StoredResource) => ({ schemaName: m.schemaName, schemaArn: m.schemaArn, description: m.description, mappedInputFields: m.mappedInputFields });
+  // CreateSchemaMappingOutput requires `description`: one created without it reads back as empty.
+  const view = (m: StoredResource) => ({ schemaName: m.schemaName, schemaArn: m.schemaArn, description: m.description ?? '', mappedInputFields: m.mappedInputFields });
 
   return [
     {
@@ -55,7 +57,7 @@ export function schemaMappingRoutes(store: StateStore): RestJsonRoute[] {
           schemaArn: `arn:aws:entityresolution:${region}:${SANDBOX_ACCOUNT}:schemamapping/${schemaName}`,
           description: body.description,
           mappedInputFields,
-          tags: body.tags ?? {},
+          tags: creationTags(body.tags),
           createdAt: now,
           updatedAt: now,
         };
