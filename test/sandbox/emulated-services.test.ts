@@ -26,6 +26,7 @@ import {
 import { CreateSecretCommand, GetSecretValueCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { Upload } from '@aws-sdk/lib-storage';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { SANDBOX_ACCOUNT } from '../../sandbox/services/catalog';
 import { startSandbox } from '../../sandbox/server';
 import { adminCall, useSandbox } from '../helpers/sandbox';
 
@@ -145,6 +146,16 @@ describe('sandbox: Secrets Manager (JSON 1.1)', () => {
     expect((await secrets.send(new GetSecretValueCommand({ SecretId: 'tiktok/advertiser' }))).SecretString).toBe('{"access_token":"t1"}');
     await secrets.send(new PutSecretValueCommand({ SecretId: 'tiktok/advertiser', SecretString: '{"access_token":"t2"}' }));
     expect((await secrets.send(new GetSecretValueCommand({ SecretId: 'tiktok/advertiser' }))).SecretString).toBe('{"access_token":"t2"}');
+  });
+});
+
+describe('sandbox: one account id across services', () => {
+  it("gives Glue's and Secrets Manager's resources the account Entity Resolution's ARNs carry", async () => {
+    const secret = await secrets.send(new CreateSecretCommand({ Name: 'uid2/api', SecretString: 'k' }));
+    expect(secret.ARN).toMatch(new RegExp(`^arn:aws:secretsmanager:us-east-1:${SANDBOX_ACCOUNT}:secret:uid2/api-`));
+    await glue.send(new CreateDatabaseCommand({ DatabaseInput: { Name: 'identity' } }));
+    await glue.send(new CreateTableCommand({ DatabaseName: 'identity', TableInput: { Name: 'customers' } }));
+    expect((await glue.send(new GetTableCommand({ DatabaseName: 'identity', Name: 'customers' }))).Table?.CatalogId).toBe(SANDBOX_ACCOUNT);
   });
 });
 

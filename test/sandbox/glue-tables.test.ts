@@ -5,6 +5,7 @@ import { parquetWriteBuffer } from 'hyparquet-writer';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { withAwsFailureMapping } from '../../activities/aws-errors';
 import { createGlueTableActivities } from '../../activities/glue-tables';
+import { SANDBOX_ACCOUNT } from '../../sandbox/services/catalog';
 import { INPUT_TABLE_INVALID } from '../../schemas/failures';
 import { useSandbox } from '../helpers/sandbox';
 import { activityFailureOf } from '../helpers/failures';
@@ -15,7 +16,7 @@ const activities = () => withAwsFailureMapping(createGlueTableActivities(ctx.aws
 const run = <A extends unknown[], R>(fn: (...args: A) => Promise<R>, ...args: A): Promise<R> => new MockActivityEnvironment().run(fn, ...args);
 const put = (key: string, body: string | Uint8Array) => ctx.aws.s3.send(new PutObjectCommand({ Bucket: 'landing', Key: key, Body: body }));
 const catalog = (prefix: string, format: 'csv' | 'parquet', requiredColumns = ['Customer_ID', 'Email']) =>
-  run(activities().catalogS3Prefix, { prefix, format, database: 'identity_workflows', table: `t_${format}`, requiredColumns, account: '123456789012' });
+  run(activities().catalogS3Prefix, { prefix, format, database: 'identity_workflows', table: `t_${format}`, requiredColumns, account: SANDBOX_ACCOUNT });
 
 
 beforeEach(async () => {
@@ -28,7 +29,7 @@ describe('catalogS3Prefix', () => {
 
     expect(await catalog('s3://landing/crm/', 'csv')).toEqual({
       name: 'identity_workflows.t_csv',
-      arn: 'arn:aws:glue:us-east-1:123456789012:table/identity_workflows/t_csv',
+      arn: `arn:aws:glue:us-east-1:${SANDBOX_ACCOUNT}:table/identity_workflows/t_csv`,
       action: 'created',
       drift: [],
     });
@@ -106,18 +107,18 @@ describe('describeInputTable', () => {
     const described = await run(activities().describeInputTable, {
       database: 'identity_workflows',
       table: 't_csv',
-      account: '123456789012',
+      account: SANDBOX_ACCOUNT,
       columns: { uniqueId: 'Customer_ID', email: 'EMAIL' },
     });
     expect(described.columns).toEqual({ uniqueId: 'customer_id', email: 'email' });
-    expect(described.tableArn).toMatch(/^arn:aws:glue:us-east-1:\d{12}:table\/identity_workflows\/t_csv$/);
+    expect(described.tableArn).toBe(`arn:aws:glue:us-east-1:${SANDBOX_ACCOUNT}:table/identity_workflows/t_csv`);
 
     const missing = await activityFailureOf(
-      run(activities().describeInputTable, { database: 'identity_workflows', table: 't_csv', account: '123456789012', columns: { uniqueId: 'id', phone: 'mobile' } }),
+      run(activities().describeInputTable, { database: 'identity_workflows', table: 't_csv', account: SANDBOX_ACCOUNT, columns: { uniqueId: 'id', phone: 'mobile' } }),
     );
     expect(missing.message).toBe('Glue table identity_workflows.t_csv has no column for uniqueId "id", phone "mobile"; its columns are: customer_id, email, phone');
 
-    const noTable = await activityFailureOf(run(activities().describeInputTable, { database: 'identity_workflows', table: 'nope', account: '123456789012', columns: { uniqueId: 'id' } }));
+    const noTable = await activityFailureOf(run(activities().describeInputTable, { database: 'identity_workflows', table: 'nope', account: SANDBOX_ACCOUNT, columns: { uniqueId: 'id' } }));
     expect(noTable.message).toBe('Glue table identity_workflows.nope does not exist: create it, or give data.s3 to have this workflow catalog the data');
   });
 });
