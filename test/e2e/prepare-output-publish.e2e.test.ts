@@ -9,6 +9,7 @@ import type { ActivityDeps } from '../../activities';
 import { createGlueTableActivities } from '../../activities/glue-tables';
 import type { PrepSummary } from '../../activities/prepare-dataset';
 import type { PrepManifest } from '../../pii/prep/run/manifest';
+import { SANDBOX_ACCOUNT } from '../../sandbox/services/catalog';
 import type { Sandbox } from '../../sandbox/server';
 import type { PrepareIdentityDataInput } from '../../schemas/prep';
 import { TASK_QUEUE } from '../../schemas/temporal-names';
@@ -72,7 +73,7 @@ async function rowsThroughGlue(): Promise<string[]> {
     database: 'prep_publish',
     table: 'customers',
     requiredColumns: ['customer_id', 'email'],
-    account: '123456789012',
+    account: SANDBOX_ACCOUNT,
   });
   const location = (await aws.glue.send(new GetTableCommand({ DatabaseName: 'prep_publish', Name: 'customers' }))).Table!.StorageDescriptor!.Location!;
   const keys = await keysUnder(keyOf(location));
