@@ -1,12 +1,14 @@
+import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { ADMIN_PREFIX, serveAdmin } from './admin/admin-api';
-import { SandboxError } from './protocols/errors';
+import type { Logger } from 'pino';
+import { createLogger } from '../temporal-client/logger';
+import { SandboxError, internalFailure } from './protocols/errors';
 import { Faults } from './admin/faults';
-import { sendJson } from './protocols/http-io';
 import { startEmulators } from './emulators/emulators';
-import { json11Operation, proxyTo, s3Operation, sendJson11Error, sendS3Error } from './protocols/proxy';
+import { json11ErrorStatus, json11Operation, proxyTo, s3Operation, sendJson11Error, sendS3Error } from './protocols/proxy';
 import { forwardToS3Backend } from './protocols/s3-forward';
 import { compileRoutes, sendRestJsonError, serveRestJson } from './protocols/rest-json';
 import { dataExchangeRoutes } from './services/data-exchange';
@@ -29,6 +31,8 @@ export interface SandboxOptions {
   emulators?: boolean;
   /** Bearer token the admin API requires (SANDBOX_ADMIN_TOKEN); none when absent. */
   adminToken?: string;
+  /** Where failures of the sandbox itself are logged (default: the process logger, JSON on stdout). */
+  logger?: Logger;
 }
 
 export interface Sandbox {
@@ -50,15 +54,20 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
   const store = new StateStore(opts.dataDir ? join(opts.dataDir, 'state.json') : undefined);
   const faults = new Faults(opts.faults);
   const host = opts.host ?? '127.0.0.1';
+  const logger = opts.logger ?? createLogger();
   // Listening comes first: the port is ours before the emulators take free ports (which could otherwise be this one).
-  let ready: (handler: (req: IncomingMessage, res: ServerResponse) => Promise<void>) => void = () => undefined;
-  const handler = new Promise<(req: IncomingMessage, res: ServerResponse) => Promise<void>>((resolve) => (ready = resolve));
+  type Handle = (req: IncomingMessage, res: ServerResponse, requestId: string) => Promise<void>;
+  let ready: (handler: Handle) => void = () => undefined;
+  const handler = new Promise<Handle>((resolve) => (ready = resolve));
   const server = createServer((req, res) => {
+    const requestId = randomUUID();
     handler
-      .then((handle) => handle(req, res))
+      .then((handle) => handle(req, res, requestId))
       .catch((err: unknown) => {
-        if (!res.headersSent) sendJson(res, 500, { message: (err as Error).message }, { 'x-amzn-errortype': 'InternalServerException' });
-        else res.destroy(err as Error);
+        const service = credentialScope(req.headers.authorization)?.service;
+        logger.error({ err, service, method: req.method, requestId, status: 500 }, 'the sandbox failed to answer a request');
+        if (!res.headersSent) sendRestJsonError(res, internalFailure(requestId), 'message', requestId);
+        else res.destroy();
       });
   });
   try {
@@ -117,22 +126,30 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
       req.resume();
       return isS3 ? sendS3Error(res, err) : sendJson11Error(res, err);
     }
-    if (isS3) return forwardToS3Backend(req, res, operation, s3);
-    await proxyTo(req, res, moto.url);
+    if (!isS3) return void (await proxyTo(req, res, moto.url, req.headers, undefined, json11ErrorStatus));
+    try {
+      await forwardToS3Backend(req, res, operation, s3);
+    } catch (err) {
+      if (!(err instanceof SandboxError)) throw err;
+      sendS3Error(res, err);
+    }
   }
 
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  async function handle(req: IncomingMessage, res: ServerResponse, requestId: string): Promise<void> {
     if ((req.url ?? '').startsWith(ADMIN_PREFIX)) return serveAdmin(req, res, admin);
     const scope = credentialScope(req.headers.authorization);
-    if (!scope) return sendRestJsonError(res, new SandboxError(403, 'MissingAuthenticationTokenException', 'Missing Authentication Token'), 'message');
+    if (!scope) return sendRestJsonError(res, new SandboxError(403, 'MissingAuthenticationTokenException', 'Missing Authentication Token'), 'message', requestId);
     if (emulated.includes(scope.service)) return serveEmulated(req, res, scope);
     const service = services[scope.service as keyof typeof services];
     if (!service) {
-      return sendRestJsonError(res, new SandboxError(400, 'UnknownOperationException', `The sandbox does not serve ${scope.service} yet`), 'message');
+      return sendRestJsonError(res, new SandboxError(400, 'UnknownOperationException', `The sandbox does not serve ${scope.service} yet`), 'message', requestId);
     }
     await serveRestJson(req, res, service.routes, {
+      service: scope.service,
       region: scope.region,
+      requestId,
       messageKey: service.messageKey,
+      logger,
       beforeHandle: (operation) => faults.beforeCall(scope.service, operation),
     });
   }

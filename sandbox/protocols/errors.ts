@@ -11,8 +11,19 @@ export class SandboxError extends Error {
   }
 }
 
+// Statuses are the models' `error.httpStatusCode` (botocore entityresolution/2018-05-10, dataexchange/2017-07-25).
 export const notFound = (message: string, fields?: Record<string, unknown>) => new SandboxError(404, 'ResourceNotFoundException', message, fields);
 export const validation = (message: string) => new SandboxError(400, 'ValidationException', message);
-export const conflict = (message: string) => new SandboxError(409, 'ConflictException', message);
+/** Entity Resolution's ConflictException, which its model sends as 400 (Data Exchange's would be 409). */
+export const conflict = (message: string) => new SandboxError(400, 'ConflictException', message);
 export const throttled = () => new SandboxError(429, 'ThrottlingException', 'Rate exceeded (injected by the sandbox)');
 export const internal = () => new SandboxError(500, 'InternalServerException', 'Internal failure (injected by the sandbox)');
+
+/** No operation of the service has this method and path: smithy's restJson1 routing error (404 UnknownOperationException). */
+export const unknownOperation = (method: string, path: string) => new SandboxError(404, 'UnknownOperationException', `No operation matches ${method} ${path}`);
+/** A request body the sandbox will not read; HTTP's 413, which the SDKs do not retry. */
+export const bodyTooLarge = (limit: number) =>
+  new SandboxError(413, 'RequestEntityTooLargeException', `Request body is larger than ${limit / (1024 * 1024)} MiB`);
+/** What the client sees of a failure inside the sandbox: the modelled server error, nothing of its cause. */
+export const internalFailure = (requestId: string) =>
+  new SandboxError(500, 'InternalServerException', `Internal failure of the sandbox (request ${requestId}); see its log`);

@@ -1,19 +1,27 @@
 import { request, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { SandboxError } from './errors';
-import { sendJson } from './http-io';
+import { closeIfAbandoned, sendJson } from './http-io';
 
 /**
  * Streams a request to the emulator behind the router and its answer back, holding neither body in
  * memory (or sends `body` instead, when the router had to read and change it); resolves with the
- * answer's status once it is sent.
+ * answer's status once it is sent. `answerStatus` corrects a status the emulator gets wrong.
  */
-export function proxyTo(req: IncomingMessage, res: ServerResponse, upstream: string, headers: OutgoingHttpHeaders = req.headers, body?: Buffer): Promise<number> {
+export function proxyTo(
+  req: IncomingMessage,
+  res: ServerResponse,
+  upstream: string,
+  headers: OutgoingHttpHeaders = req.headers,
+  body?: Buffer,
+  answerStatus: (status: number) => number = (status) => status,
+): Promise<number> {
   const target = new URL(req.url ?? '/', upstream);
   return new Promise((resolve, reject) => {
     const out = request(target, { method: req.method, headers }, (answer) => {
-      const status = answer.statusCode ?? 502;
-      res.writeHead(status, answer.headers);
+      const status = answerStatus(answer.statusCode ?? 502);
+      const { status: _werkzeugStatus, ...answerHeaders } = answer.headers;
+      res.writeHead(status, answerHeaders);
       answer.pipe(res);
       answer.once('end', () => resolve(status));
       answer.once('error', reject);
@@ -42,20 +50,27 @@ export function s3Operation(method: string, url: string): string {
   return method === 'POST' && searchParams.has('delete') ? 'DeleteObjects' : `${method}Bucket`;
 }
 
+/**
+ * moto sends some JSON 1.1 client errors as 404 (Secrets Manager's ResourceNotFoundException) where AWS sends 400:
+ * neither Glue's nor Secrets Manager's model gives any error an httpStatusCode, so each is the protocol's 400.
+ */
+export const json11ErrorStatus = (status: number): number => (status >= 400 && status < 500 ? 400 : status);
+
 /** Name of a JSON 1.1 call from its `X-Amz-Target` (`AWSGlue.CreateTable`, `secretsmanager.GetSecretValue`). */
 export function json11Operation(target: string | string[] | undefined): string {
   const value = Array.isArray(target) ? target[0] : target;
   return value?.split('.').pop() ?? 'Unknown';
 }
 
-/** An injected fault in S3's REST-XML error format (throttling is S3's 503 SlowDown). */
+/** An injected fault or refused request in S3's REST-XML error format (throttling is S3's 503 SlowDown, an oversize body its 400 MaxMessageLengthExceeded). */
 export function sendS3Error(res: ServerResponse, err: SandboxError): void {
   const throttle = err.status === 429;
-  const code = throttle ? 'SlowDown' : err.status >= 500 ? 'InternalError' : err.type;
-  const status = throttle ? 503 : err.status;
+  const tooLarge = err.status === 413;
+  const code = throttle ? 'SlowDown' : tooLarge ? 'MaxMessageLengthExceeded' : err.status >= 500 ? 'InternalError' : err.type;
+  const status = throttle ? 503 : tooLarge ? 400 : err.status;
   const requestId = randomUUID();
   const body = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${err.message}</Message><RequestId>${requestId}</RequestId></Error>`;
-  res.writeHead(status, { 'content-type': 'application/xml', 'content-length': Buffer.byteLength(body), 'x-amz-request-id': requestId });
+  res.writeHead(status, { 'content-type': 'application/xml', 'content-length': Buffer.byteLength(body), 'x-amz-request-id': requestId, ...closeIfAbandoned(res) });
   res.end(body);
 }
 

@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { randomUUID } from 'node:crypto';
-import { SandboxError, notFound } from './errors';
+import type { Logger } from 'pino';
+import { SandboxError, internalFailure, unknownOperation, validation } from './errors';
 import { readBody, sendJson } from './http-io';
+import { parseJsonBody } from './json-body';
 
 /** A REST-JSON operation (Entity Resolution, Data Exchange, Clean Rooms, Customer Profiles). */
 export interface RestJsonRoute {
@@ -40,36 +41,52 @@ export function findRoute(routes: CompiledRoute[], method: string, pathname: str
     if (route.method !== method) continue;
     const match = route.pattern.exec(pathname);
     if (match) {
-      const params = Object.fromEntries(route.labels.map((label, i) => [label, decodeURIComponent(match[i + 1]!)]));
+      const params = Object.fromEntries(route.labels.map((label, i) => [label, decodeLabel(label, match[i + 1]!)]));
       return { route, params };
     }
   }
   return undefined;
 }
 
-/** Errors as REST-JSON services send them: the type in `x-amzn-errortype`, the message in the body. */
-export function sendRestJsonError(res: ServerResponse, err: SandboxError, messageKey: 'message' | 'Message'): void {
-  sendJson(res, err.status, { [messageKey]: err.message, ...err.fields }, { 'x-amzn-errortype': err.type, 'x-amzn-requestid': randomUUID() });
+function decodeLabel(label: string, value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    throw validation(`The path label '${label}' is not valid percent-encoding`);
+  }
 }
 
-export async function serveRestJson(
-  req: IncomingMessage,
-  res: ServerResponse,
-  routes: CompiledRoute[],
-  opts: { region: string; messageKey: 'message' | 'Message'; beforeHandle?: (operation: string) => Promise<void> },
-): Promise<void> {
-  const url = new URL(req.url ?? '/', 'http://sandbox');
+/** Errors as REST-JSON services send them: the type in `x-amzn-errortype`, the message in the body. */
+export function sendRestJsonError(res: ServerResponse, err: SandboxError, messageKey: 'message' | 'Message', requestId: string): void {
+  sendJson(res, err.status, { [messageKey]: err.message, ...err.fields }, { 'x-amzn-errortype': err.type, 'x-amzn-requestid': requestId });
+}
+
+export interface RestJsonCall {
+  service: string;
+  region: string;
+  requestId: string;
+  messageKey: 'message' | 'Message';
+  /** Where failures of the sandbox itself are logged (never their request's data). */
+  logger: Logger;
+  beforeHandle?: (operation: string) => Promise<void>;
+}
+
+/** Any request becomes an answer: a modelled error for what the client sent, a logged 500 for what went wrong inside. */
+export async function serveRestJson(req: IncomingMessage, res: ServerResponse, routes: CompiledRoute[], call: RestJsonCall): Promise<void> {
+  const method = req.method ?? 'GET';
+  let operation: string | undefined;
   try {
-    const found = findRoute(routes, req.method ?? 'GET', url.pathname);
-    if (!found) throw notFound(`No such operation: ${req.method} ${url.pathname}`);
-    await opts.beforeHandle?.(found.route.operation);
-    const raw = await readBody(req);
-    const body = raw.length > 0 ? (JSON.parse(raw.toString('utf8')) as Record<string, unknown>) : {};
-    const result = await found.route.handle({ params: found.params, query: url.searchParams, body, region: opts.region });
-    sendJson(res, 200, result ?? {}, { 'x-amzn-requestid': randomUUID() });
+    const url = new URL(req.url ?? '/', 'http://sandbox');
+    const found = findRoute(routes, method, url.pathname);
+    if (!found) throw unknownOperation(method, url.pathname);
+    operation = found.route.operation;
+    await call.beforeHandle?.(operation);
+    const body = parseJsonBody(await readBody(req));
+    const result = await found.route.handle({ params: found.params, query: url.searchParams, body, region: call.region });
+    sendJson(res, 200, result ?? {}, { 'x-amzn-requestid': call.requestId });
   } catch (err) {
-    if (err instanceof SandboxError) return sendRestJsonError(res, err, opts.messageKey);
-    if (err instanceof SyntaxError) return sendRestJsonError(res, new SandboxError(400, 'ValidationException', 'Request body is not valid JSON'), opts.messageKey);
-    throw err;
+    if (err instanceof SandboxError) return sendRestJsonError(res, err, call.messageKey, call.requestId);
+    call.logger.error({ err, service: call.service, operation, requestId: call.requestId, status: 500 }, 'the sandbox failed to answer a request');
+    sendRestJsonError(res, internalFailure(call.requestId), call.messageKey, call.requestId);
   }
 }

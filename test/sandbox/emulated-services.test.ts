@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { request, type IncomingMessage } from 'node:http';
 import { join } from 'node:path';
 import {
   CreateDatabaseCommand,
@@ -23,7 +24,7 @@ import {
   S3Client,
   paginateListObjectsV2,
 } from '@aws-sdk/client-s3';
-import { CreateSecretCommand, GetSecretValueCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { CreateSecretCommand, GetSecretValueCommand, PutSecretValueCommand, ResourceNotFoundException, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { Upload } from '@aws-sdk/lib-storage';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { SANDBOX_ACCOUNT } from '../../sandbox/services/catalog';
@@ -105,6 +106,27 @@ describe('sandbox: S3 (REST-XML, path-style)', () => {
   });
 });
 
+describe('sandbox: S3 requests it will not read', () => {
+  it('refuses a CreateBucket body over 16 MiB with S3\'s 400 MaxMessageLengthExceeded and closes the connection', async () => {
+    const res = await new Promise<IncomingMessage>((resolve, reject) => {
+      const req = request(`${ctx.sandbox.url}/big-bucket`, {
+        method: 'PUT',
+        agent: false,
+        headers: {
+          authorization: 'AWS4-HMAC-SHA256 Credential=sandbox/20250101/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=0',
+          'content-length': 17 * 1024 * 1024,
+        },
+      });
+      req.once('response', (answer) => resolve(answer.resume()));
+      req.once('error', reject);
+      req.write('<CreateBucketConfiguration>');
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.headers.connection).toBe('close');
+    await s3.send(new CreateBucketCommand({ Bucket: 'after-big-request' }));
+  });
+});
+
 describe('sandbox: Glue Data Catalog (JSON 1.1)', () => {
   it('creates, reads, updates, lists and deletes a table', async () => {
     await glue.send(new CreateDatabaseCommand({ DatabaseInput: { Name: 'identity' } }));
@@ -146,6 +168,15 @@ describe('sandbox: Secrets Manager (JSON 1.1)', () => {
     expect((await secrets.send(new GetSecretValueCommand({ SecretId: 'tiktok/advertiser' }))).SecretString).toBe('{"access_token":"t1"}');
     await secrets.send(new PutSecretValueCommand({ SecretId: 'tiktok/advertiser', SecretString: '{"access_token":"t2"}' }));
     expect((await secrets.send(new GetSecretValueCommand({ SecretId: 'tiktok/advertiser' }))).SecretString).toBe('{"access_token":"t2"}');
+  });
+
+  it("answers a missing secret with 400, the JSON protocol's status for every error its model lists (moto sends 404)", async () => {
+    const err = await secrets.send(new GetSecretValueCommand({ SecretId: 'no/such/secret' })).then(
+      () => undefined,
+      (e: unknown) => e as ResourceNotFoundException,
+    );
+    expect(err).toBeInstanceOf(ResourceNotFoundException);
+    expect(err?.$metadata.httpStatusCode).toBe(400);
   });
 });
 
