@@ -49,4 +49,4 @@ export const PROVIDER_SERVICES: ProviderServiceEntry[] = [
 ];
 
 export const providerServiceArn = (region: string, entry: ProviderServiceEntry) =>
-  `arn:aws:entityresolution:${region}:aws:providerservice/${entry.providerName}/${entry.providerServiceName}`;
+  `arn:aws:entityresolution:${region}::providerservice/${entry.providerName}/${entry.providerServiceName}`;

@@ -163,7 +163,7 @@ describe('sandbox: Entity Resolution matching jobs', () => {
       fields: idAndEmail(),
       outputPrefix: 'uid2',
       output: ['email'],
-      techniques: { resolutionType: 'PROVIDER', providerProperties: { providerServiceArn: 'arn:aws:entityresolution:us-east-1:aws:providerservice/UID2/uid2-assignment' } },
+      techniques: { resolutionType: 'PROVIDER', providerProperties: { providerServiceArn: 'arn:aws:entityresolution:us-east-1::providerservice/UID2/uid2-assignment' } },
     });
     const refused = await untilDone('uid2-email', (await ctx.aws.entityResolution.send(new StartMatchingJobCommand({ workflowName: 'uid2-email' }))).jobId!);
     expect(refused.status).toBe('FAILED');

@@ -48,7 +48,7 @@ const workflow: MatchingWorkflowSpec = {
   description: 'UID2 email matching',
   inputSourceConfig: [{ inputSourceARN: 'arn:aws:glue:us-east-1:123456789012:table/crm/customers', schemaName: 'Acme_UID2_email', applyNormalization: true }],
   outputSourceConfig: [{ outputS3Path: 's3://out/uid2/', applyNormalization: true, output: [{ name: 'email', hashed: true }, { name: 'customer_id', hashed: false }] }],
-  resolutionTechniques: { resolutionType: 'PROVIDER', providerProperties: { providerServiceArn: 'arn:aws:entityresolution:us-east-1:aws:providerservice/UID2/uid2-assignment' } },
+  resolutionTechniques: { resolutionType: 'PROVIDER', providerProperties: { providerServiceArn: 'arn:aws:entityresolution:us-east-1::providerservice/UID2/uid2-assignment' } },
   roleArn: 'arn:aws:iam::123456789012:role/er',
 };
 

@@ -32,7 +32,8 @@ export function providerServiceRoutes(): RestJsonRoute[] {
       method: 'GET',
       path: '/providerservices/{providerName}/{providerServiceName}',
       handle: ({ params, region }) => {
-        const entry = PROVIDER_SERVICES.find((s) => s.providerName === params.providerName && s.providerServiceName === params.providerServiceName);
+        // providerServiceName carries the service's ARN, as the model states.
+        const entry = PROVIDER_SERVICES.find((s) => s.providerName === params.providerName && providerServiceArn(region, s) === params.providerServiceName);
         if (!entry) throw notFound(`Provider service ${params.providerName}/${params.providerServiceName} not found`);
         const { dataSetId, revisionId, assetId, listingId } = entry.marketplace ?? {};
         return {
