@@ -73,7 +73,8 @@ export function createUid2SubscriptionActivities({ entityResolution, dataExchang
     }
     const summary = chosen[0]!;
     const service = await entityResolution.send(
-      new GetProviderServiceCommand({ providerName: summary.providerName, providerServiceName: summary.providerServiceName }),
+      // The model (and the API reference) take the provider service's ARN in providerServiceName.
+      new GetProviderServiceCommand({ providerName: summary.providerName, providerServiceName: summary.providerServiceArn }),
     );
     const endpoint = service.providerEndpointConfiguration;
     const marketplace = endpoint && 'marketplaceConfiguration' in endpoint ? endpoint.marketplaceConfiguration : undefined;

@@ -19,6 +19,7 @@ import { entityResolutionRoutes } from './services/entity-resolution';
 import { MatchingJobs } from './services/entity-resolution/matching-jobs';
 import { credentialScope, type CredentialScope } from './protocols/sigv4';
 import { StateStore } from './state';
+import { withModelValidation } from './models/model-validation';
 
 export interface SandboxOptions {
   port: number;
@@ -97,8 +98,8 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
   const jobs = new MatchingJobs(store, faults, async (workflow, jobId) => runMatchingJob(needsData(), store, workflow, jobId));
   const lookUp: MatchIdLookup = async (workflow, record, applyNormalization) => lookUpMatchId(needsData(), store, workflow, record, applyNormalization);
   const services = {
-    entityresolution: { routes: compileRoutes(entityResolutionRoutes(store, jobs, lookUp)), messageKey: 'message' as const },
-    dataexchange: { routes: compileRoutes(dataExchangeRoutes(store)), messageKey: 'Message' as const },
+    entityresolution: { routes: compileRoutes(withModelValidation('entityresolution', entityResolutionRoutes(store, jobs, lookUp))), messageKey: 'message' as const },
+    dataexchange: { routes: compileRoutes(withModelValidation('dataexchange', dataExchangeRoutes(store))), messageKey: 'Message' as const },
   };
   const emulated = emulators ? ['s3', 'glue', 'secretsmanager'] : [];
   const admin = {

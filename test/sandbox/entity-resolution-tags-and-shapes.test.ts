@@ -133,12 +133,12 @@ describe('sandbox: Entity Resolution output members the model requires', () => {
     expect(created.description).toBe('');
   });
 
-  it('gives provider services ARNs with an empty account field and an endpoint configuration, and reads one by its ARN', async () => {
+  it('gives provider services ARNs with an empty account field and an endpoint configuration, and reads each by its ARN (the model types providerServiceName as one)', async () => {
     const { providerServiceSummaries = [] } = await er().send(new ListProviderServicesCommand({}));
     expect(providerServiceSummaries.length).toBeGreaterThan(1);
     for (const summary of providerServiceSummaries) {
       expect(summary.providerServiceArn).toMatch(PROVIDER_SERVICE_ARN);
-      const service = await er().send(new GetProviderServiceCommand({ providerName: summary.providerName, providerServiceName: summary.providerServiceName }));
+      const service = await er().send(new GetProviderServiceCommand({ providerName: summary.providerName, providerServiceName: summary.providerServiceArn }));
       expect(service.providerEndpointConfiguration).toHaveProperty('marketplaceConfiguration.dataSetId');
     }
     const uid2 = providerServiceSummaries.find((s) => s.providerName === 'UID2')!;

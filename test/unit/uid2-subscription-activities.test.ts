@@ -65,7 +65,7 @@ function service(overrides: Partial<ProviderServiceSummary>): ProviderServiceSum
     providerServiceArn: undefined,
     ...overrides,
   };
-  summary.providerServiceArn ??= `arn:aws:entityresolution:us-east-1:111122223333:providerservice/${summary.providerName}/${summary.providerServiceName}`;
+  summary.providerServiceArn ??= `arn:aws:entityresolution:us-east-1::providerservice/${summary.providerName}/${summary.providerServiceName}`;
   return summary;
 }
 
@@ -133,7 +133,7 @@ describe('findUid2ProviderService', () => {
     expect(tokens).toEqual([undefined, 'page-2']);
     const getCalls = er.commandCalls(GetProviderServiceCommand);
     expect(getCalls).toHaveLength(1);
-    expect(getCalls[0]!.args[0].input).toEqual({ providerName: 'UID2', providerServiceName: 'uid2-assignment' });
+    expect(getCalls[0]!.args[0].input).toEqual({ providerName: 'UID2', providerServiceName: uid2Summary.providerServiceArn });
   });
 
   it.each([
@@ -151,7 +151,7 @@ describe('findUid2ProviderService', () => {
     expect(found.providerServiceArn).toBe(summary.providerServiceArn);
     expect(er.commandCalls(GetProviderServiceCommand)[0]!.args[0].input).toEqual({
       providerName: fields.providerName,
-      providerServiceName: fields.providerServiceName,
+      providerServiceName: summary.providerServiceArn,
     });
   });
 
@@ -201,7 +201,7 @@ describe('findUid2ProviderService', () => {
 
     const found = await run(1, activities.findUid2ProviderService, { providerName: 'UID2', providerServiceName: 'uid2-assignment-eu' });
     expect(found.providerServiceName).toBe('uid2-assignment-eu');
-    expect(er.commandCalls(GetProviderServiceCommand)[0]!.args[0].input).toEqual({ providerName: 'UID2', providerServiceName: 'uid2-assignment-eu' });
+    expect(er.commandCalls(GetProviderServiceCommand)[0]!.args[0].input).toEqual({ providerName: 'UID2', providerServiceName: second.providerServiceArn });
   });
 
   it.each([

@@ -32,9 +32,8 @@ export function providerServiceRoutes(): RestJsonRoute[] {
       method: 'GET',
       path: '/providerservices/{providerName}/{providerServiceName}',
       handle: ({ params, region }) => {
-        // The model types providerServiceName as the service's ARN; clients also send its bare name.
-        const named = (s: ProviderServiceEntry) => s.providerServiceName === params.providerServiceName || providerServiceArn(region, s) === params.providerServiceName;
-        const entry = PROVIDER_SERVICES.find((s) => s.providerName === params.providerName && named(s));
+        // providerServiceName carries the service's ARN, as the model states.
+        const entry = PROVIDER_SERVICES.find((s) => s.providerName === params.providerName && providerServiceArn(region, s) === params.providerServiceName);
         if (!entry) throw notFound(`Provider service ${params.providerName}/${params.providerServiceName} not found`);
         const { dataSetId, revisionId, assetId, listingId } = entry.marketplace;
         return {

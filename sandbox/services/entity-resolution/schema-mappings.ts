@@ -4,25 +4,15 @@ import { paginate } from '../paginate';
 import type { RestJsonRoute } from '../../protocols/rest-json';
 import type { StateStore, StoredResource } from '../../state';
 import { creationTags } from './tags';
-import { epochSeconds, invalid, requireArray, requireName } from './validation';
+import { epochSeconds, invalid } from './validation';
 
-export const SCHEMA_ATTRIBUTE_TYPES = new Set([
-  'NAME', 'NAME_FIRST', 'NAME_MIDDLE', 'NAME_LAST', 'ADDRESS', 'ADDRESS_STREET1', 'ADDRESS_STREET2', 'ADDRESS_STREET3',
-  'ADDRESS_CITY', 'ADDRESS_STATE', 'ADDRESS_COUNTRY', 'ADDRESS_POSTALCODE', 'PHONE', 'PHONE_NUMBER', 'PHONE_COUNTRYCODE',
-  'EMAIL_ADDRESS', 'UNIQUE_ID', 'DATE', 'STRING', 'PROVIDER_ID', 'IPV4', 'IPV6', 'MAID',
-]);
-
-/** Schema mappings: 2–35 fields, known types, exactly one UNIQUE_ID, unique field names. */
-function validateFields(value: unknown): Record<string, unknown>[] {
-  const fields = requireArray(value, 'mappedInputFields', 2, 35);
+/** What the service model cannot state: unique field names and exactly one UNIQUE_ID (bounds, names and types are the model's). */
+function checkFields(fields: Record<string, unknown>[]): Record<string, unknown>[] {
   const names = new Set<string>();
-  fields.forEach((field, i) => {
-    const name = requireName(field.fieldName, `mappedInputFields.${i + 1}.member.fieldName`, /^[a-zA-Z_0-9- ]{1,255}$/);
+  fields.forEach((field) => {
+    const name = field.fieldName as string;
     if (names.has(name)) invalid(`Duplicate fieldName '${name}' in mappedInputFields`);
     names.add(name);
-    if (typeof field.type !== 'string' || !SCHEMA_ATTRIBUTE_TYPES.has(field.type)) {
-      invalid(`Value '${String(field.type)}' at 'mappedInputFields.${i + 1}.member.type' failed to satisfy constraint: Member must satisfy enum value set: [${[...SCHEMA_ATTRIBUTE_TYPES].join(', ')}]`);
-    }
   });
   if (fields.filter((f) => f.type === 'UNIQUE_ID').length !== 1) invalid('mappedInputFields must contain exactly one field of type UNIQUE_ID');
   return fields;
@@ -48,8 +38,8 @@ export function schemaMappingRoutes(store: StateStore): RestJsonRoute[] {
       method: 'POST',
       path: '/schemas',
       handle: ({ body, region }) => {
-        const schemaName = requireName(body.schemaName, 'schemaName');
-        const mappedInputFields = validateFields(body.mappedInputFields);
+        const schemaName = body.schemaName as string;
+        const mappedInputFields = checkFields(body.mappedInputFields as Record<string, unknown>[]);
         if (mappings()[schemaName]) throw conflict(`Schema mapping ${schemaName} already exists`);
         const now = epochSeconds();
         const created: StoredResource = {
@@ -74,7 +64,7 @@ export function schemaMappingRoutes(store: StateStore): RestJsonRoute[] {
         const current = get(params.schemaName!);
         if (current.hasWorkflows) throw conflict(`Schema mapping ${params.schemaName} is used by a matching workflow and cannot be updated`);
         const { hasWorkflows: _derived, ...stored } = current;
-        const updated: StoredResource = { ...stored, description: body.description, mappedInputFields: validateFields(body.mappedInputFields), updatedAt: epochSeconds() };
+        const updated: StoredResource = { ...stored, description: body.description, mappedInputFields: checkFields(body.mappedInputFields as Record<string, unknown>[]), updatedAt: epochSeconds() };
         store.update((s) => (s.entityResolution.schemaMappings[params.schemaName!] = updated));
         return view(updated);
       },
