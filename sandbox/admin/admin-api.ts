@@ -19,6 +19,7 @@ export const ADMIN_PREFIX = '/_sandbox';
  *                                              once that many more GetDataSet checks have seen it pending
  *   POST /_sandbox/data-exchange/revoke        {"dataSetId"?}
  *   GET|PUT /_sandbox/entity-resolution/job-durations {"queuedMs", "runningMs"} how long matching jobs stay QUEUED / at least RUNNING
+ *   GET|PUT /_sandbox/entity-resolution/quotas {"matchingJobs", "providerServiceJobs"} concurrent jobs per kind (AWS: 1 each)
  *   GET|PUT /_sandbox/faults                   {"seed", "rules": [{"service","operation","throttle","serverError","latencyMs","jobFailure"}]}
  *   GET|DELETE /_sandbox/counters              calls per service:operation, injected faults
  */
@@ -52,6 +53,7 @@ export async function serveAdmin(
       case 'POST /reset':
         ctx.store.reset();
         await ctx.resetEmulators();
+        ctx.jobs.reset();
         ctx.faults.configure({});
         ctx.faults.resetCounters();
         return sendJson(res, 200, { reset: true });
@@ -77,6 +79,12 @@ export async function serveAdmin(
       case 'PUT /entity-resolution/job-durations': {
         const ms = z.number().int().min(0).max(24 * 3_600_000);
         return sendJson(res, 200, ctx.jobs.setDurations(z.object({ queuedMs: ms.optional(), runningMs: ms.optional() }).strict().parse(await body())));
+      }
+      case 'GET /entity-resolution/quotas':
+        return sendJson(res, 200, ctx.jobs.slots.quotas);
+      case 'PUT /entity-resolution/quotas': {
+        const slots = z.number().int().min(1).max(100);
+        return sendJson(res, 200, ctx.jobs.slots.setQuotas(z.object({ matchingJobs: slots.optional(), providerServiceJobs: slots.optional() }).strict().parse(await body())));
       }
       case 'GET /faults':
         return sendJson(res, 200, ctx.faults.current());

@@ -15,7 +15,7 @@ import { CreateDatabaseCommand, CreateTableCommand, GlueClient } from '@aws-sdk/
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { parse } from 'csv-parse/sync';
 import { parquetWriteBuffer } from 'hyparquet-writer';
-import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { adminCall, useSandbox } from '../helpers/sandbox';
 
 /** Matching jobs that really run over S3 data, through the real SDK clients. */
@@ -106,6 +106,11 @@ const sameEmail = (matchingKey = 'Email'): ResolutionTechniques => ({
   ruleBasedProperties: { rules: [{ ruleName: 'SameEmail', matchingKeys: [matchingKey] }], attributeMatchingModel: 'ONE_TO_ONE' },
 });
 
+const uid2 = (): ResolutionTechniques => ({
+  resolutionType: 'PROVIDER',
+  providerProperties: { providerServiceArn: 'arn:aws:entityresolution:us-east-1::providerservice/UID2/uid2-assignment' },
+});
+
 describe('sandbox: Entity Resolution matching jobs', () => {
   it('runs a rule-based job: QUEUED → RUNNING → SUCCEEDED, one output row per input row, MatchIDs by normalised email', async () => {
     await createWorkflow({
@@ -163,7 +168,7 @@ describe('sandbox: Entity Resolution matching jobs', () => {
       fields: idAndEmail(),
       outputPrefix: 'uid2',
       output: ['email'],
-      techniques: { resolutionType: 'PROVIDER', providerProperties: { providerServiceArn: 'arn:aws:entityresolution:us-east-1::providerservice/UID2/uid2-assignment' } },
+      techniques: uid2(),
     });
     const refused = await untilDone('uid2-email', (await ctx.aws.entityResolution.send(new StartMatchingJobCommand({ workflowName: 'uid2-email' }))).jobId!);
     expect(refused.status).toBe('FAILED');
@@ -229,5 +234,87 @@ describe('sandbox: Entity Resolution matching jobs', () => {
     const job = await untilDone('flaky', (await ctx.aws.entityResolution.send(new StartMatchingJobCommand({ workflowName: 'flaky' }))).jobId!);
     expect(job.status).toBe('FAILED');
     expect(job.errorDetails?.errorMessage).toBe('Job failed (injected by the sandbox)');
+  });
+});
+
+describe('sandbox: Entity Resolution per-Region job quotas', () => {
+  type Job = { workflowName: string; jobId: string };
+  const status = async ({ workflowName, jobId }: Job) => (await ctx.aws.entityResolution.send(new GetMatchingJobCommand({ workflowName, jobId }))).status;
+  const done = (s: string | undefined) => s === 'SUCCEEDED' || s === 'FAILED';
+
+  /** Starts a job on each workflow at once, in this order. */
+  async function startAll(...workflowNames: string[]): Promise<Job[]> {
+    const started = await Promise.all(workflowNames.map((workflowName) => ctx.aws.entityResolution.send(new StartMatchingJobCommand({ workflowName }))));
+    return started.map(({ jobId }, i) => ({ workflowName: workflowNames[i]!, jobId: jobId! }));
+  }
+
+  /**
+   * Whether both jobs were seen RUNNING together (`a` read before and after `b`, RUNNING both times,
+   * so it ran while `b` was read); polls until both have ended so no job outlives the test.
+   */
+  async function seenRunningTogether(a: Job, b: Job): Promise<boolean> {
+    let together = false;
+    await vi.waitUntil(
+      async () => {
+        const [a1, b1, a2] = [await status(a), await status(b), await status(a)];
+        together ||= a1 === 'RUNNING' && b1 === 'RUNNING' && a2 === 'RUNNING';
+        return done(a2) && done(b1);
+      },
+      { timeout: 15_000, interval: 20 },
+    );
+    return together;
+  }
+
+  async function providerWorkflows(...names: string[]): Promise<void> {
+    await adminCall(ctx.sandbox, 'POST', '/data-exchange/entitle', {});
+    for (const name of names) await createWorkflow({ name, fields: idAndEmail(), outputPrefix: name, output: ['email'], techniques: uid2() });
+  }
+
+  beforeEach(() => adminCall(ctx.sandbox, 'PUT', '/entity-resolution/job-durations', { queuedMs: 50, runningMs: 600 }));
+
+  it('keeps a second provider-service job QUEUED while the first runs, and starts it once the first has ended', async () => {
+    await providerWorkflows('uid2-first', 'uid2-second');
+    const [first, second] = await startAll('uid2-first', 'uid2-second');
+    let queuedBehind = false;
+    let overlapped = false;
+    await vi.waitUntil(
+      async () => {
+        // The second is read first: if it is RUNNING, the first must have ended before that read.
+        const [s, f] = [await status(second!), await status(first!)];
+        queuedBehind ||= s === 'QUEUED' && f === 'RUNNING';
+        overlapped ||= s === 'RUNNING' && !done(f);
+        return done(s) && done(f);
+      },
+      { timeout: 15_000, interval: 20 },
+    );
+    expect(queuedBehind).toBe(true);
+    expect(overlapped).toBe(false);
+    const [a, b] = await Promise.all([first!, second!].map((job) => ctx.aws.entityResolution.send(new GetMatchingJobCommand(job))));
+    expect([a!.status, b!.status]).toEqual(['SUCCEEDED', 'SUCCEEDED']);
+    expect(b!.endTime!.getTime()).toBeGreaterThanOrEqual(a!.endTime!.getTime());
+    expect(b!.startTime!.getTime()).toBeGreaterThanOrEqual(a!.startTime!.getTime());
+  });
+
+  it('runs a rule-based job alongside a provider-service job: they count against different quotas', async () => {
+    await providerWorkflows('uid2-only');
+    await createWorkflow({ name: 'rules-only', fields: idAndEmail('Email'), outputPrefix: 'rules-only', techniques: sameEmail() });
+    const [provider, rules] = await startAll('uid2-only', 'rules-only');
+    expect(await seenRunningTogether(provider!, rules!)).toBe(true);
+  });
+
+  it('runs two provider-service jobs together once the quota is raised to 2, and reset restores AWS quotas', async () => {
+    expect(await adminCall(ctx.sandbox, 'GET', '/entity-resolution/quotas')).toEqual({ matchingJobs: 1, providerServiceJobs: 1 });
+    expect(await adminCall(ctx.sandbox, 'PUT', '/entity-resolution/quotas', { providerServiceJobs: 2 })).toEqual({ matchingJobs: 1, providerServiceJobs: 2 });
+    await providerWorkflows('uid2-a', 'uid2-b');
+    const [a, b] = await startAll('uid2-a', 'uid2-b');
+    expect(await seenRunningTogether(a!, b!)).toBe(true);
+
+    await adminCall(ctx.sandbox, 'POST', '/reset');
+    expect(await adminCall(ctx.sandbox, 'GET', '/entity-resolution/quotas')).toEqual({ matchingJobs: 1, providerServiceJobs: 1 });
+  });
+
+  it('refuses a quota that is not a whole number of at least 1, naming the field', async () => {
+    await expect(adminCall(ctx.sandbox, 'PUT', '/entity-resolution/quotas', { matchingJobs: 0 })).rejects.toThrow(/: 400 \{"error":"matchingJobs: /);
+    await expect(adminCall(ctx.sandbox, 'PUT', '/entity-resolution/quotas', { idMappingJobs: 1 })).rejects.toThrow(/: 400 /);
   });
 });

@@ -52,4 +52,34 @@ describe('sandbox matching jobs across a restart', () => {
     expect(runs.filter((id) => id === jobId).length).toBe(cutWhile === 'RUNNING' ? 2 : 1);
     expect(after.get().entityResolution.jobs[jobId]?.metrics?.inputRecords).toBe(1);
   });
+
+  it('restarts jobs within the Region slots: the second queued job of a kind waits for the first to end', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sandbox-jobs-'));
+    dirs.push(dir);
+    const store = storeIn(dir);
+    const other = { ...workflow, workflowName: 'others' } as StoredResource;
+    store.update((s) => (s.entityResolution.matchingWorkflows.others = other));
+    const before = new MatchingJobs(store, new Faults(), () => new Promise<JobOutcome>(() => undefined), { queuedMs: 60_000, runningMs: 0 });
+    const firstId = before.start(workflow);
+    const secondId = before.start(other);
+    before.stop();
+
+    const after = new StateStore(join(dir, 'state.json'));
+    const ends = new Map<string, () => void>();
+    const jobs = new MatchingJobs(after, new Faults(), (_w, id) => new Promise<JobOutcome>((resolve) => {
+      ends.set(id, () => resolve({ status: 'SUCCEEDED', metrics: { inputRecords: 1, totalRecordsProcessed: 1, recordsNotProcessed: 0 } }));
+    }), { queuedMs: 0, runningMs: 0 });
+    const status = (id: string) => after.get().entityResolution.jobs[id]?.status;
+    await new Promise<void>((resolve) => { const wait = () => (ends.has(firstId) ? resolve() : setImmediate(wait)); wait(); });
+    expect([status(firstId), status(secondId)]).toEqual(['RUNNING', 'QUEUED']);
+    expect([...ends.keys()]).toEqual([firstId]);
+
+    ends.get(firstId)!();
+    expect(await finished(after, firstId)).toBe('SUCCEEDED');
+    await new Promise<void>((resolve) => { const wait = () => (ends.has(secondId) ? resolve() : setImmediate(wait)); wait(); });
+    expect(status(secondId)).toBe('RUNNING');
+    ends.get(secondId)!();
+    expect(await finished(after, secondId)).toBe('SUCCEEDED');
+    jobs.stop();
+  });
 });

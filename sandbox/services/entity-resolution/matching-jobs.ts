@@ -5,6 +5,7 @@ import type { JobOutcome } from '../../matching/run-matching-job';
 import { paginate } from '../paginate';
 import type { RestJsonRoute } from '../../protocols/rest-json';
 import type { StateStore, StoredJob, StoredResource } from '../../state';
+import { JobSlots, type JobKind } from './job-slots';
 import { epochSeconds } from './validation';
 
 export interface JobDurations {
@@ -13,12 +14,14 @@ export interface JobDurations {
 }
 
 /**
- * Matching jobs: QUEUED for `queuedMs`, RUNNING while the job really runs (at least `runningMs`),
- * then SUCCEEDED or FAILED with metrics or errorDetails. One running job per matching workflow:
- * a second StartMatchingJob is refused with ConflictException, as the service's quota says.
+ * Matching jobs: QUEUED for at least `queuedMs` and until a Region slot of their kind is free,
+ * RUNNING while the job really runs (at least `runningMs`), then SUCCEEDED or FAILED with metrics
+ * or errorDetails. One running job per matching workflow: a second StartMatchingJob is refused
+ * with ConflictException, as the service's quota says.
  */
 export class MatchingJobs {
   readonly durations: JobDurations;
+  readonly slots = new JobSlots();
   private readonly timers = new Set<NodeJS.Timeout>();
 
   constructor(
@@ -50,6 +53,12 @@ export class MatchingJobs {
     this.timers.clear();
   }
 
+  /** After the state is reset: no job waits or holds a slot any more, and the quotas are AWS's again. */
+  reset(): void {
+    this.stop();
+    this.slots.reset();
+  }
+
   start(workflow: StoredResource): string {
     const workflowName = String(workflow.workflowName);
     if (this.isRunning(workflowName)) {
@@ -68,17 +77,24 @@ export class MatchingJobs {
     return jobId;
   }
 
-  /** QUEUED for `queuedMs`, then RUNNING while the job runs (at least `runningMs`), then its outcome. */
+  /** QUEUED for `queuedMs` and until a slot of its kind is free, then RUNNING while the job runs (at least `runningMs`), then its outcome. */
   private launch(workflow: StoredResource, jobId: string, injectedFailure: boolean): void {
     this.patch(jobId, { status: 'QUEUED' });
-    this.later(this.durations.queuedMs, () => {
-      this.patch(jobId, { status: 'RUNNING' });
-      const began = Date.now();
-      const outcome: Promise<JobOutcome> = injectedFailure
-        ? Promise.resolve({ status: 'FAILED', errorMessage: 'Job failed (injected by the sandbox)' })
-        : this.run(workflow, jobId).catch((err: unknown) => ({ status: 'FAILED', errorMessage: (err as Error).message }));
-      void outcome.then((result) => this.later(Math.max(0, this.durations.runningMs - (Date.now() - began)), () => this.finish(jobId, result)));
-    });
+    this.later(this.durations.queuedMs, () =>
+      this.slots.wait(jobId, jobKind(workflow), () => {
+        this.patch(jobId, { status: 'RUNNING' });
+        const began = Date.now();
+        const outcome: Promise<JobOutcome> = injectedFailure
+          ? Promise.resolve({ status: 'FAILED', errorMessage: 'Job failed (injected by the sandbox)' })
+          : this.run(workflow, jobId).catch((err: unknown) => ({ status: 'FAILED', errorMessage: (err as Error).message }));
+        void outcome.then((result) =>
+          this.later(Math.max(0, this.durations.runningMs - (Date.now() - began)), () => {
+            this.finish(jobId, result);
+            this.slots.release(jobId);
+          }),
+        );
+      }),
+    );
   }
 
   private finish(jobId: string, outcome: JobOutcome): void {
@@ -104,6 +120,11 @@ export class MatchingJobs {
     }, ms);
     this.timers.add(timer);
   }
+}
+
+function jobKind(workflow: StoredResource): JobKind {
+  const techniques = workflow.resolutionTechniques as { resolutionType?: string } | undefined;
+  return techniques?.resolutionType === 'PROVIDER' ? 'providerServiceJobs' : 'matchingJobs';
 }
 
 export function matchingJobRoutes(store: StateStore, jobs: MatchingJobs): RestJsonRoute[] {
