@@ -6,6 +6,7 @@ import { ADMIN_PREFIX, serveAdmin } from './admin/admin-api';
 import type { Logger } from 'pino';
 import { createLogger } from '../temporal-client/logger';
 import { SandboxError, internalFailure } from './protocols/errors';
+import { logInternalFailure } from './protocols/internal-failure';
 import { Faults } from './admin/faults';
 import { startEmulators } from './emulators/emulators';
 import { json11ErrorStatus, json11Operation, proxyTo, s3Operation, sendJson11Error, sendS3Error } from './protocols/proxy';
@@ -66,7 +67,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
       .then((handle) => handle(req, res, requestId))
       .catch((err: unknown) => {
         const service = credentialScope(req.headers.authorization)?.service;
-        logger.error({ err, service, method: req.method, requestId, status: 500 }, 'the sandbox failed to answer a request');
+        logInternalFailure(logger, err, { service, method: req.method, requestId });
         if (!res.headersSent) sendRestJsonError(res, internalFailure(requestId), 'message', requestId);
         else res.destroy();
       });

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { SandboxError, internalFailure, unknownOperation, validation } from './errors';
+import { logInternalFailure } from './internal-failure';
 import { readBody, sendJson } from './http-io';
 import { parseJsonBody } from './json-body';
 
@@ -86,7 +87,7 @@ export async function serveRestJson(req: IncomingMessage, res: ServerResponse, r
     sendJson(res, 200, result ?? {}, { 'x-amzn-requestid': call.requestId });
   } catch (err) {
     if (err instanceof SandboxError) return sendRestJsonError(res, err, call.messageKey, call.requestId);
-    call.logger.error({ err, service: call.service, operation, requestId: call.requestId, status: 500 }, 'the sandbox failed to answer a request');
+    logInternalFailure(call.logger, err, { service: call.service, operation, requestId: call.requestId });
     sendRestJsonError(res, internalFailure(call.requestId), call.messageKey, call.requestId);
   }
 }
