@@ -16,6 +16,7 @@ export interface Shape {
   pattern?: string;
   enum?: string[];
   union?: boolean;
+  timestampFormat?: 'unixTimestamp' | 'iso8601' | 'rfc822';
   document?: boolean;
   payload?: string;
   exception?: boolean;
@@ -32,6 +33,8 @@ export interface ModelOperation {
   name: string;
   method: string;
   requestUri: string;
+  /** The status of a successful answer (200 unless the model says e.g. 201 or 204). */
+  responseCode: number;
   input?: string;
   output?: string;
   /** Modelled errors with their HTTP status (400 when the model states none). */
@@ -47,7 +50,7 @@ export interface ServiceModel {
 
 interface RawModel {
   metadata: { apiVersion: string };
-  operations: Record<string, { name: string; http: { method: string; requestUri: string }; input?: { shape: string }; output?: { shape: string }; errors?: { shape: string }[] }>;
+  operations: Record<string, { name: string; http: { method: string; requestUri: string; responseCode?: number }; input?: { shape: string }; output?: { shape: string }; errors?: { shape: string }[] }>;
   shapes: Record<string, Shape>;
 }
 
@@ -87,6 +90,7 @@ function toServiceModel(service: string, raw: RawModel): ServiceModel {
       name,
       method: op.http.method,
       requestUri: op.http.requestUri,
+      responseCode: op.http.responseCode ?? 200,
       input: op.input?.shape,
       output: op.output?.shape,
       errors: (op.errors ?? []).map(({ shape }) => ({ name: shape, status: raw.shapes[shape]?.error?.httpStatusCode ?? 400 })),

@@ -34,22 +34,29 @@ function patternOf(source: string): RegExp | null {
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
+/**
+ * How strictly a value is read: a request may write a timestamp either way and carry members the shape
+ * does not name (the services ignore them); a response must write timestamps as the protocol does and
+ * carry only the shape's members.
+ */
+export type Direction = 'input' | 'output';
+
 /** Checks `value` against the model's shape `shapeName`; appends what it breaks to `out`. */
-export function validateShape(model: ServiceModel, shapeName: string, value: unknown, path: string, out: Violation[]): void {
+export function validateShape(model: ServiceModel, shapeName: string, value: unknown, path: string, out: Violation[], direction: Direction = 'input'): void {
   const shape = model.shapes[shapeName];
   if (!shape || shape.document) return;
   const fail = (constraint: string): void => void out.push({ path, constraint });
   switch (shape.type) {
     case 'structure':
       if (!isObject(value)) return fail('Member must be a structure');
-      return validateStructure(model, shape, value, path, out);
+      return validateStructure(model, shape, value, path, out, direction);
     case 'list':
       if (!Array.isArray(value)) return fail('Member must be a list');
       checkLength(shape, value.length, fail);
       value.forEach((item, i) => {
         const itemPath = `${path}.${i + 1}.member`;
         if (item === null || item === undefined) out.push({ path: itemPath, constraint: 'Member must not be null' });
-        else validateShape(model, shape.member!.shape, item, itemPath, out);
+        else validateShape(model, shape.member!.shape, item, itemPath, out, direction);
       });
       return;
     case 'map': {
@@ -58,9 +65,9 @@ export function validateShape(model: ServiceModel, shapeName: string, value: unk
       checkLength(shape, entries.length, fail);
       // Keys may be user data: the path names the map, never the key.
       for (const [key, item] of entries) {
-        validateShape(model, shape.key!.shape, key, `${path}.key`, out);
+        validateShape(model, shape.key!.shape, key, `${path}.key`, out, direction);
         if (item === null || item === undefined) out.push({ path: `${path}.value`, constraint: 'Member must not be null' });
-        else validateShape(model, shape.value!.shape, item, `${path}.value`, out);
+        else validateShape(model, shape.value!.shape, item, `${path}.value`, out, direction);
       }
       return;
     }
@@ -82,6 +89,7 @@ export function validateShape(model: ServiceModel, shapeName: string, value: unk
       if (typeof value !== 'boolean') fail('Member must be of type boolean');
       return;
     case 'timestamp':
+      if (direction === 'output') return checkWrittenTimestamp(shape, value, fail);
       if (typeof value !== 'number' && (typeof value !== 'string' || Number.isNaN(Date.parse(value)))) fail('Member must be a timestamp');
       return;
     case 'blob':
@@ -90,17 +98,33 @@ export function validateShape(model: ServiceModel, shapeName: string, value: unk
   }
 }
 
-function validateStructure(model: ServiceModel, shape: Shape, value: Record<string, unknown>, path: string, out: Violation[]): void {
+const ISO_8601 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
+
+/** A JSON protocol writes a timestamp as epoch seconds unless the shape names another format. */
+function checkWrittenTimestamp(shape: Shape, value: unknown, fail: (constraint: string) => void): void {
+  const format = shape.timestampFormat ?? 'unixTimestamp';
+  if (format === 'unixTimestamp' && (typeof value !== 'number' || !Number.isFinite(value))) fail('Member must be a timestamp in epoch seconds');
+  if (format === 'iso8601' && (typeof value !== 'string' || !ISO_8601.test(value))) fail('Member must be an ISO 8601 timestamp');
+}
+
+/** Members carried outside a JSON body (headers, the status code): not seen in the body. */
+const outsideBody = (ref: MemberRef | undefined) => ref?.location === 'header' || ref?.location === 'headers' || ref?.location === 'statusCode';
+
+function validateStructure(model: ServiceModel, shape: Shape, value: Record<string, unknown>, path: string, out: Violation[], direction: Direction): void {
   const members = shape.members ?? {};
   const prefix = path ? `${path}.` : '';
   for (const name of shape.required ?? []) {
-    const located = members[name]?.location;
-    if (located === 'header' || located === 'headers') continue;
+    if (outsideBody(members[name])) continue;
     if (value[name] === undefined || value[name] === null) out.push({ path: `${prefix}${name}`, constraint: 'Member must not be null' });
   }
   const present = Object.keys(members).filter((name) => value[name] !== undefined && value[name] !== null);
   if (shape.union && present.length !== 1) out.push({ path: path || 'input', constraint: 'Member must have exactly one member set' });
-  for (const name of present) validateShape(model, members[name]!.shape, value[name], `${prefix}${name}`, out);
+  for (const name of present) validateShape(model, members[name]!.shape, value[name], `${prefix}${name}`, out, direction);
+  if (direction === 'output') {
+    for (const name of Object.keys(value)) {
+      if (!(name in members)) out.push({ path: `${prefix}${name}`, constraint: 'Member is not in the shape' });
+    }
+  }
 }
 
 function checkLength(shape: Shape, length: number, fail: (constraint: string) => void): void {

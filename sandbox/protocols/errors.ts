@@ -11,10 +11,11 @@ export class SandboxError extends Error {
   }
 }
 
-// Statuses are the models' `error.httpStatusCode` (botocore entityresolution/2018-05-10, dataexchange/2017-07-25).
+// The statuses below are what the error is sent with outside a modelled operation; an Entity Resolution
+// or Data Exchange operation sends it at the status its service model gives (models/model-validation.ts).
 export const notFound = (message: string, fields?: Record<string, unknown>) => new SandboxError(404, 'ResourceNotFoundException', message, fields);
 export const validation = (message: string) => new SandboxError(400, 'ValidationException', message);
-/** Entity Resolution's ConflictException, which its model sends as 400 (Data Exchange's would be 409). */
+/** ConflictException: 400 in Entity Resolution's model, 409 in Data Exchange's. */
 export const conflict = (message: string) => new SandboxError(400, 'ConflictException', message);
 export const throttled = () => new SandboxError(429, 'ThrottlingException', 'Rate exceeded (injected by the sandbox)');
 export const internal = () => new SandboxError(500, 'InternalServerException', 'Internal failure (injected by the sandbox)');

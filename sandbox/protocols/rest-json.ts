@@ -11,6 +11,8 @@ export interface RestJsonRoute {
   method: string;
   /** Path template with {labels}, as in the service model's `requestUri`. */
   path: string;
+  /** The status of a successful answer; 200 unless set. */
+  responseCode?: number;
   handle(req: RestJsonRequest): unknown;
 }
 
@@ -84,7 +86,8 @@ export async function serveRestJson(req: IncomingMessage, res: ServerResponse, r
     await call.beforeHandle?.(operation);
     const body = parseJsonBody(await readBody(req));
     const result = await found.route.handle({ params: found.params, query: url.searchParams, body, region: call.region });
-    sendJson(res, 200, result ?? {}, { 'x-amzn-requestid': call.requestId });
+    const status = found.route.responseCode ?? 200;
+    sendJson(res, status, status === 204 ? undefined : (result ?? {}), { 'x-amzn-requestid': call.requestId });
   } catch (err) {
     if (err instanceof SandboxError) return sendRestJsonError(res, err, call.messageKey, call.requestId);
     logInternalFailure(call.logger, err, { service: call.service, operation, requestId: call.requestId });

@@ -7,6 +7,7 @@ import type { RestJsonRequest, RestJsonRoute } from '../../sandbox/protocols/res
 import { withModelValidation } from '../../sandbox/models/model-validation';
 import { loadServiceModel } from '../../sandbox/models/service-model';
 import { validateInput, validationMessage, type ParsedRequest } from '../../sandbox/models/validate-input';
+import { validateOutput } from '../../sandbox/models/validate-output';
 
 const er = loadServiceModel('entityresolution');
 const dx = loadServiceModel('dataexchange');
@@ -101,24 +102,66 @@ describe('withModelValidation', () => {
   const route = (overrides: Partial<RestJsonRoute> = {}): RestJsonRoute => ({ operation: 'CreateSchemaMapping', method: 'POST', path: '/schemas', handle: vi.fn(() => ({ ok: true })), ...overrides });
   const req = (body: unknown): RestJsonRequest => ({ params: {}, query: new URLSearchParams(), body: body as Record<string, unknown>, region: 'us-east-1' });
 
-  it('refuses an invalid input with the modelled ValidationException before the handler runs', () => {
+  it('refuses an invalid input with the modelled ValidationException before the handler runs', async () => {
     const handler = vi.fn(() => ({ ok: true }));
     const [wrapped] = withModelValidation('entityresolution', [route({ handle: handler })], er);
-    const err = (() => {
-      try {
-        wrapped!.handle(req({ mappedInputFields: fields(2) }));
-      } catch (e) {
-        return e;
-      }
-    })();
+    const err: unknown = await Promise.resolve(wrapped!.handle(req({ mappedInputFields: fields(2) }))).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(SandboxError);
     expect(err).toMatchObject({ status: 400, type: 'ValidationException', message: "1 validation error detected: Value at 'schemaName' failed to satisfy constraint: Member must not be null" });
     expect(handler).not.toHaveBeenCalled();
-    expect(wrapped!.handle(req(minimalSchemaMapping))).toEqual({ ok: true });
   });
 
   it('fails at start for a route the model does not state', () => {
     expect(() => withModelValidation('entityresolution', [route({ operation: 'MakeCoffee' })], er)).toThrow(/not an operation/);
     expect(() => withModelValidation('entityresolution', [route({ method: 'PUT' })], er)).toThrow(/service model says POST \/schemas/);
+  });
+});
+
+describe('withModelValidation on the way out', () => {
+  const schemaArn = 'arn:aws:entityresolution:us-east-1:000000000000:schemamapping/customers';
+  const DataSetId = 'a'.repeat(32);
+  const created = { ...minimalSchemaMapping, schemaArn, description: '' };
+  const wrap = (handle: RestJsonRoute['handle'], model = er, operation = 'CreateSchemaMapping', method = 'POST', path = '/schemas') =>
+    withModelValidation(model.service, [{ operation, method, path, handle }], model)[0]!;
+  const call = (route: RestJsonRoute, body: unknown = minimalSchemaMapping, params: Record<string, string> = {}) =>
+    Promise.resolve(route.handle({ params, query: new URLSearchParams(), body: body as Record<string, unknown>, region: 'us-east-1' }));
+
+  it('passes an answer that keeps to the output shape', async () => {
+    await expect(call(wrap(() => created))).resolves.toEqual(created);
+  });
+
+  it('turns an answer outside the output shape into a fault of the sandbox, naming the member, never the value', async () => {
+    const err = await call(wrap(() => ({ ...created, schemaArn: 'arn:aws:entityresolution:us-east-1:123:schemamapping/x', secret: 'jane@example.com' }))).catch((e: unknown) => e);
+    expect(err).not.toBeInstanceOf(SandboxError);
+    expect((err as Error).message).toMatch(/CreateSchemaMapping answered outside its output shape: 2 validation errors/);
+    expect((err as Error).message).toContain("Value at 'schemaArn' failed to satisfy constraint: Member must satisfy regular expression pattern");
+    expect((err as Error).message).toContain("Value at 'secret' failed to satisfy constraint: Member is not in the shape");
+    expect((err as Error).message).not.toContain('jane@example.com');
+    await expect(call(wrap(() => ({ schemaName: 'customers', schemaArn, mappedInputFields: fields(2) })))).rejects.toThrow("Value at 'description' failed to satisfy constraint: Member must not be null");
+  });
+
+  it('sends a modelled error at the status its model gives, and refuses to send one the operation does not list', async () => {
+    const dxGet = (handle: RestJsonRoute['handle']) => wrap(handle, dx, 'GetDataSet', 'GET', '/v1/data-sets/{DataSetId}');
+    // Data Exchange's ResourceNotFoundException is 404 in its model: a handler's hand-set status is overridden.
+    await expect(call(dxGet(() => { throw new SandboxError(400, 'ResourceNotFoundException', 'no such data set'); }), {}, { DataSetId })).rejects.toMatchObject({ status: 404, type: 'ResourceNotFoundException' });
+    const unlisted = await call(dxGet(() => { throw new SandboxError(409, 'ConflictException', 'busy'); }), {}, { DataSetId }).catch((e: unknown) => e);
+    expect(unlisted).not.toBeInstanceOf(SandboxError);
+    expect((unlisted as Error).message).toBe('dataexchange GetDataSet answered ConflictException, which its service model does not list for it');
+  });
+
+  it('checks timestamps as each model writes them: epoch seconds in Entity Resolution, ISO 8601 in Data Exchange', () => {
+    const mapping = { ...created, hasWorkflows: false, createdAt: 1796593288.1, updatedAt: 1796593288 };
+    expect(validateOutput(er, 'GetSchemaMapping', mapping)).toEqual([]);
+    expect(validateOutput(er, 'GetSchemaMapping', { ...mapping, createdAt: '2026-12-06T21:00:00Z' })).toEqual([{ path: 'createdAt', constraint: 'Member must be a timestamp in epoch seconds' }]);
+    const dataSet = { Id: DataSetId, CreatedAt: '2026-12-06T21:00:00.000Z' };
+    expect(validateOutput(dx, 'GetDataSet', dataSet)).toEqual([]);
+    expect(validateOutput(dx, 'GetDataSet', { ...dataSet, CreatedAt: 1796593288 })).toEqual([{ path: 'CreatedAt', constraint: 'Member must be an ISO 8601 timestamp' }]);
+  });
+
+  it('answers with the response code the model gives the operation', () => {
+    expect(wrap(() => created).responseCode).toBe(200);
+    expect(withModelValidation('dataexchange', [], dx)).toEqual([]);
+    expect(dx.operations.get('CreateDataSet')!.responseCode).toBe(201);
+    expect(dx.operations.get('DeleteDataSet')!.responseCode).toBe(204);
   });
 });

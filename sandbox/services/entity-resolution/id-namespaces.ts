@@ -70,7 +70,8 @@ export function idNamespaceRoutes(store: StateStore): RestJsonRoute[] {
       handle: ({ params, body }) => {
         const updated: StoredResource = { ...get(params.idNamespaceName!), ...members(body), updatedAt: epochSeconds() };
         store.update((s) => (s.entityResolution.idNamespaces[params.idNamespaceName!] = updated));
-        return updated;
+        const { tags: _tags, ...answer } = updated; // UpdateIdNamespaceOutput has no tags
+        return answer;
       },
     },
     {

@@ -117,7 +117,8 @@ export function matchingWorkflowRoutes(store: StateStore, jobs: Pick<MatchingJob
         validateWorkflow(body, store, region);
         const updated: StoredResource = { ...current, ...members(body), updatedAt: epochSeconds() };
         store.update((s) => (s.entityResolution.matchingWorkflows[params.workflowName!] = updated));
-        return view(updated);
+        const { workflowArn: _arn, ...answer } = view(updated); // UpdateMatchingWorkflowOutput has no ARN
+        return answer;
       },
     },
     {
