@@ -70,7 +70,9 @@ export function idNamespaceRoutes(store: StateStore): RestJsonRoute[] {
       handle: ({ params, body }) => {
         const updated: StoredResource = { ...get(params.idNamespaceName!), ...members(body), updatedAt: epochSeconds() };
         store.update((s) => (s.entityResolution.idNamespaces[params.idNamespaceName!] = updated));
-        return updated;
+        // UpdateIdNamespaceOutput has no tags (Create and Get return them).
+        const { tags: _tags, ...output } = updated;
+        return output;
       },
     },
     {

@@ -117,7 +117,9 @@ export function matchingWorkflowRoutes(store: StateStore, jobs: Pick<MatchingJob
         validateWorkflow(body, store, region);
         const updated: StoredResource = { ...current, ...members(body), updatedAt: epochSeconds() };
         store.update((s) => (s.entityResolution.matchingWorkflows[params.workflowName!] = updated));
-        return view(updated);
+        // UpdateMatchingWorkflowOutput has no workflowArn (CreateMatchingWorkflowOutput has).
+        const { workflowArn: _arn, ...output } = view(updated);
+        return output;
       },
     },
     {
