@@ -261,6 +261,8 @@ def scenario(runner):
     er("GetMatchId", workflowName=rules, record={"email": "ann@example.com"})
     er("GetMatchId", workflowName=rules, record={"email": "nobody@example.net"}, applyNormalization=False)
     er("GetMatchId", workflowName=name("absent"), record={"email": "ann@example.com"}, expect="ResourceNotFoundException")
+    if uid2:
+        er("GetMatchId", workflowName=provider, record={"email": "ann@example.com"}, expect="ValidationException")
 
     # ID namespaces, by name and by ARN.
     target, source = name("target"), name("source")
@@ -268,6 +270,7 @@ def scenario(runner):
     er("CreateIdNamespace", idNamespaceName=source, type="SOURCE", description="a source", inputSourceConfig=[{"inputSourceARN": table_arn, "schemaName": schemas[0]}], roleArn=role)
     er("CreateIdNamespace", idNamespaceName=target, type="TARGET", expect="ConflictException")
     er("CreateIdNamespace", idNamespaceName=name("badtype"), type="BOTH", expect="ValidationException")
+    er("CreateIdNamespace", idNamespaceName=name("long"), type="TARGET", description="d" * 256, expect="ValidationException")
     er("GetIdNamespace", idNamespaceName=target)
     er("GetIdNamespace", idNamespaceName=source)
     if ns:
@@ -300,6 +303,8 @@ def scenario(runner):
         runner.admin("POST", "/data-exchange/entitle", {"dataSetId": data_set})
         check_list(dx, "ListDataSets", "DataSets", [data_set], "Id", Origin="ENTITLED")
         dx("ListDataSets", Origin="OWNED")
+        dx("ListDataSets", Origin="BOTH", expect="ValidationException")
+        dx("GetAsset", DataSetId=data_set, RevisionId="0" * 32, AssetId=listing["assetId"], expect="ResourceNotFoundException")
         dx("GetDataSet", DataSetId=data_set)
         dx("GetAsset", DataSetId=data_set, RevisionId=listing["revisionId"], AssetId=listing["assetId"])
         dx("GetAsset", DataSetId=data_set, RevisionId=listing["revisionId"], AssetId="0" * 32, expect="ResourceNotFoundException")
