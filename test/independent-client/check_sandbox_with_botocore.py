@@ -283,13 +283,13 @@ def scenario(runner):
     er("DeleteIdNamespace", idNamespaceName=source)
     er("DeleteIdNamespace", idNamespaceName=name("absent"), expect="ResourceNotFoundException")
 
-    # Deletes; on an unknown name either answer conforms to the model (its documentation says delete succeeds then).
+    # Deletes; an unknown name is ResourceNotFoundException, as the operations' model documentation says.
     er("DeleteMatchingWorkflow", workflowName=rules)
     er("DeleteMatchingWorkflow", workflowName=provider)
-    er("DeleteMatchingWorkflow", workflowName=name("absent"), expect=[None, "ResourceNotFoundException"])
+    er("DeleteMatchingWorkflow", workflowName=name("absent"), expect="ResourceNotFoundException")
     for schema in schemas:
         er("DeleteSchemaMapping", schemaName=schema)
-    er("DeleteSchemaMapping", schemaName=name("absent"), expect=[None, "ResourceNotFoundException"])
+    er("DeleteSchemaMapping", schemaName=name("absent"), expect="ResourceNotFoundException")
 
     # Data Exchange: the UID2 data set once the subscription is approved.
     listing = None
