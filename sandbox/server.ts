@@ -96,7 +96,9 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
     if (!emulatorData) throw new Error('The sandbox runs without S3 and Glue (emulators off)');
     return emulatorData;
   };
-  const jobs = new MatchingJobs(store, faults, async (workflow, jobId) => runMatchingJob(needsData(), store, workflow, jobId));
+  const jobs: MatchingJobs = new MatchingJobs(store, faults, async (workflow, jobId) =>
+    runMatchingJob(needsData(), store, workflow, jobId, jobs.limits.current.recordsPerMatchId),
+  );
   const lookUp: MatchIdLookup = async (workflow, record, applyNormalization) => lookUpMatchId(needsData(), store, workflow, record, applyNormalization);
   const services = {
     entityresolution: { routes: compileRoutes(withModelValidation('entityresolution', entityResolutionRoutes(store, jobs, lookUp))), messageKey: 'message' as const },
