@@ -9,7 +9,8 @@ import { SandboxError, internalFailure } from './protocols/errors';
 import { logInternalFailure } from './protocols/internal-failure';
 import { Faults } from './admin/faults';
 import { startEmulators } from './emulators/emulators';
-import { json11ErrorStatus, json11Operation, proxyTo, s3Operation, sendJson11Error, sendS3Error } from './protocols/proxy';
+import { json11Operation, s3Operation, sendJson11Error, sendS3Error } from './protocols/proxy';
+import { forwardJson11 } from './protocols/json11-forward';
 import { forwardToS3Backend } from './protocols/s3-forward';
 import { compileRoutes, sendRestJsonError, serveRestJson } from './protocols/rest-json';
 import { dataExchangeRoutes } from './services/data-exchange';
@@ -96,7 +97,9 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
     if (!emulatorData) throw new Error('The sandbox runs without S3 and Glue (emulators off)');
     return emulatorData;
   };
-  const jobs = new MatchingJobs(store, faults, async (workflow, jobId) => runMatchingJob(needsData(), store, workflow, jobId));
+  const jobs: MatchingJobs = new MatchingJobs(store, faults, async (workflow, jobId) =>
+    runMatchingJob(needsData(), store, workflow, jobId, jobs.limits.current.recordsPerMatchId),
+  );
   const lookUp: MatchIdLookup = async (workflow, record, applyNormalization) => lookUpMatchId(needsData(), store, workflow, record, applyNormalization);
   const services = {
     entityresolution: { routes: compileRoutes(withModelValidation('entityresolution', entityResolutionRoutes(store, jobs, lookUp))), messageKey: 'message' as const },
@@ -128,7 +131,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
       req.resume();
       return isS3 ? sendS3Error(res, err) : sendJson11Error(res, err);
     }
-    if (!isS3) return void (await proxyTo(req, res, moto.url, req.headers, undefined, json11ErrorStatus));
+    if (!isS3) return forwardJson11(req, res, scope.service, operation, moto.url);
     try {
       await forwardToS3Backend(req, res, operation, s3);
     } catch (err) {

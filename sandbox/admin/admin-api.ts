@@ -19,10 +19,16 @@ export const ADMIN_PREFIX = '/_sandbox';
  *                                              once that many more GetDataSet checks have seen it pending
  *   POST /_sandbox/data-exchange/revoke        {"dataSetId"?}
  *   GET|PUT /_sandbox/entity-resolution/job-durations {"queuedMs", "runningMs"} how long matching jobs stay QUEUED / at least RUNNING
- *   GET|PUT /_sandbox/entity-resolution/quotas {"matchingJobs", "providerServiceJobs"} concurrent jobs per kind (AWS: 1 each)
+ *   GET|PUT /_sandbox/entity-resolution/quotas {"matchingJobs", "providerServiceJobs"} concurrent jobs per kind (AWS: 1 each),
+ *                                              {"rulesPerWorkflow", "recordsPerMatchId"} (AWS: 15, 500)
  *   GET|PUT /_sandbox/faults                   {"seed", "rules": [{"service","operation","throttle","serverError","latencyMs","jobFailure"}]}
  *   GET|DELETE /_sandbox/counters              calls per service:operation, injected faults
  */
+/** The members a partial update sets (an absent one stays as it is). */
+function definedOnly<T extends object>(values: T): Partial<T> {
+  return Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined)) as Partial<T>;
+}
+
 export async function serveAdmin(
   req: IncomingMessage,
   res: ServerResponse,
@@ -81,10 +87,20 @@ export async function serveAdmin(
         return sendJson(res, 200, ctx.jobs.setDurations(z.object({ queuedMs: ms.optional(), runningMs: ms.optional() }).strict().parse(await body())));
       }
       case 'GET /entity-resolution/quotas':
-        return sendJson(res, 200, ctx.jobs.slots.quotas);
+        return sendJson(res, 200, { ...ctx.jobs.slots.quotas, ...ctx.jobs.limits.current });
       case 'PUT /entity-resolution/quotas': {
-        const slots = z.number().int().min(1).max(100);
-        return sendJson(res, 200, ctx.jobs.slots.setQuotas(z.object({ matchingJobs: slots.optional(), providerServiceJobs: slots.optional() }).strict().parse(await body())));
+        const slots = z.number().int().min(1).max(100).optional();
+        const { matchingJobs, providerServiceJobs, ...limits } = z
+          .object({
+            matchingJobs: slots,
+            providerServiceJobs: slots,
+            rulesPerWorkflow: z.number().int().min(1).max(25).optional(), // no more rules than the service model allows
+            recordsPerMatchId: z.number().int().min(2).max(1_000_000).optional(),
+          })
+          .strict()
+          .parse(await body());
+        const quotas = ctx.jobs.slots.setQuotas(definedOnly({ matchingJobs, providerServiceJobs }));
+        return sendJson(res, 200, { ...quotas, ...ctx.jobs.limits.set(definedOnly(limits)) });
       }
       case 'GET /faults':
         return sendJson(res, 200, ctx.faults.current());

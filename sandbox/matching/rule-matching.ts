@@ -83,6 +83,8 @@ function groupId(sortedIndexes: number[]): string {
  * - Matching is transitive: records are grouped with union-find.
  * - Rules are evaluated in order; a record's `matchRule` is the first rule under which it matched another record.
  * - `matchId` is deterministic: the first 32 hex chars of sha256 over the group's ascending record indexes.
+ * - No MatchID holds more than `recordsPerMatchId` records: a larger group is cut, in record order, into
+ *   consecutive MatchIDs of that many records (the last holds the rest), each named as a group of its own.
  *
  * Cost is O(records × rules) hash-map operations: each rule indexes records by their composite key value.
  */
@@ -91,6 +93,7 @@ export function assignMatchIds(
   fields: MappedField[],
   rules: MatchingRule[],
   applyNormalization: boolean,
+  recordsPerMatchId = Infinity,
 ): RuleMatchResult[] {
   const n = records.length;
 
@@ -147,20 +150,24 @@ export function assignMatchIds(
   }
 
   const membersByRoot = new Map<number, number[]>();
-  const roots = new Int32Array(n);
   for (let i = 0; i < n; i++) {
     const root = sets.find(i);
-    roots[i] = root;
     const members = membersByRoot.get(root);
     if (members) members.push(i); // ascending, since i ascends
     else membersByRoot.set(root, [i]);
   }
-  const idByRoot = new Map<number, string>();
-  for (const [root, members] of membersByRoot) idByRoot.set(root, groupId(members));
+  const matchIds = new Array<string>(n);
+  for (const members of membersByRoot.values()) {
+    for (let start = 0; start < members.length; start += recordsPerMatchId) {
+      const part = members.length <= recordsPerMatchId ? members : members.slice(start, start + recordsPerMatchId);
+      const matchId = groupId(part);
+      for (const i of part) matchIds[i] = matchId;
+    }
+  }
 
   const results: RuleMatchResult[] = new Array<RuleMatchResult>(n);
   for (let i = 0; i < n; i++) {
-    const matchId = idByRoot.get(roots[i]!)!;
+    const matchId = matchIds[i]!;
     const rule = matchRule[i];
     results[i] = rule === undefined ? { matchId } : { matchId, matchRule: rule };
   }

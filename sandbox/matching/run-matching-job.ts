@@ -26,7 +26,13 @@ const MAX_UNIQUE_ID = 38;
  * Runs a matching workflow over its Glue tables' S3 data and writes the output where Entity
  * Resolution would: rule-based jobs add MatchID/MatchRule, the UID2 provider adds the UID2 columns.
  */
-export async function runMatchingJob(clients: EmulatorClients, store: StateStore, workflow: StoredResource, jobId: string): Promise<JobOutcome> {
+export async function runMatchingJob(
+  clients: EmulatorClients,
+  store: StateStore,
+  workflow: StoredResource,
+  jobId: string,
+  recordsPerMatchId = Infinity,
+): Promise<JobOutcome> {
   const inputs = workflow.inputSourceConfig as { inputSourceARN: string; schemaName: string; applyNormalization?: boolean }[];
   const output = (workflow.outputSourceConfig as { outputS3Path: string; applyNormalization?: boolean; output?: { name: string; hashed?: boolean }[] }[])[0]!;
   const techniques = workflow.resolutionTechniques as Body;
@@ -50,7 +56,7 @@ export async function runMatchingJob(clients: EmulatorClients, store: StateStore
 
   if (techniques.resolutionType === 'RULE_MATCHING') {
     const properties = techniques.ruleBasedProperties as { rules: MatchingRule[] };
-    const results = assignMatchIds(records, fields, properties.rules, inputs.some((i) => i.applyNormalization !== false));
+    const results = assignMatchIds(records, fields, properties.rules, inputs.some((i) => i.applyNormalization !== false), recordsPerMatchId);
     await write('success', records.map((record, i) => ({ ...pick(record), MatchID: results[i]!.matchId, MatchRule: results[i]!.matchRule ?? '' })));
     const metrics = { inputRecords: records.length, totalRecordsProcessed: records.length, recordsNotProcessed: 0, matchIDs: new Set(results.map((r) => r.matchId)).size };
     return { status: 'SUCCEEDED', metrics };

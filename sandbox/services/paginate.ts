@@ -3,7 +3,10 @@ import { validation } from '../protocols/errors';
 /** Offset pagination with an opaque token, as the services' list operations behave. */
 export function paginate<T>(items: T[], maxResults: string | number | undefined | null, nextToken: string | undefined | null, defaultMax = 25) {
   const max = maxResults === undefined || maxResults === null || maxResults === '' ? defaultMax : Number(maxResults);
-  if (!Number.isInteger(max) || max < 1) throw validation('maxResults must be a positive integer');
+  // Some list operations' models set no minimum; AWS documents none either, and a page of 0 could never advance.
+  if (!Number.isInteger(max) || max < 1) {
+    throw validation("1 validation error detected: Value at 'maxResults' failed to satisfy constraint: Member must have value greater than or equal to 1");
+  }
   let start = 0;
   if (nextToken) {
     // Only a token this sandbox issued: base64url of `offset:N`.

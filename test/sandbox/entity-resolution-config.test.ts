@@ -7,6 +7,7 @@ import {
   ResourceNotFoundException,
   UpdateIdNamespaceCommand,
   UpdateSchemaMappingCommand,
+  ListSchemaMappingsCommand,
   paginateListSchemaMappings,
   CreateMatchingWorkflowCommand,
   CreateSchemaMappingCommand,
@@ -80,6 +81,12 @@ describe('sandbox: Entity Resolution schema mappings', () => {
     const names: string[] = [];
     for await (const page of paginateListSchemaMappings({ client: er(), pageSize: 1 }, {})) names.push(...(page.schemaList ?? []).map((m) => m.schemaName!));
     expect(names).toEqual(['customers', 'leads']);
+  });
+
+  it.each([0, -1])('refuses ListSchemaMappings maxResults %i (its model sets no minimum) with ValidationException', async (maxResults) => {
+    const err = await er().send(new ListSchemaMappingsCommand({ maxResults })).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ValidationException);
+    expect((err as Error).message).toBe("1 validation error detected: Value at 'maxResults' failed to satisfy constraint: Member must have value greater than or equal to 1");
   });
 
   it.each([

@@ -10,6 +10,7 @@ import {
   type GetMatchingJobCommandOutput,
   type ResolutionTechniques,
   type SchemaInputAttribute,
+  ValidationException,
 } from '@aws-sdk/client-entityresolution';
 import { CreateDatabaseCommand, CreateTableCommand, GlueClient } from '@aws-sdk/client-glue';
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
@@ -20,6 +21,7 @@ import { adminCall, useSandbox } from '../helpers/sandbox';
 
 /** Matching jobs that really run over S3 data, through the real SDK clients. */
 const ctx = useSandbox();
+const AWS_QUOTAS = { matchingJobs: 1, providerServiceJobs: 1, rulesPerWorkflow: 15, recordsPerMatchId: 500 };
 let s3: S3Client;
 let glue: GlueClient;
 
@@ -303,18 +305,70 @@ describe('sandbox: Entity Resolution per-Region job quotas', () => {
   });
 
   it('runs two provider-service jobs together once the quota is raised to 2, and reset restores AWS quotas', async () => {
-    expect(await adminCall(ctx.sandbox, 'GET', '/entity-resolution/quotas')).toEqual({ matchingJobs: 1, providerServiceJobs: 1 });
-    expect(await adminCall(ctx.sandbox, 'PUT', '/entity-resolution/quotas', { providerServiceJobs: 2 })).toEqual({ matchingJobs: 1, providerServiceJobs: 2 });
+    expect(await adminCall(ctx.sandbox, 'GET', '/entity-resolution/quotas')).toEqual(AWS_QUOTAS);
+    expect(await adminCall(ctx.sandbox, 'PUT', '/entity-resolution/quotas', { providerServiceJobs: 2 })).toEqual({ ...AWS_QUOTAS, providerServiceJobs: 2 });
     await providerWorkflows('uid2-a', 'uid2-b');
     const [a, b] = await startAll('uid2-a', 'uid2-b');
     expect(await seenRunningTogether(a!, b!)).toBe(true);
 
     await adminCall(ctx.sandbox, 'POST', '/reset');
-    expect(await adminCall(ctx.sandbox, 'GET', '/entity-resolution/quotas')).toEqual({ matchingJobs: 1, providerServiceJobs: 1 });
+    expect(await adminCall(ctx.sandbox, 'GET', '/entity-resolution/quotas')).toEqual(AWS_QUOTAS);
   });
 
   it('refuses a quota that is not a whole number of at least 1, naming the field', async () => {
     await expect(adminCall(ctx.sandbox, 'PUT', '/entity-resolution/quotas', { matchingJobs: 0 })).rejects.toThrow(/: 400 \{"error":"matchingJobs: /);
     await expect(adminCall(ctx.sandbox, 'PUT', '/entity-resolution/quotas', { idMappingJobs: 1 })).rejects.toThrow(/: 400 /);
+    await expect(adminCall(ctx.sandbox, 'PUT', '/entity-resolution/quotas', { rulesPerWorkflow: 26 })).rejects.toThrow(/: 400 \{"error":"rulesPerWorkflow: /);
+    await expect(adminCall(ctx.sandbox, 'PUT', '/entity-resolution/quotas', { recordsPerMatchId: 1 })).rejects.toThrow(/: 400 \{"error":"recordsPerMatchId: /);
+  });
+});
+
+describe('sandbox: Entity Resolution rule and MatchID limits', () => {
+  const rules = (count: number): ResolutionTechniques => ({
+    resolutionType: 'RULE_MATCHING',
+    ruleBasedProperties: { rules: Array.from({ length: count }, (_, i) => ({ ruleName: `Rule${i + 1}`, matchingKeys: ['Email'] })), attributeMatchingModel: 'ONE_TO_ONE' },
+  });
+
+  it('refuses a rule-based workflow of more than 15 rules (the model allows 25) until the limit is raised; reset restores it', async () => {
+    await createWorkflow({ name: 'fifteen', fields: idAndEmail('Email'), outputPrefix: 'fifteen', techniques: rules(15) });
+    const refused = await createWorkflow({ name: 'sixteen', fields: idAndEmail('Email'), outputPrefix: 'sixteen', techniques: rules(16) }).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(ValidationException);
+    expect((refused as Error).message).toMatch(/^1 validation error detected: Value at 'resolutionTechniques\.ruleBasedProperties\.rules' .*less than or equal to 15 /);
+
+    await adminCall(ctx.sandbox, 'PUT', '/entity-resolution/quotas', { rulesPerWorkflow: 16 });
+    await ctx.aws.entityResolution.send(
+      new CreateMatchingWorkflowCommand({
+        workflowName: 'sixteen',
+        inputSourceConfig: [{ inputSourceARN: 'arn:aws:glue:us-east-1:000000000000:table/identity/customers', schemaName: 'sixteen' }],
+        outputSourceConfig: [{ outputS3Path: 's3://er-output/sixteen/', output: [] }],
+        resolutionTechniques: rules(16),
+        roleArn: role,
+      }),
+    );
+    await adminCall(ctx.sandbox, 'POST', '/reset');
+    expect(await adminCall(ctx.sandbox, 'GET', '/entity-resolution/quotas')).toMatchObject({ rulesPerWorkflow: 15 });
+  });
+
+  it('consolidates at most 500 records into one MatchID: 501 records sharing an email get two MatchIDs, one of 500 in input order', async () => {
+    const customers = ['customer_id,email', ...Array.from({ length: 501 }, (_, i) => `c${i + 1},same@example.com`)].join('\n');
+    await s3.send(new PutObjectCommand({ Bucket: 'clean-zone', Key: 'customers/part-0.csv', Body: customers }));
+    await createWorkflow({ name: 'crowd', fields: idAndEmail('Email'), outputPrefix: 'crowd', techniques: sameEmail() });
+    const run = async () => {
+      const { jobId } = await ctx.aws.entityResolution.send(new StartMatchingJobCommand({ workflowName: 'crowd' }));
+      const job = await untilDone('crowd', jobId!);
+      return { job, rows: await outputRows(`crowd/crowd/${jobId}/success/`) };
+    };
+
+    const { job, rows } = await run();
+    expect(job.metrics).toMatchObject({ inputRecords: 501, matchIDs: 2 });
+    const sizes = new Map<string, number>();
+    for (const row of rows) sizes.set(row.MatchID!, (sizes.get(row.MatchID!) ?? 0) + 1);
+    expect([...sizes.values()].sort((a, b) => b - a)).toEqual([500, 1]);
+    expect(rows.find((r) => r.customer_id === 'c1')!.MatchID).toBe(rows.find((r) => r.customer_id === 'c500')!.MatchID);
+    expect(rows.find((r) => r.customer_id === 'c501')!.MatchID).not.toBe(rows.find((r) => r.customer_id === 'c1')!.MatchID);
+
+    await adminCall(ctx.sandbox, 'PUT', '/entity-resolution/quotas', { recordsPerMatchId: 1000 });
+    const raised = await run();
+    expect(raised.job.metrics).toMatchObject({ inputRecords: 501, matchIDs: 1 });
   });
 });

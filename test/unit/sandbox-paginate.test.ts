@@ -23,4 +23,13 @@ describe('sandbox pagination', () => {
   ])('refuses %s with ValidationException', (_label, nextToken) => {
     expect(() => paginate(items, 2, nextToken)).toThrow(expect.objectContaining({ type: 'ValidationException', message: 'Invalid nextToken' }) as SandboxError);
   });
+
+  it.each([0, -1, '0', '-3'])('refuses maxResults %s, which some models leave unbounded below, in the services\' wording', (maxResults) => {
+    expect(() => paginate(items, maxResults, undefined)).toThrow(
+      expect.objectContaining({
+        type: 'ValidationException',
+        message: "1 validation error detected: Value at 'maxResults' failed to satisfy constraint: Member must have value greater than or equal to 1",
+      }) as SandboxError,
+    );
+  });
 });

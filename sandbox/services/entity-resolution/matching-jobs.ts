@@ -6,6 +6,7 @@ import { paginate } from '../paginate';
 import type { RestJsonRoute } from '../../protocols/rest-json';
 import type { StateStore, StoredJob, StoredResource } from '../../state';
 import { JobSlots, type JobKind } from './job-slots';
+import { WorkflowLimitSettings } from './workflow-limits';
 import { epochSeconds } from './validation';
 
 export interface JobDurations {
@@ -22,6 +23,7 @@ export interface JobDurations {
 export class MatchingJobs {
   readonly durations: JobDurations;
   readonly slots = new JobSlots();
+  readonly limits = new WorkflowLimitSettings();
   private readonly timers = new Set<NodeJS.Timeout>();
 
   constructor(
@@ -53,10 +55,11 @@ export class MatchingJobs {
     this.timers.clear();
   }
 
-  /** After the state is reset: no job waits or holds a slot any more, and the quotas are AWS's again. */
+  /** After the state is reset: no job waits or holds a slot any more, and the quotas and limits are AWS's again. */
   reset(): void {
     this.stop();
     this.slots.reset();
+    this.limits.reset();
   }
 
   start(workflow: StoredResource): string {

@@ -6,6 +6,7 @@ import type { RestJsonRoute } from '../../protocols/rest-json';
 import type { StateStore, StoredResource } from '../../state';
 import type { MatchingJobs } from './matching-jobs';
 import { creationTags } from './tags';
+import type { WorkflowLimits } from './workflow-limits';
 import { epochSeconds, invalid, requireArray, requireName } from './validation';
 import { parseS3Uri } from '../../../storage/s3-uri';
 
@@ -16,7 +17,7 @@ const ROLE_ARN = /^arn:aws:iam::\d{12}:role\/.+$/;
 
 type Body = Record<string, unknown>;
 
-function validateWorkflow(body: Body, store: StateStore, region: string): void {
+function validateWorkflow(body: Body, store: StateStore, region: string, limits: WorkflowLimits): void {
   const mappings = store.get().entityResolution.schemaMappings;
   const inputs = requireArray(body.inputSourceConfig, 'inputSourceConfig', 1, 20);
   const schemaFields = inputs.flatMap((input, i) => {
@@ -38,6 +39,12 @@ function validateWorkflow(body: Body, store: StateStore, region: string): void {
   const type = techniques.resolutionType;
   if (type === 'RULE_MATCHING') {
     const rules = requireArray((techniques.ruleBasedProperties as Body | undefined)?.rules, 'resolutionTechniques.ruleBasedProperties.rules', 1, 25);
+    // The model allows 25 rules; the quotas page allows 15 per rule-based workflow.
+    if (rules.length > limits.rulesPerWorkflow) {
+      invalid(
+        `Value at 'resolutionTechniques.ruleBasedProperties.rules' failed to satisfy constraint: Member must have length less than or equal to ${limits.rulesPerWorkflow} (the quota of matching rules per rule-based workflow)`,
+      );
+    }
     const keys = new Set(schemaFields.map((f) => f.matchKey ?? f.fieldName));
     for (const rule of rules) {
       for (const key of (rule.matchingKeys as string[] | undefined) ?? []) {
@@ -62,7 +69,7 @@ function validateWorkflow(body: Body, store: StateStore, region: string): void {
   if (incremental !== undefined && incremental !== 'IMMEDIATE') invalid(`incrementalRunType must be IMMEDIATE`);
 }
 
-export function matchingWorkflowRoutes(store: StateStore, jobs: Pick<MatchingJobs, 'isRunning'>): RestJsonRoute[] {
+export function matchingWorkflowRoutes(store: StateStore, jobs: Pick<MatchingJobs, 'isRunning' | 'limits'>): RestJsonRoute[] {
   const workflows = () => store.get().entityResolution.matchingWorkflows;
   const get = (name: string) => {
     const workflow = workflows()[name];
@@ -86,7 +93,7 @@ export function matchingWorkflowRoutes(store: StateStore, jobs: Pick<MatchingJob
       path: '/matchingworkflows',
       handle: ({ body, region }) => {
         const workflowName = requireName(body.workflowName, 'workflowName');
-        validateWorkflow(body, store, region);
+        validateWorkflow(body, store, region, jobs.limits.current);
         if (workflows()[workflowName]) throw conflict(`Matching workflow ${workflowName} already exists`);
         if (Object.keys(workflows()).length >= MATCHING_WORKFLOW_LIMIT) {
           throw new SandboxError(402, 'ExceedsLimitException', `You have reached the quota of ${MATCHING_WORKFLOW_LIMIT} matching workflows`, {
@@ -114,7 +121,7 @@ export function matchingWorkflowRoutes(store: StateStore, jobs: Pick<MatchingJob
       path: '/matchingworkflows/{workflowName}',
       handle: ({ params, body, region }) => {
         const current = get(params.workflowName!);
-        validateWorkflow(body, store, region);
+        validateWorkflow(body, store, region, jobs.limits.current);
         const updated: StoredResource = { ...current, ...members(body), updatedAt: epochSeconds() };
         store.update((s) => (s.entityResolution.matchingWorkflows[params.workflowName!] = updated));
         const { workflowArn: _arn, ...answer } = view(updated); // UpdateMatchingWorkflowOutput has no ARN
