@@ -129,7 +129,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
     } catch (err) {
       if (!(err instanceof SandboxError)) throw err;
       req.resume();
-      return isS3 ? sendS3Error(res, err) : sendJson11Error(res, err);
+      return isS3 ? sendS3Error(res, err) : sendJson11Error(res, err, scope.service);
     }
     if (!isS3) return forwardJson11(req, res, scope.service, operation, moto.url);
     try {

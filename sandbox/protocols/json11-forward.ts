@@ -1,9 +1,10 @@
 import { request, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import { conformJson11Error, conformJson11Output } from '../models/conform-json11-answer';
 import { json11InputError } from '../models/json11-validation';
 import { GLUE_PAGED_LISTS, glueListPage, wholeListInput } from '../services/glue-paging';
 import { SandboxError } from './errors';
 import { readBody } from './http-io';
-import { json11ErrorStatus, proxyTo, sendJson11Error } from './proxy';
+import { json11ErrorStatus, sendJson11Error } from './proxy';
 
 const JSON11 = 'application/x-amz-json-1.1';
 
@@ -13,7 +14,7 @@ function headersFor(req: IncomingMessage, body: Buffer): IncomingHttpHeaders {
   return { ...headers, 'content-length': String(body.length) };
 }
 
-/** The emulator's whole answer to `body`, read into memory (list answers only). */
+/** The emulator's whole answer to `body`, read into memory (JSON 1.1 answers are small). */
 function exchange(req: IncomingMessage, upstream: string, body: Buffer): Promise<{ status: number; headers: IncomingHttpHeaders; body: Buffer }> {
   return new Promise((resolve, reject) => {
     const out = request(new URL(req.url ?? '/', upstream), { method: req.method, headers: headersFor(req, body) }, (answer) => {
@@ -27,30 +28,43 @@ function exchange(req: IncomingMessage, upstream: string, body: Buffer): Promise
   });
 }
 
+/** The body as JSON, or undefined when it is not JSON (an emulator's HTML error page). */
+function parseJson(body: Buffer): unknown {
+  try {
+    return JSON.parse(body.toString('utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+function send(res: ServerResponse, status: number, body: Buffer, requestId: string): void {
+  res.writeHead(status, { 'content-type': JSON11, 'content-length': body.length, 'x-amzn-requestid': requestId });
+  res.end(body);
+}
+
 /**
- * A Glue or Secrets Manager call, checked against its operation's service model before moto sees it;
- * Glue's list operations whose MaxResults moto ignores are paged here from moto's whole answer.
+ * A Glue or Secrets Manager call, checked against its operation's service model before moto sees it,
+ * and moto's answer sent as AWS would send it (see conform-json11-answer.ts). Glue's list operations
+ * whose MaxResults moto ignores are paged here from moto's whole answer.
  */
 export async function forwardJson11(req: IncomingMessage, res: ServerResponse, service: string, operation: string, upstream: string): Promise<void> {
   try {
     const body = await readBody(req);
     const refused = json11InputError(service, operation, body);
-    if (refused) return sendJson11Error(res, refused);
+    if (refused) return sendJson11Error(res, refused, service);
     const listMember = service === 'glue' ? GLUE_PAGED_LISTS[operation] : undefined;
-    if (!listMember) return void (await proxyTo(req, res, upstream, headersFor(req, body), body, json11ErrorStatus));
-
-    const input = JSON.parse(body.toString('utf8') || '{}') as Record<string, unknown>;
-    const whole = await exchange(req, upstream, Buffer.from(JSON.stringify(wholeListInput(input))));
-    const requestId = String(whole.headers['x-amzn-requestid'] ?? '');
-    if (whole.status !== 200) {
-      res.writeHead(json11ErrorStatus(whole.status), { 'content-type': JSON11, 'content-length': whole.body.length, 'x-amzn-requestid': requestId });
-      return void res.end(whole.body);
+    const input = (parseJson(body) ?? {}) as Record<string, unknown>;
+    const answer = await exchange(req, upstream, listMember ? Buffer.from(JSON.stringify(wholeListInput(input))) : body);
+    const requestId = String(answer.headers['x-amzn-requestid'] ?? '');
+    const parsed = parseJson(answer.body);
+    if (answer.status !== 200) {
+      const error = parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? Buffer.from(JSON.stringify(conformJson11Error(service, parsed as Record<string, unknown>))) : answer.body;
+      return send(res, json11ErrorStatus(answer.status), error, requestId);
     }
-    const page = Buffer.from(JSON.stringify(glueListPage(listMember, input, JSON.parse(whole.body.toString('utf8')) as Record<string, unknown>)));
-    res.writeHead(200, { 'content-type': JSON11, 'content-length': page.length, 'x-amzn-requestid': requestId });
-    res.end(page);
+    const whole = listMember ? glueListPage(listMember, input, parsed as Record<string, unknown>) : parsed;
+    send(res, 200, Buffer.from(JSON.stringify(conformJson11Output(service, operation, whole))), requestId);
   } catch (err) {
     if (!(err instanceof SandboxError)) throw err;
-    sendJson11Error(res, err);
+    sendJson11Error(res, err, service);
   }
 }

@@ -1,5 +1,6 @@
 import { request, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
+import { conformJson11Error } from '../models/conform-json11-answer';
 import { SandboxError } from './errors';
 import { closeIfAbandoned, sendJson } from './http-io';
 
@@ -74,7 +75,8 @@ export function sendS3Error(res: ServerResponse, err: SandboxError): void {
   res.end(body);
 }
 
-/** An injected fault in the JSON 1.1 error format (`__type`). */
-export function sendJson11Error(res: ServerResponse, err: SandboxError): void {
-  sendJson(res, err.status === 429 ? 400 : err.status, { __type: err.type, message: err.message }, { 'x-amzn-requestid': randomUUID() });
+/** An injected fault or a refused request in the JSON 1.1 error format (`__type`, the message under the member the service's model names). */
+export function sendJson11Error(res: ServerResponse, err: SandboxError, service: string): void {
+  const body = conformJson11Error(service, { __type: err.type, message: err.message });
+  sendJson(res, err.status === 429 ? 400 : err.status, body, { 'x-amzn-requestid': randomUUID() });
 }

@@ -23,7 +23,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from shape_check import Tally, check_error, check_success
 
 REGION = "us-east-1"
-CHECKED_SERVICES = ("entityresolution", "dataexchange")
+CHECKED_SERVICES = ("entityresolution", "dataexchange", "glue", "secretsmanager")
 # ValidationException is how AWS's request validation answers any constraint violation, also for an operation
 # whose model omits it from its error list (UntagResource's lists none).
 COMMON_ERRORS = {"ValidationException"}
@@ -113,14 +113,16 @@ def max_results_bounds(client, operation):
 
 def check_list(client, operation, list_key, expected_names=None, name_key=None, **params):
     """A list operation: maxResults at its bounds and past them, every page followed at the smallest size, a garbage nextToken refused."""
-    token_key = "NextToken" if client.service == "dataexchange" else "nextToken"
-    max_key = "MaxResults" if client.service == "dataexchange" else "maxResults"
+    capitalised = client.service in ("dataexchange", "glue")
+    token_key = "NextToken" if capitalised else "nextToken"
+    max_key = "MaxResults" if capitalised else "maxResults"
     low, high = max_results_bounds(client, operation)
     client(operation, **params, **{max_key: low - 1}, expect="ValidationException")
     if high is not None:
         client(operation, **params, **{max_key: high})
         client(operation, **params, **{max_key: high + 1}, expect="ValidationException")
-    client(operation, **params, **{token_key: "not-a-token-the-service-issued"}, expect="ValidationException")
+    # Glue answers a token it did not issue with its own InvalidInputException (the model cannot state it).
+    client(operation, **params, **{token_key: "not-a-token-the-service-issued"}, expect="InvalidInputException" if client.service == "glue" else "ValidationException")
     seen, token = [], None
     for _ in range(100):
         page = client(operation, **params, **{max_key: low}, **({token_key: token} if token else {}))
@@ -140,11 +142,47 @@ def check_list(client, operation, list_key, expected_names=None, name_key=None, 
     return seen
 
 
+def glue_catalog(glue, database, bucket):
+    """The Glue calls the project makes (moto answers them behind the sandbox), their errors, and paging."""
+    columns = [{"Name": c, "Type": "string"} for c in ("customer_id", "email", "phone")]
+    glue("GetDatabase", Name=database)
+    glue("CreateDatabase", DatabaseInput={"Name": database}, expect="AlreadyExistsException")
+    glue("CreateDatabase", DatabaseInput={"Name": "x" * 256}, expect="ValidationException")
+    glue("GetTable", DatabaseName=database, Name="customers")
+    glue("GetTable", DatabaseName=database, Name="absent", expect="EntityNotFoundException")
+    glue("GetTable", DatabaseName=database + "_absent", Name="customers", expect="EntityNotFoundException")
+    glue("CreateTable", DatabaseName=database, TableInput={"Name": "customers", "StorageDescriptor": {"Columns": columns}}, expect="AlreadyExistsException")
+    spares = [f"spare_{i}" for i in range(3)]
+    for spare in spares:
+        glue("CreateTable", DatabaseName=database, TableInput={"Name": spare, "StorageDescriptor": {"Location": f"s3://{bucket}/{spare}/", "Columns": columns}})
+    glue("UpdateTable", DatabaseName=database, TableInput={"Name": spares[0], "StorageDescriptor": {"Location": f"s3://{bucket}/moved/", "Columns": columns}})
+    glue("UpdateTable", DatabaseName=database, TableInput={"Name": "absent", "StorageDescriptor": {"Columns": columns}}, expect="EntityNotFoundException")
+    check_list(glue, "GetTables", "TableList", ["customers", *spares], "Name", DatabaseName=database)
+    check_list(glue, "GetDatabases", "DatabaseList", [database], "Name")
+    for spare in spares:
+        glue("DeleteTable", DatabaseName=database, Name=spare)
+    glue("DeleteTable", DatabaseName=database, Name="absent", expect="EntityNotFoundException")
+
+
+def secrets(runner, run):
+    """Secrets Manager as moto answers it behind the sandbox: create, read, update, delete, and unknown ids."""
+    sm = Client(runner, "secretsmanager", runner.endpoint)
+    secret = f"ic{run}/tiktok"
+    sm("CreateSecret", Name=secret, SecretString=json.dumps({"ACCESS_TOKEN": "t", "ADVERTISER_ID": "1"}))
+    sm("CreateSecret", Name=secret, SecretString="{}", expect="ResourceExistsException")
+    sm("GetSecretValue", SecretId=secret)
+    sm("PutSecretValue", SecretId=secret, SecretString=json.dumps({"ACCESS_TOKEN": "u", "ADVERTISER_ID": "1"}))
+    sm("DescribeSecret", SecretId=secret)
+    sm("GetSecretValue", SecretId=f"ic{run}/absent", expect="ResourceNotFoundException")
+    sm("GetSecretValue", SecretId="", expect="ValidationException")
+    sm("DeleteSecret", SecretId=secret, ForceDeleteWithoutRecovery=True)
+
+
 def scenario(runner):
     er = Client(runner, "entityresolution", runner.endpoint)
     dx = Client(runner, "dataexchange", runner.endpoint)
     s3 = Client(runner, "s3", runner.endpoint, check=False)
-    glue = Client(runner, "glue", runner.endpoint, check=False)
+    glue = Client(runner, "glue", runner.endpoint)
     run = uuid.uuid4().hex[:6]
     name = lambda base: f"ic{run}_{base}"  # noqa: E731
 
@@ -192,6 +230,7 @@ def scenario(runner):
         DatabaseName=database,
         TableInput={"Name": "customers", "StorageDescriptor": {"Location": f"s3://{bucket_in}/customers/", "Columns": [{"Name": c, "Type": "string"} for c in ("customer_id", "email", "phone")]}},
     )
+    glue_catalog(glue, database, bucket_in)
     table_arn = f"arn:aws:glue:{REGION}:{account}:table/{database}/customers"
     role = f"arn:aws:iam::{account}:role/EntityResolutionWorkflowRole"
 
@@ -309,6 +348,7 @@ def scenario(runner):
         dx("GetAsset", DataSetId=data_set, RevisionId=listing["revisionId"], AssetId=listing["assetId"])
         dx("GetAsset", DataSetId=data_set, RevisionId=listing["revisionId"], AssetId="0" * 32, expect="ResourceNotFoundException")
     dx("GetDataSet", DataSetId="0" * 32, expect="ResourceNotFoundException")
+    secrets(runner, run)
 
 
 def main():
