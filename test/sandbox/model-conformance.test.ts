@@ -1,3 +1,4 @@
+import { AlreadyExistsException, CreateDatabaseCommand, CreateTableCommand, EntityNotFoundException, GetDatabaseCommand } from '@aws-sdk/client-glue';
 import { describe, expect, it } from 'vitest';
 import { PROVIDER_SERVICES, SANDBOX_ACCOUNT, UID2_LISTING, providerServiceArn } from '../../sandbox/services/catalog';
 import { dataExchangeRoutes } from '../../sandbox/services/data-exchange';
@@ -78,6 +79,22 @@ const FIELDS = [
 ];
 const roleArn = (length = 40) => `arn:aws:iam::${SANDBOX_ACCOUNT}:role/`.padEnd(length, 'r');
 const glueArn = (i: number) => `arn:aws:glue:${REGION}:${SANDBOX_ACCOUNT}:table/conformance/t${i}`;
+/** Glue tables t0..t(count-1) a workflow's inputs name, so the sources exist as AWS needs them to. */
+async function ensureGlueTables(count: number): Promise<void> {
+  const glue = ctx.aws.glue;
+  try {
+    await glue.send(new GetDatabaseCommand({ Name: 'conformance' }));
+  } catch (err) {
+    if (!(err instanceof EntityNotFoundException)) throw err;
+    await glue.send(new CreateDatabaseCommand({ DatabaseInput: { Name: 'conformance' } }));
+  }
+  for (let i = 0; i < count; i++) {
+    const TableInput = { Name: `t${i}`, StorageDescriptor: { Location: `s3://conformance-input/t${i}/`, Columns: FIELDS.map(({ fieldName }) => ({ Name: fieldName, Type: 'string' })) } };
+    await glue.send(new CreateTableCommand({ DatabaseName: 'conformance', TableInput })).catch((err: unknown) => {
+      if (!(err instanceof AlreadyExistsException)) throw err;
+    });
+  }
+}
 const createSchema = (schemaName: string) => succeed('entityresolution', 'CreateSchemaMapping', { schemaName, mappedInputFields: FIELDS });
 /** The schema mapping the suite's workflows read, created once per test. */
 async function ensureSchema(): Promise<void> {
@@ -86,6 +103,7 @@ async function ensureSchema(): Promise<void> {
 }
 async function createWorkflow(workflowName: string): Promise<void> {
   await ensureSchema();
+  await ensureGlueTables(1);
   await succeed('entityresolution', 'CreateMatchingWorkflow', {
     workflowName,
     inputSourceConfig: [{ inputSourceARN: glueArn(0), schemaName: SCHEMA }],
@@ -108,7 +126,9 @@ function fitFields(input: Input): void {
 /** A workflow input the behaviour accepts: Glue tables, an existing schema, an S3 output, an IAM role, rules on its match keys. */
 async function fitWorkflow(input: Input): Promise<void> {
   await ensureSchema();
-  for (const [i, source] of (input.inputSourceConfig as Input[]).entries()) Object.assign(source, { inputSourceARN: glueArn(i), schemaName: SCHEMA });
+  const sources = input.inputSourceConfig as Input[];
+  await ensureGlueTables(sources.length);
+  for (const [i, source] of sources.entries()) Object.assign(source, { inputSourceARN: glueArn(i), schemaName: SCHEMA });
   // The model types roleArn as any string; the service needs an IAM role's ARN.
   input.roleArn = roleArn(Math.max(40, String(input.roleArn).length));
   // The sandbox writes its output to S3 only (the model also allows a Customer Profiles target instead).
@@ -118,6 +138,8 @@ async function fitWorkflow(input: Input): Promise<void> {
   if (!rules) techniques.resolutionType = 'ML_MATCHING';
   else {
     techniques.resolutionType = 'RULE_MATCHING';
+    // AWS's quota is 15 rules per rule-based workflow; the model's list allows 25.
+    rules.splice(15);
     for (const rule of rules) rule.matchingKeys = ['Email'];
   }
 }
