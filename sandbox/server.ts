@@ -53,6 +53,8 @@ export interface Sandbox {
  * Manager (moto) are served by emulators behind the router. A start that fails stops every process
  * it started before throwing why.
  */
+const MAX_HEADER_BYTES = 64 * 1024;
+
 export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
   const store = new StateStore(opts.dataDir ? join(opts.dataDir, 'state.json') : undefined);
   const faults = new Faults(opts.faults);
@@ -62,7 +64,9 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
   type Handle = (req: IncomingMessage, res: ServerResponse, requestId: string) => Promise<void>;
   let ready: (handler: Handle) => void = () => undefined;
   const handler = new Promise<Handle>((resolve) => (ready = resolve));
-  const server = createServer((req, res) => {
+  // Node's default 16 KiB for the request line and headers is below what the models allow in a query
+  // string (UntagResource: 200 tag keys of 128 characters), which would be refused with a bare 431.
+  const server = createServer({ maxHeaderSize: MAX_HEADER_BYTES }, (req, res) => {
     const requestId = randomUUID();
     handler
       .then((handle) => handle(req, res, requestId))
