@@ -5,6 +5,7 @@ import { UID2_LISTING } from '../services/catalog';
 import { adminRefusal } from './admin-guard';
 import type { Faults } from './faults';
 import type { MatchingJobs } from '../services/entity-resolution/matching-jobs';
+import { WHEN_FULL } from '../services/entity-resolution/job-slots';
 import { readBody, sendJson } from '../protocols/http-io';
 import type { StateStore } from '../state';
 
@@ -19,7 +20,8 @@ export const ADMIN_PREFIX = '/_sandbox';
  *                                              once that many more GetDataSet checks have seen it pending
  *   POST /_sandbox/data-exchange/revoke        {"dataSetId"?}
  *   GET|PUT /_sandbox/entity-resolution/job-durations {"queuedMs", "runningMs"} how long matching jobs stay QUEUED / at least RUNNING
- *   GET|PUT /_sandbox/entity-resolution/quotas {"matchingJobs", "providerServiceJobs"} concurrent jobs per kind (AWS: 1 each)
+ *   GET|PUT /_sandbox/entity-resolution/quotas {"matchingJobs", "providerServiceJobs", "whenFull"} concurrent jobs per kind (AWS: 1 each),
+ *                                              and whether a start beyond them is queued ("queue") or refused with ExceedsLimitException ("refuse")
  *   GET|PUT /_sandbox/faults                   {"seed", "rules": [{"service","operation","throttle","serverError","latencyMs","jobFailure"}]}
  *   GET|DELETE /_sandbox/counters              calls per service:operation, injected faults
  */
@@ -81,10 +83,11 @@ export async function serveAdmin(
         return sendJson(res, 200, ctx.jobs.setDurations(z.object({ queuedMs: ms.optional(), runningMs: ms.optional() }).strict().parse(await body())));
       }
       case 'GET /entity-resolution/quotas':
-        return sendJson(res, 200, ctx.jobs.slots.quotas);
+        return sendJson(res, 200, ctx.jobs.slots.settings());
       case 'PUT /entity-resolution/quotas': {
         const slots = z.number().int().min(1).max(100);
-        return sendJson(res, 200, ctx.jobs.slots.setQuotas(z.object({ matchingJobs: slots.optional(), providerServiceJobs: slots.optional() }).strict().parse(await body())));
+        const request = z.object({ matchingJobs: slots.optional(), providerServiceJobs: slots.optional(), whenFull: z.enum(WHEN_FULL).optional() }).strict();
+        return sendJson(res, 200, ctx.jobs.slots.setQuotas(request.parse(await body())));
       }
       case 'GET /faults':
         return sendJson(res, 200, ctx.faults.current());
