@@ -13,3 +13,17 @@ export const ER_QUOTA_NAMES = {
 export const CONCURRENCY_QUOTA = /concurren/i;
 /** Words naming a resource count ("Matching workflows", "ID namespaces", "Schema mappings" …). */
 export const RESOURCE_COUNT_QUOTA = /workflow|namespace|schema/i;
+
+/** A job start that waits for the Region's job slot: each start refused for a concurrency quota, and when the next try is. */
+export interface ErSlotWait {
+  /** The first refusal. */
+  since: string;
+  /** Starts refused so far. */
+  attempts: number;
+  nextAttemptAt: string;
+  /** `since` + jobPoll.timeout: a refusal from then on fails the job with ErJobSlotWaitExceeded. */
+  giveUpAt: string;
+  /** As AWS named the quota (absent when it did not). */
+  quotaName?: string;
+  quotaValue?: number;
+}
