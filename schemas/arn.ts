@@ -2,3 +2,8 @@
 export function arnAccount(arn: string): string {
   return arn.split(':')[4] ?? '';
 }
+
+/** The Region field of an ARN; '' when it has none. */
+export function arnRegion(arn: string): string {
+  return arn.split(':')[3] ?? '';
+}

@@ -13,6 +13,8 @@ export const AwsFailureType = {
   notFound: 'AwsNotFound',
   invalidRequest: 'AwsInvalidRequest',
   quotaExceeded: 'AwsQuotaExceeded',
+  /** Benign and retryable: a quota on jobs running at once is in use (Entity Resolution's one provider-service job per Region). */
+  concurrencyQuota: 'AwsConcurrencyQuota',
   credentials: 'AwsCredentialsMissing',
 } as const;
 
@@ -38,6 +40,8 @@ export const MATCHING_JOB_RUNNING = 'MatchingJobRunning';
 export const MATCHING_JOB_FAILED = 'MatchingJobFailed';
 /** Benign and retryable: another job of the same matching workflow is running. */
 export const MATCHING_JOB_BUSY = 'MatchingJobBusy';
+/** The Region's job slot stayed taken (AwsConcurrencyQuota on every start) for the whole of jobPoll.timeout. */
+export const ER_JOB_SLOT_WAIT_EXCEEDED = 'ErJobSlotWaitExceeded';
 
 /** Benign and retryable: the UID2 subscription is not approved yet. */
 export const UID2_SUBSCRIPTION_PENDING = 'Uid2SubscriptionPending';

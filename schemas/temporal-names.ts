@@ -13,6 +13,12 @@ export const workflowIds = {
   prepareIdentityData: (output: string) => `prepare-identity-data/${idSegment(output.replace(/^s3:\/\//, ''))}`,
   /** A run per name and day (a schedule appends its own timestamp instead of the day). */
   uid2Matching: (name: string, day?: string) => `uid2-matching/${idSegment(name)}${day ? `/${idSegment(day)}` : ''}`,
-  /** The turn queue of one Entity Resolution matching workflow. */
+  /** The turn queue of one Entity Resolution matching workflow, or of a label such as `jobQueueLabels.providerServiceJobs`. */
   erJobQueue: (erWorkflowName: string) => `er-job-queue/${idSegment(erWorkflowName)}`,
+};
+
+/** Labels of turn queues that are not one ER workflow's (erJobQueue takes them in place of its name). */
+export const jobQueueLabels = {
+  /** Every provider-service job of an account in a Region (jobQueue 'account-region'). */
+  providerServiceJobs: (account: string, region: string) => `provider-service-jobs:${account}:${region}`,
 };

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { durationSchema } from './duration';
+import type { ErSlotWait } from './er-quotas';
 import { pollIntervalsShape, pollScheduleSchema } from './poll-schedule';
 import { TERMINAL_STAGES } from './stages';
 import { uid2SubscriptionApprovalInputSchema } from './uid2-subscription-approval';
@@ -86,6 +87,12 @@ export const uid2MatchingInputSchema = z
     /** The UID2 subscription the run needs; when it is not approved yet the run waits for uid2SubscriptionApproval with these settings. */
     subscription: uid2SubscriptionApprovalInputSchema.default(uid2SubscriptionApprovalInputSchema.parse({})),
     jobPoll: jobPollSchema.default(jobPollSchema.parse({})),
+    /**
+     * 'er-workflow': jobs take turns per Entity Resolution matching workflow. 'account-region': each job's
+     * start and run also take turns with every run that asks this, per account + Region, so several
+     * pipelines do not compete for the Region's one provider-service job slot.
+     */
+    jobQueue: z.enum(['er-workflow', 'account-region']).default('er-workflow'),
   })
   .strict()
   .superRefine((input, ctx) => {
@@ -141,7 +148,7 @@ export const uid2MatchingStages = [
 export type Uid2MatchingStage = (typeof uid2MatchingStages)[number];
 
 /** A job ends `completed` or `failed`: the run's cancellation shows on the run. */
-export const matchingJobStages = ['pending', 'ensuring-resources', 'queued', 'starting-job', 'job-running', 'listing-output', 'completed', 'failed'] as const;
+export const matchingJobStages = ['pending', 'ensuring-resources', 'queued', 'starting-job', 'waiting-for-slot', 'job-running', 'listing-output', 'completed', 'failed'] as const;
 export type MatchingJobStage = (typeof matchingJobStages)[number];
 
 export interface JobMetrics {
@@ -194,6 +201,10 @@ export interface MatchingJobStatus {
   erWorkflow: string;
   stage: MatchingJobStage;
   queuedSince?: string;
+  /** In stage `queued`: the queue waited in (the ER workflow's, or the account + Region's with jobQueue 'account-region'). */
+  queue?: 'er-workflow' | 'account-region';
+  /** Set once a start is refused for the Region's concurrency quota: the wait for the slot. */
+  slotWait?: ErSlotWait;
   jobId?: string;
   jobStartedAt?: string;
   /** While the job runs: the poll schedule, from which checks made and the next check are derived. */

@@ -2,11 +2,14 @@ import { ApplicationFailure, isCancellation, proxyActivities } from '@temporalio
 import type { Activities } from '../activities';
 import type { MatchingJobStatus, Uid2Identifier, Uid2IdentifierResult, Uid2MatchingConfig } from '../schemas/uid2-matching';
 import { uid2MatchingWorkflow, uid2SchemaMapping, type DescribedInputTable } from '../schemas/uid2-matching-resources';
+import { arnAccount, arnRegion } from '../schemas/arn';
 import { UID2_MATCHING_FAILED } from '../schemas/failures';
+import { jobQueueLabels } from '../schemas/temporal-names';
 import { CONTROL_PLANE } from './support/activity-options';
 import type { WithErJobTurn } from './support/er-job-turn';
 import { pollingActivityOptions, pollSchedule } from './support/polling';
 import { rootFailure } from './support/root-failure';
+import { slotRefusalsReturned, startWhenSlotFree } from './support/slot-wait';
 import { matchingJobProgress } from './uid2-matching-status';
 
 const controlPlane = proxyActivities<Activities>(CONTROL_PLANE);
@@ -35,11 +38,20 @@ export async function runMatchingJobs(jobs: MatchingJobStatus[], context: Matchi
 /**
  * One identifier type's matching: its schema mapping; then, in its ER workflow's turn, the matching
  * workflow (no other run's job reads it while it is updated), the job, polled to its end, and its output.
+ * The job's start waits out the Region's job slot; with jobQueue 'account-region', start and poll also
+ * take the account + Region's turn (always inside the ER workflow's, so no two runs wait on each other).
  */
 async function runMatchingJob(job: MatchingJobStatus, { config, table, providerServiceArn, withErJobTurn }: MatchingJobContext): Promise<Uid2IdentifierResult> {
   const progress = matchingJobProgress(job, Date.now);
-  const jobs = proxyActivities<Activities>(pollingActivityOptions(config.jobPoll, config.jobPoll.timeout));
+  const pollOptions = pollingActivityOptions(config.jobPoll, config.jobPoll.timeout);
+  const jobs = proxyActivities<Activities>(pollOptions);
+  const starts = proxyActivities<Activities>(slotRefusalsReturned(pollOptions));
   const workflowName = job.erWorkflow;
+  const inRegionTurn = <T>(fn: () => Promise<T>): Promise<T> => {
+    if (config.jobQueue !== 'account-region') return fn();
+    progress.queuedForRegion();
+    return withErJobTurn(jobQueueLabels.providerServiceJobs(arnAccount(config.roleArn), arnRegion(providerServiceArn)), fn);
+  };
   try {
     progress.enter('ensuring-resources');
     const schemaMapping = await controlPlane.ensureSchemaMapping(uid2SchemaMapping(config, job.identifier, table));
@@ -48,10 +60,16 @@ async function runMatchingJob(job: MatchingJobStatus, { config, table, providerS
     const queuedSince = job.queuedSince!;
     return await withErJobTurn(workflowName, async (grant) => {
       const erWorkflow = await controlPlane.ensureMatchingWorkflow({ spec, onDrift: config.onDrift });
-      progress.enter('starting-job');
-      const { jobId } = await jobs.startMatchingJob({ workflowName, notBefore: grant.grantedAt });
-      progress.running(jobId, pollSchedule(config.jobPoll, Date.now()));
-      const finished = await jobs.checkMatchingJob({ workflowName, jobId });
+      const { jobId, finished } = await inRegionTurn(async () => {
+        progress.enter('starting-job');
+        const { jobId } = await startWhenSlotFree(() => starts.startMatchingJob({ workflowName, notBefore: grant.grantedAt }), {
+          poll: config.jobPoll,
+          giveUpAfter: config.jobPoll.timeout,
+          onRefused: progress.waitingForSlot,
+        });
+        progress.running(jobId, pollSchedule(config.jobPoll, Date.now()));
+        return { jobId, finished: await jobs.checkMatchingJob({ workflowName, jobId }) };
+      });
       progress.finished(finished);
       progress.enter('listing-output');
       const output = await controlPlane.listJobOutput({ outputS3Path: config.output.s3Path, workflowName, jobId });

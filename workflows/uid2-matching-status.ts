@@ -1,4 +1,5 @@
 import type { FinishedJob } from '../activities/entity-resolution';
+import type { ErSlotWait } from '../schemas/er-quotas';
 import type { PollSchedule } from '../schemas/poll-schedule';
 import { pollProgressAt } from '../schemas/poll-schedule';
 import type { MatchingJobStage, MatchingJobStatus, Uid2MatchingStage, Uid2MatchingStatus } from '../schemas/uid2-matching';
@@ -14,10 +15,19 @@ const NEXT_ACTION: Record<Uid2MatchingStage, string> = {
   cancelled: 'Nothing: the run was cancelled.',
 };
 
-const JOB_ACTION: Partial<Record<MatchingJobStage, string>> = {
-  queued: 'waits for an earlier job on the same ER workflow (one job per matching workflow)',
-  'job-running': 'job running; checked on a backoff schedule',
-};
+function jobAction(job: MatchingJobStatus): string | undefined {
+  if (job.stage === 'queued') {
+    return job.queue === 'account-region'
+      ? 'waits for an earlier provider-service job of this account and Region (jobQueue "account-region")'
+      : 'waits for an earlier job on the same ER workflow (one job per matching workflow)';
+  }
+  if (job.stage === 'waiting-for-slot' && job.slotWait) {
+    const { quotaName, attempts, nextAttemptAt, giveUpAt } = job.slotWait;
+    return `waits for the Region's job slot (${quotaName ? `quota "${quotaName}"` : 'a concurrency quota'} in use): start refused ${attempts} time${attempts === 1 ? '' : 's'}, next try at ${nextAttemptAt}, gives up at ${giveUpAt}`;
+  }
+  if (job.stage === 'job-running') return 'job running; checked on a backoff schedule';
+  return undefined;
+}
 
 /** The run's status as of `atMs`: poll checks of running jobs are derived from their schedule, not recorded. */
 export function uid2MatchingStatus(status: Omit<Uid2MatchingStatus, 'nextAction'>, atMs: number): Uid2MatchingStatus {
@@ -26,7 +36,10 @@ export function uid2MatchingStatus(status: Omit<Uid2MatchingStatus, 'nextAction'
     const progress = pollProgressAt(job.polling, Math.max(atMs, Date.parse(job.polling.since)));
     return { ...job, checks: progress.checks, lastCheckAt: progress.lastCheckAt, nextCheckAt: progress.nextCheckAt };
   });
-  const waits = jobs.flatMap((j) => (JOB_ACTION[j.stage] ? [`${j.identifier} ${JOB_ACTION[j.stage]}`] : []));
+  const waits = jobs.flatMap((j) => {
+    const action = jobAction(j);
+    return action ? [`${j.identifier} ${action}`] : [];
+  });
   return { ...status, jobs, nextAction: [NEXT_ACTION[status.stage], ...(status.stage === 'matching' ? waits : [])].join(' ') };
 }
 
@@ -34,9 +47,16 @@ export function uid2MatchingStatus(status: Omit<Uid2MatchingStatus, 'nextAction'
 export function matchingJobProgress(job: MatchingJobStatus, nowMs: () => number) {
   const now = () => new Date(nowMs()).toISOString();
   return {
-    enter(stage: Exclude<MatchingJobStage, 'job-running' | 'failed'>): void {
+    enter(stage: Exclude<MatchingJobStage, 'job-running' | 'waiting-for-slot' | 'failed'>): void {
       job.stage = stage;
-      if (stage === 'queued') job.queuedSince = now();
+      if (stage === 'queued') Object.assign(job, { queuedSince: now(), queue: 'er-workflow' });
+    },
+    /** In the ER workflow's turn, queued again for the account + Region's (jobQueue 'account-region'). */
+    queuedForRegion(): void {
+      Object.assign(job, { stage: 'queued', queue: 'account-region' });
+    },
+    waitingForSlot: (wait: ErSlotWait): void => {
+      Object.assign(job, { stage: 'waiting-for-slot', slotWait: wait });
     },
     running(jobId: string, polling: PollSchedule): void {
       Object.assign(job, { jobId, stage: 'job-running', polling });

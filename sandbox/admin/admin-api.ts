@@ -5,6 +5,7 @@ import { UID2_LISTING } from '../services/catalog';
 import { adminRefusal } from './admin-guard';
 import type { Faults } from './faults';
 import type { MatchingJobs } from '../services/entity-resolution/matching-jobs';
+import { WHEN_FULL } from '../services/entity-resolution/job-slots';
 import { readBody, sendJson } from '../protocols/http-io';
 import type { StateStore } from '../state';
 
@@ -20,6 +21,7 @@ export const ADMIN_PREFIX = '/_sandbox';
  *   POST /_sandbox/data-exchange/revoke        {"dataSetId"?}
  *   GET|PUT /_sandbox/entity-resolution/job-durations {"queuedMs", "runningMs"} how long matching jobs stay QUEUED / at least RUNNING
  *   GET|PUT /_sandbox/entity-resolution/quotas {"matchingJobs", "providerServiceJobs"} concurrent jobs per kind (AWS: 1 each),
+ *                                              {"whenFull"} whether a start beyond them is queued ("queue") or refused with ExceedsLimitException ("refuse"),
  *                                              {"rulesPerWorkflow", "recordsPerMatchId"} (AWS: 15, 500)
  *   GET|PUT /_sandbox/faults                   {"seed", "rules": [{"service","operation","throttle","serverError","latencyMs","jobFailure"}]}
  *   GET|DELETE /_sandbox/counters              calls per service:operation, injected faults
@@ -87,19 +89,20 @@ export async function serveAdmin(
         return sendJson(res, 200, ctx.jobs.setDurations(z.object({ queuedMs: ms.optional(), runningMs: ms.optional() }).strict().parse(await body())));
       }
       case 'GET /entity-resolution/quotas':
-        return sendJson(res, 200, { ...ctx.jobs.slots.quotas, ...ctx.jobs.limits.current });
+        return sendJson(res, 200, { ...ctx.jobs.slots.settings(), ...ctx.jobs.limits.current });
       case 'PUT /entity-resolution/quotas': {
         const slots = z.number().int().min(1).max(100).optional();
-        const { matchingJobs, providerServiceJobs, ...limits } = z
+        const { matchingJobs, providerServiceJobs, whenFull, ...limits } = z
           .object({
             matchingJobs: slots,
             providerServiceJobs: slots,
+            whenFull: z.enum(WHEN_FULL).optional(),
             rulesPerWorkflow: z.number().int().min(1).max(25).optional(), // no more rules than the service model allows
             recordsPerMatchId: z.number().int().min(2).max(1_000_000).optional(),
           })
           .strict()
           .parse(await body());
-        const quotas = ctx.jobs.slots.setQuotas(definedOnly({ matchingJobs, providerServiceJobs }));
+        const quotas = ctx.jobs.slots.setQuotas(definedOnly({ matchingJobs, providerServiceJobs, whenFull }));
         return sendJson(res, 200, { ...quotas, ...ctx.jobs.limits.set(definedOnly(limits)) });
       }
       case 'GET /faults':

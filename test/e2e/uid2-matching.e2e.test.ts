@@ -132,6 +132,57 @@ describe('uid2Matching end to end (dev server, sandbox, production worker)', () 
     for (const history of histories) for (const value of pii) expect(history).not.toContain(value);
   });
 
+  it('waits out a second concurrent start refused with ExceedsLimitException: an email + phone run completes, its jobs one after the other', async () => {
+    await adminCall(sandbox, 'PUT', '/faults', { seed: 1, rules: [] });
+    await adminCall(sandbox, 'POST', '/data-exchange/entitle', {});
+    expect(await adminCall(sandbox, 'PUT', '/entity-resolution/quotas', { whenFull: 'refuse' })).toMatchObject({ providerServiceJobs: 1, whenFull: 'refuse' });
+    const taskQueue = `e2e-uid2-matching-slot-${Date.now()}`;
+    const worker = await productionWorker(taskQueue);
+    const name = `E2E_SLOT_${Date.now()}`;
+    const workflowId = workflowIds.uid2Matching(name, 'e2e');
+    const lines: string[] = [];
+    const ctx = {
+      client: env.client,
+      config: { TEMPORAL_ADDRESS: env.address, TEMPORAL_NAMESPACE: 'default', TEMPORAL_TASK_QUEUE: taskQueue, TEMPORAL_UI_URL: 'http://localhost:8233' },
+      close: async () => undefined,
+    };
+    const result = await worker
+      .runUntil(async () => {
+        const code = await runWorkflow({
+          ctx,
+          workflow: uid2Matching,
+          workflowId,
+          args: [
+            {
+              name,
+              data: { glueTable: { database: 'identity_demo', table: 'customers' } },
+              uniqueIdColumn: 'customer_id',
+              emailColumn: 'email',
+              phoneColumn: 'phone',
+              output: { s3Path: 's3://identity-demo/uid2-e2e-slot/' },
+              roleArn: 'arn:aws:iam::000000000000:role/EntityResolutionUid2Workflow',
+              jobPoll: { initialInterval: '1 second', maximumInterval: '1 second', backoffCoefficient: 1 },
+            },
+          ],
+          wait: true,
+          status: { query: uid2MatchingStatusQuery, render: renderUid2MatchingStatus, everyMs: 100 },
+          out: (line) => lines.push(line),
+        });
+        expect(code).toBe(0);
+        const value = await env.client.workflow.getHandle<typeof uid2Matching>(workflowId).result();
+        for (const identifier of ['email', 'phone']) await env.client.workflow.getHandle(workflowIds.erJobQueue(`${name}_${identifier}`)).terminate('test over').catch(() => undefined);
+        return value;
+      })
+      .finally(() => adminCall(sandbox, 'PUT', '/entity-resolution/quotas', { whenFull: 'queue' }));
+
+    // The refused start was waited out and shown in the status `--wait` prints.
+    expect(lines.some((l) => /\| (email|phone) waiting-for-slot, Concurrent provider service matching jobs in use, start refused \d+×, next try \d\d:\d\d:\d\dZ/.test(l))).toBe(true);
+    const [first, second] = [...result.identifiers].sort((a, b) => Date.parse(a.startedAt) - Date.parse(b.startedAt));
+    expect(result.identifiers.map((i) => i.status)).toEqual(['SUCCEEDED', 'SUCCEEDED']);
+    expect(Date.parse(second!.startedAt)).toBeGreaterThanOrEqual(Date.parse(first!.endedAt));
+    for (const identifier of result.identifiers) expect(identifier.metrics.inputRecords).toBe(240);
+  });
+
   it('catalogs an S3 prefix as a Glue table itself, then matches from it', async () => {
     await adminCall(sandbox, 'PUT', '/faults', { seed: 1, rules: [] });
     const taskQueue = `e2e-uid2-matching-s3-${Date.now()}`;

@@ -1,6 +1,7 @@
 import {
   ConflictException,
   CreateMatchingWorkflowCommand,
+  ExceedsLimitException,
   CreateSchemaMappingCommand,
   DeleteMatchingWorkflowCommand,
   GetMatchIdCommand,
@@ -17,11 +18,12 @@ import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, PutObjectC
 import { parse } from 'csv-parse/sync';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { ER_QUOTA_NAMES } from '../../schemas/er-quotas';
 import { adminCall, useSandbox } from '../helpers/sandbox';
 
 /** Matching jobs that really run over S3 data, through the real SDK clients. */
 const ctx = useSandbox();
-const AWS_QUOTAS = { matchingJobs: 1, providerServiceJobs: 1, rulesPerWorkflow: 15, recordsPerMatchId: 500 };
+const AWS_QUOTAS = { matchingJobs: 1, providerServiceJobs: 1, rulesPerWorkflow: 15, recordsPerMatchId: 500, whenFull: 'queue' };
 let s3: S3Client;
 let glue: GlueClient;
 
@@ -315,11 +317,42 @@ describe('sandbox: Entity Resolution per-Region job quotas', () => {
     expect(await adminCall(ctx.sandbox, 'GET', '/entity-resolution/quotas')).toEqual(AWS_QUOTAS);
   });
 
-  it('refuses a quota that is not a whole number of at least 1, naming the field', async () => {
+  it('with whenFull "refuse", answers a provider-service start beyond the quota with ExceedsLimitException naming the quota, and accepts it once the slot is free', async () => {
+    expect(await adminCall(ctx.sandbox, 'PUT', '/entity-resolution/quotas', { whenFull: 'refuse' })).toEqual({ matchingJobs: 1, providerServiceJobs: 1, whenFull: 'refuse' });
+    await providerWorkflows('uid2-held', 'uid2-refused');
+    await createWorkflow({ name: 'rules-beside', fields: idAndEmail('Email'), outputPrefix: 'rules-beside', techniques: sameEmail() });
+    const [held] = await startAll('uid2-held');
+
+    const refused = await ctx.aws.entityResolution.send(new StartMatchingJobCommand({ workflowName: 'uid2-refused' })).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(ExceedsLimitException);
+    expect(refused).toMatchObject({
+      name: 'ExceedsLimitException',
+      message: 'Exceeded the quota of 1 concurrent provider service matching jobs in this Region',
+      quotaName: ER_QUOTA_NAMES.concurrentProviderServiceJobs,
+      quotaValue: 1,
+      $metadata: { httpStatusCode: 402 },
+    });
+    // A rule-based job counts against the other quota: it is accepted beside the provider job.
+    const [rules] = await startAll('rules-beside');
+    expect(await seenRunningTogether(held!, rules!)).toBe(true);
+    // No job was made of the refused start; once the slot is free a start is accepted.
+    expect((await ctx.aws.entityResolution.send(new ListMatchingJobsCommand({ workflowName: 'uid2-refused' }))).jobs).toEqual([]);
+    const [later] = await startAll('uid2-refused');
+    expect((await untilDone(later!.workflowName, later!.jobId)).status).toBe('SUCCEEDED');
+  });
+
+  it('reset restores queueing when full', async () => {
+    await adminCall(ctx.sandbox, 'PUT', '/entity-resolution/quotas', { whenFull: 'refuse' });
+    await adminCall(ctx.sandbox, 'POST', '/reset');
+    expect(await adminCall(ctx.sandbox, 'GET', '/entity-resolution/quotas')).toEqual({ matchingJobs: 1, providerServiceJobs: 1, whenFull: 'queue' });
+  });
+
+  it('refuses a quota that is not a whole number of at least 1, or an unknown whenFull, naming the field', async () => {
     await expect(adminCall(ctx.sandbox, 'PUT', '/entity-resolution/quotas', { matchingJobs: 0 })).rejects.toThrow(/: 400 \{"error":"matchingJobs: /);
     await expect(adminCall(ctx.sandbox, 'PUT', '/entity-resolution/quotas', { idMappingJobs: 1 })).rejects.toThrow(/: 400 /);
     await expect(adminCall(ctx.sandbox, 'PUT', '/entity-resolution/quotas', { rulesPerWorkflow: 26 })).rejects.toThrow(/: 400 \{"error":"rulesPerWorkflow: /);
     await expect(adminCall(ctx.sandbox, 'PUT', '/entity-resolution/quotas', { recordsPerMatchId: 1 })).rejects.toThrow(/: 400 \{"error":"recordsPerMatchId: /);
+    await expect(adminCall(ctx.sandbox, 'PUT', '/entity-resolution/quotas', { whenFull: 'fail' })).rejects.toThrow(/: 400 \{"error":"whenFull: /);
   });
 });
 

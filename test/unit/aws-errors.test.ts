@@ -1,7 +1,8 @@
-import { ThrottlingException, ValidationException } from '@aws-sdk/client-entityresolution';
-import { ApplicationFailure } from '@temporalio/common';
+import { ExceedsLimitException, ThrottlingException, ValidationException } from '@aws-sdk/client-entityresolution';
+import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
 import { toActivityFailure, withAwsFailureMapping, type AwsLikeError } from '../../activities/aws-errors';
+import { ER_QUOTA_NAMES } from '../../schemas/er-quotas';
 import { AwsFailureType, UID2_PROVIDER_NOT_FOUND, UID2_SUBSCRIPTION_PENDING } from '../../schemas/failures';
 import { redactPii } from '../../pii/redact';
 
@@ -108,6 +109,44 @@ describe('toActivityFailure', () => {
     // The original error (with the raw message) is not attached as the cause either.
     expect(failure.cause).toBeUndefined();
     expect(failure.message).toContain('startMatchingJob: ValidationException (HTTP 400)');
+  });
+});
+
+describe('ExceedsLimitException: a concurrency quota is waited out, a resource count fails', () => {
+  const exceeds = (message: string, quota: { quotaName?: string; quotaValue?: number } = {}) =>
+    new ExceedsLimitException({ message, $metadata: { httpStatusCode: 402, requestId: 'req-7' }, ...quota });
+
+  it('a start refused for "Concurrent provider service matching jobs" is retryable and benign, with the quota in its details', () => {
+    const failure = mapped(exceeds('Exceeded the quota of 1 concurrent provider service matching jobs in this Region', { quotaName: ER_QUOTA_NAMES.concurrentProviderServiceJobs, quotaValue: 1 }), 'startMatchingJob');
+    expect(failure).toMatchObject({ type: AwsFailureType.concurrencyQuota, nonRetryable: false, category: ApplicationFailureCategory.BENIGN });
+    expect(failure.details).toEqual([{ requestId: 'req-7', quotaName: ER_QUOTA_NAMES.concurrentProviderServiceJobs, quotaValue: 1 }]);
+    expect(failure.message).toContain('the quota "Concurrent provider service matching jobs" (1) on jobs running at once is in use: waiting for a slot');
+  });
+
+  it('a "concurrent" quota is one on jobs running at once whichever call was refused', () => {
+    expect(mapped(exceeds('limit', { quotaName: ER_QUOTA_NAMES.concurrentMatchingJobs }), 'someActivity').type).toBe(AwsFailureType.concurrencyQuota);
+    expect(mapped(exceeds('Too many concurrent jobs'), 'someActivity').type).toBe(AwsFailureType.concurrencyQuota);
+  });
+
+  it('a job start refused with no quota name, or one AWS words otherwise, is taken as a concurrency refusal (a start creates nothing but a job)', () => {
+    expect(mapped(exceeds('Limit exceeded'), 'startMatchingJob')).toMatchObject({ type: AwsFailureType.concurrencyQuota, nonRetryable: false });
+    expect(mapped(exceeds('Limit exceeded', { quotaName: 'Provider jobs per Region' }), 'startMatchingJob').type).toBe(AwsFailureType.concurrencyQuota);
+  });
+
+  it('"Matching workflows" is a resource count: final, and the message names the quota and what to do', () => {
+    const failure = mapped(exceeds('You have reached the quota of 10 matching workflows', { quotaName: ER_QUOTA_NAMES.matchingWorkflows, quotaValue: 10 }), 'ensureMatchingWorkflow');
+    expect(failure).toMatchObject({ type: AwsFailureType.quotaExceeded, nonRetryable: true });
+    expect(failure.message).toBe(
+      'ensureMatchingWorkflow: ExceedsLimitException (HTTP 402): You have reached the quota of 10 matching workflows — the quota "Matching workflows" (10) was reached: free capacity (e.g. delete unused matching workflows) or request a quota increase',
+    );
+    // Even on a job start, a refusal that names a resource count is not waited out.
+    expect(mapped(exceeds('limit', { quotaName: 'Matching workflows' }), 'startMatchingJob').type).toBe(AwsFailureType.quotaExceeded);
+  });
+
+  it('redacts PII echoed in the message of a quota refusal', () => {
+    const failure = mapped(exceeds('limit reached while reading jane.doe@example.com', { quotaName: ER_QUOTA_NAMES.concurrentProviderServiceJobs }), 'startMatchingJob');
+    expect(failure.message).not.toContain('jane');
+    expect(failure.message).toContain('[redacted-email]');
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { arnAccount } from '../../schemas/arn';
+import { arnAccount, arnRegion } from '../../schemas/arn';
 import { uid2MatchingInputSchema, type Uid2MatchingInput } from '../../schemas/uid2-matching';
 import { uid2InputTable, uid2MatchingWorkflow, uid2SchemaMapping } from '../../schemas/uid2-matching-resources';
 
@@ -21,6 +21,22 @@ describe('arnAccount', () => {
     expect(arnAccount('arn:aws:iam::123456789012:role/x')).toBe('123456789012');
     expect(arnAccount('arn:aws:s3:::bucket')).toBe('');
     expect(arnAccount('not-an-arn')).toBe('');
+  });
+});
+
+describe('arnRegion', () => {
+  it('reads the Region field of an ARN (a provider service has no account), and is empty for one without', () => {
+    expect(arnRegion('arn:aws:entityresolution:us-east-1::providerservice/UID2/uid2-assignment')).toBe('us-east-1');
+    expect(arnRegion('arn:aws:iam::123456789012:role/x')).toBe('');
+    expect(arnRegion('not-an-arn')).toBe('');
+  });
+});
+
+describe('jobQueue', () => {
+  it('is per ER workflow unless a config asks for the account + Region queue; other values are refused', () => {
+    expect(config().jobQueue).toBe('er-workflow');
+    expect(config({ jobQueue: 'account-region' }).jobQueue).toBe('account-region');
+    expect(() => config({ jobQueue: 'region' as never })).toThrow(/jobQueue/);
   });
 });
 

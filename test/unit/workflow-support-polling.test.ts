@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { pollProgressAt } from '../../schemas/poll-schedule';
+import { AwsFailureType } from '../../schemas/failures';
 import { pollSchedule, pollingActivityOptions } from '../../workflows/support/polling';
+import { slotRefusalsReturned } from '../../workflows/support/slot-wait';
 
 const MINUTE = 60_000;
 const t0 = Date.parse('2026-03-01T00:00:00.000Z');
@@ -17,6 +19,17 @@ describe('pollingActivityOptions', () => {
 
   it('takes the bound in milliseconds too (the time left before a deadline)', () => {
     expect(pollingActivityOptions({ initialInterval: 600_000, maximumInterval: '1 hour', backoffCoefficient: 1.5 }, 12_345).scheduleToCloseTimeout).toBe(12_345);
+  });
+});
+
+describe('slotRefusalsReturned', () => {
+  it('keeps the options and makes a concurrency-quota refusal come back to the workflow instead of being retried', () => {
+    const options = slotRefusalsReturned(pollingActivityOptions(jobPoll, '7 days'));
+    expect(options).toEqual({
+      startToCloseTimeout: '2 minutes',
+      scheduleToCloseTimeout: '7 days',
+      retry: { initialInterval: '1 minute', backoffCoefficient: 2, maximumInterval: '10 minutes', nonRetryableErrorTypes: [AwsFailureType.concurrencyQuota] },
+    });
   });
 });
 

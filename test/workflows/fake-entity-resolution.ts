@@ -3,6 +3,7 @@ import {
   CreateMatchingWorkflowCommand,
   CreateSchemaMappingCommand,
   EntityResolutionClient,
+  ExceedsLimitException,
   GetMatchingJobCommand,
   GetMatchingWorkflowCommand,
   GetProviderServiceCommand,
@@ -38,7 +39,7 @@ export interface FakeJob {
  * Entity Resolution, Data Exchange and S3 as the real SDK clients see them (aws-sdk-client-mock on
  * instances), on the time-skipping server's clock: a job runs for `jobDurationMs` of server time, one
  * job per matching workflow (a second StartMatchingJob is a ConflictException), schema mappings in use
- * cannot be updated. The workflow's activities run unchanged against it.
+ * cannot be updated; on demand, a start while another job runs is refused for the Region's quota. The workflow's activities run unchanged against it.
  */
 export class FakeAws {
   readonly entityResolution = new EntityResolutionClient({ region: 'us-east-1', credentials });
@@ -59,6 +60,10 @@ export class FakeAws {
   pendingChecks = 0;
   /** Server time of the first answer with the data set entitled. */
   entitledAtMs?: number;
+  /** Set: a StartMatchingJob while any job (of any workflow, `jobs` may hold others') runs is refused with ExceedsLimitException naming this quota. */
+  refuseConcurrentStarts?: { quotaName?: string; quotaValue?: number };
+  /** Set: CreateMatchingWorkflow is refused with ExceedsLimitException, as beyond the "Matching workflows" quota. */
+  workflowQuota?: { quotaName: string; quotaValue: number };
 
   constructor(private readonly now: () => Promise<number>) {
     const er = mockClient(this.entityResolution);
@@ -105,6 +110,9 @@ export class FakeAws {
     er.on(CreateMatchingWorkflowCommand).callsFake((input: CreateMatchingWorkflowInput) => {
       count('CreateMatchingWorkflow');
       if (this.workflows.has(input.workflowName!)) throw new ConflictException({ message: 'exists', ...meta });
+      if (this.workflowQuota) {
+        throw new ExceedsLimitException({ message: `You have reached the quota of ${this.workflowQuota.quotaValue} matching workflows`, ...this.workflowQuota, ...meta });
+      }
       this.workflows.set(input.workflowName!, input);
       return { ...input, workflowArn: this.workflowArn(input.workflowName!) };
     });
@@ -119,6 +127,10 @@ export class FakeAws {
       if (this.jobs.some((j) => j.workflowName === input.workflowName && now < j.endMs)) {
         count('StartMatchingJob:conflict');
         throw new ConflictException({ message: 'A job is already running', ...meta });
+      }
+      if (this.refuseConcurrentStarts && this.jobs.some((j) => now < j.endMs)) {
+        count('StartMatchingJob:refused');
+        throw new ExceedsLimitException({ message: 'Exceeded the quota of concurrent jobs in this Region', ...this.refuseConcurrentStarts, ...meta });
       }
       const job: FakeJob = { jobId: `job${this.jobs.length + 1}`, workflowName: input.workflowName, startMs: now, endMs: now + this.jobDurationMs, failWith: this.failJobsWith, inputRecords: 100 };
       this.jobs.push(job);

@@ -1,4 +1,5 @@
 import type { WorkflowHandle } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { GetTableCommand, GlueClient } from '@aws-sdk/client-glue';
@@ -10,9 +11,10 @@ import { createGlueTableActivities } from '../../activities/glue-tables';
 import { createUid2SubscriptionWaitActivities } from '../../activities/uid2-subscription-wait';
 import { createUid2SubscriptionActivities } from '../../activities/uid2-subscription';
 import { createWorkflowCoordinationActivities } from '../../activities/workflow-coordination';
-import { ER_RESOURCE_DRIFT, INVALID_INPUT, MATCHING_JOB_FAILED } from '../../schemas/failures';
-import { workflowIds } from '../../schemas/temporal-names';
-import type { Uid2MatchingInput, Uid2MatchingResult } from '../../schemas/uid2-matching';
+import { ER_QUOTA_NAMES } from '../../schemas/er-quotas';
+import { AwsFailureType, ER_JOB_SLOT_WAIT_EXCEEDED, ER_RESOURCE_DRIFT, INVALID_INPUT, MATCHING_JOB_FAILED } from '../../schemas/failures';
+import { jobQueueLabels, workflowIds } from '../../schemas/temporal-names';
+import type { Uid2MatchingInput, Uid2MatchingResult, Uid2MatchingStatus } from '../../schemas/uid2-matching';
 import { uid2Matching, uid2MatchingStatusQuery } from '../../workflows/uid2-matching';
 import { uid2SubscriptionApproval } from '../../workflows/uid2-subscription-approval';
 import { connectDevServer, workflowBundle } from '../helpers/environments';
@@ -143,6 +145,66 @@ describe('uid2Matching (time-skipping)', () => {
     expect(failure.message).toContain('output.hash.0: is not a mapped column: a UID2 schema holds only the unique id, email and phone columns');
     expect(aws.calls.ListProviderServices).toBeUndefined();
   });
+
+  /** Another pipeline's provider-service job holds the Region's slot from now for `holdMs`; starts meanwhile are refused naming the quota. */
+  async function slotHeldFor(aws: FakeAws, holdMs: number): Promise<number> {
+    aws.refuseConcurrentStarts = { quotaName: ER_QUOTA_NAMES.concurrentProviderServiceJobs, quotaValue: 1 };
+    const now = await env.currentTimeMs();
+    aws.jobs.push({ jobId: 'elsewhere', workflowName: 'Other_pipeline_email', startMs: now, endMs: now + holdMs, inputRecords: 1 });
+    return now + holdMs;
+  }
+
+  it('waits for the Region\'s job slot on durable timers when the start is refused, shows the wait in status, then completes', async () => {
+    const aws = new FakeAws(() => env.currentTimeMs());
+    const freedAtMs = await slotHeldFor(aws, 20 * 60_000);
+    const { result, waiting, history } = await withWorker(aws, async (tq) => {
+      const handle = await start(tq, input(uniqueName('slot')));
+      // Time does not skip until the result is awaited: the run sits in its first wait.
+      let waiting: Uid2MatchingStatus | undefined;
+      await vi.waitUntil(async () => {
+        waiting = await handle.query(uid2MatchingStatusQuery).catch(() => undefined);
+        return waiting?.jobs[0]?.stage === 'waiting-for-slot';
+      }, { timeout: 30_000, interval: 100 });
+      return { result: await handle.result(), waiting: waiting!, history: await historyOf(handle) };
+    });
+
+    const wait = waiting.jobs[0]!.slotWait!;
+    expect(wait).toMatchObject({ attempts: 1, quotaName: ER_QUOTA_NAMES.concurrentProviderServiceJobs, quotaValue: 1 });
+    expect(Date.parse(wait.nextAttemptAt) - Date.parse(wait.since)).toBe(60_000);
+    expect(Date.parse(wait.giveUpAt) - Date.parse(wait.since)).toBe(7 * 24 * HOUR);
+    expect(waiting.nextAction).toContain(`email waits for the Region's job slot (quota "${ER_QUOTA_NAMES.concurrentProviderServiceJobs}" in use): start refused 1 time, next try at ${wait.nextAttemptAt}`);
+    // Refused at 0, 1, 3, 7 and 15 minutes (1, 2, 4, 8 minutes apart); the try at 25 minutes finds the slot free.
+    expect(aws.calls['StartMatchingJob:refused']).toBe(5);
+    expect(history.filter((e) => e === String(temporal.api.enums.v1.EventType.EVENT_TYPE_TIMER_STARTED))).toHaveLength(5);
+    const ours = aws.jobs.find((j) => j.jobId === result.identifiers[0]!.jobId)!;
+    expect(ours.startMs).toBeGreaterThanOrEqual(freedAtMs);
+    expect(result.identifiers[0]!.status).toBe('SUCCEEDED');
+  });
+
+  it('fails with ErJobSlotWaitExceeded when the slot stays taken past jobPoll.timeout', async () => {
+    const aws = new FakeAws(() => env.currentTimeMs());
+    await slotHeldFor(aws, 2 * HOUR);
+    const failure = await withWorker(aws, async (tq) => workflowFailureOf((await start(tq, input(uniqueName('slotTimeout'), { jobPoll: { timeout: '30 minutes' } }))).result()));
+
+    expect(failure.type).toBe(ER_JOB_SLOT_WAIT_EXCEEDED);
+    expect(failure.nonRetryable).toBe(true);
+    // Refused at 0, 1, 3, 7, 15, 25 and (the last wait cut to the timeout) 30 minutes.
+    expect(failure.message).toMatch(/^email: The job start was refused 7 times from \S+ to \S+ \(jobPoll.timeout 30 minutes\) because the quota "Concurrent provider service matching jobs" was in use/);
+    expect(aws.calls['StartMatchingJob:refused']).toBe(7);
+    expect(aws.jobs).toHaveLength(1);
+  });
+
+  it('fails at once, naming the quota, when a resource count ("Matching workflows") is exceeded', async () => {
+    const aws = new FakeAws(() => env.currentTimeMs());
+    aws.workflowQuota = { quotaName: ER_QUOTA_NAMES.matchingWorkflows, quotaValue: 10 };
+    const failure = await withWorker(aws, async (tq) => workflowFailureOf((await start(tq, input(uniqueName('workflowQuota')))).result()));
+
+    expect(failure.type).toBe(AwsFailureType.quotaExceeded);
+    expect(failure.nonRetryable).toBe(true);
+    expect(failure.message).toContain('email: ensureMatchingWorkflow: ExceedsLimitException: You have reached the quota of 10 matching workflows — the quota "Matching workflows" (10) was reached: free capacity');
+    expect(aws.calls.CreateMatchingWorkflow).toBe(1);
+    expect(aws.calls.StartMatchingJob).toBeUndefined();
+  });
 });
 
 /**
@@ -269,6 +331,29 @@ describe('uid2Matching on the dev server', () => {
     expect(queued[1]).toBeGreaterThanOrEqual(3000);
     expect(queued[0]).toBeLessThan(queued[1]!);
   });
+  it('with jobQueue "account-region", runs the jobs of two runs on different ER workflows one after the other', async () => {
+    const aws = new FakeAws(() => Promise.resolve(Date.now()));
+    aws.jobDurationMs = 2000;
+    const account = String(400000000000 + seq);
+    const run = (label: string) => input(uniqueName(label), { roleArn: `arn:aws:iam::${account}:role/EntityResolutionUid2`, jobPoll: fastPoll, jobQueue: 'account-region' });
+    const regionQueue = dev.client.workflow.getHandle(workflowIds.erJobQueue(jobQueueLabels.providerServiceJobs(account, 'us-east-1')));
+    const results = await withWorker(
+      aws,
+      async (tq) => {
+        const handles = [await start(tq, run('regionA'), dev), await start(tq, run('regionB'), dev)];
+        const results = await Promise.all(handles.map((h) => h.result()));
+        await regionQueue.terminate('test over');
+        return results;
+      },
+      dev,
+    );
+
+    expect(new Set(results.map((r) => r.identifiers[0]!.erWorkflow.name)).size).toBe(2);
+    const [a, b] = [...aws.jobs].sort((x, y) => x.startMs - y.startMs);
+    expect(a!.workflowName).not.toBe(b!.workflowName);
+    expect(b!.startMs).toBeGreaterThanOrEqual(a!.endMs);
+  });
+
   it('waits for the subscription approval as a child run when the subscription is not entitled yet', async () => {
     const aws = new FakeAws(() => Promise.resolve(Date.now()));
     aws.jobDurationMs = 1000;

@@ -5,7 +5,7 @@ import type { JobOutcome } from '../../matching/run-matching-job';
 import { paginate } from '../paginate';
 import type { RestJsonRoute } from '../../protocols/rest-json';
 import type { StateStore, StoredJob, StoredResource } from '../../state';
-import { JobSlots, type JobKind } from './job-slots';
+import { JobSlots, quotaRefusal, type JobKind } from './job-slots';
 import { WorkflowLimitSettings } from './workflow-limits';
 import { epochSeconds } from './validation';
 
@@ -18,7 +18,8 @@ export interface JobDurations {
  * Matching jobs: QUEUED for at least `queuedMs` and until a Region slot of their kind is free,
  * RUNNING while the job really runs (at least `runningMs`), then SUCCEEDED or FAILED with metrics
  * or errorDetails. One running job per matching workflow: a second StartMatchingJob is refused
- * with ConflictException, as the service's quota says.
+ * with ConflictException, as the service's quota says. With `slots.whenFull` 'refuse', a start beyond
+ * the Region's quota of its kind is refused with ExceedsLimitException instead of queued.
  */
 export class MatchingJobs {
   readonly durations: JobDurations;
@@ -67,6 +68,9 @@ export class MatchingJobs {
     if (this.isRunning(workflowName)) {
       throw conflict(`A matching job is already running for workflow ${workflowName}: only one job per matching workflow can run at a time`);
     }
+    const kind = jobKind(workflow);
+    // A job counts from its start: it sits `queuedMs` before it asks the slots for one.
+    if (this.slots.whenFull === 'refuse' && this.activeJobs(kind) >= this.slots.quotas[kind]) throw quotaRefusal(kind, this.slots.quotas[kind]);
     const jobId = randomUUID().replace(/-/g, '');
     const job: StoredJob = {
       jobId,
@@ -78,6 +82,14 @@ export class MatchingJobs {
     this.store.update((s) => (s.entityResolution.jobs[jobId] = job));
     this.launch(workflow, jobId, this.faults.jobShouldFail('entityresolution', 'StartMatchingJob'));
     return jobId;
+  }
+
+  private activeJobs(kind: JobKind): number {
+    const { jobs, matchingWorkflows } = this.store.get().entityResolution;
+    return Object.values(jobs).filter((j) => {
+      const workflow = matchingWorkflows[j.workflowName];
+      return (j.status === 'QUEUED' || j.status === 'RUNNING') && workflow !== undefined && jobKind(workflow) === kind;
+    }).length;
   }
 
   /** QUEUED for `queuedMs` and until a slot of its kind is free, then RUNNING while the job runs (at least `runningMs`), then its outcome. */

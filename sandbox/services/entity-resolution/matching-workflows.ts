@@ -1,5 +1,6 @@
 import { PROVIDER_SERVICES, SANDBOX_ACCOUNT, providerServiceArn } from '../catalog';
 import { GLUE_TABLE_ARN } from '../glue-table-arn';
+import { ER_QUOTA_NAMES } from '../../../schemas/er-quotas';
 import { SandboxError, conflict, notFound } from '../../protocols/errors';
 import { paginate } from '../paginate';
 import type { RestJsonRoute } from '../../protocols/rest-json';
@@ -97,7 +98,7 @@ export function matchingWorkflowRoutes(store: StateStore, jobs: Pick<MatchingJob
         if (workflows()[workflowName]) throw conflict(`Matching workflow ${workflowName} already exists`);
         if (Object.keys(workflows()).length >= MATCHING_WORKFLOW_LIMIT) {
           throw new SandboxError(402, 'ExceedsLimitException', `You have reached the quota of ${MATCHING_WORKFLOW_LIMIT} matching workflows`, {
-            quotaName: 'Matching workflows',
+            quotaName: ER_QUOTA_NAMES.matchingWorkflows,
             quotaValue: MATCHING_WORKFLOW_LIMIT,
           });
         }
