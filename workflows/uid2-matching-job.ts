@@ -3,10 +3,12 @@ import type { Activities } from '../activities';
 import type { MatchingJobStatus, Uid2Identifier, Uid2IdentifierResult, Uid2MatchingConfig } from '../schemas/uid2-matching';
 import { uid2MatchingWorkflow, uid2SchemaMapping, type DescribedInputTable } from '../schemas/uid2-matching-resources';
 import { UID2_MATCHING_FAILED } from '../schemas/failures';
+import { unpreparedCounts } from '../schemas/uid2-matching-counts';
 import { CONTROL_PLANE } from './support/activity-options';
 import type { WithErJobTurn } from './support/er-job-turn';
 import { pollingActivityOptions, pollSchedule } from './support/polling';
 import { rootFailure } from './support/root-failure';
+import { runPreparedMatchingJob, type PreparedJobContext } from './uid2-matching-prepared-job';
 import { matchingJobProgress } from './uid2-matching-status';
 
 const controlPlane = proxyActivities<Activities>(CONTROL_PLANE);
@@ -22,9 +24,9 @@ export interface MatchingJobContext {
  * Every identifier type's job, side by side. A cancelled run rethrows the cancellation; otherwise any
  * failure fails the run, naming each identifier that failed, with the jobs that succeeded in its details.
  */
-export async function runMatchingJobs(jobs: MatchingJobStatus[], context: MatchingJobContext): Promise<Uid2IdentifierResult[]> {
-  const settled = await Promise.allSettled(jobs.map((job) => runMatchingJob(job, context)));
-  const done = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+export async function runMatchingJobs(jobs: MatchingJobStatus[], context: MatchingJobContext | PreparedJobContext): Promise<Uid2IdentifierResult[]> {
+  const settled = await Promise.allSettled(jobs.map((job) => ('source' in context ? runPreparedMatchingJob(job, context) : runMatchingJob(job, context))));
+  const done = settled.flatMap((s) => (s.status === 'fulfilled' ? [{ ...s.value, counts: s.value.counts ?? unpreparedCounts(s.value.metrics) }] : []));
   const failed = settled.flatMap((s, i) => (s.status === 'rejected' ? [{ identifier: jobs[i]!.identifier, error: s.reason as unknown }] : []));
   const cancelled = failed.find((f) => isCancellation(f.error));
   if (cancelled) throw cancelled.error;

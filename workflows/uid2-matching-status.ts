@@ -7,7 +7,7 @@ const NEXT_ACTION: Record<Uid2MatchingStage, string> = {
   'checking-subscription': 'Finding the UID2 provider service and checking the Data Exchange entitlement.',
   'waiting-for-approval': 'Waiting for the UID2 subscription approval (uid2SubscriptionApproval); the matching starts once it is approved.',
   'cataloging-input': 'Cataloging the S3 data as a Glue table.',
-  'checking-input': 'Checking that the Glue table has the mapped columns.',
+  'checking-input': 'Checking that the input has the mapped columns.',
   matching: 'Running one Entity Resolution job per identifier type; see jobs for each one.',
   completed: 'Read the UID2s from the output objects in the result.',
   failed: 'Read the failure in the Temporal UI, fix its cause, then start a new run.',
@@ -15,6 +15,8 @@ const NEXT_ACTION: Record<Uid2MatchingStage, string> = {
 };
 
 const JOB_ACTION: Partial<Record<MatchingJobStage, string>> = {
+  preparing: 'is being prepared (prepareIdentityData): values normalised for UID2, unusable rows to the rejects',
+  'cataloging-prepared': 'prepared data is being cataloged as its Glue table',
   queued: 'waits for an earlier job on the same ER workflow (one job per matching workflow)',
   'job-running': 'job running; checked on a backoff schedule',
 };
@@ -27,7 +29,8 @@ export function uid2MatchingStatus(status: Omit<Uid2MatchingStatus, 'nextAction'
     return { ...job, checks: progress.checks, lastCheckAt: progress.lastCheckAt, nextCheckAt: progress.nextCheckAt };
   });
   const waits = jobs.flatMap((j) => (JOB_ACTION[j.stage] ? [`${j.identifier} ${JOB_ACTION[j.stage]}`] : []));
-  return { ...status, jobs, nextAction: [NEXT_ACTION[status.stage], ...(status.stage === 'matching' ? waits : [])].join(' ') };
+  const discrepancies = jobs.flatMap((j) => (j.counts?.discrepancy ? [`${j.identifier} counts do not reconcile (${j.counts.discrepancy}): compare the rejects and the job's error output with the input.`] : []));
+  return { ...status, jobs, nextAction: [NEXT_ACTION[status.stage], ...(status.stage === 'matching' ? waits : []), ...discrepancies].join(' ') };
 }
 
 /** One job's entry in the run's status, moved along as the job goes; `nowMs` is the workflow's clock. */

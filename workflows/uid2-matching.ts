@@ -7,6 +7,7 @@ import type { Uid2SubscriptionApprovalConfig } from '../schemas/uid2-subscriptio
 import {
   erResourceName,
   identifiersOf,
+  preparationOf,
   uid2MatchingInputSchema,
   type Uid2MatchingInput,
   type Uid2MatchingResult,
@@ -65,6 +66,17 @@ export async function uid2Matching(input: Uid2MatchingInput): Promise<Uid2Matchi
       enter('waiting-for-approval');
       await waitForApproval(config.subscription, provider.marketplace.dataSetId);
       subscription = 'approved-during-run';
+    }
+
+    const prepare = preparationOf(config);
+    if (prepare) {
+      enter('checking-input');
+      const { catalogFrom, columns, database, table } = uid2InputTable(config);
+      const source = await cataloging.describePreparationSource({ source: catalogFrom ?? { database, table }, columns });
+      enter('matching');
+      const identifiers = await runMatchingJobs(status.jobs, { config, source, prepare, providerServiceArn: provider.providerServiceArn, withErJobTurn });
+      enter('completed');
+      return { name: config.name, preparedFrom: source.input, providerServiceArn: provider.providerServiceArn, subscription, identifiers };
     }
 
     const { catalogFrom, columns, ...table } = uid2InputTable(config);

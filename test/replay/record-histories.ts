@@ -170,6 +170,7 @@ async function recordPreparation(env: TestWorkflowEnvironment, workflowBundle: {
       writePrepManifest: async ({ manifests, outputPrefix }) => ({
         manifestUri: `${outputPrefix}manifest.json`,
         dataPrefix: `${outputPrefix}run-x/data/`,
+        rejectsPrefix: `${outputPrefix}run-x/rejects/`,
         counts: manifests[0]!.counts,
         outputObjects: manifests.length,
         rejectObjects: 0,
