@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { emptyCounts } from '../../pii/prep/run/prep-counts';
 import { identifierCounts, unpreparedCounts } from '../../schemas/uid2-matching-counts';
 import { renderIdentifierCounts } from '../../starters/uid2-matching-status';
+import { uid2MatchingStatus } from '../../workflows/uid2-matching-status';
 
 const prepCounts = () => {
   const counts = { ...emptyCounts({ Phone: 'PHONE' }), rowsIn: 240, rowsOut: 222, rowsRejected: 18 };
@@ -34,5 +35,26 @@ describe('identifierCounts', () => {
 
   it('without preparation every input row reached Entity Resolution', () => {
     expect(unpreparedCounts({ inputRecords: 240, totalRecordsProcessed: 121, recordsNotProcessed: 119 })).toMatchObject({ inputRows: 240, rejectedBeforeEr: 0, sentToEr: 240, matched: 121, notProcessedByEr: 119 });
+  });
+});
+
+describe('the status query with counts', () => {
+  it('names a job whose counts do not reconcile in the next action, and says what a preparing job does', () => {
+    const counts = identifierCounts(prepCounts(), 'Phone', { inputRecords: 221, totalRecordsProcessed: 219, recordsNotProcessed: 2 });
+    const status = uid2MatchingStatus(
+      {
+        stage: 'matching',
+        startedAt: '2026-12-06T00:00:00.000Z',
+        jobs: [
+          { identifier: 'email', erWorkflow: 'x_email', stage: 'preparing' },
+          { identifier: 'phone', erWorkflow: 'x_phone', stage: 'completed', counts },
+        ],
+      },
+      Date.parse('2026-12-06T01:00:00.000Z'),
+    );
+    expect(status.nextAction).toBe(
+      'Running one Entity Resolution job per identifier type; see jobs for each one. email is being prepared (prepareIdentityData): values normalised for UID2, unusable rows to the rejects ' +
+        `phone counts do not reconcile (${counts.discrepancy}): compare the rejects and the job's error output with the input.`,
+    );
   });
 });
