@@ -167,8 +167,8 @@ export const uid2MatchingStages = [
 ] as const;
 export type Uid2MatchingStage = (typeof uid2MatchingStages)[number];
 
-/** A job ends `completed` or `failed`: the run's cancellation shows on the run. */
-export const matchingJobStages = ['pending', 'preparing', 'cataloging-prepared', 'ensuring-resources', 'queued', 'starting-job', 'job-running', 'listing-output', 'completed', 'failed'] as const;
+/** A job ends `completed`, `skipped` (nothing left to match after preparation) or `failed`: the run's cancellation shows on the run. */
+export const matchingJobStages = ['pending', 'preparing', 'cataloging-prepared', 'ensuring-resources', 'queued', 'starting-job', 'job-running', 'listing-output', 'completed', 'skipped', 'failed'] as const;
 export type MatchingJobStage = (typeof matchingJobStages)[number];
 
 export interface JobMetrics {
@@ -235,6 +235,14 @@ export interface Uid2IdentifierResult {
   preparation?: IdentifierPreparation;
 }
 
+/** An identifier with no usable value left after preparation: no Entity Resolution job ran for it. */
+export interface Uid2SkippedIdentifier {
+  identifier: Uid2Identifier;
+  skipped: 'no usable values';
+  counts: IdentifierCounts;
+  preparation: Omit<IdentifierPreparation, 'preparedTableArn'>;
+}
+
 export interface Uid2MatchingResult {
   name: string;
   /** The table Entity Resolution read as it is; absent when the identifiers were prepared (each job's `preparation` names its table). */
@@ -244,6 +252,8 @@ export interface Uid2MatchingResult {
   providerServiceArn: string;
   subscription: 'entitled' | 'approved-during-run';
   identifiers: Uid2IdentifierResult[];
+  /** Prepared identifiers whose every row was rejected before Entity Resolution (see their rejects). */
+  skipped?: Uid2SkippedIdentifier[];
 }
 
 /** Per identifier progress, for the `status` query. */
@@ -261,7 +271,8 @@ export interface MatchingJobStatus {
   nextCheckAt?: string;
   metrics?: JobMetrics;
   counts?: IdentifierCounts;
-  preparation?: IdentifierPreparation;
+  /** The prepared table's ARN is absent for a skipped identifier (nothing was cataloged). */
+  preparation?: Omit<IdentifierPreparation, 'preparedTableArn'> & { preparedTableArn?: string };
 }
 
 export interface Uid2MatchingStatus {

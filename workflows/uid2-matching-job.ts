@@ -8,7 +8,6 @@ import { CONTROL_PLANE } from './support/activity-options';
 import type { WithErJobTurn } from './support/er-job-turn';
 import { pollingActivityOptions, pollSchedule } from './support/polling';
 import { rootFailure } from './support/root-failure';
-import { runPreparedMatchingJob, type PreparedJobContext } from './uid2-matching-prepared-job';
 import { matchingJobProgress } from './uid2-matching-status';
 
 const controlPlane = proxyActivities<Activities>(CONTROL_PLANE);
@@ -20,13 +19,19 @@ export interface MatchingJobContext {
   withErJobTurn: WithErJobTurn;
 }
 
+/** Every identifier type's job on the table as it is, side by side (see `settleJobs`). */
+export async function runMatchingJobs(jobs: MatchingJobStatus[], context: MatchingJobContext): Promise<Uid2IdentifierResult[]> {
+  const done = await settleJobs(jobs, (job) => runMatchingJob(job, context));
+  return done.map((result) => ({ ...result, counts: unpreparedCounts(result.metrics) }));
+}
+
 /**
- * Every identifier type's job, side by side. A cancelled run rethrows the cancellation; otherwise any
+ * Runs every identifier type's job side by side. A cancelled run rethrows the cancellation; otherwise any
  * failure fails the run, naming each identifier that failed, with the jobs that succeeded in its details.
  */
-export async function runMatchingJobs(jobs: MatchingJobStatus[], context: MatchingJobContext | PreparedJobContext): Promise<Uid2IdentifierResult[]> {
-  const settled = await Promise.allSettled(jobs.map((job) => ('source' in context ? runPreparedMatchingJob(job, context) : runMatchingJob(job, context))));
-  const done = settled.flatMap((s) => (s.status === 'fulfilled' ? [{ ...s.value, counts: s.value.counts ?? unpreparedCounts(s.value.metrics) }] : []));
+export async function settleJobs<R>(jobs: MatchingJobStatus[], run: (job: MatchingJobStatus) => Promise<R>): Promise<R[]> {
+  const settled = await Promise.allSettled(jobs.map(run));
+  const done = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
   const failed = settled.flatMap((s, i) => (s.status === 'rejected' ? [{ identifier: jobs[i]!.identifier, error: s.reason as unknown }] : []));
   const cancelled = failed.find((f) => isCancellation(f.error));
   if (cancelled) throw cancelled.error;
@@ -80,7 +85,7 @@ async function runMatchingJob(job: MatchingJobStatus, { config, table, providerS
 }
 
 /** One failure for the run, typed after its first cause, naming each identifier that failed; the jobs that succeeded are in its details. */
-function matchingFailed(failed: { identifier: Uid2Identifier; error: unknown }[], done: Uid2IdentifierResult[]): ApplicationFailure {
+function matchingFailed(failed: { identifier: Uid2Identifier; error: unknown }[], done: unknown[]): ApplicationFailure {
   const first = rootFailure(failed[0]!.error);
   const message = failed.map(({ identifier, error }) => `${identifier}: ${rootFailure(error)?.message ?? (error as Error).message}`).join(' | ');
   return ApplicationFailure.create({

@@ -1,13 +1,14 @@
 import { ParentClosePolicy, executeChild, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { workflowIds } from '../schemas/temporal-names';
-import type { MatchingJobStatus, PrepareOptions, Uid2IdentifierResult, Uid2MatchingConfig } from '../schemas/uid2-matching';
+import type { MatchingJobStatus, PrepareOptions, Uid2IdentifierResult, Uid2MatchingConfig, Uid2SkippedIdentifier } from '../schemas/uid2-matching';
 import { identifierCounts } from '../schemas/uid2-matching-counts';
 import { uid2MatchingWorkflow, uid2PreparedTable, uid2PrepareInput, uid2SchemaMapping, type PreparationSource } from '../schemas/uid2-matching-resources';
 import { CONTROL_PLANE } from './support/activity-options';
 import type { WithErJobTurn } from './support/er-job-turn';
 import { pollingActivityOptions, pollSchedule } from './support/polling';
 import { prepareIdentityData } from './prepare-identity-data';
+import { settleJobs } from './uid2-matching-job';
 import { matchingJobProgress } from './uid2-matching-status';
 
 const controlPlane = proxyActivities<Activities>(CONTROL_PLANE);
@@ -25,6 +26,11 @@ export interface PreparedJobContext {
   withErJobTurn: WithErJobTurn;
 }
 
+/** Every identifier type's preparation and job, side by side (see `settleJobs`). */
+export function runPreparedMatchingJobs(jobs: MatchingJobStatus[], context: PreparedJobContext): Promise<(Uid2IdentifierResult | Uid2SkippedIdentifier)[]> {
+  return settleJobs(jobs, (job) => runPreparedMatchingJob(job, context));
+}
+
 /**
  * One identifier type's matching on prepared data, all in its ER workflow's turn: a publish replaces the
  * data a queued or running job of another run of the same ER workflow would read, so no two runs prepare,
@@ -32,7 +38,7 @@ export interface PreparedJobContext {
  * published data cataloged as the identifier's fixed Glue table, the schema mapping and matching workflow
  * ensured on that table, and the job run, polled to its end, and its output listed.
  */
-export async function runPreparedMatchingJob(job: MatchingJobStatus, { config, source, prepare, providerServiceArn, withErJobTurn }: PreparedJobContext): Promise<Uid2IdentifierResult> {
+async function runPreparedMatchingJob(job: MatchingJobStatus, { config, source, prepare, providerServiceArn, withErJobTurn }: PreparedJobContext): Promise<Uid2IdentifierResult | Uid2SkippedIdentifier> {
   const progress = matchingJobProgress(job, Date.now);
   const jobs = proxyActivities<Activities>(pollingActivityOptions(config.jobPoll, config.jobPoll.timeout));
   const workflowName = job.erWorkflow;
@@ -49,6 +55,15 @@ export async function runPreparedMatchingJob(job: MatchingJobStatus, { config, s
         // A cancelled matching run lets the preparation discard what it wrote.
         parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
       });
+
+      const column = source.columns[identifier]!;
+      if (summary.counts.rowsOut === 0) {
+        // Entity Resolution has nothing to match, and a job on an empty table is not documented.
+        const counts = identifierCounts(summary.counts, column, { inputRecords: 0, totalRecordsProcessed: 0, recordsNotProcessed: 0 });
+        Object.assign(job, { counts, preparation: { manifestUri: summary.manifestUri, rejectsPrefix: summary.rejectsPrefix } });
+        progress.enter('skipped');
+        return { identifier, skipped: 'no usable values', counts, preparation: { manifestUri: summary.manifestUri, rejectsPrefix: summary.rejectsPrefix } };
+      }
 
       progress.enter('cataloging-prepared');
       const columns = { uniqueId: source.columns.uniqueId!, [identifier]: source.columns[identifier]! };
@@ -68,7 +83,7 @@ export async function runPreparedMatchingJob(job: MatchingJobStatus, { config, s
       progress.running(jobId, pollSchedule(config.jobPoll, Date.now()));
       const finished = await jobs.checkMatchingJob({ workflowName, jobId });
       progress.finished(finished);
-      const counts = identifierCounts(summary.counts, source.columns[identifier]!, finished.metrics);
+      const counts = identifierCounts(summary.counts, column, finished.metrics);
       job.counts = counts;
       progress.enter('listing-output');
       const output = await controlPlane.listJobOutput({ outputS3Path: config.output.s3Path, workflowName, jobId });

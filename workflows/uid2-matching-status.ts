@@ -17,6 +17,7 @@ const NEXT_ACTION: Record<Uid2MatchingStage, string> = {
 const JOB_ACTION: Partial<Record<MatchingJobStage, string>> = {
   preparing: 'is being prepared (prepareIdentityData): values normalised for UID2, unusable rows to the rejects',
   'cataloging-prepared': 'prepared data is being cataloged as its Glue table',
+  skipped: 'had no usable value after preparation, so no job ran (its rejects say why)',
   queued: 'waits for an earlier job on the same ER workflow (one job per matching workflow)',
   'job-running': 'job running; checked on a backoff schedule',
 };

@@ -20,6 +20,7 @@ import { erJobTurns } from './support/er-job-turn';
 import { pollingActivityOptions } from './support/polling';
 import { endedBy, showErWorkflows, stageTracker } from './support/stage-tracking';
 import { runMatchingJobs } from './uid2-matching-job';
+import { runPreparedMatchingJobs } from './uid2-matching-prepared-job';
 import { uid2MatchingStatus } from './uid2-matching-status';
 import { uid2SubscriptionApproval } from './uid2-subscription-approval';
 
@@ -74,9 +75,11 @@ export async function uid2Matching(input: Uid2MatchingInput): Promise<Uid2Matchi
       const { catalogFrom, columns, database, table } = uid2InputTable(config);
       const source = await cataloging.describePreparationSource({ source: catalogFrom ?? { database, table }, columns });
       enter('matching');
-      const identifiers = await runMatchingJobs(status.jobs, { config, source, prepare, providerServiceArn: provider.providerServiceArn, withErJobTurn });
+      const settled = await runPreparedMatchingJobs(status.jobs, { config, source, prepare, providerServiceArn: provider.providerServiceArn, withErJobTurn });
+      const identifiers = settled.flatMap((r) => ('skipped' in r ? [] : [r]));
+      const skipped = settled.flatMap((r) => ('skipped' in r ? [r] : []));
       enter('completed');
-      return { name: config.name, preparedFrom: source.input, providerServiceArn: provider.providerServiceArn, subscription, identifiers };
+      return { name: config.name, preparedFrom: source.input, providerServiceArn: provider.providerServiceArn, subscription, identifiers, ...(skipped.length > 0 ? { skipped } : {}) };
     }
 
     const { catalogFrom, columns, ...table } = uid2InputTable(config);

@@ -15,6 +15,7 @@ import { createWorker } from '../../worker/create-worker';
 import { connectDevServer, workflowBundle } from '../helpers/environments';
 import { adminCall, sandboxWithClients } from '../helpers/sandbox';
 import { objectText } from '../helpers/s3-objects';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { listObjects } from '../../storage/s3-objects';
 import { normalizeUid2Email, normalizeUid2Phone } from '../../pii/rules/uid2';
 import { uid2PreparedTable } from '../../schemas/uid2-matching-resources';
@@ -215,6 +216,58 @@ describe('uid2Matching end to end (dev server, sandbox, production worker)', () 
       .filter((v) => v.length > 6);
     expect(pii.length).toBeGreaterThan(800);
     for (const history of histories) for (const value of pii) expect(history).not.toContain(value);
+  });
+
+  it('with prepare on, reads an S3 prefix in its own header spelling, and skips an identifier with no usable value instead of running an empty job', async () => {
+    await adminCall(sandbox, 'POST', '/data-exchange/entitle', {});
+    await adminCall(sandbox, 'PUT', '/faults', { seed: 1, rules: [] });
+    const rows = ['Customer_ID,EMail,Phone', 'p-1,Ann@Example.com,n/a', 'p-2, bob@example.org ,', 'p-3,not-an-email,555-01'];
+    await aws.s3.send(new PutObjectCommand({ Bucket: 'identity-demo', Key: 'raw/junk-phones/export.csv', Body: `${rows.join('\n')}\n` }));
+    const taskQueue = `e2e-uid2-prepared-skip-${Date.now()}`;
+    const worker = await productionWorker(taskQueue);
+    const name = `E2E_SKIP_${Date.now()}`;
+    const result = await worker.runUntil(async () => {
+      const value = await env.client.workflow.execute(uid2Matching, {
+        taskQueue,
+        workflowId: workflowIds.uid2Matching(name, 'e2e'),
+        args: [
+          {
+            version: 2,
+            name,
+            data: { s3: { prefix: 's3://identity-demo/raw/junk-phones/', format: 'csv' } },
+            uniqueIdColumn: 'customer_id',
+            emailColumn: 'email',
+            phoneColumn: 'phone',
+            output: { s3Path: 's3://identity-demo/uid2-e2e-skip/' },
+            roleArn: 'arn:aws:iam::000000000000:role/EntityResolutionUid2Workflow',
+            jobPoll: { initialInterval: '1 second', maximumInterval: '1 second', backoffCoefficient: 1 },
+          },
+        ],
+      });
+      for (const identifier of ['email', 'phone']) await env.client.workflow.getHandle(workflowIds.erJobQueue(`${name}_${identifier}`)).terminate('test over').catch(() => undefined);
+      return value;
+    });
+
+    expect(result.preparedFrom).toBe('s3://identity-demo/raw/junk-phones/');
+    expect(result.identifiers.map((i) => [i.identifier, i.counts])).toEqual([
+      // ' bob@example.org ' is normalised by trimming only: not counted as rewritten.
+      ['email', { inputRows: 3, rejectedBeforeEr: 1, rejectReasons: { 'not an email address': 1 }, recovered: 1, sentToEr: 2, matched: 2, notProcessedByEr: 0 }],
+    ]);
+    const [phone, ...others] = result.skipped ?? [];
+    expect(others).toEqual([]);
+    expect(phone).toMatchObject({
+      identifier: 'phone',
+      skipped: 'no usable values',
+      counts: { inputRows: 3, rejectedBeforeEr: 3, rejectReasons: { 'not a phone number in E.164 or a US national format': 2, empty: 1 }, recovered: 0, sentToEr: 0, matched: 0, notProcessedByEr: 0 },
+    });
+    expect(phone!.preparation.manifestUri).toBe(`s3://identity-demo/uid2-e2e-skip/prepared/${name}_phone/manifest.json`);
+    const rejects = (await Promise.all((await listObjects(aws.s3, phone!.preparation.rejectsPrefix)).map((o) => csvRows(o.uri)))).flat();
+    expect(rejects.map((r) => r.reasons)).toEqual(['not a phone number in E.164 or a US national format', 'empty', 'not a phone number in E.164 or a US national format']);
+    const matched = await csvRows(result.identifiers[0]!.outputObjects.find((o) => o.includes('/success/'))!);
+    expect(matched.map((r) => [r.customer_id, r.email])).toEqual([
+      ['p-1', 'ann@example.com'],
+      ['p-2', 'bob@example.org'],
+    ]);
   });
 
   it('catalogs an S3 prefix as a Glue table itself, then matches from it', async () => {
