@@ -18,6 +18,7 @@ import { openSource } from '../pii/prep/read/record-sources';
 import { PrepInputError } from '../pii/prep/read/input-errors';
 import { INPUT_TABLE_INVALID } from '../schemas/failures';
 import type { EnsuredResource } from '../schemas/uid2-matching';
+import type { PreparationSource } from '../schemas/uid2-matching-resources';
 import { ensureResource, glueErrors, unlessMissing } from './existing-or-created';
 
 export interface GlueTableDeps {
@@ -112,16 +113,18 @@ export function createGlueTableActivities({ glue, s3 }: GlueTableDeps) {
     throw invalidTable(`No ${format === 'csv' ? '.csv' : '.parquet'} objects under ${prefix}: nothing to catalog`);
   }
 
-  async function readColumns(object: { uri: string; size: number }, format: 'csv' | 'parquet'): Promise<{ columns: Column[]; delimiter: string }> {
+  /** The object's columns as Glue stores them (lowercased), and `names`: as the file spells them (what the preparation engine reads). */
+  async function readColumns(object: { uri: string; size: number }, format: 'csv' | 'parquet'): Promise<{ columns: Column[]; delimiter: string; names: string[] }> {
     const location = parseLocation(object.uri);
     if (format === 'parquet') {
       const schema = parquetSchema(await parquetMetadataAsync(await randomAccess(location, s3)));
-      return { columns: schema.children.map((c) => ({ Name: c.element.name.toLowerCase(), Type: hiveType(c.element as Parameters<typeof hiveType>[0]) })), delimiter: ',' };
+      const columns = schema.children.map((c) => ({ Name: c.element.name.toLowerCase(), Type: hiveType(c.element as Parameters<typeof hiveType>[0]) }));
+      return { columns, delimiter: ',', names: schema.children.map((c) => c.element.name) };
     }
     try {
       const head = await openSource(location, s3, { format: 'csv', range: { start: 0, end: Math.min(object.size, HEADER_BYTES) } });
       await head.close();
-      return { columns: head.header.map((name) => ({ Name: name.trim().toLowerCase(), Type: 'string' })), delimiter: head.delimiter };
+      return { columns: head.header.map((name) => ({ Name: name.trim().toLowerCase(), Type: 'string' })), delimiter: head.delimiter, names: head.header };
     } catch (err) {
       if (err instanceof PrepInputError) throw invalidTable(err.message);
       throw err;
@@ -201,5 +204,44 @@ export function createGlueTableActivities({ glue, s3 }: GlueTableDeps) {
     return { tableArn: glueTableArn(await glue.config.region(), table.CatalogId ?? input.account, input.database, input.table), columns: resolved };
   }
 
-  return { catalogS3Prefix, describeInputTable };
+  /**
+   * The source data as the preparation engine reads it: its S3 prefix and format (from the config, or from the
+   * Glue table's location and SerDe), and each mapped column in the spelling of the first object's header or
+   * schema (config columns are matched to it case-insensitively, as Glue matches them).
+   */
+  async function describePreparationSource(input: {
+    source: { prefix: string; format: 'csv' | 'parquet' } | { database: string; table: string };
+    columns: Record<string, string>;
+  }): Promise<PreparationSource> {
+    const { prefix, format } = 'prefix' in input.source ? input.source : await tableSource(input.source);
+    const { first } = await dataAt(prefix, format);
+    const { names } = await readColumns(first, format);
+    const resolved: Record<string, string> = {};
+    const missing: string[] = [];
+    for (const [role, column] of Object.entries(input.columns)) {
+      const found = names.find((name) => name.trim().toLowerCase() === column.toLowerCase());
+      if (found === undefined) missing.push(`${role} "${column}"`);
+      else resolved[role] = found;
+    }
+    if (missing.length > 0) throw invalidTable(`${first.uri} has no column for ${missing.join(', ')} (${names.length} columns). Check the column names, and that CSV files start with a header line.`);
+    return { input: prefix, format, columns: resolved };
+  }
+
+  /** A Glue table's data as a prefix and format the preparation engine reads: CSV with a header line, or Parquet. */
+  async function tableSource({ database, table: name }: { database: string; table: string }): Promise<{ prefix: string; format: 'csv' | 'parquet' }> {
+    const table = (await unlessMissing(glue.send(new GetTableCommand({ DatabaseName: database, Name: name })), glueErrors))?.Table;
+    if (!table) throw invalidTable(`Glue table ${database}.${name} does not exist: create it, or give data.s3 to have this workflow catalog the data`);
+    const location = table.StorageDescriptor?.Location;
+    if (!location) throw invalidTable(`Glue table ${database}.${name} has no S3 location`);
+    const serde = table.StorageDescriptor?.SerdeInfo?.SerializationLibrary ?? '';
+    const classification = (table.Parameters?.classification ?? '').toLowerCase();
+    const format = /parquet/i.test(serde) || classification === 'parquet' ? 'parquet' : /csv|lazysimple/i.test(serde) || classification === 'csv' ? 'csv' : undefined;
+    if (!format) throw invalidTable(`Glue table ${database}.${name} is neither CSV nor Parquet (${serde || classification || 'no SerDe'}): the identifiers can be prepared from CSV or Parquet only`);
+    if (format === 'csv' && table.Parameters?.['skip.header.line.count'] !== '1') {
+      throw invalidTable(`Glue table ${database}.${name} is CSV without a header line (skip.header.line.count is not 1): the preparation finds the columns by their header`);
+    }
+    return { prefix: asPrefix(location.replace(/^s3a?:\/\//, 's3://')), format };
+  }
+
+  return { catalogS3Prefix, describeInputTable, describePreparationSource };
 }

@@ -49,6 +49,8 @@ export interface PrepSummary {
   manifestUri: string;
   /** The published parts, and nothing else: where a table over this output points. */
   dataPrefix: string;
+  /** Where the rows left out went, each with its reason (in the data owner's bucket; never read into Temporal). */
+  rejectsPrefix: string;
   counts: PrepCounts;
   outputObjects: number;
   rejectObjects: number;
@@ -117,7 +119,7 @@ export function createPrepActivities(deps: PrepActivityDeps) {
       const beat = () => Context.current().heartbeat();
       let removedObjects = await deleteObjects(deps.s3, replaced, beat);
       for (const run of await runPrefixesUnder(deps.s3, input.outputPrefix)) if (!holdsPublished(run)) removedObjects += await deleteUnder(deps.s3, run, beat);
-      return { manifestUri, dataPrefix: location.data, counts: manifest.counts, outputObjects: manifest.outputs.length, rejectObjects: manifest.rejects.length, removedObjects };
+      return { manifestUri, dataPrefix: location.data, rejectsPrefix: location.rejects, counts: manifest.counts, outputObjects: manifest.outputs.length, rejectObjects: manifest.rejects.length, removedObjects };
     },
 
     /**

@@ -14,7 +14,7 @@ export type DataFormat = (typeof DATA_FORMATS)[number];
 export const OUTPUT_FORMATS = ['csv', 'parquet'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 
-const regionCode = z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code such as US or GB');
+export const regionCode = z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code such as US or GB');
 
 /** How to prepare one dataset: which columns hold which identifier, and for which destination. */
 export const prepRulesSchema = z
@@ -32,6 +32,11 @@ export const prepRulesSchema = z
      * Either way each invalid value is listed in the rejects object.
      */
     keepRowWhen: z.enum(['any', 'all']).default('any'),
+    /**
+     * false: write the normalised values in clear, for a destination that takes them so (Entity Resolution's
+     * UID2 provider); unset: the profile's encoding (uid2, amc and tiktok hash).
+     */
+    hash: z.boolean().optional(),
   })
   .strict();
 export type PrepRulesInput = z.input<typeof prepRulesSchema>;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { durationSchema } from './duration';
 import type { ErSlotWait } from './er-quotas';
+import { regionCode } from './prep';
 import { pollIntervalsShape, pollScheduleSchema } from './poll-schedule';
 import { TERMINAL_STAGES } from './stages';
 import { uid2SubscriptionApprovalInputSchema } from './uid2-subscription-approval';
@@ -45,6 +46,19 @@ export const uid2DataSourceSchema = z.union([
 ]);
 export type Uid2DataSource = z.output<typeof uid2DataSourceSchema>;
 
+/** Preparation of the identifiers before matching (emails normalised by UID2's rules, phones made E.164), into a table Entity Resolution reads. */
+export const prepareOptionsSchema = z
+  .object({
+    /** Where the prepared tables and rejects go: `<output><ER workflow>/` (manifest.json, run-<id>/data/, run-<id>/rejects/). Default: `<output.s3Path>prepared/`. */
+    output: s3PrefixSchema.refine((uri) => uri.endsWith('/'), 'must end with /').optional(),
+    /** Region national phone numbers (no leading '+') are read in. */
+    defaultRegion: regionCode.default('US'),
+    /** Glue database of the prepared tables. Default: the input's database. */
+    glueDatabase: glueName.optional(),
+  })
+  .strict();
+export type PrepareOptions = z.output<typeof prepareOptionsSchema>;
+
 export const jobPollSchema = z
   .object({
     ...pollIntervalsShape({ initialInterval: '1 minute', maximumInterval: '10 minutes', backoffCoefficient: 2 }),
@@ -55,6 +69,8 @@ export const jobPollSchema = z
 
 export const uid2MatchingInputSchema = z
   .object({
+    /** 2: the current config shape, in which `prepare` is on unless set to false. A config without it is version 1 (no preparation), as it was written. */
+    version: z.union([z.literal(1), z.literal(2)]).default(1),
     /** Names the Entity Resolution resources (`<name>_email`, `<name>_phone`) and the run, e.g. CompanyName_UID2_Daily_Matching. */
     name: resourceName,
     description: z.string().max(255).optional(),
@@ -93,6 +109,8 @@ export const uid2MatchingInputSchema = z
      * pipelines do not compete for the Region's one provider-service job slot.
      */
     jobQueue: z.enum(['er-workflow', 'account-region']).default('er-workflow'),
+    /** Prepare the identifiers before matching (default: on in version 2, off in version 1); false: give Entity Resolution the table as it is. */
+    prepare: z.union([z.literal(false), prepareOptionsSchema]).optional(),
   })
   .strict()
   .superRefine((input, ctx) => {
@@ -117,7 +135,9 @@ export const uid2MatchingInputSchema = z
       }
     });
     input.output.hash.forEach((column, i) => {
-      if (!inSchema(column)) {
+      if (preparationOf(input) && column.toLowerCase() === input.uniqueIdColumn.toLowerCase()) {
+        issue(['output', 'hash', i], 'the unique id cannot be hashed when the identifiers are prepared: it is how the output rows join back to your records');
+      } else if (!inSchema(column)) {
         issue(['output', 'hash', i], `is not a mapped column: a UID2 schema holds only the unique id, email and phone columns, and only those reach the output`);
       } else if (input.output.exclude.some((e) => e.toLowerCase() === column.toLowerCase())) {
         issue(['output', 'hash', i], 'is also excluded: a column is either left out or hashed');
@@ -135,6 +155,13 @@ export function identifiersOf(config: Pick<Uid2MatchingConfig, 'emailColumn' | '
   return out;
 }
 
+/** The preparation a config asks for, or undefined: every decision on the prepared path reads this. */
+export function preparationOf(config: { version?: 1 | 2; prepare?: false | PrepareOptions }): PrepareOptions | undefined {
+  if (config.prepare === false) return undefined;
+  if (config.prepare) return config.prepare;
+  return config.version === 2 ? prepareOptionsSchema.parse({}) : undefined;
+}
+
 export const erResourceName = (name: string, identifier: Uid2Identifier) => `${name}_${identifier}`;
 
 export const uid2MatchingStages = [
@@ -147,8 +174,8 @@ export const uid2MatchingStages = [
 ] as const;
 export type Uid2MatchingStage = (typeof uid2MatchingStages)[number];
 
-/** A job ends `completed` or `failed`: the run's cancellation shows on the run. */
-export const matchingJobStages = ['pending', 'ensuring-resources', 'queued', 'starting-job', 'waiting-for-slot', 'job-running', 'listing-output', 'completed', 'failed'] as const;
+/** A job ends `completed`, `skipped` (nothing left to match after preparation) or `failed`: the run's cancellation shows on the run. */
+export const matchingJobStages = ['pending', 'preparing', 'cataloging-prepared', 'ensuring-resources', 'queued', 'starting-job', 'waiting-for-slot', 'job-running', 'listing-output', 'completed', 'skipped', 'failed'] as const;
 export type MatchingJobStage = (typeof matchingJobStages)[number];
 
 export interface JobMetrics {
@@ -170,6 +197,32 @@ export interface EnsuredResource {
   drift: FieldDrift[];
 }
 
+/**
+ * Where each input row of one identifier went; `inputRows` = `matched` + `notProcessedByEr` + `rejectedBeforeEr`.
+ * Without preparation nothing is rejected before Entity Resolution.
+ */
+export interface IdentifierCounts {
+  inputRows: number;
+  /** Rows left out of the prepared table: an empty or invalid identifier, or a row that could not be read. */
+  rejectedBeforeEr: number;
+  /** Why, by reason (`empty`, `unreadable`, the rule's reason). */
+  rejectReasons: Record<string, number>;
+  /** Values normalisation rewrote into the form UID2 takes (for phones: national numbers made E.164). */
+  recovered: number;
+  sentToEr: number;
+  matched: number;
+  notProcessedByEr: number;
+  /** Set when the counts do not reconcile (reported, not thrown: the UID2s are written). */
+  discrepancy?: string;
+}
+
+/** What the preparation of one identifier published (URIs only). */
+export interface IdentifierPreparation {
+  manifestUri: string;
+  rejectsPrefix: string;
+  preparedTableArn: string;
+}
+
 export interface Uid2IdentifierResult {
   identifier: Uid2Identifier;
   erWorkflow: EnsuredResource;
@@ -185,14 +238,29 @@ export interface Uid2IdentifierResult {
   durationMs: number;
   /** Time spent waiting for an earlier job on the same Entity Resolution workflow. */
   queuedMs: number;
+  counts?: IdentifierCounts;
+  preparation?: IdentifierPreparation;
+}
+
+/** An identifier with no usable value left after preparation: no Entity Resolution job ran for it. */
+export interface Uid2SkippedIdentifier {
+  identifier: Uid2Identifier;
+  skipped: 'no usable values';
+  counts: IdentifierCounts;
+  preparation: Omit<IdentifierPreparation, 'preparedTableArn'>;
 }
 
 export interface Uid2MatchingResult {
   name: string;
-  inputTableArn: string;
+  /** The table Entity Resolution read as it is; absent when the identifiers were prepared (each job's `preparation` names its table). */
+  inputTableArn?: string;
+  /** The S3 prefix the identifiers were prepared from. */
+  preparedFrom?: string;
   providerServiceArn: string;
   subscription: 'entitled' | 'approved-during-run';
   identifiers: Uid2IdentifierResult[];
+  /** Prepared identifiers whose every row was rejected before Entity Resolution (see their rejects). */
+  skipped?: Uid2SkippedIdentifier[];
 }
 
 /** Per identifier progress, for the `status` query. */
@@ -213,6 +281,9 @@ export interface MatchingJobStatus {
   lastCheckAt?: string;
   nextCheckAt?: string;
   metrics?: JobMetrics;
+  counts?: IdentifierCounts;
+  /** The prepared table's ARN is absent for a skipped identifier (nothing was cataloged). */
+  preparation?: Omit<IdentifierPreparation, 'preparedTableArn'> & { preparedTableArn?: string };
 }
 
 export interface Uid2MatchingStatus {

@@ -1,7 +1,7 @@
 import { adminAuthHeaders } from '../sandbox/admin/admin-guard';
 import { workflowIds } from '../schemas/temporal-names';
 import { prepareIdentityDataInputSchema } from '../schemas/prep';
-import { uid2MatchingInputSchema } from '../schemas/uid2-matching';
+import { uid2MatchingInputSchema, type Uid2MatchingResult } from '../schemas/uid2-matching';
 import { uid2SubscriptionApprovalInputSchema } from '../schemas/uid2-subscription-approval';
 import { loadConfigFile } from '../starters/lib/load-config';
 import { runWorkflow } from '../starters/lib/run-workflow';
@@ -27,6 +27,7 @@ export async function startDemo(env: NodeJS.ProcessEnv, sandboxUrl: string): Pro
   console.log(`demo: ${seeded.rows} synthetic customer records (two sources, dirty values) in ${DEMO_DATA_URI}, Glue table ${DEMO_DATABASE}.${DEMO_TABLE}`);
   const input = loadConfigFile(`${PROJECT_ROOT}/examples/uid2-subscription.sandbox.json`, uid2SubscriptionApprovalInputSchema);
   const ctx = await starterContext(env);
+  let matchingId: string;
   try {
     await runWorkflow({
       ctx,
@@ -47,10 +48,11 @@ export async function startDemo(env: NodeJS.ProcessEnv, sandboxUrl: string): Pro
     });
     // Waits on the approval run above, then maps the demo's emails and phones to UID2s in two ER workflows.
     const matching = loadConfigFile(`${PROJECT_ROOT}/examples/uid2-matching.sandbox.json`, uid2MatchingInputSchema);
+    matchingId = workflowIds.uid2Matching(matching.name, new Date().toISOString().slice(0, 10));
     await runWorkflow({
       ctx,
       workflow: uid2Matching,
-      workflowId: workflowIds.uid2Matching(matching.name, new Date().toISOString().slice(0, 10)),
+      workflowId: matchingId,
       args: [matching],
       wait: false,
       out: (line) => console.log(`demo: ${line}`),
@@ -65,5 +67,30 @@ export async function startDemo(env: NodeJS.ProcessEnv, sandboxUrl: string): Pro
       .then((res) => logger.info(`demo: sandbox approved the UID2 subscription (HTTP ${res.status})`))
       .catch((err: unknown) => logger.warn(`demo: could not approve in the sandbox: ${(err as Error).message}`));
   }, DEMO_APPROVAL_DELAY_MS);
-  return () => clearTimeout(timer);
+  const stopReporting = reportPhonesWhenDone(env, matchingId);
+  return () => {
+    clearTimeout(timer);
+    stopReporting();
+  };
+}
+
+/** Once the matching run completes: how many of the demo's phones normalisation recovered (counts and a URI only). */
+function reportPhonesWhenDone(env: NodeJS.ProcessEnv, workflowId: string): () => void {
+  const watching = starterContext(env);
+  watching
+    .then(async (ctx) => {
+      const result = await ctx.client.workflow.getHandle<typeof uid2Matching>(workflowId).result();
+      const line = phonesLine(result);
+      if (line) console.log(line);
+    })
+    .catch(() => undefined)
+    .finally(() => void watching.then((ctx) => ctx.close()).catch(() => undefined));
+  return () => void watching.then((ctx) => ctx.close()).catch(() => undefined);
+}
+
+export function phonesLine(result: Uid2MatchingResult): string | undefined {
+  const phone = result.identifiers.find((i) => i.identifier === 'phone');
+  const c = phone?.counts;
+  if (!c || !phone.preparation) return undefined;
+  return `demo: phones: ${c.inputRows} in, ${c.recovered} recovered by normalisation (rewritten into E.164), ${c.matched} matched, ${c.rejectedBeforeEr} rejected before Entity Resolution (see ${phone.preparation.rejectsPrefix})`;
 }

@@ -1,10 +1,12 @@
 import { ApplicationFailure, isCancellation, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
+import type { FinishedJob } from '../activities/entity-resolution';
 import type { MatchingJobStatus, Uid2Identifier, Uid2IdentifierResult, Uid2MatchingConfig } from '../schemas/uid2-matching';
 import { uid2MatchingWorkflow, uid2SchemaMapping, type DescribedInputTable } from '../schemas/uid2-matching-resources';
 import { arnAccount, arnRegion } from '../schemas/arn';
 import { UID2_MATCHING_FAILED } from '../schemas/failures';
 import { jobQueueLabels } from '../schemas/temporal-names';
+import { unpreparedCounts } from '../schemas/uid2-matching-counts';
 import { CONTROL_PLANE } from './support/activity-options';
 import type { WithErJobTurn } from './support/er-job-turn';
 import { pollingActivityOptions, pollSchedule } from './support/polling';
@@ -21,12 +23,18 @@ export interface MatchingJobContext {
   withErJobTurn: WithErJobTurn;
 }
 
+/** Every identifier type's job on the table as it is, side by side (see `settleJobs`). */
+export async function runMatchingJobs(jobs: MatchingJobStatus[], context: MatchingJobContext): Promise<Uid2IdentifierResult[]> {
+  const done = await settleJobs(jobs, (job) => runMatchingJob(job, context));
+  return done.map((result) => ({ ...result, counts: unpreparedCounts(result.metrics) }));
+}
+
 /**
- * Every identifier type's job, side by side. A cancelled run rethrows the cancellation; otherwise any
+ * Runs every identifier type's job side by side. A cancelled run rethrows the cancellation; otherwise any
  * failure fails the run, naming each identifier that failed, with the jobs that succeeded in its details.
  */
-export async function runMatchingJobs(jobs: MatchingJobStatus[], context: MatchingJobContext): Promise<Uid2IdentifierResult[]> {
-  const settled = await Promise.allSettled(jobs.map((job) => runMatchingJob(job, context)));
+export async function settleJobs<R>(jobs: MatchingJobStatus[], run: (job: MatchingJobStatus) => Promise<R>): Promise<R[]> {
+  const settled = await Promise.allSettled(jobs.map(run));
   const done = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
   const failed = settled.flatMap((s, i) => (s.status === 'rejected' ? [{ identifier: jobs[i]!.identifier, error: s.reason as unknown }] : []));
   const cancelled = failed.find((f) => isCancellation(f.error));
@@ -38,20 +46,11 @@ export async function runMatchingJobs(jobs: MatchingJobStatus[], context: Matchi
 /**
  * One identifier type's matching: its schema mapping; then, in its ER workflow's turn, the matching
  * workflow (no other run's job reads it while it is updated), the job, polled to its end, and its output.
- * The job's start waits out the Region's job slot; with jobQueue 'account-region', start and poll also
- * take the account + Region's turn (always inside the ER workflow's, so no two runs wait on each other).
+ * The job's start waits out the Region's job slot (see startAndAwaitJob).
  */
 async function runMatchingJob(job: MatchingJobStatus, { config, table, providerServiceArn, withErJobTurn }: MatchingJobContext): Promise<Uid2IdentifierResult> {
   const progress = matchingJobProgress(job, Date.now);
-  const pollOptions = pollingActivityOptions(config.jobPoll, config.jobPoll.timeout);
-  const jobs = proxyActivities<Activities>(pollOptions);
-  const starts = proxyActivities<Activities>(slotRefusalsReturned(pollOptions));
   const workflowName = job.erWorkflow;
-  const inRegionTurn = <T>(fn: () => Promise<T>): Promise<T> => {
-    if (config.jobQueue !== 'account-region') return fn();
-    progress.queuedForRegion();
-    return withErJobTurn(jobQueueLabels.providerServiceJobs(arnAccount(config.roleArn), arnRegion(providerServiceArn)), fn);
-  };
   try {
     progress.enter('ensuring-resources');
     const schemaMapping = await controlPlane.ensureSchemaMapping(uid2SchemaMapping(config, job.identifier, table));
@@ -60,16 +59,7 @@ async function runMatchingJob(job: MatchingJobStatus, { config, table, providerS
     const queuedSince = job.queuedSince!;
     return await withErJobTurn(workflowName, async (grant) => {
       const erWorkflow = await controlPlane.ensureMatchingWorkflow({ spec, onDrift: config.onDrift });
-      const { jobId, finished } = await inRegionTurn(async () => {
-        progress.enter('starting-job');
-        const { jobId } = await startWhenSlotFree(() => starts.startMatchingJob({ workflowName, notBefore: grant.grantedAt }), {
-          poll: config.jobPoll,
-          giveUpAfter: config.jobPoll.timeout,
-          onRefused: progress.waitingForSlot,
-        });
-        progress.running(jobId, pollSchedule(config.jobPoll, Date.now()));
-        return { jobId, finished: await jobs.checkMatchingJob({ workflowName, jobId }) };
-      });
+      const { jobId, finished } = await startAndAwaitJob({ config, providerServiceArn, withErJobTurn, progress, workflowName, notBefore: grant.grantedAt });
       progress.finished(finished);
       progress.enter('listing-output');
       const output = await controlPlane.listJobOutput({ outputS3Path: config.output.s3Path, workflowName, jobId });
@@ -95,8 +85,42 @@ async function runMatchingJob(job: MatchingJobStatus, { config, table, providerS
   }
 }
 
+export interface JobStart {
+  config: Uid2MatchingConfig;
+  providerServiceArn: string;
+  withErJobTurn: WithErJobTurn;
+  progress: ReturnType<typeof matchingJobProgress>;
+  workflowName: string;
+  /** When the ER workflow's turn was granted: a job started since is this run's (see startMatchingJob). */
+  notBefore: string;
+}
+
+/**
+ * Starts the ER workflow's job once the Region's job slot allows it, and polls it to its end; with
+ * jobQueue 'account-region', both inside the account + Region's turn (always taken inside the ER
+ * workflow's, so no two runs wait on each other).
+ */
+export async function startAndAwaitJob({ config, providerServiceArn, withErJobTurn, progress, workflowName, notBefore }: JobStart): Promise<{ jobId: string; finished: FinishedJob }> {
+  const pollOptions = pollingActivityOptions(config.jobPoll, config.jobPoll.timeout);
+  const jobs = proxyActivities<Activities>(pollOptions);
+  const starts = proxyActivities<Activities>(slotRefusalsReturned(pollOptions));
+  const startAndPoll = async () => {
+    progress.enter('starting-job');
+    const { jobId } = await startWhenSlotFree(() => starts.startMatchingJob({ workflowName, notBefore }), {
+      poll: config.jobPoll,
+      giveUpAfter: config.jobPoll.timeout,
+      onRefused: progress.waitingForSlot,
+    });
+    progress.running(jobId, pollSchedule(config.jobPoll, Date.now()));
+    return { jobId, finished: await jobs.checkMatchingJob({ workflowName, jobId }) };
+  };
+  if (config.jobQueue !== 'account-region') return startAndPoll();
+  progress.queuedForRegion();
+  return withErJobTurn(jobQueueLabels.providerServiceJobs(arnAccount(config.roleArn), arnRegion(providerServiceArn)), startAndPoll);
+}
+
 /** One failure for the run, typed after its first cause, naming each identifier that failed; the jobs that succeeded are in its details. */
-function matchingFailed(failed: { identifier: Uid2Identifier; error: unknown }[], done: Uid2IdentifierResult[]): ApplicationFailure {
+function matchingFailed(failed: { identifier: Uid2Identifier; error: unknown }[], done: unknown[]): ApplicationFailure {
   const first = rootFailure(failed[0]!.error);
   const message = failed.map(({ identifier, error }) => `${identifier}: ${rootFailure(error)?.message ?? (error as Error).message}`).join(' | ');
   return ApplicationFailure.create({

@@ -8,11 +8,18 @@ const NEXT_ACTION: Record<Uid2MatchingStage, string> = {
   'checking-subscription': 'Finding the UID2 provider service and checking the Data Exchange entitlement.',
   'waiting-for-approval': 'Waiting for the UID2 subscription approval (uid2SubscriptionApproval); the matching starts once it is approved.',
   'cataloging-input': 'Cataloging the S3 data as a Glue table.',
-  'checking-input': 'Checking that the Glue table has the mapped columns.',
+  'checking-input': 'Checking that the input has the mapped columns.',
   matching: 'Running one Entity Resolution job per identifier type; see jobs for each one.',
   completed: 'Read the UID2s from the output objects in the result.',
   failed: 'Read the failure in the Temporal UI, fix its cause, then start a new run.',
   cancelled: 'Nothing: the run was cancelled.',
+};
+
+const JOB_ACTION: Partial<Record<MatchingJobStage, string>> = {
+  preparing: 'is being prepared (prepareIdentityData): values normalised for UID2, unusable rows to the rejects',
+  'cataloging-prepared': 'prepared data is being cataloged as its Glue table',
+  skipped: 'had no usable value after preparation, so no job ran (its rejects say why)',
+  'job-running': 'job running; checked on a backoff schedule',
 };
 
 function jobAction(job: MatchingJobStatus): string | undefined {
@@ -25,8 +32,7 @@ function jobAction(job: MatchingJobStatus): string | undefined {
     const { quotaName, attempts, nextAttemptAt, giveUpAt } = job.slotWait;
     return `waits for the Region's job slot (${quotaName ? `quota "${quotaName}"` : 'a concurrency quota'} in use): start refused ${attempts} time${attempts === 1 ? '' : 's'}, next try at ${nextAttemptAt}, gives up at ${giveUpAt}`;
   }
-  if (job.stage === 'job-running') return 'job running; checked on a backoff schedule';
-  return undefined;
+  return JOB_ACTION[job.stage];
 }
 
 /** The run's status as of `atMs`: poll checks of running jobs are derived from their schedule, not recorded. */
@@ -40,7 +46,8 @@ export function uid2MatchingStatus(status: Omit<Uid2MatchingStatus, 'nextAction'
     const action = jobAction(j);
     return action ? [`${j.identifier} ${action}`] : [];
   });
-  return { ...status, jobs, nextAction: [NEXT_ACTION[status.stage], ...(status.stage === 'matching' ? waits : [])].join(' ') };
+  const discrepancies = jobs.flatMap((j) => (j.counts?.discrepancy ? [`${j.identifier} counts do not reconcile (${j.counts.discrepancy}): compare the rejects and the job's error output with the input.`] : []));
+  return { ...status, jobs, nextAction: [NEXT_ACTION[status.stage], ...(status.stage === 'matching' ? waits : []), ...discrepancies].join(' ') };
 }
 
 /** One job's entry in the run's status, moved along as the job goes; `nowMs` is the workflow's clock. */

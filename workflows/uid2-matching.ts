@@ -7,6 +7,7 @@ import type { Uid2SubscriptionApprovalConfig } from '../schemas/uid2-subscriptio
 import {
   erResourceName,
   identifiersOf,
+  preparationOf,
   uid2MatchingInputSchema,
   type Uid2MatchingInput,
   type Uid2MatchingResult,
@@ -19,6 +20,7 @@ import { erJobTurns } from './support/er-job-turn';
 import { pollingActivityOptions } from './support/polling';
 import { endedBy, showErWorkflows, stageTracker } from './support/stage-tracking';
 import { runMatchingJobs } from './uid2-matching-job';
+import { runPreparedMatchingJobs } from './uid2-matching-prepared-job';
 import { uid2MatchingStatus } from './uid2-matching-status';
 import { uid2SubscriptionApproval } from './uid2-subscription-approval';
 
@@ -65,6 +67,19 @@ export async function uid2Matching(input: Uid2MatchingInput): Promise<Uid2Matchi
       enter('waiting-for-approval');
       await waitForApproval(config.subscription, provider.marketplace.dataSetId);
       subscription = 'approved-during-run';
+    }
+
+    const prepare = preparationOf(config);
+    if (prepare) {
+      enter('checking-input');
+      const { catalogFrom, columns, database, table } = uid2InputTable(config);
+      const source = await cataloging.describePreparationSource({ source: catalogFrom ?? { database, table }, columns });
+      enter('matching');
+      const settled = await runPreparedMatchingJobs(status.jobs, { config, source, prepare, providerServiceArn: provider.providerServiceArn, withErJobTurn });
+      const identifiers = settled.flatMap((r) => ('skipped' in r ? [] : [r]));
+      const skipped = settled.flatMap((r) => ('skipped' in r ? [r] : []));
+      enter('completed');
+      return { name: config.name, preparedFrom: source.input, providerServiceArn: provider.providerServiceArn, subscription, identifiers, ...(skipped.length > 0 ? { skipped } : {}) };
     }
 
     const { catalogFrom, columns, ...table } = uid2InputTable(config);

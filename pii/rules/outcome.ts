@@ -1,7 +1,10 @@
 import { isSha256Hex } from '../hash';
 
-/** What a rule makes of one value: a normalised value to hash, an already hashed value, or a rejection with its reason. */
-export type RuleOutcome = { kind: 'normalized'; value: string } | { kind: 'prehashed'; value: string } | { kind: 'rejected'; reason: string };
+/**
+ * What a rule makes of one value: a normalised value to hash, an already hashed value, or a rejection with its
+ * reason. `rewritten`: the normalised value differs from the trimmed input (a national phone number made E.164).
+ */
+export type RuleOutcome = { kind: 'normalized'; value: string; rewritten?: true } | { kind: 'prehashed'; value: string } | { kind: 'rejected'; reason: string };
 
 export const normalized = (value: string): RuleOutcome => ({ kind: 'normalized', value });
 export const prehashed = (value: string): RuleOutcome => ({ kind: 'prehashed', value });

@@ -27,7 +27,7 @@ export const DESTINATION_PROFILES = {
 /** The identifier types a profile takes. */
 export type ProfileType<P extends PrepProfile> = (typeof DESTINATION_PROFILES)[P]['types'][number];
 
-/** Whether the profile's prepared values are hashes (hex or Base64), so never need quoting in CSV. */
-export function hashesValues(profile: PrepProfile): boolean {
-  return DESTINATION_PROFILES[profile].encode !== undefined;
+/** Whether the prepared values are hashes (hex or Base64), so never need quoting in CSV: the profile hashes and `hash` is not false. */
+export function hashesValues(rules: { profile: PrepProfile; hash?: boolean }): boolean {
+  return rules.hash !== false && DESTINATION_PROFILES[rules.profile].encode !== undefined;
 }

@@ -67,5 +67,9 @@ export function generateDemoCustomers(opts: { people: number; overlap: number; s
   const crmCount = Math.ceil((opts.people + opts.overlap) / 2);
   const crm = people.slice(0, crmCount).map((p, i) => record(p, 'crm', `crm-${String(i + 1).padStart(5, '0')}`));
   const ecommerce = people.slice(crmCount - opts.overlap).map((p, i) => record(p, 'ecommerce', `ecom-${String(i + 1).padStart(5, '0')}`));
+  // Every 40th record's phone is junk no region reads as a number; chosen by index, so every other value stays as seeded.
+  [...crm, ...ecommerce].forEach((r, i) => {
+    if (i % 40 === 39 && r.phone !== '') r.phone = i % 80 === 39 ? 'n/a' : '555-01';
+  });
   return { crm, ecommerce };
 }

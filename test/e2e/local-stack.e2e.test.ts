@@ -143,10 +143,17 @@ describe('npm start (local stack)', () => {
       const matching = await client.workflow.getHandle<typeof uid2Matching>(matchingIds[0]!).result();
       // Approved here at once: the run may have seen the entitlement already, or waited for it.
       expect(['entitled', 'approved-during-run']).toContain(matching.subscription);
-      expect(matching.identifiers.map((i) => [i.identifier, i.erWorkflow.name, i.metrics.inputRecords])).toEqual([
+      expect(matching.identifiers.map((i) => [i.identifier, i.erWorkflow.name, i.counts?.inputRows])).toEqual([
         ['email', 'Demo_UID2_Daily_Matching_email', 240],
         ['phone', 'Demo_UID2_Daily_Matching_phone', 240],
       ]);
+      // The demo config is version 2: its national-format phones are prepared, so none is lost to its format.
+      const phones = matching.identifiers[1]!.counts!;
+      expect(phones.recovered).toBeGreaterThan(100);
+      expect(phones.notProcessedByEr).toBe(0);
+      expect(phones.matched + phones.rejectedBeforeEr).toBe(240);
+      if (!output.includes('demo: phones: ')) await waitForOutput(child, 'demo: phones: ', () => output);
+      expect(output).toContain(`demo: phones: 240 in, ${phones.recovered} recovered by normalisation (rewritten into E.164), ${phones.matched} matched, ${phones.rejectedBeforeEr} rejected before Entity Resolution (see s3://identity-demo/uid2/prepared/Demo_UID2_Daily_Matching_phone/run-`);
     } finally {
       await connection.close();
     }

@@ -15,6 +15,11 @@ import { createWorker } from '../../worker/create-worker';
 import { connectDevServer, workflowBundle } from '../helpers/environments';
 import { adminCall, sandboxWithClients } from '../helpers/sandbox';
 import { objectText } from '../helpers/s3-objects';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { listObjects } from '../../storage/s3-objects';
+import { normalizeUid2Email, normalizeUid2Phone } from '../../pii/rules/uid2';
+import { uid2PreparedTable } from '../../schemas/uid2-matching-resources';
+import { preparationOf, uid2MatchingInputSchema } from '../../schemas/uid2-matching';
 
 /**
  * uid2Matching on the dev server with the production worker and the sandbox: the demo customers (240
@@ -181,6 +186,139 @@ describe('uid2Matching end to end (dev server, sandbox, production worker)', () 
     expect(result.identifiers.map((i) => i.status)).toEqual(['SUCCEEDED', 'SUCCEEDED']);
     expect(Date.parse(second!.startedAt)).toBeGreaterThanOrEqual(Date.parse(first!.endedAt));
     for (const identifier of result.identifiers) expect(identifier.metrics.inputRecords).toBe(240);
+  });
+
+  it('with prepare on (version 2): every phone valid for US is matched, rejects carry reasons, counts reconcile, no identifier in any history', async () => {
+    await adminCall(sandbox, 'POST', '/data-exchange/entitle', {});
+    await adminCall(sandbox, 'PUT', '/faults', { seed: 7, rules: [{ service: 'entityresolution', throttle: 0.2 }] });
+    const taskQueue = `e2e-uid2-prepared-${Date.now()}`;
+    const worker = await productionWorker(taskQueue);
+    const name = `E2E_PREP_${Date.now()}`;
+    const input: Uid2MatchingInput = {
+      version: 2,
+      name,
+      data: { glueTable: { database: 'identity_demo', table: 'customers' } },
+      uniqueIdColumn: 'customer_id',
+      emailColumn: 'email',
+      phoneColumn: 'phone',
+      output: { s3Path: 's3://identity-demo/uid2-e2e-prepared/' },
+      roleArn: 'arn:aws:iam::000000000000:role/EntityResolutionUid2Workflow',
+      jobPoll: { initialInterval: '1 second', maximumInterval: '1 second', backoffCoefficient: 1 },
+    };
+    const workflowId = workflowIds.uid2Matching(name, 'e2e');
+    const { result, status } = await worker.runUntil(async () => {
+      const handle = await env.client.workflow.start(uid2Matching, { taskQueue, workflowId, args: [input] });
+      const value = await handle.result();
+      const final = await handle.query(uid2MatchingStatusQuery);
+      for (const identifier of ['email', 'phone']) await env.client.workflow.getHandle(workflowIds.erJobQueue(`${name}_${identifier}`)).terminate('test over').catch(() => undefined);
+      return { result: value, status: final };
+    });
+
+    const { crm, ecommerce } = generateDemoCustomers({ people: 200, overlap: 40 });
+    const customers = [...crm, ...ecommerce];
+    const usable = {
+      email: customers.filter((c) => normalizeUid2Email(c.email).kind === 'normalized'),
+      phone: customers.filter((c) => normalizeUid2Phone(c.phone, 'US').kind === 'normalized'),
+    };
+    const national = customers.filter((c) => /^[(\d]/.test(c.phone) && normalizeUid2Phone(c.phone, 'US').kind === 'normalized');
+    expect(usable.phone.length).toBeGreaterThan(200);
+    expect(customers.some((c) => c.phone === 'n/a')).toBe(true);
+
+    expect(result.identifiers.map((i) => i.identifier)).toEqual(['email', 'phone']);
+    for (const job of result.identifiers) {
+      const counts = job.counts!;
+      const valid = usable[job.identifier];
+      // Every valid value reaches UID2 and is matched; the books balance.
+      expect(counts).toMatchObject({ inputRows: 240, sentToEr: valid.length, matched: valid.length, notProcessedByEr: 0, rejectedBeforeEr: 240 - valid.length });
+      expect(counts.discrepancy).toBeUndefined();
+      expect(counts.inputRows).toBe(counts.matched + counts.notProcessedByEr + counts.rejectedBeforeEr);
+      expect(Object.values(counts.rejectReasons).reduce((a, b) => a + b, 0)).toBe(counts.rejectedBeforeEr);
+      expect(status.jobs.find((j) => j.identifier === job.identifier)!.counts).toEqual(counts);
+
+      const rejectObjects = await listObjects(aws.s3, job.preparation!.rejectsPrefix);
+      const rejects = (await Promise.all(rejectObjects.map((o) => csvRows(o.uri)))).flat();
+      expect(rejects.length).toBe(counts.rejectedBeforeEr);
+      for (const row of rejects) expect(row.reasons).not.toBe('');
+      expect(job.preparation!.preparedTableArn).toMatch(new RegExp(`:table/identity_demo/${name.toLowerCase()}_${job.identifier}_prepared$`));
+
+      // The output joins back on the unique id and carries the identifier, normalised.
+      const matched = await csvRows(job.outputObjects.find((o) => o.includes('/success/'))!);
+      expect(matched.map((r) => r.customer_id).sort()).toEqual(valid.map((c) => c.customer_id).sort());
+      expect(Object.keys(matched[0]!)).toEqual(['customer_id', job.identifier, 'UID2_identifier', 'UID2_advertising_id', 'UID2_bucket_id']);
+    }
+    const phone = result.identifiers.find((i) => i.identifier === 'phone')!.counts!;
+    expect(phone.recovered).toBe(national.length + usable.phone.filter((c) => /^\+1 /.test(c.phone)).length);
+    expect(phone.rejectReasons).toEqual({ 'not a phone number in E.164 or a US national format': customers.filter((c) => ['n/a', '555-01'].includes(c.phone)).length, empty: customers.filter((c) => c.phone === '').length });
+
+    const plain = new Client({ connection: env.connection });
+    const text = async (id: string) =>
+      JSON.stringify(await plain.workflow.getHandle(id).fetchHistory(), (_k, v: unknown) => (v instanceof Uint8Array ? Buffer.from(v).toString('utf8') : v));
+    const prepare = preparationOf(uid2MatchingInputSchema.parse(input))!;
+    const config = uid2MatchingInputSchema.parse(input);
+    const ids = [
+      workflowId,
+      ...(['email', 'phone'] as const).flatMap((identifier) => [workflowIds.prepareIdentityData(uid2PreparedTable(config, identifier, prepare).output), workflowIds.erJobQueue(`${name}_${identifier}`)]),
+    ];
+    const histories = await Promise.all(ids.map(text));
+    expect(histories[0]).toContain(name);
+    const normalisedValue = (o: ReturnType<typeof normalizeUid2Email>) => (o.kind === 'normalized' ? [o.value] : []);
+    const pii = customers
+      .flatMap((c) => [c.email.trim(), c.phone.trim(), ...normalisedValue(normalizeUid2Email(c.email)), ...normalisedValue(normalizeUid2Phone(c.phone, 'US'))])
+      .filter((v) => v.length > 6);
+    expect(pii.length).toBeGreaterThan(800);
+    for (const history of histories) for (const value of pii) expect(history).not.toContain(value);
+  });
+
+  it('with prepare on, reads an S3 prefix in its own header spelling, and skips an identifier with no usable value instead of running an empty job', async () => {
+    await adminCall(sandbox, 'POST', '/data-exchange/entitle', {});
+    await adminCall(sandbox, 'PUT', '/faults', { seed: 1, rules: [] });
+    const rows = ['Customer_ID,EMail,Phone', 'p-1,Ann@Example.com,n/a', 'p-2, bob@example.org ,', 'p-3,not-an-email,555-01'];
+    await aws.s3.send(new PutObjectCommand({ Bucket: 'identity-demo', Key: 'raw/junk-phones/export.csv', Body: `${rows.join('\n')}\n` }));
+    const taskQueue = `e2e-uid2-prepared-skip-${Date.now()}`;
+    const worker = await productionWorker(taskQueue);
+    const name = `E2E_SKIP_${Date.now()}`;
+    const result = await worker.runUntil(async () => {
+      const value = await env.client.workflow.execute(uid2Matching, {
+        taskQueue,
+        workflowId: workflowIds.uid2Matching(name, 'e2e'),
+        args: [
+          {
+            version: 2,
+            name,
+            data: { s3: { prefix: 's3://identity-demo/raw/junk-phones/', format: 'csv' } },
+            uniqueIdColumn: 'customer_id',
+            emailColumn: 'email',
+            phoneColumn: 'phone',
+            output: { s3Path: 's3://identity-demo/uid2-e2e-skip/' },
+            roleArn: 'arn:aws:iam::000000000000:role/EntityResolutionUid2Workflow',
+            jobPoll: { initialInterval: '1 second', maximumInterval: '1 second', backoffCoefficient: 1 },
+          },
+        ],
+      });
+      for (const identifier of ['email', 'phone']) await env.client.workflow.getHandle(workflowIds.erJobQueue(`${name}_${identifier}`)).terminate('test over').catch(() => undefined);
+      return value;
+    });
+
+    expect(result.preparedFrom).toBe('s3://identity-demo/raw/junk-phones/');
+    expect(result.identifiers.map((i) => [i.identifier, i.counts])).toEqual([
+      // ' bob@example.org ' is normalised by trimming only: not counted as rewritten.
+      ['email', { inputRows: 3, rejectedBeforeEr: 1, rejectReasons: { 'not an email address': 1 }, recovered: 1, sentToEr: 2, matched: 2, notProcessedByEr: 0 }],
+    ]);
+    const [phone, ...others] = result.skipped ?? [];
+    expect(others).toEqual([]);
+    expect(phone).toMatchObject({
+      identifier: 'phone',
+      skipped: 'no usable values',
+      counts: { inputRows: 3, rejectedBeforeEr: 3, rejectReasons: { 'not a phone number in E.164 or a US national format': 2, empty: 1 }, recovered: 0, sentToEr: 0, matched: 0, notProcessedByEr: 0 },
+    });
+    expect(phone!.preparation.manifestUri).toBe(`s3://identity-demo/uid2-e2e-skip/prepared/${name}_phone/manifest.json`);
+    const rejects = (await Promise.all((await listObjects(aws.s3, phone!.preparation.rejectsPrefix)).map((o) => csvRows(o.uri)))).flat();
+    expect(rejects.map((r) => r.reasons)).toEqual(['not a phone number in E.164 or a US national format', 'empty', 'not a phone number in E.164 or a US national format']);
+    const matched = await csvRows(result.identifiers[0]!.outputObjects.find((o) => o.includes('/success/'))!);
+    expect(matched.map((r) => [r.customer_id, r.email])).toEqual([
+      ['p-1', 'ann@example.com'],
+      ['p-2', 'bob@example.org'],
+    ]);
   });
 
   it('catalogs an S3 prefix as a Glue table itself, then matches from it', async () => {

@@ -55,7 +55,7 @@ async function main(): Promise<void> {
     });
     const workflowBundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, failureConverterPath: FAILURE_CONVERTER_PATH });
     if (recording('prepare-identity-data')) await recordPreparation(env, workflowBundle);
-    if (!['uid2-subscription-approval', 'uid2-subscription-approval-by-update', 'uid2-matching'].some(recording)) return;
+    if (!['uid2-subscription-approval', 'uid2-subscription-approval-by-update', 'uid2-matching', 'uid2-matching-prepared'].some(recording)) return;
     const since = await env.currentTimeMs();
     const activities: Activities = {
       findUid2ProviderService: async () => uid2Provider,
@@ -138,9 +138,74 @@ async function main(): Promise<void> {
       return handle.fetchHistory();
     });
     if (recording('uid2-matching')) save('uid2-matching', matchingHistory);
+
+    // uid2Matching with preparation (version 2): each identifier prepared by a prepareIdentityData child, cataloged, then matched.
+    if (recording('uid2-matching-prepared')) save('uid2-matching-prepared', await recordPreparedMatching(env, workflowBundle));
   } finally {
     await env.teardown();
   }
+}
+
+/** uid2Matching, version 2: both identifiers prepared (104 rows in, 4 rejected, 100 sent), then a 2-hour job each on a fake AWS. */
+async function recordPreparedMatching(env: TestWorkflowEnvironment, workflowBundle: { code: string }): Promise<unknown> {
+  const aws = new FakeAws(() => env.currentTimeMs());
+  aws.jobDurationMs = 2 * 3_600_000;
+  const counts = (column: string) => {
+    const c = { ...emptyCounts({ [column]: 'PHONE' }), rowsIn: 104, rowsOut: 100, rowsRejected: 4 };
+    c.columns[column] = { type: 'PHONE', normalized: 100, rewritten: 60, passedThrough: 0, empty: 3, rejected: 1, reasons: { 'not a phone number in E.164 or a US national format': 1 } };
+    return c;
+  };
+  const activities = withAwsFailureMapping({
+    findUid2ProviderService: async () => uid2Provider,
+    readUid2Entitlement: async () => ({ entitled: true }),
+    describePreparationSource: async () => ({ input: 's3://recorded-input/customers/', format: 'csv' as const, columns: { uniqueId: 'customer_id', email: 'email', phone: 'phone' } }),
+    planDatasetPreparation: async ({ input }) => [{ index: 0, input: `${input}customers.csv`, format: 'csv' as const, rowOffset: 0 }],
+    prepareDataset: async ({ rules }) => ({
+      profile: 'uid2',
+      columns: rules.columns,
+      outputFormat: 'csv',
+      inputs: [{ uri: 's3://recorded-input/customers/customers.csv', format: 'csv' }],
+      outputs: [{ uri: 's3://recorded-output/uid2/prepared/x/run-x/data/part-0.csv', bytes: 100, sha256: '0'.repeat(64) }],
+      rejects: [],
+      counts: counts(Object.keys(rules.columns)[0]!),
+    }),
+    writePrepManifest: async ({ manifests, outputPrefix }) => ({
+      manifestUri: `${outputPrefix}manifest.json`,
+      dataPrefix: `${outputPrefix}run-x/data/`,
+      rejectsPrefix: `${outputPrefix}run-x/rejects/`,
+      counts: manifests[0]!.counts,
+      outputObjects: 1,
+      rejectObjects: 1,
+      removedObjects: 0,
+    }),
+    catalogS3Prefix: async ({ database, table }) => ({ name: `${database}.${table}`, arn: `arn:aws:glue:us-east-1:111122223333:table/${database}/${table}`, action: 'created' as const, drift: [] }),
+    describeInputTable: async ({ database, table, columns }) => ({ tableArn: `arn:aws:glue:us-east-1:111122223333:table/${database}/${table}`, columns }),
+    ...createEntityResolutionActivities(aws),
+    ...createWorkflowCoordinationActivities({ temporal: env.client }),
+  } satisfies Partial<AllActivities>);
+  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue: 'record-matching-prepared', workflowBundle, activities });
+  return worker.runUntil(async () => {
+    const handle = await env.client.workflow.start(uid2Matching, {
+      taskQueue: 'record-matching-prepared',
+      workflowId: workflowIds.uid2Matching('Recorded_UID2_Prepared', '2026-12-06'),
+      args: [
+        {
+          version: 2,
+          name: 'Recorded_UID2_Prepared',
+          data: { glueTable: { database: 'crm', table: 'customers' } },
+          uniqueIdColumn: 'customer_id',
+          emailColumn: 'email',
+          phoneColumn: 'phone',
+          output: { s3Path: 's3://recorded-output/uid2/' },
+          roleArn: 'arn:aws:iam::111122223333:role/EntityResolutionUid2',
+        },
+      ],
+    });
+    await handle.query(uid2MatchingStatusQuery);
+    await handle.result();
+    for (const name of ['Recorded_UID2_Prepared_email', 'Recorded_UID2_Prepared_phone']) await env.client.workflow.getHandle(workflowIds.erJobQueue(name)).result();
+    return handle.fetchHistory();
+  });
 }
 
 /** prepareIdentityData: two tasks published; and a run whose second task fails on bad input, cancelling the first and discarding what it wrote. */
@@ -170,6 +235,7 @@ async function recordPreparation(env: TestWorkflowEnvironment, workflowBundle: {
       writePrepManifest: async ({ manifests, outputPrefix }) => ({
         manifestUri: `${outputPrefix}manifest.json`,
         dataPrefix: `${outputPrefix}run-x/data/`,
+        rejectsPrefix: `${outputPrefix}run-x/rejects/`,
         counts: manifests[0]!.counts,
         outputObjects: manifests.length,
         rejectObjects: 0,

@@ -1,4 +1,4 @@
-import { GetTableCommand } from '@aws-sdk/client-glue';
+import { GetTableCommand, UpdateTableCommand } from '@aws-sdk/client-glue';
 import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { parquetWriteBuffer } from 'hyparquet-writer';
@@ -120,5 +120,46 @@ describe('describeInputTable', () => {
 
     const noTable = await activityFailureOf(run(activities().describeInputTable, { database: 'identity_workflows', table: 'nope', account: SANDBOX_ACCOUNT, columns: { uniqueId: 'id' } }));
     expect(noTable.message).toBe('Glue table identity_workflows.nope does not exist: create it, or give data.s3 to have this workflow catalog the data');
+  });
+});
+
+describe('describePreparationSource', () => {
+  const describeSource = (input: Parameters<ReturnType<typeof activities>['describePreparationSource']>[0]) => run(activities().describePreparationSource, input);
+
+  it("finds a Glue table's data as a prefix and format, with the mapped columns spelt as in the file's header", async () => {
+    await put('crm/export-1.csv', 'Customer_ID,EMail,Phone\nc1,a@example.com,+14155550101\n');
+    await catalog('s3://landing/crm/', 'csv', ['customer_id']);
+    expect(await describeSource({ source: { database: 'identity_workflows', table: 't_csv' }, columns: { uniqueId: 'customer_id', email: 'email' } })).toEqual({
+      input: 's3://landing/crm/',
+      format: 'csv',
+      columns: { uniqueId: 'Customer_ID', email: 'EMail' },
+    });
+    expect(await describeSource({ source: { prefix: 's3://landing/crm/', format: 'csv' }, columns: { phone: 'PHONE' } })).toEqual({
+      input: 's3://landing/crm/',
+      format: 'csv',
+      columns: { phone: 'Phone' },
+    });
+    const missing = await activityFailureOf(describeSource({ source: { prefix: 's3://landing/crm/', format: 'csv' }, columns: { phone: 'mobile' } }));
+    expect(missing.type).toBe(INPUT_TABLE_INVALID);
+    expect(missing.message).toBe('s3://landing/crm/export-1.csv has no column for phone "mobile" (3 columns). Check the column names, and that CSV files start with a header line.');
+  });
+
+  it('refuses a CSV table without a header line, and a table of another format, naming why', async () => {
+    await put('crm/export-1.csv', 'Customer_ID,Email\nc1,a@example.com\n');
+    await catalog('s3://landing/crm/', 'csv');
+    const table = (await ctx.aws.glue.send(new GetTableCommand({ DatabaseName: 'identity_workflows', Name: 't_csv' }))).Table!;
+    const update = (Parameters: Record<string, string>, SerializationLibrary: string) =>
+      ctx.aws.glue.send(
+        new UpdateTableCommand({
+          DatabaseName: 'identity_workflows',
+          TableInput: { Name: 't_csv', TableType: table.TableType, Parameters, StorageDescriptor: { ...table.StorageDescriptor, SerdeInfo: { SerializationLibrary } } },
+        }),
+      );
+    await update({ classification: 'csv' }, 'org.apache.hadoop.hive.serde2.OpenCSVSerde');
+    const headerless = await activityFailureOf(describeSource({ source: { database: 'identity_workflows', table: 't_csv' }, columns: { uniqueId: 'customer_id' } }));
+    expect(headerless.message).toBe('Glue table identity_workflows.t_csv is CSV without a header line (skip.header.line.count is not 1): the preparation finds the columns by their header');
+    await update({ classification: 'json' }, 'org.openx.data.jsonserde.JsonSerDe');
+    const json = await activityFailureOf(describeSource({ source: { database: 'identity_workflows', table: 't_csv' }, columns: { uniqueId: 'customer_id' } }));
+    expect(json.message).toBe('Glue table identity_workflows.t_csv is neither CSV nor Parquet (org.openx.data.jsonserde.JsonSerDe): the identifiers can be prepared from CSV or Parquet only');
   });
 });

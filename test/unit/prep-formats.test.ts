@@ -131,8 +131,8 @@ describe('the same data through every format gives the same prepared values', ()
           rowsRejected: 1,
           blankLines: 0,
           columns: {
-            email: { type: 'EMAIL', normalized: 2, passedThrough: 0, empty: 1, rejected: 1, reasons: { 'not an email address': 1 } },
-            phone: { type: 'PHONE', normalized: 2, passedThrough: 0, empty: 1, rejected: 1, reasons: { 'not a phone number in E.164 or a US national format': 1 } },
+            email: { type: 'EMAIL', normalized: 2, rewritten: 1, passedThrough: 0, empty: 1, rejected: 1, reasons: { 'not an email address': 1 } },
+            phone: { type: 'PHONE', normalized: 2, rewritten: 2, passedThrough: 0, empty: 1, rejected: 1, reasons: { 'not a phone number in E.164 or a US national format': 1 } },
           },
         });
       });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { arnAccount, arnRegion } from '../../schemas/arn';
-import { uid2MatchingInputSchema, type Uid2MatchingInput } from '../../schemas/uid2-matching';
-import { uid2InputTable, uid2MatchingWorkflow, uid2SchemaMapping } from '../../schemas/uid2-matching-resources';
+import { preparationOf, uid2MatchingInputSchema, type Uid2MatchingInput } from '../../schemas/uid2-matching';
+import { uid2InputTable, uid2MatchingWorkflow, uid2PreparedTable, uid2PrepareInput, uid2SchemaMapping } from '../../schemas/uid2-matching-resources';
 
 const config = (over: Partial<Uid2MatchingInput> = {}) =>
   uid2MatchingInputSchema.parse({
@@ -99,5 +99,43 @@ describe('Entity Resolution resources of one identifier type', () => {
   it('leaves excluded columns out of the output', () => {
     const spec = uid2MatchingWorkflow(config({ output: { s3Path: 's3://uid2-output/daily/', exclude: ['email'] } }), 'email', described, 'arn:provider');
     expect(spec.outputSourceConfig[0]!.output).toEqual([{ name: 'Customer_ID', hashed: false }]);
+  });
+});
+
+describe('preparation (version, prepare)', () => {
+  it('is off for a config without a version (version 1, as configs were written) and on by default in version 2', () => {
+    expect(config().version).toBe(1);
+    expect(preparationOf(config())).toBeUndefined();
+    expect(preparationOf(config({ version: 2 }))).toEqual({ defaultRegion: 'US' });
+    expect(preparationOf(config({ version: 2, prepare: false }))).toBeUndefined();
+    expect(preparationOf(config({ prepare: { defaultRegion: 'GB' } }))).toEqual({ defaultRegion: 'GB' });
+  });
+
+  it('refuses a hashed unique id when preparing, and a region that is not a country code', () => {
+    const hashedId = uid2MatchingInputSchema.safeParse({ ...config(), version: 2, output: { s3Path: 's3://uid2-output/daily/', hash: ['customer_id'] } });
+    expect(hashedId.success).toBe(false);
+    expect(hashedId.error?.issues.map((i) => [i.path.join('.'), i.message])).toEqual([
+      ['output.hash.0', 'the unique id cannot be hashed when the identifiers are prepared: it is how the output rows join back to your records'],
+    ]);
+    expect(uid2MatchingInputSchema.safeParse({ ...config(), prepare: { defaultRegion: 'usa' } }).success).toBe(false);
+  });
+
+  it('prepares each identifier in clear into its own prefix, cataloged as a fixed table, which ER reads without normalising again', () => {
+    const c = config({ version: 2, prepare: { defaultRegion: 'CA', glueDatabase: 'prepared' } });
+    const prepare = preparationOf(c)!;
+    const table = uid2PreparedTable(c, 'phone', prepare);
+    expect(table).toEqual({ output: 's3://uid2-output/daily/prepared/Company_UID2-Daily_phone/', database: 'prepared', table: 'company_uid2_daily_phone_prepared', account: '123456789012' });
+    const source = { input: 's3://crm/customers/', format: 'csv' as const, columns: { uniqueId: 'Customer_ID', email: 'EMAIL', phone: 'Phone' } };
+    expect(uid2PrepareInput(source, 'phone', prepare, table.output)).toEqual({
+      input: 's3://crm/customers/',
+      inputFormat: 'csv',
+      output: table.output,
+      outputFormat: 'csv',
+      rules: { profile: 'uid2', columns: { Phone: 'PHONE' }, defaultRegion: 'CA', keepRowWhen: 'all', hash: false },
+    });
+    expect(uid2MatchingWorkflow(c, 'phone', described, 'arn:p', { prepared: true }).inputSourceConfig).toEqual([
+      { inputSourceARN: described.tableArn, schemaName: 'Company_UID2-Daily_phone', applyNormalization: false },
+    ]);
+    expect(uid2MatchingWorkflow(c, 'phone', described, 'arn:p').inputSourceConfig[0]!.applyNormalization).toBe(true);
   });
 });

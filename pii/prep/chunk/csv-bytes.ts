@@ -103,7 +103,7 @@ class ByteRows implements RecordSink {
     this.mappedAt = [...mapped];
     this.decodedAt = this.preparer.textIndexes;
     this.bytesAt = header.flatMap((_name, i) => (this.decodedAt.includes(i) ? [] : [i]));
-    this.hashes = hashesValues(rules.profile);
+    this.hashes = hashesValues(rules);
     this.check = columnsToCheck(header, rules);
     this.isMapped = header.map((_name, i) => mapped.has(i));
   }

@@ -11,6 +11,7 @@ import { DESTINATION_PROFILES, type ProfileType } from '../../rules/profiles';
 import { fromBytes } from '../chunk/byte-text';
 
 export type Rule = (raw: string) => RuleOutcome;
+type RuleSettings = Pick<PrepRules, 'profile' | 'defaultRegion' | 'country' | 'hash'>;
 
 /** A number written in international form ('+44 …') is of its own country, not of the file's default region. */
 function erPhoneRegion(raw: string, region: CountryCode): CountryCode | undefined {
@@ -116,15 +117,15 @@ export function supportedTypes(profile: PrepProfile): IdentifierType[] {
  * The rule that turns one raw value into what the destination takes: normalised then hashed, an
  * already hashed value unchanged, or a rejection with its reason.
  */
-export function destinationRule(rules: Pick<PrepRules, 'profile' | 'defaultRegion' | 'country'>, type: IdentifierType): Rule {
+export function destinationRule(rules: RuleSettings, type: IdentifierType): Rule {
   return builtOnce(rules, type, 'text', () => buildRule(rules, type));
 }
 
 /** Rules are built once per thread (and form of value they take), so their memos last across chunks. */
 const builtRules = new Map<string, Rule>();
 
-function builtOnce(rules: Pick<PrepRules, 'profile' | 'defaultRegion' | 'country'>, type: IdentifierType, form: 'text' | 'bytes', build: () => Rule): Rule {
-  const key = `${rules.profile}|${rules.defaultRegion}|${rules.country}|${type}|${form}`;
+function builtOnce(rules: RuleSettings, type: IdentifierType, form: 'text' | 'bytes', build: () => Rule): Rule {
+  const key = `${rules.profile}|${rules.defaultRegion}|${rules.country}|${rules.hash !== false}|${type}|${form}`;
   let built = builtRules.get(key);
   if (!built) builtRules.set(key, (built = build()));
   return built;
@@ -135,7 +136,7 @@ function builtOnce(rules: Pick<PrepRules, 'profile' | 'defaultRegion' | 'country
  * whose rule is memoised: its memo is keyed by the bytes, so a value found there (most names) is not decoded
  * first. Undefined for the other types, whose values are decoded and given to `destinationRule`'s rule.
  */
-export function byteKeyedRule(rules: Pick<PrepRules, 'profile' | 'defaultRegion' | 'country'>, type: IdentifierType): Rule | undefined {
+export function byteKeyedRule(rules: RuleSettings, type: IdentifierType): Rule | undefined {
   if (!LOW_CARDINALITY.has(type)) return undefined;
   return builtOnce(rules, type, 'bytes', () => {
     const rule = encodedRule(rules, type);
@@ -143,20 +144,21 @@ export function byteKeyedRule(rules: Pick<PrepRules, 'profile' | 'defaultRegion'
   });
 }
 
-/** The type's rule followed by the profile's encoding (a hash), without a memo. */
-function encodedRule(rules: Pick<PrepRules, 'profile' | 'defaultRegion' | 'country'>, type: IdentifierType): Rule {
+/** The type's rule followed by the profile's encoding (a hash, unless `hash` is false), without a memo; marks rewritten values. */
+function encodedRule(rules: RuleSettings, type: IdentifierType): Rule {
   const rule = rulesOf(rules.profile, rules.defaultRegion as CountryCode, rules.country as CountryCode)[type];
   if (!rule) throw new Error(`profile ${rules.profile} takes ${supportedTypes(rules.profile).join(', ')}, not ${type}`);
-  const encode = DESTINATION_PROFILES[rules.profile].encode;
-  return encode
-    ? (raw) => {
-        const outcome = rule(raw);
-        return outcome.kind === 'normalized' ? { kind: 'normalized', value: encode(outcome.value) } : outcome;
-      }
-    : rule;
+  const encode = rules.hash === false ? undefined : DESTINATION_PROFILES[rules.profile].encode;
+  return (raw) => {
+    const outcome = rule(raw);
+    if (outcome.kind !== 'normalized') return outcome;
+    const rewritten = outcome.value !== raw.trim();
+    if (encode) return rewritten ? { kind: 'normalized', value: encode(outcome.value), rewritten } : { kind: 'normalized', value: encode(outcome.value) };
+    return rewritten ? { kind: 'normalized', value: outcome.value, rewritten } : outcome;
+  };
 }
 
-function buildRule(rules: Pick<PrepRules, 'profile' | 'defaultRegion' | 'country'>, type: IdentifierType): Rule {
+function buildRule(rules: RuleSettings, type: IdentifierType): Rule {
   const encoded = encodedRule(rules, type);
   return LOW_CARDINALITY.has(type) ? memoized(encoded) : encoded;
 }

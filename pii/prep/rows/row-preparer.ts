@@ -75,6 +75,7 @@ export class RowPreparer {
       const outcome = column.rule(raw);
       if (outcome.kind === 'normalized') {
         column.counts.normalized++;
+        if (outcome.rewritten) column.counts.rewritten++;
         usable++;
         row[column.index] = outcome.value;
         continue;

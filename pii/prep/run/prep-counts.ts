@@ -3,6 +3,8 @@ export interface ColumnCounts {
   type: string;
   /** Normalised and encoded (hashed, or kept readable for Entity Resolution). */
   normalized: number;
+  /** Of `normalized`: values whose normalised form differs from the trimmed input (e.g. a national phone number made E.164). */
+  rewritten: number;
   /** Already a SHA-256: passed through unchanged. */
   passedThrough: number;
   /** Empty in the input. */
@@ -25,7 +27,7 @@ export interface PrepCounts {
 
 export function emptyCounts(columns: Record<string, string>): PrepCounts {
   const perColumn: Record<string, ColumnCounts> = {};
-  for (const [name, type] of Object.entries(columns)) perColumn[name] = { type, normalized: 0, passedThrough: 0, empty: 0, rejected: 0, reasons: {} };
+  for (const [name, type] of Object.entries(columns)) perColumn[name] = { type, normalized: 0, rewritten: 0, passedThrough: 0, empty: 0, rejected: 0, reasons: {} };
   return { rowsIn: 0, rowsOut: 0, rowsRejected: 0, blankLines: 0, columns: perColumn };
 }
 
@@ -35,8 +37,9 @@ export function addCounts(into: PrepCounts, from: PrepCounts): PrepCounts {
   into.rowsRejected += from.rowsRejected;
   into.blankLines += from.blankLines;
   for (const [name, c] of Object.entries(from.columns)) {
-    const target = (into.columns[name] ??= { type: c.type, normalized: 0, passedThrough: 0, empty: 0, rejected: 0, reasons: {} });
+    const target = (into.columns[name] ??= { type: c.type, normalized: 0, rewritten: 0, passedThrough: 0, empty: 0, rejected: 0, reasons: {} });
     target.normalized += c.normalized;
+    target.rewritten += c.rewritten;
     target.passedThrough += c.passedThrough;
     target.empty += c.empty;
     target.rejected += c.rejected;

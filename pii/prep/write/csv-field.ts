@@ -18,7 +18,7 @@ export const csvField = (value: string): string => (NEEDS_QUOTES.test(value) ? `
  * hashes (their values are then hex or Base64 hashes, or empty).
  */
 export function columnsToCheck(header: string[], rules: PrepRules): number[] {
-  const hashed = hashesValues(rules.profile) ? new Set(Object.keys(rules.columns)) : new Set<string>();
+  const hashed = hashesValues(rules) ? new Set(Object.keys(rules.columns)) : new Set<string>();
   return header.flatMap((name, i) => (hashed.has(name) ? [] : [i]));
 }
 
