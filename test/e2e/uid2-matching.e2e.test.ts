@@ -18,6 +18,7 @@ import { objectText } from '../helpers/s3-objects';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { listObjects } from '../../storage/s3-objects';
 import { normalizeUid2Email, normalizeUid2Phone } from '../../pii/rules/uid2';
+import { historyText } from '../helpers/history-text';
 import { uid2PreparedTable } from '../../schemas/uid2-matching-resources';
 import { preparationOf, uid2MatchingInputSchema } from '../../schemas/uid2-matching';
 
@@ -127,12 +128,12 @@ describe('uid2Matching end to end (dev server, sandbox, production worker)', () 
     }
 
     const plain = new Client({ connection: env.connection });
-    const text = async (id: string) =>
-      JSON.stringify(await plain.workflow.getHandle(id).fetchHistory(), (_k, v: unknown) => (v instanceof Uint8Array ? Buffer.from(v).toString('utf8') : v));
+    const text = async (id: string) => historyText(await plain.workflow.getHandle(id).fetchHistory());
     const histories = [await text(workflowId), await text(workflowIds.erJobQueue(`${name}_email`)), await text(workflowIds.erJobQueue(`${name}_phone`))];
-    // The scan reads plain text: the run's own name is there.
-    expect(histories[0]).toContain(name);
-    const pii = customers.flatMap((c) => [c.email.trim(), c.phone.trim()]).filter((v) => v.length > 0);
+    // The scan reads the payloads' plain text: the run's own config is there.
+    expect(histories[0]).toContain(`"uniqueIdColumn":"customer_id"`);
+    // Junk too short to identify anyone ('n/a') is not scanned for: it would match inside any text.
+    const pii = customers.flatMap((c) => [c.email.trim(), c.phone.trim()]).filter((v) => v.length > 6);
     expect(pii.length).toBeGreaterThan(400);
     for (const history of histories) for (const value of pii) expect(history).not.toContain(value);
   });
@@ -251,8 +252,7 @@ describe('uid2Matching end to end (dev server, sandbox, production worker)', () 
     expect(phone.rejectReasons).toEqual({ 'not a phone number in E.164 or a US national format': customers.filter((c) => ['n/a', '555-01'].includes(c.phone)).length, empty: customers.filter((c) => c.phone === '').length });
 
     const plain = new Client({ connection: env.connection });
-    const text = async (id: string) =>
-      JSON.stringify(await plain.workflow.getHandle(id).fetchHistory(), (_k, v: unknown) => (v instanceof Uint8Array ? Buffer.from(v).toString('utf8') : v));
+    const text = async (id: string) => historyText(await plain.workflow.getHandle(id).fetchHistory());
     const prepare = preparationOf(uid2MatchingInputSchema.parse(input))!;
     const config = uid2MatchingInputSchema.parse(input);
     const ids = [
@@ -260,7 +260,7 @@ describe('uid2Matching end to end (dev server, sandbox, production worker)', () 
       ...(['email', 'phone'] as const).flatMap((identifier) => [workflowIds.prepareIdentityData(uid2PreparedTable(config, identifier, prepare).output), workflowIds.erJobQueue(`${name}_${identifier}`)]),
     ];
     const histories = await Promise.all(ids.map(text));
-    expect(histories[0]).toContain(name);
+    expect(histories[0]).toContain(`"uniqueIdColumn":"customer_id"`);
     const normalisedValue = (o: ReturnType<typeof normalizeUid2Email>) => (o.kind === 'normalized' ? [o.value] : []);
     const pii = customers
       .flatMap((c) => [c.email.trim(), c.phone.trim(), ...normalisedValue(normalizeUid2Email(c.email)), ...normalisedValue(normalizeUid2Phone(c.phone, 'US'))])

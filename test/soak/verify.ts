@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto';
 import { ListMatchingJobsCommand, type EntityResolutionClient } from '@aws-sdk/client-entityresolution';
 import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
-import type { Payload, PayloadCodec } from '@temporalio/common';
+import type { PayloadCodec } from '@temporalio/common';
 import type { Client } from '@temporalio/client';
 import type { PrepSummary } from '../../activities/prepare-dataset';
 import type { PrepManifest } from '../../pii/prep/run/manifest';
 import type { Uid2MatchingResult } from '../../schemas/uid2-matching';
 import { formatS3Uri, requireS3Uri } from '../../storage/s3-uri';
+import { historyPayloads, historyText } from '../helpers/history-text';
 import { objectBytes } from '../helpers/s3-objects';
 import type { PiiFixture } from './workload';
 
@@ -119,19 +120,12 @@ export function piiHits(text: string, pii: PiiFixture): { emails: number; phones
   return { emails, phones };
 }
 
-function isPayload(value: unknown): value is Payload {
-  return typeof value === 'object' && value !== null && 'metadata' in value && 'data' in value;
-}
-
 /** Every workflow history in the namespace as text: raw (encrypted) and with each payload decrypted; payloads the codec could not read are counted. */
 export async function* historyTexts(client: Client, codec: PayloadCodec): AsyncGenerator<{ workflowId: string; text: string; undecodable: number }> {
   for await (const execution of client.workflow.list()) {
     const history = await client.workflow.getHandle(execution.workflowId, execution.runId).fetchHistory();
-    const payloads: Payload[] = [];
-    const raw = JSON.stringify(history, (_key, value: unknown) => {
-      if (isPayload(value)) payloads.push(value);
-      return value instanceof Uint8Array ? Buffer.from(value).toString('utf8') : value;
-    });
+    const payloads = historyPayloads(history);
+    const raw = historyText(history);
     const decoded: string[] = [];
     let undecodable = 0;
     for (const payload of payloads) {
