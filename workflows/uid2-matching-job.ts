@@ -59,25 +59,7 @@ async function runMatchingJob(job: MatchingJobStatus, { config, table, providerS
     const queuedSince = job.queuedSince!;
     return await withErJobTurn(workflowName, async (grant) => {
       const erWorkflow = await controlPlane.ensureMatchingWorkflow({ spec, onDrift: config.onDrift });
-      const { jobId, finished } = await startAndAwaitJob({ config, providerServiceArn, withErJobTurn, progress, workflowName, notBefore: grant.grantedAt });
-      progress.finished(finished);
-      progress.enter('listing-output');
-      const output = await controlPlane.listJobOutput({ outputS3Path: config.output.s3Path, workflowName, jobId });
-      progress.enter('completed');
-      return {
-        identifier: job.identifier,
-        erWorkflow,
-        schemaMapping,
-        jobId,
-        status: finished.status,
-        metrics: finished.metrics,
-        outputObjects: output.objects,
-        outputPrefix: output.prefix,
-        startedAt: finished.startedAt,
-        endedAt: finished.endedAt,
-        durationMs: Date.parse(finished.endedAt) - Date.parse(finished.startedAt),
-        queuedMs: Date.parse(grant.grantedAt) - Date.parse(queuedSince),
-      };
+      return runJobToResult({ config, providerServiceArn, withErJobTurn, progress, workflowName, notBefore: grant.grantedAt, identifier: job.identifier, erWorkflow, schemaMapping, queuedSince });
     });
   } catch (err) {
     progress.failed();
@@ -117,6 +99,38 @@ export async function startAndAwaitJob({ config, providerServiceArn, withErJobTu
   if (config.jobQueue !== 'account-region') return startAndPoll();
   progress.queuedForRegion();
   return withErJobTurn(jobQueueLabels.providerServiceJobs(arnAccount(config.roleArn), arnRegion(providerServiceArn)), startAndPoll);
+}
+
+export interface JobRun extends JobStart {
+  identifier: Uid2Identifier;
+  erWorkflow: Uid2IdentifierResult['erWorkflow'];
+  schemaMapping: Uid2IdentifierResult['schemaMapping'];
+  /** When the job joined its ER workflow's queue. */
+  queuedSince: string;
+}
+
+/** The job started and polled to its end (see startAndAwaitJob), and its output listed: the identifier's result. */
+export async function runJobToResult(run: JobRun, onFinished: (finished: FinishedJob) => void = () => undefined): Promise<Uid2IdentifierResult> {
+  const { jobId, finished } = await startAndAwaitJob(run);
+  run.progress.finished(finished);
+  onFinished(finished);
+  run.progress.enter('listing-output');
+  const output = await controlPlane.listJobOutput({ outputS3Path: run.config.output.s3Path, workflowName: run.workflowName, jobId });
+  run.progress.enter('completed');
+  return {
+    identifier: run.identifier,
+    erWorkflow: run.erWorkflow,
+    schemaMapping: run.schemaMapping,
+    jobId,
+    status: finished.status,
+    metrics: finished.metrics,
+    outputObjects: output.objects,
+    outputPrefix: output.prefix,
+    startedAt: finished.startedAt,
+    endedAt: finished.endedAt,
+    durationMs: Date.parse(finished.endedAt) - Date.parse(finished.startedAt),
+    queuedMs: Date.parse(run.notBefore) - Date.parse(run.queuedSince),
+  };
 }
 
 /** One failure for the run, typed after its first cause, naming each identifier that failed; the jobs that succeeded are in its details. */

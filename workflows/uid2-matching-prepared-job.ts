@@ -7,7 +7,7 @@ import { uid2MatchingWorkflow, uid2PreparedTable, uid2PrepareInput, uid2SchemaMa
 import { CONTROL_PLANE } from './support/activity-options';
 import type { WithErJobTurn } from './support/er-job-turn';
 import { prepareIdentityData } from './prepare-identity-data';
-import { settleJobs, startAndAwaitJob } from './uid2-matching-job';
+import { runJobToResult, settleJobs } from './uid2-matching-job';
 import { matchingJobProgress } from './uid2-matching-status';
 
 const controlPlane = proxyActivities<Activities>(CONTROL_PLANE);
@@ -76,29 +76,12 @@ async function runPreparedMatchingJob(job: MatchingJobStatus, { config, source, 
       const spec = uid2MatchingWorkflow(config, identifier, described, providerServiceArn, { prepared: true });
       const erWorkflow = await controlPlane.ensureMatchingWorkflow({ spec, onDrift: config.onDrift });
 
-      const { jobId, finished } = await startAndAwaitJob({ config, providerServiceArn, withErJobTurn, progress, workflowName, notBefore: grant.grantedAt });
-      progress.finished(finished);
-      const counts = identifierCounts(summary.counts, column, finished.metrics);
-      job.counts = counts;
-      progress.enter('listing-output');
-      const output = await controlPlane.listJobOutput({ outputS3Path: config.output.s3Path, workflowName, jobId });
-      progress.enter('completed');
-      return {
-        identifier,
-        erWorkflow,
-        schemaMapping,
-        jobId,
-        status: finished.status,
-        metrics: finished.metrics,
-        outputObjects: output.objects,
-        outputPrefix: output.prefix,
-        startedAt: finished.startedAt,
-        endedAt: finished.endedAt,
-        durationMs: Date.parse(finished.endedAt) - Date.parse(finished.startedAt),
-        queuedMs: Date.parse(grant.grantedAt) - Date.parse(queuedSince),
-        counts,
-        preparation,
-      };
+      const result = await runJobToResult(
+        { config, providerServiceArn, withErJobTurn, progress, workflowName, notBefore: grant.grantedAt, identifier, erWorkflow, schemaMapping, queuedSince },
+        // Shown by `status` as soon as the job has ended.
+        (finished) => void (job.counts = identifierCounts(summary.counts, column, finished.metrics)),
+      );
+      return { ...result, counts: job.counts!, preparation };
     });
   } catch (err) {
     progress.failed();
