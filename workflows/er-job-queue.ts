@@ -1,4 +1,4 @@
-import { condition, continueAsNew, getExternalWorkflowHandle, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { condition, continueAsNew, getExternalWorkflowHandle, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { releaseTurnSignal, requestTurnSignal, turnGrantedSignal, queueStatusQuery, type ErJobQueueStatus, type JobTurnRequest } from './er-job-queue-messages';
 import { PIPELINES } from '../schemas/search-attributes';
@@ -10,8 +10,14 @@ export interface ErJobQueueArgs {
   holderCheckInterval?: string;
   /** How long an empty queue waits for another request before it completes. */
   idleTimeout?: string;
+  /** Past this many history events the queue continues as new (default 1,000; a job served adds about 16). */
+  maxHistoryEvents?: number;
   carried?: Pick<ErJobQueueStatus, 'holder' | 'waiting' | 'served'>;
 }
+
+const MAX_HISTORY_EVENTS = 1_000;
+/** Queues started before the bound continue as new only when the server suggests it. */
+const BOUNDED_HISTORY_PATCH = 'er-job-queue-bounded-history';
 
 const { isWorkflowRunning } = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
@@ -22,7 +28,8 @@ const { isWorkflowRunning } = proxyActivities<Activities>({
  * One running matching job per Entity Resolution matching workflow (a service quota that cannot be
  * raised): runs that target the same ER workflow take turns here, first come first served, instead of
  * failing on ConflictException. A run signal-with-starts this workflow (id er-job-queue/<ER workflow>),
- * waits for its turn, runs its job, and signals the release. The queue completes once idle.
+ * waits for its turn, runs its job, and signals the release. The queue completes once idle, and
+ * continues as new past `maxHistoryEvents`, so its history stays small however many jobs it serves.
  */
 export async function erJobQueue(args: ErJobQueueArgs): Promise<{ served: number }> {
   const state: ErJobQueueStatus = {
@@ -61,11 +68,16 @@ export async function erJobQueue(args: ErJobQueueArgs): Promise<{ served: number
       if (state.holder === holder) state.holder = undefined;
     }
     show();
-    if (workflowInfo().continueAsNewSuggested) {
+    if (historyFull()) {
       await continueAsNew<typeof erJobQueue>({ ...args, carried: { holder: state.holder, waiting: state.waiting, served: state.served } });
     }
   }
   return { served: state.served };
+
+  function historyFull(): boolean {
+    const { continueAsNewSuggested, historyLength } = workflowInfo();
+    return continueAsNewSuggested || (patched(BOUNDED_HISTORY_PATCH) && historyLength >= (args.maxHistoryEvents ?? MAX_HISTORY_EVENTS));
+  }
 
   async function grant(request: JobTurnRequest): Promise<void> {
     const grantedAt = new Date(Date.now()).toISOString();

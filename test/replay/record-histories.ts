@@ -28,6 +28,8 @@ import { emptyCounts } from '../../pii/prep/run/prep-counts';
 import { PREP_INPUT_ERROR, UID2_SUBSCRIPTION_PENDING } from '../../schemas/failures';
 import { prepRulesSchema } from '../../schemas/prep';
 import { prepareIdentityData, prepStatusQuery } from '../../workflows/prepare-identity-data';
+import { erJobQueue } from '../../workflows/er-job-queue';
+import { queueStatusQuery, releaseTurnSignal, requestTurnSignal } from '../../workflows/er-job-queue-messages';
 
 const DAY = 86_400_000;
 
@@ -55,6 +57,7 @@ async function main(): Promise<void> {
     });
     const workflowBundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, failureConverterPath: FAILURE_CONVERTER_PATH });
     if (recording('prepare-identity-data')) await recordPreparation(env, workflowBundle);
+    if (recording('er-job-queue-continued')) await recordJobQueueContinued(env, workflowBundle);
     if (!['uid2-subscription-approval', 'uid2-subscription-approval-by-update', 'uid2-matching', 'uid2-matching-prepared'].some(recording)) return;
     const since = await env.currentTimeMs();
     const activities: Activities = {
@@ -257,6 +260,48 @@ async function recordPreparation(env: TestWorkflowEnvironment, workflowBundle: {
     });
     save(`prepare-identity-data-${failing ? 'failed' : 'published'}`, history);
   }
+}
+
+/**
+ * erJobQueue serving five turns with a bound of 30 events, so it continues as new: the first run's
+ * history. Its requesters are open approval waits (they ignore the grant), released by the recorder.
+ */
+async function recordJobQueueContinued(env: TestWorkflowEnvironment, workflowBundle: { code: string }): Promise<void> {
+  const activities: Activities = {
+    findUid2ProviderService: async () => uid2Provider,
+    checkUid2Entitlement: async () => {
+      throw ApplicationFailure.create({ type: UID2_SUBSCRIPTION_PENDING, message: 'pending', category: ApplicationFailureCategory.BENIGN });
+    },
+    resolveUid2ApiAsset: async () => ({ assetArn: uid2AssetArn, source: 'GetAsset' }),
+  };
+  const taskQueue = 'record-er-job-queue';
+  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, activities: { ...activities, ...createWorkflowCoordinationActivities({ temporal: env.client }) } });
+  const queueId = workflowIds.erJobQueue('Recorded_Queue');
+  const history = await worker.runUntil(async () => {
+    const requesters = [];
+    for (const label of ['a', 'b', 'c', 'd', 'e']) {
+      const handle = await env.client.workflow.start(uid2SubscriptionApproval, { taskQueue, workflowId: `recorded-requester-${label}`, args: [{ input: { account: '111122223333' } }] });
+      requesters.push({ requestId: label, workflowId: handle.workflowId, runId: handle.firstExecutionRunId });
+    }
+    const queue = await env.client.workflow.signalWithStart(erJobQueue, {
+      taskQueue,
+      workflowId: queueId,
+      args: [{ erWorkflowName: 'Recorded_Queue', idleTimeout: '1 minute', maxHistoryEvents: 30 }],
+      signal: requestTurnSignal,
+      signalArgs: [requesters[0]!],
+    });
+    for (const request of requesters.slice(1)) await queue.signal(requestTurnSignal, request);
+    for (const request of requesters) {
+      for (let i = 0; i < 200 && (await env.client.workflow.getHandle(queueId).query(queueStatusQuery)).holder?.requestId !== request.requestId; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      await env.client.workflow.getHandle(queueId).signal(releaseTurnSignal, { requestId: request.requestId });
+    }
+    await env.client.workflow.getHandle(queueId).result();
+    for (const request of requesters) await env.client.workflow.getHandle(request.workflowId).terminate('recorded');
+    return env.client.workflow.getHandle(queueId, queue.signaledRunId).fetchHistory();
+  });
+  save('er-job-queue-continued', history);
 }
 
 void main();

@@ -84,4 +84,58 @@ describe('erJobQueue', () => {
     expect(afterTerminate.waiting).toEqual([]);
     expect(result).toEqual({ served: 1 });
   });
+
+  it('continues as new past maxHistoryEvents, carrying who waits and how many were served, so its history stays bounded', async () => {
+    const taskQueue = `er-job-queue-bounded-${Date.now()}`;
+    const worker = await Worker.create({
+      connection: dev.nativeConnection,
+      taskQueue,
+      workflowBundle: workflowBundle(),
+      activities: {
+        ...createWorkflowCoordinationActivities({ temporal: dev.client }),
+        findUid2ProviderService: async () => uid2Provider,
+        checkUid2Entitlement: async () => {
+          throw ApplicationFailure.create({ type: UID2_SUBSCRIPTION_PENDING, message: 'pending', category: ApplicationFailureCategory.BENIGN });
+        },
+        resolveUid2ApiAsset: async () => ({ assetArn: uid2AssetArn, source: 'GetAsset' as const }),
+      },
+    });
+    const queueId = `er-job-queue/bounded-${Date.now()}`;
+    const maxHistoryEvents = 30;
+    const { result, runs } = await worker.runUntil(async () => {
+      const requesters = await Promise.all(
+        ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j'].map(async (label) => {
+          const handle = await dev.client.workflow.start(uid2SubscriptionApproval, { taskQueue, workflowId: `bounded-requester-${label}-${Date.now()}`, args: [{ input: {} }] });
+          return { requestId: label, workflowId: handle.workflowId, runId: handle.firstExecutionRunId };
+        }),
+      );
+      const queue = await dev.client.workflow.signalWithStart(erJobQueue, {
+        taskQueue,
+        workflowId: queueId,
+        args: [{ erWorkflowName: 'bounded', holderCheckInterval: '1 minute', idleTimeout: '1 second', maxHistoryEvents }],
+        signal: requestTurnSignal,
+        signalArgs: [requesters[0]!],
+      });
+      for (const request of requesters.slice(1)) await queue.signal(requestTurnSignal, request);
+      for (const request of requesters) {
+        await until(() => dev.client.workflow.getHandle(queueId).query(queueStatusQuery), (s) => s.holder?.requestId === request.requestId);
+        await dev.client.workflow.getHandle(queueId).signal(releaseTurnSignal, { requestId: request.requestId });
+      }
+      const result = await dev.client.workflow.getHandle<typeof erJobQueue>(queueId).result();
+      for (const request of requesters) await dev.client.workflow.getHandle(request.workflowId).terminate('test over');
+      const runs: { status: string; events: number }[] = [];
+      for await (const execution of dev.client.workflow.list({ query: `WorkflowId = '${queueId}'` })) {
+        const history = await dev.client.workflow.getHandle(queueId, execution.runId).fetchHistory();
+        runs.push({ status: execution.status.name, events: history.events?.length ?? 0 });
+      }
+      return { result, runs };
+    });
+
+    // Every request was served once, in order, across the runs.
+    expect(result).toEqual({ served: 10 });
+    // Unbounded, one run would hold about 150 events; past the bound a run ends after the job it serves,
+    // so it holds at most that job's events and the requests signalled meanwhile beyond it.
+    expect(runs.filter((r) => r.status === 'CONTINUED_AS_NEW').length).toBeGreaterThanOrEqual(2);
+    for (const run of runs) expect(run.events).toBeLessThanOrEqual(maxHistoryEvents + 40);
+  });
 });
