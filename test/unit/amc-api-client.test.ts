@@ -6,6 +6,7 @@ import { createAmcApiActivities, type AmcTarget } from '../../activities/amc-api
 import { AmcHttpError, parseRetryAfter, readErrorBody, toAmcFailure } from '../../activities/amc-api/http-errors';
 import { readCollaboration, readCreatedTable, readJobPage, readNamespacePage, readTablePage } from '../../activities/amc-api/amc-shapes';
 import { AMC_CREDENTIALS_INVALID, AMC_TABLE_LIMIT, AmcFailureType } from '../../schemas/failures';
+import { activityFailureOf } from '../helpers/failures';
 
 const secretsMock = mockClient(SecretsManagerClient);
 afterEach(() => secretsMock.reset());
@@ -55,14 +56,6 @@ function activitiesWith(route: Parameters<typeof fakeFetch>[0], clock = { now: 1
 const tokenAnswer = (token: string) => ({ status: 200, body: { access_token: token, token_type: 'bearer', expires_in: 3600 } });
 const isToken = (c: Call) => c.url === target.tokenUrl;
 
-async function failureOf(promise: Promise<unknown>): Promise<ApplicationFailure> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(ApplicationFailure);
-  return err as ApplicationFailure;
-}
 
 describe('Login with Amazon token cache', () => {
   it('exchanges the refresh token once, sends the Ads API headers, and exchanges again near expiry', async () => {
@@ -105,7 +98,7 @@ describe('Login with Amazon token cache', () => {
     expect(calls.filter(isToken)).toHaveLength(2);
 
     refusals = 2;
-    const failure = await failureOf(activities.listAmcMappingTables({ amc: target }));
+    const failure = await activityFailureOf(activities.listAmcMappingTables({ amc: target }));
     expect(failure.type).toBe(AmcFailureType.unauthorized);
     expect(failure.nonRetryable).toBe(true);
     expect(failure.message).toContain('amc/creds');
@@ -118,7 +111,7 @@ describe('Login with Amazon token cache', () => {
       ['invalid_client', 'clientId / clientSecret'],
     ] as const) {
       const { activities } = activitiesWith(() => ({ status: 400, body: { error, error_description: 'nope' } }));
-      const failure = await failureOf(activities.listAmcMappingTables({ amc: target }));
+      const failure = await activityFailureOf(activities.listAmcMappingTables({ amc: target }));
       expect(failure.type).toBe(AmcFailureType.credentialsRejected);
       expect(failure.nonRetryable).toBe(true);
       expect(failure.message).toContain(named);
@@ -129,7 +122,7 @@ describe('Login with Amazon token cache', () => {
   it('a secret without the three keys is AmcCredentialsInvalid naming the missing keys only', async () => {
     secretsMock.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify({ clientId: 'visible-id' }) });
     const activities = createAmcApiActivities({ secrets: new SecretsManagerClient({ region: 'us-east-1' }), fetch: fakeFetch(() => ({ status: 500 })).fetch });
-    const failure = await failureOf(activities.listAmcMappingTables({ amc: target }));
+    const failure = await activityFailureOf(activities.listAmcMappingTables({ amc: target }));
     expect(failure.type).toBe(AMC_CREDENTIALS_INVALID);
     expect(failure.message).toContain('clientSecret, refreshToken');
     expect(failure.message).not.toContain('visible-id');
@@ -223,7 +216,7 @@ describe('findOrCreateAmcMappingTable (fake Ads API)', () => {
       if (c.url.endsWith('/idnamespaces/list')) return { status: 200, body: { idNamespaces: [{ idNamespaceArn: 'arn:mine' }] } };
       return { status: 200, body: { idMappingTables: [1, 2, 3, 4, 5].map(table) } };
     });
-    const failure = await failureOf(activities.findOrCreateAmcMappingTable({ amc: target, name: 'mine', sourceIdNamespaceArn: 'arn:mine' }));
+    const failure = await activityFailureOf(activities.findOrCreateAmcMappingTable({ amc: target, name: 'mine', sourceIdNamespaceArn: 'arn:mine' }));
     expect(failure.type).toBe(AMC_TABLE_LIMIT);
     expect(failure.message).toContain('table-5 (t5)');
     expect(calls.filter((c) => c.method === 'POST' && c.url.endsWith('/idmappingtables'))).toHaveLength(0);
