@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { amcStateOf, DAY_MS, type AmcInstance } from '../amc/amc-state';
+import { SANDBOX_ACCOUNT } from '../services/catalog';
 import type { StateStore } from '../state';
 
 const COLLABORATION_STATUSES = ['NOT_STARTED', 'IN_PROGRESS', 'PENDING_ACCEPTANCE', 'ACTIVE', 'REJECTED', 'DELETED'] as const;
@@ -120,7 +121,7 @@ function putInstance(instances: Record<string, AmcInstance>, instanceId: string,
     instanceId,
     advertiserId: 'ENTITYSANDBOX',
     marketplaceId: 'ATVPDKIKX0DER',
-    account: '123456789012',
+    account: SANDBOX_ACCOUNT,
     collaboration: {
       id: collaborationId,
       name: `amc-${instanceId}`,

@@ -68,6 +68,7 @@ export async function serveAmc(req: IncomingMessage, res: ServerResponse, reques
     return sendAmc(res, 200, answer, requestId);
   } catch (err) {
     if (err instanceof AmcError) return sendAmcError(res, err, requestId);
+    if (err instanceof SandboxError) return sendAmcError(res, new AmcError(err.status, err.message), requestId); // e.g. a body over the limit
     throw err;
   }
 }

@@ -11,6 +11,8 @@ import {
   AMC_TABLE_LIMIT,
   AmcFailureType,
 } from '../../schemas/failures';
+import { DEMO_AMC_ADVERTISER, seedDemoAmc } from '../../scripts/demo-data-seed';
+import { SANDBOX_ACCOUNT } from '../../sandbox/services/catalog';
 import { activityFailureOf } from '../helpers/failures';
 import { adminCall, useSandbox } from '../helpers/sandbox';
 
@@ -207,5 +209,16 @@ describe('AMC stand-in: auth and faults', () => {
     await setUp();
     await adminCall(ctx.sandbox, 'PUT', '/amc/refusals', [{ operation: 'DeleteCollaborationIdMappingTable', status: 404 }]);
     await expect(activities().deleteAmcMappingTable({ amc: target(), tableId: 'gone' })).resolves.toEqual({ deleted: false });
+  });
+});
+
+describe('demo seeding', () => {
+  it('stores the demo credentials in Secrets Manager and the stand-in; the collaboration turns ACTIVE after two checks', async () => {
+    const seeded = await seedDemoAmc('us-east-1', ctx.sandbox.url);
+    expect(await seedDemoAmc('us-east-1', ctx.sandbox.url)).toEqual(seeded);
+    const demo = target({ instanceId: seeded.instanceId, advertiserId: DEMO_AMC_ADVERTISER, credentialsSecretId: seeded.secretId });
+    const amc = activities();
+    for (const _ of [1, 2]) expect((await activityFailureOf(amc.checkAmcCollaboration({ amc: demo, account: SANDBOX_ACCOUNT }))).type).toBe(AMC_COLLABORATION_PENDING);
+    expect(await amc.checkAmcCollaboration({ amc: demo, account: SANDBOX_ACCOUNT })).toMatchObject({ status: 'ACTIVE', membershipId: expect.any(String) as unknown });
   });
 });
