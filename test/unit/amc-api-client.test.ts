@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createAmcApiActivities, type AmcTarget } from '../../activities/amc-api';
 import { AmcHttpError, parseRetryAfter, readErrorBody, toAmcFailure } from '../../activities/amc-api/http-errors';
 import { readCollaboration, readCreatedTable, readJobPage, readNamespacePage, readTablePage } from '../../activities/amc-api/amc-shapes';
-import { AMC_CREDENTIALS_INVALID, AMC_TABLE_LIMIT, AmcFailureType } from '../../schemas/failures';
+import { AMC_CREDENTIALS_INVALID, AMC_NAMESPACE_CONNECTED_ELSEWHERE, AMC_TABLE_LIMIT, AmcFailureType } from '../../schemas/failures';
 import { activityFailureOf } from '../helpers/failures';
 
 const secretsMock = mockClient(SecretsManagerClient);
@@ -85,6 +85,12 @@ describe('Login with Amazon token cache', () => {
     await activities.listAmcMappingTables({ amc: target });
     expect(calls.filter(isToken)).toHaveLength(2);
     expect(secretsMock.commandCalls(GetSecretValueCommand)).toHaveLength(2);
+  });
+
+  it('calls that need a token at once share one exchange', async () => {
+    const { activities, calls } = activitiesWith((c) => (isToken(c) ? tokenAnswer('tok') : { status: 200, body: { idMappingTables: [] } }));
+    await Promise.all([1, 2, 3].map(() => activities.listAmcMappingTables({ amc: target })));
+    expect(calls.filter(isToken)).toHaveLength(1);
   });
 
   it('a 401 exchanges a fresh token and tries once more; a second 401 is AmcUnauthorized naming the secret, not its values', async () => {
@@ -220,5 +226,45 @@ describe('findOrCreateAmcMappingTable (fake Ads API)', () => {
     expect(failure.type).toBe(AMC_TABLE_LIMIT);
     expect(failure.message).toContain('table-5 (t5)');
     expect(calls.filter((c) => c.method === 'POST' && c.url.endsWith('/idmappingtables'))).toHaveLength(0);
+  });
+
+  it('adopts the table already on its namespace, and answers that table\'s latest job', async () => {
+    const { activities, calls } = activitiesWith((c) => {
+      if (isToken(c)) return tokenAnswer('tok');
+      if (c.url.endsWith('/jobs/list')) {
+        return { status: 200, body: { jobs: [{ jobId: 'j-old', status: 'SUCCEEDED', startTime: 1_700_000_000 }, { jobId: 'j-new', status: 'RUNNING', startTime: 1_700_100_000 }] } };
+      }
+      return { status: 200, body: { idMappingTables: [{ ...table(1), sourceIdNamespaceArn: 'arn:mine' }] } };
+    });
+    const found = await activities.findOrCreateAmcMappingTable({ amc: target, name: 'renamed', sourceIdNamespaceArn: 'arn:mine' });
+    expect(found).toMatchObject({ created: false, table: { id: 't1' }, job: { jobId: 'j-new', status: 'RUNNING' } });
+    expect(calls.filter((c) => c.method === 'POST' && c.url.endsWith('/idmappingtables'))).toHaveLength(0);
+  });
+
+  it('a namespace that is neither free nor on a listed table is AmcNamespaceConnectedElsewhere, naming the tables', async () => {
+    const { activities } = activitiesWith((c) => {
+      if (isToken(c)) return tokenAnswer('tok');
+      if (c.url.endsWith('/idnamespaces/list')) return { status: 200, body: { idNamespaces: [] } };
+      return { status: 200, body: { idMappingTables: [table(1)] } };
+    });
+    const failure = await activityFailureOf(activities.findOrCreateAmcMappingTable({ amc: target, name: 'mine', sourceIdNamespaceArn: 'arn:mine' }));
+    expect(failure.type).toBe(AMC_NAMESPACE_CONNECTED_ELSEWHERE);
+    expect(failure.message).toContain('table-1 (t1)');
+  });
+
+  it('a 409 on create (made by a concurrent attempt) adopts the table of that name', async () => {
+    let created = false;
+    const { activities, calls } = activitiesWith((c) => {
+      if (isToken(c)) return tokenAnswer('tok');
+      if (c.url.endsWith('/idnamespaces/list')) return { status: 200, body: { idNamespaces: [{ idNamespaceArn: 'arn:mine' }] } };
+      if (c.url.endsWith('/jobs/list')) return { status: 200, body: { jobs: [] } };
+      if (c.method === 'POST' && c.url.endsWith('/idmappingtables')) {
+        created = true;
+        return { status: 409, body: { code: '409', details: 'already exists' } };
+      }
+      return { status: 200, body: { idMappingTables: created ? [{ id: 't9', name: 'mine', sourceIdNamespaceArn: 'arn:mine' }] : [] } };
+    });
+    expect(await activities.findOrCreateAmcMappingTable({ amc: target, name: 'mine', sourceIdNamespaceArn: 'arn:mine' })).toMatchObject({ created: false, table: { id: 't9' } });
+    expect(calls.filter((c) => c.method === 'POST' && c.url.endsWith('/idmappingtables'))).toHaveLength(1);
   });
 });
