@@ -72,7 +72,8 @@ export function readErrorBody(text: string): { code?: string; detail: string } {
 export function toAmcFailure(err: unknown, activity: string, ctx: AmcErrorContext): unknown {
   if (err instanceof AmcNetworkError) return ApplicationFailure.create({ type: AmcFailureType.unavailable, message: `${activity}: ${err.message} — retrying` });
   if (!(err instanceof AmcHttpError)) return err;
-  const message = `${activity}: ${err.message}`;
+  // The token endpoint's own wording is left out: an OAuth error description may echo what was sent.
+  const message = err.operation === 'LwaToken' ? `${activity}: LwaToken: HTTP ${err.status}${err.code ? ` ${err.code}` : ''}` : `${activity}: ${err.message}`;
   const details = err.requestId ? [{ requestId: err.requestId }] : [];
   const fatal = (type: string, hint: string) => ApplicationFailure.create({ type, message: `${message} — ${hint}`, nonRetryable: true, details });
   if (err.operation === 'LwaToken' && err.status < 500 && err.status !== 429) {

@@ -116,11 +116,12 @@ describe('Login with Amazon token cache', () => {
       ['invalid_grant', 'refreshToken'],
       ['invalid_client', 'clientId / clientSecret'],
     ] as const) {
-      const { activities } = activitiesWith(() => ({ status: 400, body: { error, error_description: 'nope' } }));
+      const { activities } = activitiesWith(() => ({ status: 400, body: { error, error_description: `bad value ${CREDENTIALS.refreshToken}` } }));
       const failure = await activityFailureOf(activities.listAmcMappingTables({ amc: target }));
       expect(failure.type).toBe(AmcFailureType.credentialsRejected);
       expect(failure.nonRetryable).toBe(true);
       expect(failure.message).toContain(named);
+      expect(failure.message).not.toContain(CREDENTIALS.refreshToken);
       secretsMock.reset();
     }
   });
