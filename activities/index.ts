@@ -3,6 +3,8 @@ import type { DataExchangeClient } from '@aws-sdk/client-dataexchange';
 import type { EntityResolutionClient } from '@aws-sdk/client-entityresolution';
 import type { GlueClient } from '@aws-sdk/client-glue';
 import type { S3Client } from '@aws-sdk/client-s3';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { createAmcApiActivities } from './amc-api';
 import { withAwsFailureMapping } from './aws-errors';
 import { createEntityResolutionActivities } from './entity-resolution';
 import { createGlueTableActivities } from './glue-tables';
@@ -17,6 +19,10 @@ export interface ActivityDeps {
   dataExchange: DataExchangeClient;
   s3: S3Client;
   glue: GlueClient;
+  /** Reads the Amazon Ads API credentials secret. */
+  secrets: SecretsManagerClient;
+  /** The AMC activities' HTTP client (Node's fetch unless given). */
+  amcFetch?: typeof fetch;
   /** Worker threads per prepareDataset activity (0: prepare in the activity's own thread). */
   prepThreads: number;
 }
@@ -30,6 +36,7 @@ export function createActivities(deps: ActivityDeps, temporal: Client) {
     ...createEntityResolutionActivities(deps),
     ...createUid2SubscriptionWaitActivities({ ...deps, temporal }),
     ...createWorkflowCoordinationActivities({ temporal }),
+    ...createAmcApiActivities({ secrets: deps.secrets, fetch: deps.amcFetch }),
   });
 }
 

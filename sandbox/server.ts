@@ -22,6 +22,8 @@ import { MatchingJobs } from './services/entity-resolution/matching-jobs';
 import { credentialScope, type CredentialScope } from './protocols/sigv4';
 import { StateStore } from './state';
 import { withModelValidation } from './models/model-validation';
+import { isAmcRequest, serveAmc } from './amc/router';
+import { namespaceInputSignature } from './amc/input-signature';
 
 export interface SandboxOptions {
   port: number;
@@ -118,7 +120,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
     },
     store,
     faults,
-    services: [...Object.keys(services), ...emulated],
+    services: [...Object.keys(services), ...emulated, 'amc'],
     resetEmulators: async () => emulators?.reset(),
     jobs,
   };
@@ -144,8 +146,12 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
     }
   }
 
+  // The Amazon Ads API (AMC) stand-in and Login with Amazon are not SigV4-signed: routed by path.
+  const amc = { store, faults, inputSignature: namespaceInputSignature(store, () => emulatorData) };
+
   async function handle(req: IncomingMessage, res: ServerResponse, requestId: string): Promise<void> {
     if ((req.url ?? '').startsWith(ADMIN_PREFIX)) return serveAdmin(req, res, admin);
+    if (isAmcRequest(req.url ?? '')) return serveAmc(req, res, requestId, amc);
     const scope = credentialScope(req.headers.authorization);
     if (!scope) return sendRestJsonError(res, new SandboxError(403, 'MissingAuthenticationTokenException', 'Missing Authentication Token'), 'message', requestId);
     if (emulated.includes(scope.service)) return serveEmulated(req, res, scope);

@@ -1,5 +1,6 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import type { AmcSandboxState } from './amc/amc-state';
 
 /** Everything the sandbox remembers; plain JSON, persisted to a file so it survives a restart. */
 export interface SandboxState {
@@ -15,6 +16,8 @@ export interface SandboxState {
     jobs: Record<string, StoredJob>;
     idNamespaces: Record<string, StoredResource>;
   };
+  /** The Amazon Ads API (AMC) stand-in's state; created on first use (sandbox/amc/amc-state.ts). */
+  amc?: AmcSandboxState;
 }
 
 export type JobStatus = 'QUEUED' | 'RUNNING' | 'SUCCEEDED' | 'FAILED';

@@ -54,6 +54,43 @@ export const UID2_MATCHING_FAILED = 'Uid2MatchingFailed';
 /** An operator's approve/cancel Update refused by its validator (bad payload, already decided, wait over). */
 export const INVALID_OPERATOR_ACTION = 'InvalidOperatorAction';
 
+/* ---- Amazon Ads API: AMC administration endpoints (activities/amc-api/) ---- */
+
+/** Amazon Ads API and Login with Amazon answers, classified once by activities/amc-api/http-errors.ts. */
+export const AmcFailureType = {
+  /** HTTP 429: retried after the answer's Retry-After. */
+  throttled: 'AmcThrottled',
+  /** 5xx or a network fault: retried. */
+  unavailable: 'AmcUnavailable',
+  /** 401 again after one fresh access token. */
+  unauthorized: 'AmcUnauthorized',
+  /** 403: the advertiser or marketplace header, or the app's access to the instance. */
+  forbidden: 'AmcForbidden',
+  notFound: 'AmcNotFound',
+  invalidRequest: 'AmcInvalidRequest',
+  /** 409: retried. */
+  conflict: 'AmcConflict',
+  /** Login with Amazon refused the refresh token or the client id / secret (invalid_grant, invalid_client). */
+  credentialsRejected: 'AmcCredentialsRejected',
+} as const;
+/** The Ads API credentials secret is not JSON with clientId, clientSecret and refreshToken. */
+export const AMC_CREDENTIALS_INVALID = 'AmcCredentialsInvalid';
+/** Benign and retryable: the collaboration is NOT_STARTED, IN_PROGRESS or PENDING_ACCEPTANCE. */
+export const AMC_COLLABORATION_PENDING = 'AmcCollaborationPending';
+/** The collaboration was REJECTED or DELETED. */
+export const AMC_COLLABORATION_ENDED = 'AmcCollaborationEnded';
+/** No member of the collaboration is the config's account, and the config names no membership id. */
+export const AMC_COLLABORATION_MEMBERSHIP_UNKNOWN = 'AmcCollaborationMembershipUnknown';
+/** The instance already has its 5 mapping tables: refused before any create call. */
+export const AMC_TABLE_LIMIT = 'AmcTableLimit';
+/** The ID namespace is connected to a mapping table of another name that cannot be found to adopt. */
+export const AMC_NAMESPACE_CONNECTED_ELSEWHERE = 'AmcNamespaceConnectedElsewhere';
+/** Benign and retryable: the mapping table's job is QUEUED, RUNNING or UNKNOWN. */
+export const AMC_MAPPING_JOB_RUNNING = 'AmcMappingJobRunning';
+export const AMC_MAPPING_JOB_FAILED = 'AmcMappingJobFailed';
+/** AMC refused a refresh (one per 14 days): the details carry the last job's start when known. */
+export const AMC_REFRESH_REFUSED = 'AmcRefreshRefused';
+
 /**
  * A payload the codec cannot decrypt. temporal-client/codec/failure-converter.ts repeats this value
  * as a literal (the SDK loads that file by path, so it imports nothing local); a unit test pins the two.

@@ -1,6 +1,9 @@
 import { CreateDatabaseCommand, CreateTableCommand, GlueClient, UpdateTableCommand, type TableInput } from '@aws-sdk/client-glue';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateSecretCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { stringify } from 'csv-stringify/sync';
+import { adminAuthHeaders } from '../sandbox/admin/admin-guard';
+import { SANDBOX_ACCOUNT } from '../sandbox/services/catalog';
 import { DEMO_COLUMNS, generateDemoCustomers } from '../sandbox/synthetic/demo-data';
 import { formatS3Uri } from '../storage/s3-uri';
 
@@ -53,6 +56,47 @@ export async function seedDemoData(region: string): Promise<{ bucket: string; ke
     s3.destroy();
     glue.destroy();
   }
+}
+
+export const DEMO_AMC_SECRET_ID = 'identity-demo/amc-credentials';
+export const DEMO_AMC_INSTANCE = 'amcdemo';
+export const DEMO_AMC_ADVERTISER = 'ENTITYDEMO';
+/** The sandbox's Login with Amazon app: demo values the AMC stand-in accepts, not credentials of anything real. */
+const DEMO_AMC_CREDENTIALS = { clientId: 'amzn1.application-oa2-client.sandbox-demo', clientSecret: 'sandbox-demo-secret', refreshToken: 'Atzr|sandbox-demo-refresh' };
+
+/**
+ * Gives the sandbox's AMC stand-in the demo's Ads API credentials and stores the same in its Secrets
+ * Manager (where the AMC activities read them), then creates instance `amcdemo` with its collaboration
+ * pending acceptance for two more checks (so the demo shows the acceptance link, then goes on). An
+ * existing instance is left as it is, so a restarted demo does not send a running table back to waiting.
+ */
+export async function seedDemoAmc(region: string, sandboxUrl: string): Promise<{ secretId: string; instanceId: string }> {
+  const secrets = new SecretsManagerClient({ region });
+  try {
+    const SecretString = JSON.stringify(DEMO_AMC_CREDENTIALS);
+    await secrets.send(new CreateSecretCommand({ Name: DEMO_AMC_SECRET_ID, SecretString })).catch(async (err: unknown) => {
+      if ((err as Error).name !== 'ResourceExistsException') throw err;
+      await secrets.send(new PutSecretValueCommand({ SecretId: DEMO_AMC_SECRET_ID, SecretString }));
+    });
+  } finally {
+    secrets.destroy();
+  }
+  await sandboxAdmin(sandboxUrl, 'PUT', '/amc/credentials', DEMO_AMC_CREDENTIALS);
+  const existing = await fetch(`${sandboxUrl}/_sandbox/amc/instances/${DEMO_AMC_INSTANCE}`, { headers: adminAuthHeaders() });
+  if (existing.status === 404) {
+    await sandboxAdmin(sandboxUrl, 'PUT', `/amc/instances/${DEMO_AMC_INSTANCE}`, {
+      advertiserId: DEMO_AMC_ADVERTISER,
+      account: SANDBOX_ACCOUNT,
+      status: 'PENDING_ACCEPTANCE',
+      afterChecks: 2,
+    });
+  } else if (!existing.ok) throw new Error(`the sandbox's AMC admin API answered ${existing.status}`);
+  return { secretId: DEMO_AMC_SECRET_ID, instanceId: DEMO_AMC_INSTANCE };
+}
+
+async function sandboxAdmin(sandboxUrl: string, method: string, path: string, body: unknown): Promise<void> {
+  const res = await fetch(`${sandboxUrl}/_sandbox${path}`, { method, headers: { ...adminAuthHeaders(), 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  if (!res.ok) throw new Error(`sandbox admin ${method} ${path}: HTTP ${res.status} ${await res.text()}`);
 }
 
 async function ignoreIf(names: string[], call: Promise<unknown>): Promise<void> {

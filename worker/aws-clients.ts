@@ -2,6 +2,7 @@ import { DataExchangeClient } from '@aws-sdk/client-dataexchange';
 import { EntityResolutionClient } from '@aws-sdk/client-entityresolution';
 import { GlueClient } from '@aws-sdk/client-glue';
 import { S3Client } from '@aws-sdk/client-s3';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { availableParallelism } from 'node:os';
 import type { ActivityDeps } from '../activities';
 import type { WorkerConfig } from './config';
@@ -19,10 +20,11 @@ export function createAwsClients(config: Pick<WorkerConfig, 'AWS_REGION'> & Part
     glue: new GlueClient(common),
     // S3-compatible endpoints other than AWS (the sandbox, MinIO) address buckets by path, not DNS.
     s3: new S3Client({ ...common, forcePathStyle: process.env.AWS_ENDPOINT_URL !== undefined }),
+    secrets: new SecretsManagerClient(common),
     prepThreads: config.PREP_THREADS ?? availableParallelism(),
   };
 }
 
 export function destroyAwsClients(clients: ActivityDeps): void {
-  for (const client of [clients.entityResolution, clients.dataExchange, clients.s3, clients.glue]) client.destroy();
+  for (const client of [clients.entityResolution, clients.dataExchange, clients.s3, clients.glue, clients.secrets]) client.destroy();
 }

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { formatIssues } from '../../schemas/format-issues';
 import { UID2_LISTING } from '../services/catalog';
 import { adminRefusal } from './admin-guard';
+import { serveAmcAdmin } from './amc-admin';
 import type { Faults } from './faults';
 import type { MatchingJobs } from '../services/entity-resolution/matching-jobs';
 import { WHEN_FULL } from '../services/entity-resolution/job-slots';
@@ -25,6 +26,7 @@ export const ADMIN_PREFIX = '/_sandbox';
  *                                              {"rulesPerWorkflow", "recordsPerMatchId"} (AWS: 15, 500)
  *   GET|PUT /_sandbox/faults                   {"seed", "rules": [{"service","operation","throttle","serverError","latencyMs","jobFailure"}]}
  *   GET|DELETE /_sandbox/counters              calls per service:operation, injected faults
+ *   .../_sandbox/amc/...                       the Amazon Ads API (AMC) stand-in: instances, credentials, limits (amc-admin.ts)
  */
 /** The members a partial update sets (an absent one stays as it is). */
 function definedOnly<T extends object>(values: T): Partial<T> {
@@ -55,6 +57,10 @@ export async function serveAdmin(
     return raw.length > 0 ? (JSON.parse(raw.toString('utf8')) as unknown) : {};
   };
   try {
+    if (path.startsWith('/amc/')) {
+      const answer = await serveAmcAdmin(route, ctx.store, body);
+      return answer ? sendJson(res, answer.status, answer.body) : sendJson(res, 404, { error: `no admin route ${route}` });
+    }
     switch (route) {
       case 'GET /health':
         return sendJson(res, 200, { status: 'ok', services: ctx.services });
