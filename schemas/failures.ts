@@ -54,6 +54,22 @@ export const UID2_MATCHING_FAILED = 'Uid2MatchingFailed';
 /** An operator's approve/cancel Update refused by its validator (bad payload, already decided, wait over). */
 export const INVALID_OPERATOR_ACTION = 'InvalidOperatorAction';
 
+// amcIdMapping: AWS resources and prerequisites (Amazon Ads' "Amazon Marketing Cloud - AWS Clean Rooms" guide).
+/** An AMC resource outside us-east-1 (a client, a bucket or the KMS key): AMC collaboration runs there only. */
+export const AMC_REGION_UNSUPPORTED = 'AmcRegionUnsupported';
+/** The query-results bucket is the data bucket, or a bucket is missing or unreadable. */
+export const AMC_BUCKETS_INVALID = 'AmcBucketsInvalid';
+/** The Ads API credentials secret is not JSON with clientId, clientSecret and refreshToken (named, never shown). */
+export const AMC_CREDENTIALS_INVALID = 'AmcCredentialsInvalid';
+/** The Clean Rooms membership was removed or its collaboration deleted. */
+export const AMC_COLLABORATION_ENDED = 'AmcCollaborationEnded';
+/** The Clean Rooms membership belongs to another collaboration than AMC's. */
+export const AMC_COLLABORATION_MEMBERSHIP_UNKNOWN = 'AmcCollaborationMembershipUnknown';
+/** A Clean Rooms ID namespace association exists with fields that cannot be updated (namespace ARN, managed policies). */
+export const CLEAN_ROOMS_RESOURCE_DRIFT = 'CleanRoomsResourceDrift';
+/** The guard's recovery copy (guard.json) is not JSON. */
+export const AMC_GUARD_STATE_INVALID = 'AmcGuardStateInvalid';
+
 /**
  * A payload the codec cannot decrypt. temporal-client/codec/failure-converter.ts repeats this value
  * as a literal (the SDK loads that file by path, so it imports nothing local); a unit test pins the two.
