@@ -1,8 +1,10 @@
 import type { Client } from '@temporalio/client';
+import type { CleanRoomsClient } from '@aws-sdk/client-cleanrooms';
 import type { DataExchangeClient } from '@aws-sdk/client-dataexchange';
 import type { EntityResolutionClient } from '@aws-sdk/client-entityresolution';
 import type { GlueClient } from '@aws-sdk/client-glue';
 import type { S3Client } from '@aws-sdk/client-s3';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { withAwsFailureMapping } from './aws-errors';
 import { createEntityResolutionActivities } from './entity-resolution';
 import { createGlueTableActivities } from './glue-tables';
@@ -17,6 +19,8 @@ export interface ActivityDeps {
   dataExchange: DataExchangeClient;
   s3: S3Client;
   glue: GlueClient;
+  cleanRooms: CleanRoomsClient;
+  secrets: SecretsManagerClient;
   /** Worker threads per prepareDataset activity (0: prepare in the activity's own thread). */
   prepThreads: number;
 }

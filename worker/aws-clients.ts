@@ -1,7 +1,9 @@
+import { CleanRoomsClient } from '@aws-sdk/client-cleanrooms';
 import { DataExchangeClient } from '@aws-sdk/client-dataexchange';
 import { EntityResolutionClient } from '@aws-sdk/client-entityresolution';
 import { GlueClient } from '@aws-sdk/client-glue';
 import { S3Client } from '@aws-sdk/client-s3';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { availableParallelism } from 'node:os';
 import type { ActivityDeps } from '../activities';
 import type { WorkerConfig } from './config';
@@ -17,6 +19,8 @@ export function createAwsClients(config: Pick<WorkerConfig, 'AWS_REGION'> & Part
     entityResolution: new EntityResolutionClient(common),
     dataExchange: new DataExchangeClient(common),
     glue: new GlueClient(common),
+    cleanRooms: new CleanRoomsClient(common),
+    secrets: new SecretsManagerClient(common),
     // S3-compatible endpoints other than AWS (the sandbox, MinIO) address buckets by path, not DNS.
     s3: new S3Client({ ...common, forcePathStyle: process.env.AWS_ENDPOINT_URL !== undefined }),
     prepThreads: config.PREP_THREADS ?? availableParallelism(),
@@ -24,5 +28,5 @@ export function createAwsClients(config: Pick<WorkerConfig, 'AWS_REGION'> & Part
 }
 
 export function destroyAwsClients(clients: ActivityDeps): void {
-  for (const client of [clients.entityResolution, clients.dataExchange, clients.s3, clients.glue]) client.destroy();
+  for (const client of [clients.entityResolution, clients.dataExchange, clients.s3, clients.glue, clients.cleanRooms, clients.secrets]) client.destroy();
 }
