@@ -17,7 +17,7 @@ import { manifestUriOf, readPublishedManifest } from '../pii/prep/run/published-
 import { openSource } from '../pii/prep/read/record-sources';
 import { PrepInputError } from '../pii/prep/read/input-errors';
 import { INPUT_TABLE_INVALID } from '../schemas/failures';
-import type { EnsuredResource } from '../schemas/uid2-matching';
+import type { EnsuredResource } from '../schemas/ensured-resource';
 import type { PreparationSource } from '../schemas/uid2-matching-resources';
 import { ensureResource, glueErrors, unlessMissing } from './existing-or-created';
 
