@@ -5,7 +5,11 @@ import type { EntityResolutionClient } from '@aws-sdk/client-entityresolution';
 import type { GlueClient } from '@aws-sdk/client-glue';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { createAmcPrerequisiteActivities } from './amc-prerequisites';
+import { createAmcStorageActivities } from './amc-storage';
 import { withAwsFailureMapping } from './aws-errors';
+import { createCleanRoomsActivities } from './clean-rooms';
+import { createIdNamespaceActivities } from './entity-resolution-namespaces';
 import { createEntityResolutionActivities } from './entity-resolution';
 import { createGlueTableActivities } from './glue-tables';
 import { createPrepActivities } from './prepare-dataset';
@@ -32,6 +36,10 @@ export function createActivities(deps: ActivityDeps, temporal: Client) {
     ...createPrepActivities(deps),
     ...createGlueTableActivities(deps),
     ...createEntityResolutionActivities(deps),
+    ...createIdNamespaceActivities(deps),
+    ...createCleanRoomsActivities(deps),
+    ...createAmcPrerequisiteActivities(deps),
+    ...createAmcStorageActivities(deps),
     ...createUid2SubscriptionWaitActivities({ ...deps, temporal }),
     ...createWorkflowCoordinationActivities({ temporal }),
   });
