@@ -1,5 +1,7 @@
 import {
+  CleanRoomsClient,
   ConflictException,
+  InternalServerException,
   CreateIdNamespaceAssociationCommand,
   DeleteIdNamespaceAssociationCommand,
   GetIdNamespaceAssociationCommand,
@@ -119,5 +121,17 @@ describe('sandbox Clean Rooms: ID namespace associations', () => {
       names.push(...page.idNamespaceAssociationSummaries!.map((s) => s.name!));
     }
     expect(names.sort()).toEqual(['a1', 'a2', 'a3']);
+  });
+});
+
+describe('sandbox Clean Rooms: faults', () => {
+  it('injects a server error into a Clean Rooms operation named in a fault rule', async () => {
+    const m = await membership();
+    await adminCall(ctx.sandbox, 'PUT', '/faults', { rules: [{ service: 'cleanrooms', operation: 'GetMembership', serverError: 1 }] });
+    const once = new CleanRoomsClient({ region: 'us-east-1', maxAttempts: 1 });
+    const err = await once.send(new GetMembershipCommand({ membershipIdentifier: m.id })).catch((e: unknown) => e);
+    once.destroy();
+    expect(err).toBeInstanceOf(InternalServerException);
+    expect(await adminCall(ctx.sandbox, 'GET', '/counters')).toMatchObject({ 'cleanrooms:GetMembership': 1, 'cleanrooms:GetMembership:serverError': 1 });
   });
 });
