@@ -14,7 +14,11 @@ import {
   paginateListIdNamespaceAssociations,
 } from '@aws-sdk/client-cleanrooms';
 import { CreateIdNamespaceCommand } from '@aws-sdk/client-entityresolution';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { StateStore } from '../../sandbox/state';
 import { SANDBOX_ACCOUNT } from '../../sandbox/services/catalog';
 import { adminCall, useSandbox } from '../helpers/sandbox';
 
@@ -133,5 +137,18 @@ describe('sandbox Clean Rooms: faults', () => {
     once.destroy();
     expect(err).toBeInstanceOf(InternalServerException);
     expect(await adminCall(ctx.sandbox, 'GET', '/counters')).toMatchObject({ 'cleanrooms:GetMembership': 1, 'cleanrooms:GetMembership:serverError': 1 });
+  });
+});
+
+describe('sandbox Clean Rooms: state', () => {
+  it('loads a state file written before Clean Rooms with no memberships and the default quota', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sandbox-state-'));
+    try {
+      const file = join(dir, 'state.json');
+      writeFileSync(file, JSON.stringify({ dataExchange: { entitled: [], entitleAfterChecks: {} }, entityResolution: { schemaMappings: {}, matchingWorkflows: {}, jobs: {}, idNamespaces: {} } }));
+      expect(new StateStore(file).get().cleanRooms).toEqual({ memberships: {}, idNamespaceAssociations: {}, limits: { idNamespaceAssociationsPerMembership: 10 } });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
