@@ -21,7 +21,8 @@ import { redactPii } from '../pii/redact';
 import { listObjects } from '../storage/s3-objects';
 import { formatS3Uri, joinUnder, parseS3Uri } from '../storage/s3-uri';
 import { ER_OUTPUT_INVALID, ER_RESOURCE_DRIFT, MATCHING_JOB_BUSY, MATCHING_JOB_FAILED, MATCHING_JOB_RUNNING } from '../schemas/failures';
-import type { EnsuredResource, JobMetrics } from '../schemas/uid2-matching';
+import type { EnsuredResource } from '../schemas/ensured-resource';
+import type { JobMetrics } from '../schemas/uid2-matching';
 import { ensureResource, entityResolutionErrors } from './existing-or-created';
 import { describeDrift } from './resource-drift';
 
@@ -34,7 +35,8 @@ export interface EntityResolutionDeps {
 export interface SchemaMappingSpec {
   schemaName: string;
   description?: string;
-  mappedInputFields: { fieldName: string; type: SchemaAttributeType; matchKey?: string }[];
+  /** `hashed`: the field holds SHA-256 of the normalised value (AMC), absent = false (UID2 sends clear identifiers). */
+  mappedInputFields: { fieldName: string; type: SchemaAttributeType; matchKey?: string; hashed?: boolean }[];
 }
 
 export interface MatchingWorkflowSpec {
@@ -57,11 +59,13 @@ export interface FinishedJob {
   checks: number;
 }
 
-function canonicalSchema(spec: { description?: string; mappedInputFields: { fieldName?: string; type?: string; matchKey?: string }[] }) {
+function canonicalSchema(spec: { description?: string; mappedInputFields: { fieldName?: string; type?: string; matchKey?: string; hashed?: boolean }[] }) {
   return {
     description: spec.description ?? '',
     mappedInputFields: Object.fromEntries(
-      [...spec.mappedInputFields].sort((a, b) => (a.fieldName ?? '').localeCompare(b.fieldName ?? '')).map((f): [string, { type: string; matchKey: string }] => [f.fieldName ?? '', { type: f.type ?? '', matchKey: f.matchKey ?? '' }]),
+      [...spec.mappedInputFields]
+        .sort((a, b) => (a.fieldName ?? '').localeCompare(b.fieldName ?? ''))
+        .map((f): [string, { type: string; matchKey: string; hashed: boolean }] => [f.fieldName ?? '', { type: f.type ?? '', matchKey: f.matchKey ?? '', hashed: f.hashed ?? false }]),
     ),
   };
 }

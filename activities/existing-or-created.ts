@@ -1,4 +1,4 @@
-import type { EnsuredResource, FieldDrift } from '../schemas/uid2-matching';
+import type { EnsuredResource, FieldDrift } from '../schemas/ensured-resource';
 import { diffResource } from './resource-drift';
 
 /** How a service names "no such resource" and "already exists" (Entity Resolution's names by default). */
@@ -10,6 +10,7 @@ export interface ResourceErrors {
 const byName = (name: string) => (err: unknown) => (err as Error).name === name;
 export const entityResolutionErrors: ResourceErrors = { missing: byName('ResourceNotFoundException'), exists: byName('ConflictException') };
 export const glueErrors: ResourceErrors = { missing: byName('EntityNotFoundException'), exists: byName('AlreadyExistsException') };
+export const cleanRoomsErrors: ResourceErrors = { missing: byName('ResourceNotFoundException'), exists: byName('ConflictException') };
 
 /** The resource, or undefined when the service says it does not exist. */
 export async function unlessMissing<T>(call: Promise<T>, errors: ResourceErrors): Promise<T | undefined> {

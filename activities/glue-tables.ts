@@ -17,13 +17,25 @@ import { manifestUriOf, readPublishedManifest } from '../pii/prep/run/published-
 import { openSource } from '../pii/prep/read/record-sources';
 import { PrepInputError } from '../pii/prep/read/input-errors';
 import { INPUT_TABLE_INVALID } from '../schemas/failures';
-import type { EnsuredResource } from '../schemas/uid2-matching';
+import type { EnsuredResource } from '../schemas/ensured-resource';
 import type { PreparationSource } from '../schemas/uid2-matching-resources';
 import { ensureResource, glueErrors, unlessMissing } from './existing-or-created';
 
 export interface GlueTableDeps {
   glue: GlueClient;
   s3: S3Client;
+}
+
+/** A table over data this project writes: its S3 location (a prefix), format and header. */
+export interface GlueTableSpec {
+  database: string;
+  table: string;
+  location: string;
+  format: 'csv' | 'parquet';
+  /** The header as written, in order: every column is a string. */
+  columns: string[];
+  /** The account owning the catalog (the worker role's account). */
+  account: string;
 }
 
 const HEADER_BYTES = 1024 * 1024;
@@ -159,21 +171,40 @@ export function createGlueTableActivities({ glue, s3 }: GlueTableDeps) {
     const duplicate = names.find((name, i) => names.indexOf(name) !== i);
     if (duplicate !== undefined) throw invalidTable(`${object.uri} has two columns named "${duplicate}" once lowercased, as Glue stores column names`);
 
-    await glue.send(new CreateDatabaseCommand({ DatabaseInput: { Name: input.database, Description: 'Tables cataloged by identity-workflows' } })).catch((err: unknown) => {
+    return ensureTable(input.database, tableInput(input.table, location, input.format, columns, delimiter), input.account);
+  }
+
+  /** The database (created when missing), then the table: created when missing, updated when its location, format or columns differ. */
+  async function ensureTable(database: string, wanted: TableInput, account: string): Promise<EnsuredResource> {
+    await glue.send(new CreateDatabaseCommand({ DatabaseInput: { Name: database, Description: 'Tables cataloged by identity-workflows' } })).catch((err: unknown) => {
       if (!glueErrors.exists(err)) throw err;
     });
-    const wanted = tableInput(input.table, location, input.format, columns, delimiter);
-    const arn = glueTableArn(await glue.config.region(), input.account, input.database, input.table);
+    const arn = glueTableArn(await glue.config.region(), account, database, wanted.Name!);
     return ensureResource({
-      name: `${input.database}.${input.table}`,
+      name: `${database}.${wanted.Name}`,
       errors: glueErrors,
-      get: () => glue.send(new GetTableCommand({ DatabaseName: input.database, Name: input.table })),
-      create: () => glue.send(new CreateTableCommand({ DatabaseName: input.database, TableInput: wanted })),
-      update: () => glue.send(new UpdateTableCommand({ DatabaseName: input.database, TableInput: wanted })),
+      get: () => glue.send(new GetTableCommand({ DatabaseName: database, Name: wanted.Name })),
+      create: () => glue.send(new CreateTableCommand({ DatabaseName: database, TableInput: wanted })),
+      update: () => glue.send(new UpdateTableCommand({ DatabaseName: database, TableInput: wanted })),
       arn: () => arn,
       current: (existing) => tableShape(existing.Table),
       wanted: tableShape(wanted),
     });
+  }
+
+  /**
+   * A Glue table over data this project wrote, as AMC ID mapping needs it (Amazon Ads, "Amazon Marketing Cloud - AWS
+   * Clean Rooms", Step 3): every column a string, named as the file's header writes it (lowercase, in order), no
+   * partitions, CSV with its header line skipped or Parquet. Publishing a new generation is an update of its location;
+   * the result lists what changed.
+   */
+  async function ensureGlueTable(input: GlueTableSpec): Promise<EnsuredResource> {
+    const uppercase = input.columns.filter((c) => c !== c.toLowerCase());
+    if (uppercase.length > 0) throw invalidTable(`Glue table ${input.database}.${input.table}: column names must be lowercase for AMC (${uppercase.join(', ')})`);
+    const duplicate = input.columns.find((c, i) => input.columns.indexOf(c) !== i);
+    if (duplicate !== undefined) throw invalidTable(`Glue table ${input.database}.${input.table}: column ${duplicate} is named twice`);
+    const columns = input.columns.map((Name) => ({ Name, Type: 'string' }));
+    return ensureTable(input.database, tableInput(input.table, asPrefix(input.location), input.format, columns, ','), input.account);
   }
 
   /**
@@ -243,5 +274,5 @@ export function createGlueTableActivities({ glue, s3 }: GlueTableDeps) {
     return { prefix: asPrefix(location.replace(/^s3a?:\/\//, 's3://')), format };
   }
 
-  return { catalogS3Prefix, describeInputTable, describePreparationSource };
+  return { catalogS3Prefix, ensureGlueTable, describeInputTable, describePreparationSource };
 }

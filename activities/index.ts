@@ -1,11 +1,16 @@
 import type { Client } from '@temporalio/client';
+import type { CleanRoomsClient } from '@aws-sdk/client-cleanrooms';
 import type { DataExchangeClient } from '@aws-sdk/client-dataexchange';
 import type { EntityResolutionClient } from '@aws-sdk/client-entityresolution';
 import type { GlueClient } from '@aws-sdk/client-glue';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { createAmcApiActivities } from './amc-api';
+import { createAmcPrerequisiteActivities } from './amc-prerequisites';
+import { createAmcStorageActivities } from './amc-storage';
 import { withAwsFailureMapping } from './aws-errors';
+import { createCleanRoomsActivities } from './clean-rooms';
+import { createIdNamespaceActivities } from './entity-resolution-namespaces';
 import { createEntityResolutionActivities } from './entity-resolution';
 import { createGlueTableActivities } from './glue-tables';
 import { createPrepActivities } from './prepare-dataset';
@@ -19,6 +24,7 @@ export interface ActivityDeps {
   dataExchange: DataExchangeClient;
   s3: S3Client;
   glue: GlueClient;
+  cleanRooms: CleanRoomsClient;
   /** Reads the Amazon Ads API credentials secret. */
   secrets: SecretsManagerClient;
   /** The AMC activities' HTTP client (Node's fetch unless given). */
@@ -34,6 +40,10 @@ export function createActivities(deps: ActivityDeps, temporal: Client) {
     ...createPrepActivities(deps),
     ...createGlueTableActivities(deps),
     ...createEntityResolutionActivities(deps),
+    ...createIdNamespaceActivities(deps),
+    ...createCleanRoomsActivities(deps),
+    ...createAmcPrerequisiteActivities(deps),
+    ...createAmcStorageActivities(deps),
     ...createUid2SubscriptionWaitActivities({ ...deps, temporal }),
     ...createWorkflowCoordinationActivities({ temporal }),
     ...createAmcApiActivities({ secrets: deps.secrets, fetch: deps.amcFetch }),

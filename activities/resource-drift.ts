@@ -1,4 +1,4 @@
-import type { FieldDrift } from '../schemas/uid2-matching';
+import type { FieldDrift } from '../schemas/ensured-resource';
 
 type Plain = string | number | boolean | null | undefined | Plain[] | { [key: string]: Plain };
 

@@ -18,6 +18,7 @@ import { lookUpMatchId } from './matching/match-id-lookup';
 import { runMatchingJob } from './matching/run-matching-job';
 import type { MatchIdLookup } from './services/entity-resolution/match-id';
 import { entityResolutionRoutes } from './services/entity-resolution';
+import { cleanRoomsRoutes } from './services/clean-rooms';
 import { MatchingJobs } from './services/entity-resolution/matching-jobs';
 import { credentialScope, type CredentialScope } from './protocols/sigv4';
 import { StateStore } from './state';
@@ -51,7 +52,7 @@ export interface Sandbox {
 /**
  * One local endpoint for the AWS APIs the workflows use. Requests are routed by the service name in
  * their SigV4 credential scope, so the real SDK clients reach it through AWS_ENDPOINT_URL alone.
- * Entity Resolution and Data Exchange are implemented here; S3 (versitygw), Glue and Secrets
+ * Entity Resolution, Data Exchange and Clean Rooms are implemented here; S3 (versitygw), Glue and Secrets
  * Manager (moto) are served by emulators behind the router. A start that fails stops every process
  * it started before throwing why.
  */
@@ -110,6 +111,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
   const services = {
     entityresolution: { routes: compileRoutes(withModelValidation('entityresolution', entityResolutionRoutes(store, jobs, lookUp))), messageKey: 'message' as const },
     dataexchange: { routes: compileRoutes(withModelValidation('dataexchange', dataExchangeRoutes(store))), messageKey: 'Message' as const },
+    cleanrooms: { routes: compileRoutes(withModelValidation('cleanrooms', cleanRoomsRoutes(store))), messageKey: 'message' as const },
   };
   const emulated = emulators ? ['s3', 'glue', 'secretsmanager'] : [];
   const admin = {

@@ -16,6 +16,11 @@ export interface SandboxState {
     jobs: Record<string, StoredJob>;
     idNamespaces: Record<string, StoredResource>;
   };
+  cleanRooms: {
+    memberships: Record<string, StoredMembership>;
+    idNamespaceAssociations: Record<string, StoredIdNamespaceAssociation>;
+    limits: { idNamespaceAssociationsPerMembership: number };
+  };
   /** The Amazon Ads API (AMC) stand-in's state; created on first use (sandbox/amc/amc-state.ts). */
   amc?: AmcSandboxState;
 }
@@ -36,7 +41,49 @@ export interface StoredJob {
 /** A resource as the service returns it (request members plus ARN and epoch-second timestamps). */
 export type StoredResource = Record<string, unknown> & { createdAt: number; updatedAt: number };
 
-const initialState = (): SandboxState => ({ dataExchange: { entitled: [], entitleAfterChecks: {} }, entityResolution: { schemaMappings: {}, matchingWorkflows: {}, jobs: {}, idNamespaces: {} } });
+/** A Clean Rooms membership as GetMembership answers it (epoch-second times). */
+export interface StoredMembership {
+  id: string;
+  arn: string;
+  collaborationArn: string;
+  collaborationId: string;
+  collaborationCreatorAccountId: string;
+  collaborationCreatorDisplayName: string;
+  collaborationName: string;
+  createTime: number;
+  updateTime: number;
+  status: 'ACTIVE' | 'REMOVED' | 'COLLABORATION_DELETED';
+  memberAbilities: string[];
+  queryLogStatus: 'ENABLED' | 'DISABLED';
+  paymentConfiguration: { queryCompute: { isResponsible: boolean } };
+}
+
+/** A Clean Rooms ID namespace association as GetIdNamespaceAssociation answers it, plus its tags. */
+export interface StoredIdNamespaceAssociation {
+  id: string;
+  arn: string;
+  membershipId: string;
+  membershipArn: string;
+  collaborationId: string;
+  collaborationArn: string;
+  name: string;
+  description?: string;
+  createTime: number;
+  updateTime: number;
+  inputReferenceConfig: { inputReferenceArn: string; manageResourcePolicies: boolean };
+  inputReferenceProperties: { idNamespaceType: string; idMappingWorkflowsSupported: unknown[] };
+  idMappingConfig?: Record<string, unknown>;
+  tags: Record<string, string>;
+}
+
+/** AWS Clean Rooms quotas: "ID namespace associations per membership", 10 by default. */
+const ASSOCIATIONS_PER_MEMBERSHIP = 10;
+
+const initialState = (): SandboxState => ({
+  dataExchange: { entitled: [], entitleAfterChecks: {} },
+  entityResolution: { schemaMappings: {}, matchingWorkflows: {}, jobs: {}, idNamespaces: {} },
+  cleanRooms: { memberships: {}, idNamespaceAssociations: {}, limits: { idNamespaceAssociationsPerMembership: ASSOCIATIONS_PER_MEMBERSHIP } },
+});
 
 export class StateStore {
   private state: SandboxState;
@@ -50,6 +97,7 @@ export class StateStore {
       ...saved,
       dataExchange: { ...initial.dataExchange, ...saved.dataExchange },
       entityResolution: { ...initial.entityResolution, ...saved.entityResolution },
+      cleanRooms: { ...initial.cleanRooms, ...saved.cleanRooms, limits: { ...initial.cleanRooms.limits, ...saved.cleanRooms?.limits } },
     };
   }
 

@@ -91,6 +91,16 @@ export const AMC_MAPPING_JOB_FAILED = 'AmcMappingJobFailed';
 /** AMC refused a refresh (one per 14 days): the details carry the last job's start when known. */
 export const AMC_REFRESH_REFUSED = 'AmcRefreshRefused';
 
+// amcIdMapping: AWS resources and prerequisites (Amazon Ads' "Amazon Marketing Cloud - AWS Clean Rooms" guide).
+/** An AMC resource outside us-east-1 (a client, a bucket or the KMS key): AMC collaboration runs there only. */
+export const AMC_REGION_UNSUPPORTED = 'AmcRegionUnsupported';
+/** The query-results bucket is the data bucket, or a bucket is missing or unreadable. */
+export const AMC_BUCKETS_INVALID = 'AmcBucketsInvalid';
+/** A Clean Rooms ID namespace association exists with fields that cannot be updated (namespace ARN, managed policies). */
+export const CLEAN_ROOMS_RESOURCE_DRIFT = 'CleanRoomsResourceDrift';
+/** The guard's recovery copy (guard.json) is not JSON. */
+export const AMC_GUARD_STATE_INVALID = 'AmcGuardStateInvalid';
+
 /**
  * A payload the codec cannot decrypt. temporal-client/codec/failure-converter.ts repeats this value
  * as a literal (the SDK loads that file by path, so it imports nothing local); a unit test pins the two.

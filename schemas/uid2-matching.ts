@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { durationSchema } from './duration';
+import type { EnsuredResource } from './ensured-resource';
 import type { ErSlotWait } from './er-quotas';
 import { regionCode } from './prep';
 import { pollIntervalsShape, pollScheduleSchema } from './poll-schedule';
@@ -184,18 +185,7 @@ export interface JobMetrics {
   recordsNotProcessed: number;
 }
 
-/** What a drift check found: each differing field with the value AWS has and the value the config wants (ids, names and paths only). */
-export interface FieldDrift {
-  field: string;
-  current: string;
-  wanted: string;
-}
-export interface EnsuredResource {
-  name: string;
-  arn: string;
-  action: 'created' | 'unchanged' | 'updated';
-  drift: FieldDrift[];
-}
+export type { EnsuredResource, FieldDrift } from './ensured-resource';
 
 /**
  * Where each input row of one identifier went; `inputRows` = `matched` + `notProcessedByEr` + `rejectedBeforeEr`.

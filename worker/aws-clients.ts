@@ -1,3 +1,4 @@
+import { CleanRoomsClient } from '@aws-sdk/client-cleanrooms';
 import { DataExchangeClient } from '@aws-sdk/client-dataexchange';
 import { EntityResolutionClient } from '@aws-sdk/client-entityresolution';
 import { GlueClient } from '@aws-sdk/client-glue';
@@ -18,13 +19,14 @@ export function createAwsClients(config: Pick<WorkerConfig, 'AWS_REGION'> & Part
     entityResolution: new EntityResolutionClient(common),
     dataExchange: new DataExchangeClient(common),
     glue: new GlueClient(common),
+    cleanRooms: new CleanRoomsClient(common),
+    secrets: new SecretsManagerClient(common),
     // S3-compatible endpoints other than AWS (the sandbox, MinIO) address buckets by path, not DNS.
     s3: new S3Client({ ...common, forcePathStyle: process.env.AWS_ENDPOINT_URL !== undefined }),
-    secrets: new SecretsManagerClient(common),
     prepThreads: config.PREP_THREADS ?? availableParallelism(),
   };
 }
 
 export function destroyAwsClients(clients: ActivityDeps): void {
-  for (const client of [clients.entityResolution, clients.dataExchange, clients.s3, clients.glue, clients.secrets]) client.destroy();
+  for (const client of [clients.entityResolution, clients.dataExchange, clients.s3, clients.glue, clients.cleanRooms, clients.secrets]) client.destroy();
 }

@@ -9,6 +9,7 @@ import type { MatchingJobs } from '../services/entity-resolution/matching-jobs';
 import { WHEN_FULL } from '../services/entity-resolution/job-slots';
 import { readBody, sendJson } from '../protocols/http-io';
 import type { StateStore } from '../state';
+import { MEMBERSHIP_STATUSES, addMembership } from '../services/clean-rooms/memberships';
 
 export const ADMIN_PREFIX = '/_sandbox';
 
@@ -24,10 +25,22 @@ export const ADMIN_PREFIX = '/_sandbox';
  *   GET|PUT /_sandbox/entity-resolution/quotas {"matchingJobs", "providerServiceJobs"} concurrent jobs per kind (AWS: 1 each),
  *                                              {"whenFull"} whether a start beyond them is queued ("queue") or refused with ExceedsLimitException ("refuse"),
  *                                              {"rulesPerWorkflow", "recordsPerMatchId"} (AWS: 15, 500)
+ *   POST /_sandbox/clean-rooms/memberships    {"collaborationId"?, "collaborationName"?, "status"?, "region"?} a Clean Rooms membership of the sandbox account
+ *   PUT  /_sandbox/clean-rooms/quotas         {"idNamespaceAssociationsPerMembership"} (AWS: 10)
  *   GET|PUT /_sandbox/faults                   {"seed", "rules": [{"service","operation","throttle","serverError","latencyMs","jobFailure"}]}
  *   GET|DELETE /_sandbox/counters              calls per service:operation, injected faults
  *   .../_sandbox/amc/...                       the Amazon Ads API (AMC) stand-in: instances, credentials, limits (amc-admin.ts)
  */
+const uuid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, 'must be a lowercase UUID');
+const newMembershipSchema = z
+  .object({
+    region: z.string().regex(/^[a-z]{2}-[a-z]{4,9}-\d$/).default('us-east-1'),
+    collaborationId: uuid.optional(),
+    collaborationName: z.string().min(1).max(100).optional(),
+    status: z.enum(MEMBERSHIP_STATUSES).optional(),
+  })
+  .strict();
+
 /** The members a partial update sets (an absent one stays as it is). */
 function definedOnly<T extends object>(values: T): Partial<T> {
   return Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined)) as Partial<T>;
@@ -110,6 +123,12 @@ export async function serveAdmin(
           .parse(await body());
         const quotas = ctx.jobs.slots.setQuotas(definedOnly({ matchingJobs, providerServiceJobs, whenFull }));
         return sendJson(res, 200, { ...quotas, ...ctx.jobs.limits.set(definedOnly(limits)) });
+      }
+      case 'POST /clean-rooms/memberships':
+        return sendJson(res, 200, { membership: addMembership(ctx.store, newMembershipSchema.parse(await body())) });
+      case 'PUT /clean-rooms/quotas': {
+        const quotas = z.object({ idNamespaceAssociationsPerMembership: z.number().int().min(1).max(1000) }).strict().parse(await body());
+        return sendJson(res, 200, ctx.store.update((s) => (s.cleanRooms.limits = quotas)));
       }
       case 'GET /faults':
         return sendJson(res, 200, ctx.faults.current());

@@ -1,3 +1,4 @@
+import { addMembership } from '../services/clean-rooms/memberships';
 import type { StateStore } from '../state';
 import { amcStateOf, type AmcInstance } from './amc-state';
 
@@ -21,6 +22,10 @@ export function getCollaboration(store: StateStore, instance: AmcInstance): Reco
     return { ...c };
   });
   const active = collaboration.status === 'ACTIVE';
+  // The customer's accepted invitation is its Clean Rooms membership: GetMembership answers for it from now on.
+  if (active && !store.get().cleanRooms.memberships[collaboration.membershipId]) {
+    addMembership(store, { id: collaboration.membershipId, region: 'us-east-1', collaborationId: collaboration.id, collaborationName: collaboration.name, creatorAccountId: AMC_CREATOR_ACCOUNT });
+  }
   return {
     id: collaboration.id,
     name: collaboration.name,

@@ -18,11 +18,9 @@ const iso = (ms: number) => new Date(ms).toISOString();
 
 /** Namespaces associated with the collaboration: set through the admin API, or Clean Rooms associations of the customer's membership. */
 function associatedNamespaces(state: SandboxState, instance: AmcInstance): string[] {
-  const cleanRooms = (state as { cleanRooms?: { idNamespaceAssociations?: Record<string, Record<string, unknown>> } }).cleanRooms;
-  const associations = Object.values(cleanRooms?.idNamespaceAssociations ?? {}).flatMap((a) => {
-    const ref = a.inputReferenceConfig as { inputReferenceArn?: unknown } | undefined;
-    return a.membershipId === instance.collaboration.membershipId && typeof ref?.inputReferenceArn === 'string' ? [ref.inputReferenceArn] : [];
-  });
+  const associations = Object.values(state.cleanRooms.idNamespaceAssociations).flatMap((a) =>
+    a.membershipId === instance.collaboration.membershipId ? [a.inputReferenceConfig.inputReferenceArn] : [],
+  );
   return [...new Set([...instance.idNamespaces, ...associations])];
 }
 

@@ -1,7 +1,7 @@
 /**
  * Deterministic strings of an exact length that match a service model's pattern (the models write Java
  * regexes; the subset they use is parsed here: literals, escapes, classes, groups, alternation, quantifiers,
- * anchors). Random generators cannot be asked for an exact length, which the length bounds need.
+ * anchors, and lookarounds, which take no length and are checked on the made string instead). Random generators cannot be asked for an exact length, which the length bounds need.
  */
 
 type Node =
@@ -22,6 +22,8 @@ const EMPTY: Node = { kind: 'seq', items: [] };
 
 class Parser {
   private i = 0;
+  /** The pattern has a lookaround (Clean Rooms' names: `(?!\\s*$)…`), which only the whole regex can check. */
+  lookaround = false;
   constructor(private readonly src: string) {}
 
   parse(): Node {
@@ -77,11 +79,15 @@ class Parser {
       case '[':
         return this.charClass();
       case '(': {
-        if (this.src.startsWith('?:', this.i)) this.i += 2;
-        else if (this.src[this.i] === '?') this.fail('lookaround or flag group');
+        const lookaround = /^\?<?[=!]/.exec(this.src.slice(this.i));
+        if (lookaround) this.i += lookaround[0].length;
+        else if (this.src.startsWith('?:', this.i)) this.i += 2;
+        else if (this.src[this.i] === '?') this.fail('flag group');
         const inner = this.alternation();
         if (this.src[this.i++] !== ')') this.fail('unclosed group');
-        return inner;
+        if (!lookaround) return inner;
+        this.lookaround = true;
+        return EMPTY;
       }
       case '\\':
         return this.escape();
@@ -93,6 +99,8 @@ class Parser {
   private escape(): Node {
     const c = this.src[this.i++];
     if (c === undefined) this.fail('trailing backslash');
+    const unit = this.codeUnit(c);
+    if (unit !== undefined) return literal(unit);
     const named = ESCAPES[c];
     if (named) return { kind: 'set', accepts: named };
     if (/[a-zA-Z0-9]/.test(c)) this.fail(`escape \\${c}`);
@@ -123,11 +131,20 @@ class Parser {
     return { kind: 'set', accepts: (x) => tests.some((t) => t(x)) !== negated };
   }
 
+  /** `\uXXXX` (after the backslash and `u`): that UTF-16 code unit. */
+  private codeUnit(escape: string): string | undefined {
+    if (escape !== 'u' || !/^[0-9a-fA-F]{4}/.test(this.src.slice(this.i))) return undefined;
+    this.i += 4;
+    return String.fromCharCode(parseInt(this.src.slice(this.i - 4, this.i), 16));
+  }
+
   /** One character of a class, or a class escape such as \d. */
   private classChar(): string | ((x: string) => boolean) {
     const c = this.src[this.i++]!;
     if (c !== '\\') return c;
     const e = this.src[this.i++]!;
+    const unit = this.codeUnit(e);
+    if (unit !== undefined) return unit;
     if (ESCAPES[e]) return ESCAPES[e];
     if (/[a-zA-Z0-9]/.test(e)) this.fail(`escape \\${e}`);
     return e;
@@ -164,12 +181,18 @@ export class PatternStrings {
   private readonly copies = new Map<Node, Lengths[]>();
   private readonly made = new Map<string, string>();
 
+  /** The whole pattern, when a lookaround means a built string must be checked against it. */
+  private readonly whole?: RegExp;
+
   constructor(readonly source: string) {
-    this.root = new Parser(source).parse();
+    const parser = new Parser(source);
+    this.root = parser.parse();
+    if (parser.lookaround) this.whole = new RegExp(`^(?:${source})$`);
   }
 
   canMake(length: number): boolean {
-    return length >= 0 && length <= CAP && this.lengths(this.root)[length] === 1;
+    if (!(length >= 0 && length <= CAP && this.lengths(this.root)[length] === 1)) return false;
+    return !this.whole || this.checked(length, 0) !== undefined;
   }
 
   /** The shortest length in [min, max] the pattern can make, or undefined. */
@@ -187,9 +210,18 @@ export class PatternStrings {
     const made = this.made.get(key);
     if (made !== undefined) return made;
     if (!this.canMake(length)) throw new Error(`pattern ${this.source} cannot make a string of length ${length}`);
-    const out = this.build(this.root, length, { seed, position: 0 });
+    const out = this.whole ? this.checked(length, seed)! : this.build(this.root, length, { seed, position: 0 });
     this.made.set(key, out);
     return out;
+  }
+
+  /** A built string the lookarounds accept, from the seed or one of the next few. */
+  private checked(length: number, seed: number): string | undefined {
+    for (let s = seed; s < seed + 16; s++) {
+      const out = this.build(this.root, length, { seed: s, position: 0 });
+      if (this.whole!.test(out)) return out;
+    }
+    return undefined;
   }
 
   private lengths(node: Node): Lengths {

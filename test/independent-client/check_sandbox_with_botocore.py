@@ -1,10 +1,10 @@
-"""Drives every Entity Resolution and Data Exchange operation the sandbox implements through botocore's own
+"""Drives every Entity Resolution, Data Exchange and Clean Rooms operation the sandbox implements through botocore's own
 clients and checks each answer against botocore's service models (shape_check.py), not against our code.
 
     npm run sandbox:check-models [-- http://127.0.0.1:4566]   (default: AWS_ENDPOINT_URL, else that URL)
 
 Prints one line per deviation, then {"operations", "calls", "checks", "deviations", "called"} as JSON; exit 1 on any deviation.
-It uses the sandbox's admin API (/_sandbox, SANDBOX_ADMIN_TOKEN if set) once, to approve the UID2 Data Exchange subscription.
+It uses the sandbox's admin API (/_sandbox, SANDBOX_ADMIN_TOKEN if set) to approve the UID2 Data Exchange subscription and to make Clean Rooms memberships.
 """
 
 import argparse
@@ -23,7 +23,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from shape_check import Tally, check_error, check_success
 
 REGION = "us-east-1"
-CHECKED_SERVICES = ("entityresolution", "dataexchange", "glue", "secretsmanager")
+CHECKED_SERVICES = ("entityresolution", "dataexchange", "cleanrooms", "glue", "secretsmanager")
 # ValidationException is how AWS's request validation answers any constraint violation, also for an operation
 # whose model omits it from its error list (UntagResource's lists none).
 COMMON_ERRORS = {"ValidationException"}
@@ -348,7 +348,54 @@ def scenario(runner):
         dx("GetAsset", DataSetId=data_set, RevisionId=listing["revisionId"], AssetId=listing["assetId"])
         dx("GetAsset", DataSetId=data_set, RevisionId=listing["revisionId"], AssetId="0" * 32, expect="ResourceNotFoundException")
     dx("GetDataSet", DataSetId="0" * 32, expect="ResourceNotFoundException")
+    clean_rooms(runner, er, name)
     secrets(runner, run)
+
+
+def clean_rooms(runner, er, name):
+    """Memberships (made through the admin API) and their ID namespace associations."""
+    cr = Client(runner, "cleanrooms", runner.endpoint)
+    unknown = str(uuid.uuid4())
+    membership = runner.admin("POST", "/clean-rooms/memberships", {"collaborationName": "independent check"})["membership"]
+    removed = runner.admin("POST", "/clean-rooms/memberships", {"status": "REMOVED"})["membership"]
+    m = membership["id"]
+    cr("GetMembership", membershipIdentifier=m)
+    cr("GetMembership", membershipIdentifier=unknown, expect="ResourceNotFoundException")
+    cr("GetMembership", membershipIdentifier="not-a-uuid", expect="ValidationException")
+    check_list(cr, "ListMemberships", "membershipSummaries", [m, removed["id"]], "id")
+    check_list(cr, "ListMemberships", "membershipSummaries", [removed["id"]], "id", status="REMOVED")
+    cr("ListMemberships", status="GONE", expect="ValidationException")
+
+    namespaces = []
+    for base in ("cr_source_a", "cr_source_b"):
+        created = er(
+            "CreateIdNamespace",
+            idNamespaceName=name(base),
+            type="SOURCE",
+            idMappingWorkflowProperties=[{"idMappingType": "RULE_BASED", "ruleBasedProperties": {"ruleDefinitionTypes": ["TARGET"]}}],
+        )
+        namespaces.append(created and created["idNamespaceArn"])
+    first, second = namespaces
+    config = lambda arn: {"inputReferenceArn": arn, "manageResourcePolicies": True}  # noqa: E731
+    association = cr("CreateIdNamespaceAssociation", membershipIdentifier=m, name=name("assoc"), description="AMC identities", inputReferenceConfig=config(first), tags={"team": "check"})
+    cr("CreateIdNamespaceAssociation", membershipIdentifier=m, name=name("assoc_b"), inputReferenceConfig=config(second), idMappingConfig={"allowUseAsDimensionColumn": False})
+    cr("CreateIdNamespaceAssociation", membershipIdentifier=m, name=name("assoc"), inputReferenceConfig=config(second), expect="ConflictException")
+    absent = first.rsplit("/", 1)[0] + "/" + name("absent") if first else "arn:aws:entityresolution:us-east-1:000000000000:idnamespace/absent"
+    cr("CreateIdNamespaceAssociation", membershipIdentifier=m, name=name("none"), inputReferenceConfig=config(absent), expect="ResourceNotFoundException")
+    cr("CreateIdNamespaceAssociation", membershipIdentifier=unknown, name=name("none"), inputReferenceConfig=config(first), expect="ResourceNotFoundException")
+    cr("CreateIdNamespaceAssociation", membershipIdentifier=m, name="n" * 101, inputReferenceConfig=config(first), expect="ValidationException")
+    cr("CreateIdNamespaceAssociation", membershipIdentifier=m, name=name("badarn"), inputReferenceConfig=config("arn:aws:glue:us-east-1:000000000000:table/a/b"), expect="ValidationException")
+    check_list(cr, "ListIdNamespaceAssociations", "idNamespaceAssociationSummaries", [name("assoc"), name("assoc_b")], "name", membershipIdentifier=m)
+    cr("ListIdNamespaceAssociations", membershipIdentifier=unknown, expect="ResourceNotFoundException")
+    if association:
+        ids = {"membershipIdentifier": m, "idNamespaceAssociationIdentifier": association["idNamespaceAssociation"]["id"]}
+        cr("GetIdNamespaceAssociation", **ids)
+        cr("UpdateIdNamespaceAssociation", **ids, description="updated", idMappingConfig={"allowUseAsDimensionColumn": True})
+        cr("UpdateIdNamespaceAssociation", **ids, description="d" * 256, expect="ValidationException")
+        cr("DeleteIdNamespaceAssociation", **ids)
+        cr("GetIdNamespaceAssociation", **ids, expect="ResourceNotFoundException")
+        cr("UpdateIdNamespaceAssociation", **ids, description="gone", expect="ResourceNotFoundException")
+        cr("DeleteIdNamespaceAssociation", **ids, expect="ResourceNotFoundException")
 
 
 def main():

@@ -1,3 +1,4 @@
+import { CleanRoomsClient, GetMembershipCommand } from '@aws-sdk/client-cleanrooms';
 import { CreateIdNamespaceCommand } from '@aws-sdk/client-entityresolution';
 import { CreateDatabaseCommand, CreateTableCommand } from '@aws-sdk/client-glue';
 import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
@@ -64,6 +65,11 @@ describe('AMC stand-in through the Ads API client', () => {
     const active = await amc.checkAmcCollaboration({ amc: target(), account: ACCOUNT });
     const instance = (await adminCall(ctx.sandbox, 'GET', '/amc/instances/amctest')) as { collaboration: { id: string; membershipId: string } };
     expect(active).toEqual({ status: 'ACTIVE', collaborationId: instance.collaboration.id, membershipId: instance.collaboration.membershipId });
+    // The accepted invitation is the customer's Clean Rooms membership in that collaboration.
+    const cleanRooms = new CleanRoomsClient({ region: 'us-east-1', endpoint: ctx.sandbox.url, credentials: { accessKeyId: 'sandbox', secretAccessKey: 'sandbox' } });
+    const { membership } = await cleanRooms.send(new GetMembershipCommand({ membershipIdentifier: instance.collaboration.membershipId }));
+    expect(membership).toMatchObject({ id: instance.collaboration.membershipId, collaborationId: instance.collaboration.id, status: 'ACTIVE' });
+    cleanRooms.destroy();
   });
 
   it('creates the table exactly once when the create answer is lost: the retry adopts it by name', async () => {

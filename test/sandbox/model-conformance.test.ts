@@ -1,6 +1,7 @@
 import { AlreadyExistsException, CreateDatabaseCommand, CreateTableCommand, EntityNotFoundException, GetDatabaseCommand } from '@aws-sdk/client-glue';
 import { describe, expect, it } from 'vitest';
 import { PROVIDER_SERVICES, SANDBOX_ACCOUNT, UID2_LISTING, providerServiceArn } from '../../sandbox/services/catalog';
+import { cleanRoomsRoutes } from '../../sandbox/services/clean-rooms';
 import { dataExchangeRoutes } from '../../sandbox/services/data-exchange';
 import { entityResolutionRoutes } from '../../sandbox/services/entity-resolution';
 import { loadServiceModel, type ModelOperation, type ServiceModel } from '../../sandbox/models/service-model';
@@ -14,10 +15,10 @@ import { adminCall, useSandbox } from '../helpers/sandbox';
 // botocore models it validates with, sent as raw HTTP so that what an SDK would refuse still arrives.
 const ctx = useSandbox();
 const REGION = 'us-east-1';
-const SERVICES = { entityresolution: loadServiceModel('entityresolution'), dataexchange: loadServiceModel('dataexchange') };
+const SERVICES = { entityresolution: loadServiceModel('entityresolution'), dataexchange: loadServiceModel('dataexchange'), cleanrooms: loadServiceModel('cleanrooms') };
 type Service = keyof typeof SERVICES;
 /** The suite may grow, never shrink unnoticed. */
-const MINIMUM = { operations: 27, successes: 180, modelledErrors: 35, refusals: 480, pagination: 35 };
+const MINIMUM = { operations: 34, successes: 245, modelledErrors: 50, refusals: 555, pagination: 54 };
 const counted = { operations: new Set<string>(), successes: 0, modelledErrors: 0, refusals: 0, pagination: 0 };
 
 interface Answer {
@@ -146,6 +147,33 @@ async function fitWorkflow(input: Input): Promise<void> {
 
 const nameOf = (arn: string) => arn.split('/').at(-1)!;
 
+/** A Clean Rooms membership of the sandbox account (made through the admin API: AWS has no call that joins one). */
+async function createMembership(): Promise<string> {
+  const { membership } = (await adminCall(ctx.sandbox, 'POST', '/clean-rooms/memberships', {})) as { membership: { id: string } };
+  return membership.id;
+}
+const NAMESPACE_ARN_PREFIX = `arn:aws:entityresolution:${REGION}:${SANDBOX_ACCOUNT}:idnamespace/`;
+let namespaces = 0;
+/** An ID namespace whose ARN is as long as the generated one, so maximal inputs stay maximal. */
+async function namespaceArnLike(generated: unknown): Promise<string> {
+  const name = `ns${++namespaces}`.padEnd(Math.min(255, String(generated).length - NAMESPACE_ARN_PREFIX.length), 'n');
+  await createNamespace(name);
+  return NAMESPACE_ARN_PREFIX + name;
+}
+/** Membership, namespace and association an association's operations name; the input's ids point at them. */
+async function fitAssociation(input: Input, association = true): Promise<void> {
+  input.membershipIdentifier = await createMembership();
+  const config = input.inputReferenceConfig as Input | undefined;
+  if (config) config.inputReferenceArn = await namespaceArnLike(config.inputReferenceArn);
+  if (!association) return;
+  const created = await succeed('cleanrooms', 'CreateIdNamespaceAssociation', {
+    membershipIdentifier: input.membershipIdentifier,
+    name: 'conformance-association',
+    inputReferenceConfig: { inputReferenceArn: await namespaceArnLike(NAMESPACE_ARN_PREFIX + 'x'), manageResourcePolicies: true },
+  });
+  if ('idNamespaceAssociationIdentifier' in input) input.idNamespaceAssociationIdentifier = (created.idNamespaceAssociation as Input).id;
+}
+
 interface OperationCase {
   service: Service;
   operation: string;
@@ -217,6 +245,14 @@ const CASES: OperationCase[] = [
       input.resourceArn = (await createSchema(nameOf(String(input.resourceArn)))).schemaArn;
     },
   })),
+  { service: 'cleanrooms', operation: 'GetMembership', prepare: async (input) => void (input.membershipIdentifier = await createMembership()) },
+  { service: 'cleanrooms', operation: 'ListMemberships', prepare: async () => void (await createMembership()) },
+  { service: 'cleanrooms', operation: 'CreateIdNamespaceAssociation', prepare: (input) => fitAssociation(input, false) },
+  ...(['GetIdNamespaceAssociation', 'UpdateIdNamespaceAssociation', 'DeleteIdNamespaceAssociation', 'ListIdNamespaceAssociations'] as const).map((operation) => ({
+    service: 'cleanrooms' as const,
+    operation,
+    prepare: (input: Input) => fitAssociation(input),
+  })),
   { service: 'dataexchange', operation: 'ListDataSets', prepare: async (input) => void (await entitle(input)) },
   {
     service: 'dataexchange',
@@ -254,7 +290,7 @@ function expectValidInput(model: ServiceModel, shape: string, input: Input): voi
 
 describe('model conformance: every implemented operation against its botocore model', () => {
   it('covers every operation the sandbox routes', () => {
-    const routed = [...entityResolutionRoutes(undefined as never, undefined as never, undefined as never), ...dataExchangeRoutes(undefined as never)].map((r) => r.operation);
+    const routed = [...entityResolutionRoutes(undefined as never, undefined as never, undefined as never), ...dataExchangeRoutes(undefined as never), ...cleanRoomsRoutes(undefined as never)].map((r) => r.operation);
     expect(CASES.map((c) => c.operation).sort()).toEqual(routed.sort());
   });
 
@@ -331,6 +367,31 @@ const LIST_CASES: ListCase[] = [
       await createWorkflow('paged-workflow');
       const { jobId } = await succeed('entityresolution', 'StartMatchingJob', { workflowName: 'paged-workflow' });
       return { keys: [String(jobId)], input: { workflowName: 'paged-workflow' } };
+    },
+  },
+  {
+    service: 'cleanrooms',
+    operation: 'ListMemberships',
+    items: 'membershipSummaries',
+    key: 'id',
+    setUp: async () => {
+      const keys: string[] = [];
+      for (let i = 0; i < 4; i++) keys.push(await createMembership());
+      return { keys };
+    },
+  },
+  {
+    service: 'cleanrooms',
+    operation: 'ListIdNamespaceAssociations',
+    items: 'idNamespaceAssociationSummaries',
+    key: 'name',
+    setUp: async () => {
+      const membershipIdentifier = await createMembership();
+      for (const name of PAGE_NAMES) {
+        const inputReferenceArn = await namespaceArnLike(NAMESPACE_ARN_PREFIX + 'x');
+        await succeed('cleanrooms', 'CreateIdNamespaceAssociation', { membershipIdentifier, name, inputReferenceConfig: { inputReferenceArn, manageResourcePolicies: false } });
+      }
+      return { keys: PAGE_NAMES, input: { membershipIdentifier } };
     },
   },
   {

@@ -94,6 +94,25 @@ describe('ensureSchemaMapping', () => {
     );
     expect(er.commandCalls(UpdateSchemaMappingCommand)).toHaveLength(1);
   });
+
+  it('compares hashed (absent = false): a mapping in use with clear-text fields is drift for a hashed config, and unset equals false', async () => {
+    const amc: SchemaMappingSpec = {
+      schemaName: 'amc_customers_1',
+      mappedInputFields: [
+        { fieldName: 'customer_id', type: 'UNIQUE_ID' },
+        { fieldName: 'email', type: 'EMAIL_ADDRESS', matchKey: 'Email', hashed: true },
+        { fieldName: 'maid', type: 'STRING', matchKey: 'MAID', hashed: false },
+      ],
+    };
+    const existing = { ...amc, schemaArn, hasWorkflows: true, createdAt: new Date(), updatedAt: new Date() };
+    er.on(GetSchemaMappingCommand).resolves({ ...existing, mappedInputFields: amc.mappedInputFields.map(({ hashed: _h, ...f }) => f) });
+    const failure = await activityFailureOf(run(activities.ensureSchemaMapping, amc));
+    expect(failure.type).toBe(ER_RESOURCE_DRIFT);
+    expect(failure.details).toEqual([{ drift: [{ field: 'mappedInputFields.email.hashed', current: 'false', wanted: 'true' }] }]);
+
+    er.on(GetSchemaMappingCommand).resolves(existing);
+    expect(await run(activities.ensureSchemaMapping, amc)).toMatchObject({ action: 'unchanged', drift: [] });
+  });
 });
 
 describe('ensureMatchingWorkflow', () => {
