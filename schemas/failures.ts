@@ -69,3 +69,5 @@ export const AMC_COLUMN_LIMIT = 'AmcColumnLimit';
 export const AMC_NAMESPACE_TABLE_LIMIT = 'AmcNamespaceTableLimit';
 /** Grouping rows by key failed: a shard larger than its memory bound, or shard objects that do not add up. */
 export const GROUP_BY_KEY_FAILED = 'GroupByKeyFailed';
+/** More AMC mapping tables than an instance holds (5): a split into per-table namespaces past it, or a sixth table. */
+export const AMC_TABLE_LIMIT = 'AmcTableLimit';
