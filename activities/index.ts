@@ -6,6 +6,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { withAwsFailureMapping } from './aws-errors';
 import { createEntityResolutionActivities } from './entity-resolution';
 import { createGlueTableActivities } from './glue-tables';
+import { createGroupByKeyActivities } from './group-by-key';
 import { createPrepActivities } from './prepare-dataset';
 import { createUid2SubscriptionWaitActivities } from './uid2-subscription-wait';
 import { createUid2SubscriptionActivities } from './uid2-subscription';
@@ -26,6 +27,7 @@ export function createActivities(deps: ActivityDeps, temporal: Client) {
   return withAwsFailureMapping({
     ...createUid2SubscriptionActivities(deps),
     ...createPrepActivities(deps),
+    ...createGroupByKeyActivities(deps),
     ...createGlueTableActivities(deps),
     ...createEntityResolutionActivities(deps),
     ...createUid2SubscriptionWaitActivities({ ...deps, temporal }),

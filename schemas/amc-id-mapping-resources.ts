@@ -32,6 +32,17 @@ export function plannedTableCount(config: AmcIdMappingConfig): number {
   return planned.ok ? planned.plan.tables.length : 1;
 }
 
+/** The Glue tables of a split into `tables`: `<base>` alone, else `<base>_1..n`. */
+export const glueTableNames = (glueBase: string, tables: number): string[] => Array.from({ length: tables }, (_, i) => (tables > 1 ? `${glueBase}_${i + 1}` : glueBase));
+
+/** Where generation `gen` of each split table is written: `<dataPrefix><glueTable>/gen-<gen>/`. */
+export interface TableLocationsSpec {
+  dataPrefix: string;
+  glueBase: string;
+  gen: string;
+}
+export const tableLocations = (spec: TableLocationsSpec, tables: number): string[] => glueTableNames(spec.glueBase, tables).map((t) => `${spec.dataPrefix}${t}/gen-${spec.gen}/`);
+
 /** The names for `tables` split tables (default: as many as the config's columns need at width 1). */
 export function amcResourceNames(config: AmcIdMappingConfig, tables = plannedTableCount(config)): AmcResourceNames {
   const base = config.name;
@@ -40,8 +51,9 @@ export function amcResourceNames(config: AmcIdMappingConfig, tables = plannedTab
   const associationBase = config.cleanRooms.associationName ?? base;
   const perTable = config.split.namespaces === 'per-table' && tables > 1;
   const numbered = (name: string, i: number) => (tables > 1 ? `${name}_${i + 1}` : name);
+  const glueTables = glueTableNames(glueBase, tables);
   const names = Array.from({ length: tables }, (_, i) => ({
-    glueTable: numbered(glueBase, i),
+    glueTable: glueTables[i]!,
     schemaName: `${base}_${i + 1}`,
     idNamespace: perTable ? numbered(base, i) : base,
     amcTable: perTable ? numbered(amcBase, i) : amcBase,
@@ -59,7 +71,7 @@ export function amcResourceNames(config: AmcIdMappingConfig, tables = plannedTab
 export function generationLocations(config: AmcIdMappingConfig, gen: string, tables = plannedTableCount(config)) {
   const work = `${config.output.workPrefix}gen-${gen}/`;
   return {
-    tableLocations: amcResourceNames(config, tables).tables.map((t) => `${config.output.dataPrefix}${t.glueTable}/gen-${gen}/`),
+    tableLocations: tableLocations({ dataPrefix: config.output.dataPrefix, glueBase: config.name.toLowerCase(), gen }, tables),
     prepared: `${work}prepared/`,
     shards: `${work}shards/`,
     fingerprints: `${work}fingerprints/`,

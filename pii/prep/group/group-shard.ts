@@ -56,7 +56,7 @@ export function statShardKeys(shard: ShardKeys, sources: string[], maxRows = AMC
 }
 
 /** Pass 2: reduces each key in key-hash order into the tables' sinks, and returns the shard's fingerprint object. */
-export async function groupShardKeys(shard: ShardKeys, reducer: Reducer, sinks: RowSink[]): Promise<{ counts: ReduceCounts; fingerprints: Buffer }> {
+export async function groupShardKeys(shard: ShardKeys, reducer: Reducer, sinks: RowSink[], onFlush?: (keysDone: number) => void): Promise<{ counts: ReduceCounts; fingerprints: Buffer }> {
   const counts = emptyReduceCounts(reducer.plan);
   const entries: FingerprintEntry[] = [];
   const pending: string[][][] = sinks.map(() => []);
@@ -67,7 +67,10 @@ export async function groupShardKeys(shard: ShardKeys, reducer: Reducer, sinks: 
     const reduced = reduceAmcKey(key, shard.rows.get(key)!, reducer, counts);
     reduced.tables.forEach((rows, t) => pending[t]!.push(...rows));
     entries.push({ hash, fingerprint: keyFingerprint(reduced.rows), rows: reduced.rows.length });
-    if (pending[0]!.length >= 10_000) await flush();
+    if (pending[0]!.length >= 10_000) {
+      await flush();
+      onFlush?.(counts.keys);
+    }
   }
   await flush();
   return { counts, fingerprints: encodeEntries(entries) };

@@ -1,5 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { AmcColumnPlan } from '../../../schemas/amc-columns';
+import type { ReduceCounts } from '../../../schemas/group-by-key';
+
+export { addReduceCounts, emptyReduceCounts, type ReduceCounts } from '../../../schemas/group-by-key';
 
 /*
  * What happens to the rows of one key. Reducers are data, not functions, so a workflow can hand one to an activity.
@@ -16,41 +19,6 @@ export type Reducer = AmcCollapseReducer;
 
 /** The identity columns a shard row carries after its key, in this order. */
 export const sourcesOf = (plan: AmcColumnPlan): string[] => Object.keys(plan.widths);
-
-/** Counts of a reduction. No values. */
-export interface ReduceCounts {
-  keys: number;
-  rowsIn: number;
-  /** Logical rows written (before the split into tables). */
-  rowsOut: number;
-  collapsedKeys: number;
-  duplicateRowsDropped: number;
-  /** Per identity column, values past its width, dropped. */
-  droppedValues: Record<string, number>;
-  /** Per table, rows left out because all their identity columns in it are empty. */
-  emptyRowsDropped: number[];
-}
-
-export const emptyReduceCounts = (plan: AmcColumnPlan): ReduceCounts => ({
-  keys: 0,
-  rowsIn: 0,
-  rowsOut: 0,
-  collapsedKeys: 0,
-  duplicateRowsDropped: 0,
-  droppedValues: Object.fromEntries(sourcesOf(plan).map((s) => [s, 0])),
-  emptyRowsDropped: plan.tables.map(() => 0),
-});
-
-export function addReduceCounts(total: ReduceCounts, add: ReduceCounts): ReduceCounts {
-  total.keys += add.keys;
-  total.rowsIn += add.rowsIn;
-  total.rowsOut += add.rowsOut;
-  total.collapsedKeys += add.collapsedKeys;
-  total.duplicateRowsDropped += add.duplicateRowsDropped;
-  for (const [c, n] of Object.entries(add.droppedValues)) total.droppedValues[c] = (total.droppedValues[c] ?? 0) + n;
-  add.emptyRowsDropped.forEach((n, i) => (total.emptyRowsDropped[i] = (total.emptyRowsDropped[i] ?? 0) + n));
-  return total;
-}
 
 /** The rows, identical ones once, in first-seen order. */
 export function distinctRows(rows: string[][]): string[][] {
