@@ -173,3 +173,51 @@ export interface GenerationCounts {
   droppedValues: Record<string, number>;
   emptyRowsDropped: number[];
 }
+
+/** Where the AMC ID mapping run is (upserted as its stage). */
+export type AmcStage =
+  | 'checking'
+  | 'waiting-for-collaboration'
+  | 'preparing'
+  | 'grouping'
+  | 'checking-limits'
+  | 'ensuring-resources'
+  | 'associating'
+  | 'creating-table'
+  | 'mapping-job'
+  | 'guarding'
+  | 'processing-input'
+  | 'waiting-for-refresh-window'
+  | 'refreshing'
+  | 'deleting'
+  | 'completed'
+  | 'failed';
+
+/** An operator's request, as the other workflows' Updates take it. */
+export interface AmcOperatorAction {
+  by: string;
+  reason: string;
+  at?: string;
+}
+
+/** The refresh guard's state: a plain object, carried across continue-as-new. Counts, ids and URIs only. */
+export interface AmcGuardState {
+  stage: AmcStage;
+  runs: number;
+  startedAt: string;
+  collaboration: { id: string; membershipId: string; status: string; customerAcceptanceLink?: string };
+  tables: { name: string; id: string; sourceIdNamespaceArn: string; createdAt: string }[];
+  /** max(table creation, last refresh job start), read from AMC's job list when a run (re)starts. */
+  lastRefreshAt: string;
+  /** What Glue points to. */
+  current: GenerationRef;
+  /** The baseline of the next change detection. */
+  previous?: GenerationRef;
+  pending?: { since: string; changedKeys: number; removedKeys: number; duplicatedKeys: number; generations: number };
+  inbox: { notices: number; lastNoticeAt?: string; lastRequestId?: string };
+  refreshes: number;
+  inputsProcessed: number;
+  inputsUnchanged: number;
+  lastJob?: { jobId: string; status: string; startedAt?: string; endedAt?: string; kind: 'create' | 'refresh' };
+  deleteRequested?: AmcOperatorAction;
+}
