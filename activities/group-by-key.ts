@@ -8,7 +8,10 @@ import { diffFingerprints, type FingerprintDiff } from '../pii/prep/group/finger
 import { GroupByKeyError } from '../pii/prep/group/group-errors';
 import { groupShardKeys, readShard, statShardKeys } from '../pii/prep/group/group-shard';
 import { shardCountFor } from '../pii/prep/group/key-hash';
-import type { ReduceCounts, Reducer } from '../pii/prep/group/reducers';
+import type { Reducer } from '../pii/prep/group/reducers';
+import type { GroupManifest, ReduceCounts } from '../schemas/group-by-key';
+
+export type { GroupCounts, GroupManifest } from '../schemas/group-by-key';
 import { csvRecords, shardRows } from '../pii/prep/group/shard-by-key';
 import { ShardWriter, shardObjectUri } from '../pii/prep/group/shard-writer';
 import type { PrepManifest } from '../pii/prep/run/manifest';
@@ -166,27 +169,6 @@ export function createGroupByKeyActivities(deps: GroupByKeyActivityDeps) {
       return diffFingerprints(stream(before), stream(after));
     },
   };
-}
-
-/** What a grouping wrote: where each table's objects are, its plan and counts, and its fingerprints in shard (hash) order. */
-export interface GroupManifest {
-  prepared: string;
-  shards: number;
-  tableLocations: string[];
-  /** Each table's header: the unique id, then its columns. */
-  headers: string[][];
-  widths: Record<string, number>;
-  fingerprintObjects: string[];
-  counts: GroupCounts;
-}
-
-/** Counts of a grouping. No values. */
-export interface GroupCounts extends ReduceCounts {
-  /** Prepared rows read, and those without a key (left out). */
-  rowsRead: number;
-  rowsWithoutKey: number;
-  /** Per column, values the widest key held that the widths left out (so none of its keys could keep them). */
-  widthsCut: Record<string, number>;
 }
 
 export type GroupByKeyActivities = ReturnType<typeof createGroupByKeyActivities>;

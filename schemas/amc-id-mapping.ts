@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { AMC_FIELD_TYPES, AMC_IDENTITY_COLUMNS_PER_TABLE, planAmcColumns } from './amc-columns';
 import { durationSchema, durationToMs } from './duration';
 import { pollIntervalsShape } from './poll-schedule';
+import type { GroupCounts } from './group-by-key';
 import { DATA_FORMATS, prepRulesSchema } from './prep';
 import { s3PrefixSchema } from './s3-prefix';
 import { parseS3Uri, S3_OBJECT_OR_PREFIX_PATTERN } from '../storage/s3-uri';
@@ -163,16 +164,8 @@ export interface GenerationRef {
   counts: GenerationCounts;
 }
 
-/** Counts of one generation: rows in and out, keys, collapsed keys and values dropped per column. */
-export interface GenerationCounts {
-  rowsIn: number;
-  rowsOut: number;
-  keys: number;
-  collapsedKeys: number;
-  duplicateRowsDropped: number;
-  droppedValues: Record<string, number>;
-  emptyRowsDropped: number[];
-}
+/** Counts of one generation: the grouping's (rows read, keys, collapsed keys, values dropped per column, …). */
+export type GenerationCounts = GroupCounts;
 
 /** Where the AMC ID mapping run is (upserted as its stage). */
 export type AmcStage =

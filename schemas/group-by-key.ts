@@ -91,3 +91,23 @@ export function addReduceCounts(total: ReduceCounts, add: ReduceCounts): ReduceC
   return total;
 }
 
+/** What a grouping wrote: where each table's objects are, its plan and counts, and its fingerprints in shard (hash) order. */
+export interface GroupManifest {
+  prepared: string;
+  shards: number;
+  tableLocations: string[];
+  /** Each table's header: the unique id, then its columns. */
+  headers: string[][];
+  widths: Record<string, number>;
+  fingerprintObjects: string[];
+  counts: GroupCounts;
+}
+
+/** Counts of a grouping. No values. */
+export interface GroupCounts extends ReduceCounts {
+  /** Prepared rows read, and those without a key (left out). */
+  rowsRead: number;
+  rowsWithoutKey: number;
+  /** Per column, values the widest key held that the widths left out (so none of its keys could keep them). */
+  widthsCut: Record<string, number>;
+}

@@ -1,10 +1,10 @@
 import { ActivityCancellationType, ApplicationFailure, defineQuery, proxyActivities, setHandler, type RetryPolicy } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import type { GroupManifest, ShardRef } from '../activities/group-by-key';
+import type { ShardRef } from '../activities/group-by-key';
 import { AMC_ROWS_PER_KEY, decideCollapse, mergeShardStats } from '../schemas/amc-columns';
 import { tableLocations } from '../schemas/amc-id-mapping-resources';
 import { GROUP_BY_KEY_FAILED } from '../schemas/failures';
-import { addReduceCounts, emptyReduceCounts, groupByKeyInputSchema, type GroupByKeyInput, type GroupByKeyResult, type GroupByKeyStatus } from '../schemas/group-by-key';
+import { addReduceCounts, emptyReduceCounts, groupByKeyInputSchema, type GroupManifest, type GroupByKeyInput, type GroupByKeyResult, type GroupByKeyStatus } from '../schemas/group-by-key';
 import { invalidInput } from './invalid-input';
 import { allLimited } from './support/bounded-fan-out';
 
