@@ -13,6 +13,7 @@ import { createCleanRoomsActivities } from './clean-rooms';
 import { createIdNamespaceActivities } from './entity-resolution-namespaces';
 import { createEntityResolutionActivities } from './entity-resolution';
 import { createGlueTableActivities } from './glue-tables';
+import { createGroupByKeyActivities } from './group-by-key';
 import { createPrepActivities } from './prepare-dataset';
 import { createUid2SubscriptionWaitActivities } from './uid2-subscription-wait';
 import { createUid2SubscriptionActivities } from './uid2-subscription';
@@ -38,6 +39,7 @@ export function createActivities(deps: ActivityDeps, temporal: Client) {
   return withAwsFailureMapping({
     ...createUid2SubscriptionActivities(deps),
     ...createPrepActivities(deps),
+    ...createGroupByKeyActivities(deps),
     ...createGlueTableActivities(deps),
     ...createEntityResolutionActivities(deps),
     ...createIdNamespaceActivities(deps),

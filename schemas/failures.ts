@@ -106,3 +106,13 @@ export const AMC_GUARD_STATE_INVALID = 'AmcGuardStateInvalid';
  * as a literal (the SDK loads that file by path, so it imports nothing local); a unit test pins the two.
  */
 export const PAYLOAD_DECRYPTION_ERROR = 'PayloadDecryptionError';
+
+/*
+ * AMC ID mapping (issue 19): configuration, column planning and grouping by key.
+ */
+/** More identity columns than AMC's 24 per table (plus the unique id), with splitting into more tables not allowed. */
+export const AMC_COLUMN_LIMIT = 'AmcColumnLimit';
+/** A split that needs more than the 20 tables one ID namespace can take as input sources. */
+export const AMC_NAMESPACE_TABLE_LIMIT = 'AmcNamespaceTableLimit';
+/** Grouping rows by key failed: a shard larger than its memory bound, or shard objects that do not add up. */
+export const GROUP_BY_KEY_FAILED = 'GroupByKeyFailed';

@@ -37,6 +37,8 @@ export const prepRulesSchema = z
      * UID2 provider); unset: the profile's encoding (uid2, amc and tiktok hash).
      */
     hash: z.boolean().optional(),
+    /** The header written into the output: as read (unset), or lowercased, as AMC's Glue tables need (the rejects keep it as read). */
+    outputHeader: z.enum(['as-read', 'lowercase']).optional(),
   })
   .strict();
 export type PrepRulesInput = z.input<typeof prepRulesSchema>;

@@ -2,3 +2,4 @@ export { uid2SubscriptionApproval } from './uid2-subscription-approval';
 export { prepareIdentityData } from './prepare-identity-data';
 export { uid2Matching } from './uid2-matching';
 export { erJobQueue } from './er-job-queue';
+export { groupByKey } from './group-by-key';

@@ -28,3 +28,15 @@ export function checkRules(rules: PrepRules, header: string[]): void {
   // and an input without rows would never be checked at all. (RowPreparer checks the same in every thread.)
   checkMappedColumns(header, rules);
 }
+
+/** The header the output is written with: as read, or lowercased when the rules ask (two columns that would then share a name are refused). */
+export function outputHeaderOf(rules: Pick<PrepRules, 'outputHeader'>, header: string[]): string[] {
+  if (rules.outputHeader !== 'lowercase') return header;
+  const lower = header.map((name) => name.toLowerCase());
+  const clash = lower.findIndex((name, i) => lower.indexOf(name) !== i);
+  if (clash >= 0) {
+    const first = lower.indexOf(lower[clash]!);
+    throw new PrepInputError(`columns "${header[first]}" and "${header[clash]}" would both be written as "${lower[clash]}" (outputHeader lowercase): rename one`);
+  }
+  return lower;
+}

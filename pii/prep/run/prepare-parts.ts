@@ -1,7 +1,7 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { DataFormat, OutputFormat, PrepRules } from '../../../schemas/prep';
 import type { ChunkExecutor } from '../threads/chunk-executor';
-import { checkRules } from '../rows/check-rules';
+import { checkRules, outputHeaderOf } from '../rows/check-rules';
 import { parseLocation, writeObject, type ObjectWriter, type WrittenObject } from '../../../storage/data-location';
 import { joinUnder } from '../../../storage/s3-uri';
 import type { PrepManifest } from './manifest';
@@ -110,8 +110,10 @@ async function prepareInParts(opts: PrepareOptions, layout: PartLayout): Promise
     resumeFrom: resume?.position,
   });
   const header = source.header;
+  let written: string[];
   try {
     checkRules(opts.rules, header);
+    written = outputHeaderOf(opts.rules, header);
   } catch (error) {
     await source.close();
     throw error;
@@ -133,7 +135,7 @@ async function prepareInParts(opts: PrepareOptions, layout: PartLayout): Promise
     try {
       const output = await writeObject(parseLocation(uris.output), opts.s3, contentType(opts.outputFormat));
       writers.push(output);
-      const sink = opts.outputFormat === 'csv' ? await csvSink(output, header) : await parquetSink(output, header);
+      const sink = opts.outputFormat === 'csv' ? await csvSink(output, written) : await parquetSink(output, written);
       const rejectsObject = await writeObject(parseLocation(uris.rejects), opts.s3);
       writers.push(rejectsObject);
       const rejects = await rejectsSink(rejectsObject, header);

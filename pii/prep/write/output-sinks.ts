@@ -6,6 +6,8 @@ import type { RejectedRow } from '../rows/row-preparer';
 /** Where prepared rows go. */
 export interface RowSink {
   write(result: ChunkResult): Promise<void>;
+  /** Rows of strings, one cell per header column. */
+  writeRows(rows: string[][]): Promise<void>;
   finish(): Promise<WrittenObject>;
 }
 
@@ -20,6 +22,7 @@ export async function csvSink(target: ObjectWriter, header: string[]): Promise<R
   await target.write(csvLines([header]));
   return {
     write: (result) => target.write(result.csv ?? ''),
+    writeRows: (rows) => target.write(csvLines(rows)),
     finish: () => target.finish(),
   };
 }
@@ -54,13 +57,15 @@ export async function parquetSink(target: ObjectWriter, header: string[]): Promi
     buffered = 0;
     await drain();
   };
+  const writeRows = async (rows: string[][]) => {
+    for (const row of rows) {
+      for (let i = 0; i < header.length; i++) columns[i]!.push(row[i]!);
+      if (++buffered >= ROW_GROUP_ROWS) await flushGroup();
+    }
+  };
   return {
-    async write(result) {
-      for (const row of result.rows ?? []) {
-        for (let i = 0; i < header.length; i++) columns[i]!.push(row[i]!);
-        if (++buffered >= ROW_GROUP_ROWS) await flushGroup();
-      }
-    },
+    write: (result) => writeRows(result.rows ?? []),
+    writeRows,
     async finish() {
       await flushGroup();
       await writer.finish();
