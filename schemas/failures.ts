@@ -54,6 +54,16 @@ export const UID2_MATCHING_FAILED = 'Uid2MatchingFailed';
 /** An operator's approve/cancel Update refused by its validator (bad payload, already decided, wait over). */
 export const INVALID_OPERATOR_ACTION = 'InvalidOperatorAction';
 
+// ---- issue 19, slice D (amcIdMapping's guard and its test fakes); slice A declares the same names ----
+/** Benign and retryable: the AMC collaboration is not ACTIVE yet (the customer has not accepted). */
+export const AMC_COLLABORATION_PENDING = 'AmcCollaborationPending';
+/** Benign and retryable: an AMC ID mapping job is still queued or running. */
+export const AMC_MAPPING_JOB_RUNNING = 'AmcMappingJobRunning';
+/** AMC refused a refresh although its own last job started more than 14 days before. */
+export const AMC_REFRESH_REFUSED = 'AmcRefreshRefused';
+/** An AMC instance already holds 5 ID mapping tables: nothing was created. */
+export const AMC_TABLE_LIMIT = 'AmcTableLimit';
+
 /**
  * A payload the codec cannot decrypt. temporal-client/codec/failure-converter.ts repeats this value
  * as a literal (the SDK loads that file by path, so it imports nothing local); a unit test pins the two.

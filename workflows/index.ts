@@ -2,3 +2,5 @@ export { uid2SubscriptionApproval } from './uid2-subscription-approval';
 export { prepareIdentityData } from './prepare-identity-data';
 export { uid2Matching } from './uid2-matching';
 export { erJobQueue } from './er-job-queue';
+export { amcIdMapping } from './amc-id-mapping';
+export { amcIdMappingInputArrived } from './amc-id-mapping-notify';
