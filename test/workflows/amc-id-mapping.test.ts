@@ -4,7 +4,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWorkflowCoordinationActivities } from '../../activities/workflow-coordination';
-import { AMC_TABLE_LIMIT } from '../../schemas/failures';
+import { AMC_REFRESH_REFUSED, AMC_TABLE_LIMIT, INVALID_OPERATOR_ACTION } from '../../schemas/failures';
 import { workflowIds } from '../../schemas/temporal-names';
 import { FAILURE_CONVERTER_PATH } from '../../temporal-client/codec/data-converter';
 import { amcIdMapping, amcIdMappingStatusQuery, dataChangedSignal, dataChangedUpdate, deleteTableUpdate } from '../../workflows/amc-id-mapping';
@@ -203,6 +203,69 @@ describe('amcIdMapping', () => {
     });
   });
 
+  it('after a refresh, a restarted run takes the window from AMC’s last refresh job, not from the table’s creation', async () => {
+    await withWorker(async (ctx) => {
+      const first = await start(ctx);
+      await until(first, guarding);
+      ctx.amc.setInput({ ...baseRows(), c0: ['alice.v2@example.com'] });
+      await first.signal(dataChangedSignal, await notice('change-1'));
+      await until(first, (s) => s.refreshes === 1 && s.stage === 'guarding', 20 * DAY);
+      await env.sleep(2 * DAY);
+      ctx.amc.setInput({ ...baseRows(), c0: ['alice.v3@example.com'] });
+      await first.signal(dataChangedSignal, await notice('change-2'));
+      await until(first, (s) => s.stage === 'waiting-for-refresh-window', DAY);
+      await first.terminate('operator restarted the guard');
+
+      const second = await start(ctx);
+      const resumed = await until(second, (s) => s.stage === 'waiting-for-refresh-window', DAY);
+      expect(resumed.lastRefreshAt).toBe(new Date(ctx.amc.refreshes[0]!).toISOString());
+      await until(second, (s) => s.refreshes === 1, 20 * DAY);
+      expect(ctx.amc.refreshes).toHaveLength(2);
+      expect(ctx.amc.refreshes[1]! - ctx.amc.refreshes[0]!).toBeGreaterThanOrEqual(WINDOW);
+      expect(ctx.amc.refusedRefreshes).toBe(0);
+      await deleteAndEnd(second);
+    });
+  });
+
+  it('a refresh started outside the workflow moves the window: AMC’s refusal re-arms the timer from AMC’s last job', async () => {
+    await withWorker(async (ctx) => {
+      const h = await start(ctx);
+      const created = await until(h, guarding);
+      const tableId = created.tables[0]!.id;
+      const outOfBandAt = (await env.currentTimeMs()) + 5 * DAY;
+      await env.sleep(5 * DAY);
+      ctx.amc.refreshOutOfBand(tableId, outOfBandAt);
+      ctx.amc.setInput({ ...baseRows(), c1: ['bob.v2@example.org'] });
+      await h.signal(dataChangedSignal, await notice('change-1'));
+      const refreshed = await until(h, (s) => s.refreshes === 1 && s.stage === 'guarding', 30 * DAY);
+      expect(ctx.amc.refusedRefreshes).toBe(1);
+      expect(ctx.amc.refreshes).toHaveLength(1);
+      expect(ctx.amc.refreshes[0]! - outOfBandAt).toBeGreaterThanOrEqual(WINDOW);
+      expect(ctx.amc.refreshes[0]! - outOfBandAt).toBeLessThan(WINDOW + HOUR);
+      expect(refreshed.pending).toBeNull();
+      await deleteAndEnd(h);
+    });
+  });
+
+  it('fails AmcRefreshRefused, naming both times, when AMC refuses although its last job is older than the window', async () => {
+    await withWorker(
+      async (ctx) => {
+        const h = await start(ctx);
+        await until(h, guarding);
+        ctx.amc.setInput({ ...baseRows(), c2: ['carol.v2@example.net'] });
+        await h.signal(dataChangedSignal, await notice('change-1'));
+        const failure = await workflowFailureOf(h.result());
+        expect(failure.type).toBe(AMC_REFRESH_REFUSED);
+        expect(failure.message).toMatch(/although its last job started at \S+Z, more than 14 days before/);
+        expect(ctx.amc.refusedRefreshes).toBe(1);
+        expect((await status(h)).stage).toBe('failed');
+      },
+      (amc) => {
+        amc.refreshIntervalMs = 16 * DAY;
+      },
+    );
+  });
+
   it('six months of weekly inputs: history stays bounded by continue-as-new, the window and pending change survive it, one refresh per 14 days at most', async () => {
     await withWorker(
       async (ctx) => {
@@ -276,6 +339,13 @@ describe('amcIdMapping', () => {
         const waiting = await until(h, (s) => s.stage === 'waiting-for-collaboration', DAY);
         expect(waiting.nextAction).toContain(ctx.amc.link);
         expect(waiting.collaboration?.customerAcceptanceLink).toBe(ctx.amc.link);
+        const early = await h.executeUpdate(deleteTableUpdate, { args: [{ by: 'ops-1', reason: 'too soon' }] }).catch((e: unknown) => e);
+        expect(early).toBeInstanceOf(WorkflowUpdateFailedError);
+        expect((early as WorkflowUpdateFailedError).cause).toMatchObject({ type: INVALID_OPERATOR_ACTION, message: expect.stringMatching(/no AMC mapping table yet/) as unknown });
+        const bad = await h.executeUpdate(dataChangedUpdate, { args: [{ ...(await notice('x')), requestId: 'alice.walker@example.com' }] }).catch((e: unknown) => e);
+        expect(bad).toBeInstanceOf(WorkflowUpdateFailedError);
+        expect((bad as WorkflowUpdateFailedError).cause?.message).toMatch(/requestId/);
+        expect((bad as WorkflowUpdateFailedError).cause?.message).not.toContain('alice');
         const activeAt = (await env.currentTimeMs()) + 5 * DAY;
         ctx.amc.collaborationActiveAt = activeAt;
         await env.sleep(4 * DAY);

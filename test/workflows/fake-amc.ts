@@ -69,6 +69,11 @@ export class FakeAmc {
     for (let i = 0; i < n; i++) this.tables.push({ id: `other-${i}`, name: `other_table_${i}`, createdAt: new Date(atMs).toISOString() });
   }
 
+  /** A refresh someone started outside the workflow (the AMC console, another tool). */
+  refreshOutOfBand(tableId: string, atMs: number): void {
+    this.jobs.push({ jobId: `job-${++this.seq}`, tableId, kind: 'refresh', status: 'SUCCEEDED', startMs: atMs, endMs: atMs + this.jobDurationMs });
+  }
+
   activities(): AmcActivities & FakeChildActivities {
     const iso = (ms: number) => new Date(ms).toISOString();
     const ensured = (name: string) => ({ name, arn: `arn:aws:entityresolution:us-east-1:111122223333:idnamespace/${name}`, action: 'unchanged' as const, drift: [] });
