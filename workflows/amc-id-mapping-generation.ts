@@ -4,6 +4,7 @@ import { workflowIds } from '../schemas/temporal-names';
 import { CONTROL_PLANE } from './support/activity-options';
 import {
   GROUP_BY_KEY_WORKFLOW,
+  amcTableName,
   type AmcActivities,
   type AmcIdMappingInput,
   type AmcPrepareInput,
@@ -82,11 +83,34 @@ export async function buildGeneration(config: AmcIdMappingInput, seq: number, in
   };
 }
 
+/** One ID namespace of a generation, with the association and the AMC table made from it. */
+export interface NamespaceGroup {
+  namespaceName: string;
+  associationName: string;
+  tableName: string;
+  tables: GenerationTable[];
+}
+
+/**
+ * How a generation's tables are grouped into namespaces: all in one (`split.namespaces: 'one'`, one AMC
+ * table; the guide allows 20 tables per namespace), or one namespace, association and AMC table each.
+ */
+export function namespaceGroups(config: AmcIdMappingInput, tables: GenerationTable[]): NamespaceGroup[] {
+  const base = { namespaceName: config.name, associationName: config.cleanRooms.associationName ?? config.name, tableName: amcTableName(config) };
+  if (config.split.namespaces === 'one' || tables.length === 1) return [{ ...base, tables }];
+  return tables.map((table, i) => ({
+    namespaceName: `${base.namespaceName}_${i + 1}`,
+    associationName: `${base.associationName}_${i + 1}`,
+    tableName: `${base.tableName}_${i + 1}`,
+    tables: [table],
+  }));
+}
+
 /**
  * Step 6 for a generation: points each Glue table at it (an UpdateTable, atomic), ensures the schema
- * mappings of its written headers, and the one ID namespace over all of them. Idempotent; returns the namespace ARN.
+ * mappings of its written headers, and the ID namespace(s) over them. Idempotent; returns the groups with their namespace ARNs.
  */
-export async function publishGeneration(config: AmcIdMappingInput, tables: GenerationTable[]): Promise<string> {
+export async function publishGeneration(config: AmcIdMappingInput, tables: GenerationTable[]): Promise<(NamespaceGroup & { namespaceArn: string })[]> {
   for (const table of tables) {
     await controlPlane.ensureGlueTable({
       database: config.glue.database,
@@ -98,14 +122,18 @@ export async function publishGeneration(config: AmcIdMappingInput, tables: Gener
     });
     await controlPlane.ensureSchemaMapping({ schemaName: table.schemaName, description: `AMC ID mapping ${config.name}`, mappedInputFields: table.mappedInputFields });
   }
-  const namespace = await controlPlane.ensureIdNamespace({
-    idNamespaceName: config.name,
-    description: `AMC ID mapping ${config.name}`,
-    inputSources: tables.map((t) => ({ inputSourceARN: glueTableArn(config, t.glueTable), schemaName: t.schemaName })),
-    roleArn: config.entityResolution.passRoleArn,
-    onDrift: config.entityResolution.onDrift,
-  });
-  return namespace.arn;
+  const published = [];
+  for (const group of namespaceGroups(config, tables)) {
+    const namespace = await controlPlane.ensureIdNamespace({
+      idNamespaceName: group.namespaceName,
+      description: `AMC ID mapping ${config.name}`,
+      inputSources: group.tables.map((t) => ({ inputSourceARN: glueTableArn(config, t.glueTable), schemaName: t.schemaName })),
+      roleArn: config.entityResolution.passRoleArn,
+      onDrift: config.entityResolution.onDrift,
+    });
+    published.push({ ...group, namespaceArn: namespace.arn });
+  }
+  return published;
 }
 
 const glueTableArn = (config: AmcIdMappingInput, table: string) => `arn:aws:glue:${config.region}:${config.account}:table/${config.glue.database}/${table}`;

@@ -3,6 +3,8 @@ import { durationToMs } from '../schemas/duration';
 import { AMC_REFRESH_REFUSED } from '../schemas/failures';
 import type { AmcIdMappingArgs, AmcIdMappingResult } from './amc-id-mapping-ports';
 import { buildGeneration, publishGeneration } from './amc-id-mapping-generation';
+
+type PublishedGroups = Awaited<ReturnType<typeof publishGeneration>>;
 import { awaitJob, controlPlane, isFailureOfType, nextEligibleAtMs, saveGuardState, type AmcRun } from './amc-id-mapping-run';
 
 /**
@@ -44,9 +46,9 @@ export async function guard(run: AmcRun, args: AmcIdMappingArgs): Promise<AmcIdM
  * One look at the input: an unchanged listing costs nothing more; otherwise a new generation is built,
  * compared with the published one by per-key fingerprints, and published. Appended keys alone reach
  * AMC by themselves; changed, removed or duplicated keys make a refresh pending. Returns the namespace
- * ARN when it published.
+ * groups when it published.
  */
-export async function processInput(run: AmcRun): Promise<string | undefined> {
+export async function processInput(run: AmcRun): Promise<PublishedGroups | undefined> {
   const { config, state, enter } = run;
   enter('processing-input');
   const at = new Date(Date.now()).toISOString();
@@ -61,7 +63,7 @@ export async function processInput(run: AmcRun): Promise<string | undefined> {
   const diff = state.current ? await controlPlane.diffGenerationFingerprints({ previous: state.current.manifestUri, current: generation.manifestUri }) : undefined;
 
   enter('ensuring-resources');
-  const namespaceArn = await publishGeneration(config, generation.tables);
+  const published = await publishGeneration(config, generation.tables);
   state.previous = state.current;
   state.current = generation;
   state.inputsProcessed += 1;
@@ -84,7 +86,7 @@ export async function processInput(run: AmcRun): Promise<string | undefined> {
     keepGenerations: config.output.keepGenerations,
   });
   if (state.tables.length > 0) await saveGuardState(run);
-  return namespaceArn;
+  return published;
 }
 
 /**

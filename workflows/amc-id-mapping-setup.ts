@@ -26,15 +26,8 @@ export async function setUp(run: AmcRun): Promise<void> {
   await controlPlane.checkMembership({ membershipId: collaboration.membershipId, collaborationId: collaboration.id });
 
   enter('checking-limits');
-  const tableName = amcTableName(config);
-  const existing = await controlPlane.listAmcMappingTables({ amc: config.amc });
-  if (!existing.tables.some((t) => t.name === tableName) && existing.tables.length >= TABLES_PER_INSTANCE) {
-    throw ApplicationFailure.nonRetryable(
-      `AMC instance ${config.amc.instanceId} already holds ${existing.tables.length} ID mapping tables (${existing.tables.map((t) => t.name).join(', ')}); ` +
-        `it allows ${TABLES_PER_INSTANCE}. Nothing was created: delete one of them or set amc.tableName to one to reuse.`,
-      AMC_TABLE_LIMIT,
-    );
-  }
+  const ours = (name: string) => name === amcTableName(config) || name.startsWith(`${amcTableName(config)}_`);
+  await checkTableBudget(run, ours, 1);
 
   const saved = await controlPlane.readGuardState({ workPrefix: config.output.workPrefix });
   if (saved) {
@@ -42,29 +35,53 @@ export async function setUp(run: AmcRun): Promise<void> {
     state.previous ??= saved.previous;
     state.pending ??= saved.pending;
   }
-  let namespaceArn = await processInput(run);
-  if (!namespaceArn) {
+  let groups = await processInput(run);
+  if (!groups) {
     enter('ensuring-resources');
-    namespaceArn = await publishGeneration(config, state.current!.tables);
+    groups = await publishGeneration(config, state.current!.tables);
   }
+  if (groups.length > 1) await checkTableBudget(run, ours, groups.length);
 
   enter('associating');
-  await controlPlane.ensureIdNamespaceAssociation({
-    membershipId: collaboration.membershipId,
-    name: config.cleanRooms.associationName ?? config.name,
-    description: `AMC ID mapping ${config.name}`,
-    idNamespaceArn: namespaceArn,
-  });
+  for (const group of groups) {
+    await controlPlane.ensureIdNamespaceAssociation({
+      membershipId: collaboration.membershipId,
+      name: group.associationName,
+      description: `AMC ID mapping ${config.name}`,
+      idNamespaceArn: group.namespaceArn,
+    });
+  }
 
   enter('creating-table');
-  const created = await controlPlane.findOrCreateAmcMappingTable({ amc: config.amc, name: tableName, sourceIdNamespaceArn: namespaceArn });
-  const table = { name: created.table.name, id: created.table.id, sourceIdNamespaceArn: namespaceArn, createdAt: created.table.createdAt };
-  state.tables = [table];
-  if (created.job) await awaitJob(run, table.id, created.job, 'create');
-
-  const latest = await controlPlane.latestAmcMappingJob({ amc: config.amc, tableId: table.id });
-  state.lastRefreshAt = latest?.startedAt && Date.parse(latest.startedAt) > Date.parse(table.createdAt) ? latest.startedAt : table.createdAt;
+  const created = [];
+  for (const group of groups) {
+    const answer = await controlPlane.findOrCreateAmcMappingTable({ amc: config.amc, name: group.tableName, sourceIdNamespaceArn: group.namespaceArn });
+    const table = { name: answer.table.name, id: answer.table.id, sourceIdNamespaceArn: group.namespaceArn, createdAt: answer.table.createdAt };
+    state.tables.push(table);
+    created.push({ table, job: answer.job });
+  }
+  let lastRefreshMs = 0;
+  for (const { table, job } of created) {
+    if (job) await awaitJob(run, table.id, job, 'create');
+    const latest = await controlPlane.latestAmcMappingJob({ amc: config.amc, tableId: table.id });
+    lastRefreshMs = Math.max(lastRefreshMs, Date.parse(table.createdAt), latest?.startedAt ? Date.parse(latest.startedAt) : 0);
+  }
+  state.lastRefreshAt = new Date(lastRefreshMs).toISOString();
   await saveGuardState(run);
+}
+
+/** Fails before any AMC table is created when `needed` more of ours would not fit the instance's 5. */
+async function checkTableBudget(run: AmcRun, ours: (name: string) => boolean, needed: number): Promise<void> {
+  const { config } = run;
+  const existing = await controlPlane.listAmcMappingTables({ amc: config.amc });
+  const others = existing.tables.filter((t) => !ours(t.name));
+  if (others.length + needed > TABLES_PER_INSTANCE) {
+    throw ApplicationFailure.nonRetryable(
+      `AMC instance ${config.amc.instanceId} holds ${others.length} other ID mapping tables (${others.map((t) => t.name).join(', ')}) and this mapping needs ${needed}; ` +
+        `it allows ${TABLES_PER_INSTANCE}. Nothing was created: delete some of them${needed > 1 ? ", or set split.namespaces to 'one'" : ''}.`,
+      AMC_TABLE_LIMIT,
+    );
+  }
 }
 
 /** Step 2: the collaboration must be ACTIVE; while the customer has not accepted, polled on its schedule (the status shows the link). */

@@ -320,6 +320,44 @@ describe('amcIdMapping', () => {
     );
   });
 
+  it("split.namespaces 'per-table': one namespace, association and AMC table per Glue table, refreshed together and deleted together", async () => {
+    await withWorker(
+      async (ctx) => {
+        const h = await start(ctx);
+        const s = await until(h, guarding);
+        expect(s.tables.map((t) => t.name)).toEqual(['customers_amc_1', 'customers_amc_2']);
+        expect(ctx.amc.posts).toBe(2);
+        ctx.amc.setInput({ ...baseRows(), c0: ['alice.v2@example.com'] });
+        await h.signal(dataChangedSignal, await notice('change-1'));
+        await until(h, (st) => st.refreshes === 1 && st.stage === 'guarding', 20 * DAY);
+        expect(ctx.amc.refreshes).toHaveLength(2);
+        const result = await deleteAndEnd(h);
+        expect(result.tables.map((t) => t.name)).toEqual(['customers_amc_1', 'customers_amc_2']);
+        expect(ctx.amc.tables).toEqual([]);
+      },
+      (amc) => {
+        amc.tablesPerGeneration = 2;
+      },
+      { split: { allow: true, namespaces: 'per-table' } },
+    );
+  });
+
+  it("refuses split tables that would not fit the instance's 5, before any create call", async () => {
+    await withWorker(
+      async (ctx) => {
+        const failure = await workflowFailureOf((await start(ctx)).result());
+        expect(failure.type).toBe(AMC_TABLE_LIMIT);
+        expect(failure.message).toMatch(/holds 4 other ID mapping tables .* needs 2/);
+        expect(ctx.amc.posts).toBe(0);
+      },
+      (amc) => {
+        amc.tablesPerGeneration = 2;
+        amc.addOtherTables(4, 0);
+      },
+      { split: { allow: true, namespaces: 'per-table' } },
+    );
+  });
+
   it('refuses a 6th table before any create call', async () => {
     await withWorker(
       async (ctx) => {

@@ -47,6 +47,8 @@ export class FakeAmc {
   inputListings = 0;
   generationsBuilt = 0;
   jobDurationMs = 3_600_000;
+  /** Glue tables each generation is split into (identity columns beyond one table's 24). */
+  tablesPerGeneration = 1;
   refreshIntervalMs = 14 * DAY;
   collaborationActiveAt = 0;
   /** The next create reaches AMC but its answer is lost (the activity's retry must adopt, not create again). */
@@ -178,18 +180,19 @@ export class FakeAmc {
         const keys = Object.keys(snapshot).length;
         return {
           manifestUri,
-          tables: [
-            {
-              glueTable: tableBaseName,
-              schemaName: `${tableBaseName}_1`,
-              location: `${dataPrefix}${tableBaseName}/gen-${generation}/`,
+          tables: Array.from({ length: this.tablesPerGeneration }, (_, i) => {
+            const glueTable = this.tablesPerGeneration === 1 ? tableBaseName : `${tableBaseName}_${i + 1}`;
+            return {
+              glueTable,
+              schemaName: `${glueTable}_schema`,
+              location: `${dataPrefix}${glueTable}/gen-${generation}/`,
               columns: [keyColumn, 'email'],
               mappedInputFields: [
-                { fieldName: keyColumn, type: 'UNIQUE_ID' },
-                { fieldName: 'email', type: 'EMAIL_ADDRESS', matchKey: 'Email' },
+                { fieldName: keyColumn, type: 'UNIQUE_ID' as const },
+                { fieldName: 'email', type: 'EMAIL_ADDRESS' as const, matchKey: 'Email' },
               ],
-            },
-          ],
+            };
+          }),
           counts: { rowsOut: keys, keys, collapsedKeys: Object.values(snapshot).filter((r) => r.length > 25).length, droppedValues: {} },
         };
       },
