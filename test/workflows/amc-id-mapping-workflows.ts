@@ -1,0 +1,20 @@
+/**
+ * The workflows of the amcIdMapping time-skipping suite: the real guard, with stand-ins for its two
+ * children (prepareIdentityData and groupByKey) that hand the work to FakeAmc's activities.
+ */
+import { proxyActivities } from '@temporalio/workflow';
+import type { PrepSummary } from '../../activities/prepare-dataset';
+import type { AmcPrepareInput, GroupByKeyInput, GroupByKeyResult } from '../../workflows/amc-id-mapping-ports';
+import type { FakeChildActivities } from './fake-amc';
+
+export { amcIdMapping, amcIdMappingInputArrived } from '../../workflows';
+
+const fake = proxyActivities<FakeChildActivities>({ startToCloseTimeout: '1 minute' });
+
+export async function prepareIdentityData(input: AmcPrepareInput): Promise<PrepSummary> {
+  return fake.fakePrepare(input);
+}
+
+export async function groupByKey(input: GroupByKeyInput): Promise<GroupByKeyResult> {
+  return fake.fakeGroup(input);
+}
