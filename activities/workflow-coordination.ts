@@ -6,7 +6,8 @@ import { formatIssues } from '../schemas/format-issues';
 import { workflowIds } from '../schemas/temporal-names';
 import type { amcIdMapping } from '../workflows/amc-id-mapping';
 import { dataChangedSignal, type InputNotice } from '../workflows/amc-id-mapping-messages';
-import { amcIdMappingInputSchema, amcTableName, type AmcIdMappingConfigInput } from '../workflows/amc-id-mapping-ports';
+import { amcIdMappingInputSchema, type AmcIdMappingInput } from '../schemas/amc-id-mapping';
+import { amcTableName } from '../schemas/amc-id-mapping-resources';
 import { requestTurnSignal, type JobTurnRequest } from '../workflows/er-job-queue-messages';
 import type { erJobQueue } from '../workflows/er-job-queue';
 
@@ -42,7 +43,7 @@ export function createWorkflowCoordinationActivities({ temporal }: WorkflowCoord
   }
 
   /** Tells the AMC table's guard that input may have arrived, starting the guard when none runs (its first start creates the table). */
-  async function notifyAmcIdMapping(input: { input: AmcIdMappingConfigInput; notice: InputNotice }): Promise<{ guardWorkflowId: string }> {
+  async function notifyAmcIdMapping(input: { input: AmcIdMappingInput; notice: InputNotice }): Promise<{ guardWorkflowId: string }> {
     const parsed = amcIdMappingInputSchema.safeParse(input.input);
     if (!parsed.success) throw ApplicationFailure.nonRetryable(`Invalid input for amcIdMapping: ${formatIssues(parsed.error, { root: '(input)', layout: 'inline' })}`, INVALID_INPUT);
     const guardWorkflowId = workflowIds.amcIdMapping(parsed.data.amc.instanceId, amcTableName(parsed.data));

@@ -4,7 +4,8 @@ import { workflowIds } from '../schemas/temporal-names';
 import { operatorActionSchema } from '../schemas/uid2-subscription-approval';
 import { amcIdMapping, amcIdMappingStatusQuery, dataChangedSignal, dataChangedUpdate, deleteTableUpdate } from '../workflows/amc-id-mapping';
 import { inputNoticeSchema, type InputNotice } from '../workflows/amc-id-mapping-messages';
-import { amcIdMappingInputSchema, amcTableName, type AmcIdMappingInput } from '../workflows/amc-id-mapping-ports';
+import { amcIdMappingInputSchema, type AmcIdMappingConfig } from '../schemas/amc-id-mapping';
+import { amcTableName } from '../schemas/amc-id-mapping-resources';
 import { followUntilGuarding } from './amc-id-mapping-status';
 import { loadConfigFile, validateConfig } from './lib/load-config';
 import { exitWith, runCli } from './lib/run-cli';
@@ -16,7 +17,7 @@ const program = new Command('amc-id-mapping')
   .showHelpAfterError();
 
 const configOption = ['-c, --config <file>', 'JSON config, e.g. examples/amc-id-mapping.json'] as const;
-const guardId = (input: AmcIdMappingInput) => workflowIds.amcIdMapping(input.amc.instanceId, amcTableName(input));
+const guardId = (input: AmcIdMappingConfig) => workflowIds.amcIdMapping(input.amc.instanceId, amcTableName(input));
 
 program
   .command('start', { isDefault: true })
@@ -75,7 +76,7 @@ program
     });
   });
 
-async function sendDataChanged(ctx: StarterContext, input: AmcIdMappingInput, notice: InputNotice): Promise<number> {
+async function sendDataChanged(ctx: StarterContext, input: AmcIdMappingConfig, notice: InputNotice): Promise<number> {
   const workflowId = guardId(input);
   const handle = ctx.client.workflow.getHandle<typeof amcIdMapping>(workflowId);
   try {

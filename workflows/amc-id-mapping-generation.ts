@@ -1,86 +1,100 @@
 import { ParentClosePolicy, executeChild, proxyActivities, workflowInfo } from '@temporalio/workflow';
-import type { PrepSummary } from '../activities/prepare-dataset';
+import type { Activities } from '../activities';
+import { AMC_ER_FIELDS, AMC_PREPARED_TYPES, type AmcColumnPlan } from '../schemas/amc-columns';
+import type { AmcIdMappingConfig } from '../schemas/amc-id-mapping';
+import { amcResourceNames, generationLocations } from '../schemas/amc-id-mapping-resources';
+import type { AmcStage, GenerationRef, GenerationTable } from '../schemas/amc-id-mapping-state';
+import type { SchemaAttributeType } from '@aws-sdk/client-entityresolution';
+import type { IdentifierType } from '../schemas/prep';
 import { workflowIds } from '../schemas/temporal-names';
 import { CONTROL_PLANE } from './support/activity-options';
-import {
-  GROUP_BY_KEY_WORKFLOW,
-  amcTableName,
-  type AmcActivities,
-  type AmcIdMappingInput,
-  type AmcPrepareInput,
-  type AmcStage,
-  type GenerationRef,
-  type GenerationTable,
-  type GroupByKeyInput,
-  type GroupByKeyResult,
-} from './amc-id-mapping-ports';
+import { groupByKey } from './group-by-key';
+import { prepareIdentityData } from './prepare-identity-data';
 
-const controlPlane = proxyActivities<AmcActivities>(CONTROL_PLANE);
-
-/** The identity types the preparation engine normalises and hashes; MAID, LRP, EXP and MKL pass through as they are. */
-const PREPARED_TYPES = new Set(['EMAIL', 'PHONE', 'FIRST_NAME', 'LAST_NAME', 'ADDRESS', 'CITY', 'STATE', 'POSTAL_CODE', 'COUNTRY']);
-
+const controlPlane = proxyActivities<Activities>(CONTROL_PLANE);
 
 /**
  * Steps 3–4: prepares the input (prepareIdentityData, lowercase header, under the work prefix so no
  * reject or manifest lands where Glue points) and groups it by the unique key (the groupByKey child:
  * keys over AMC's 25 rows collapsed, per-key fingerprints written). Nothing is published here.
  */
-export async function buildGeneration(config: AmcIdMappingInput, seq: number, inputListingHash: string, enter: (stage: AmcStage) => void): Promise<GenerationRef> {
+export async function buildGeneration(config: AmcIdMappingConfig, seq: number, inputListingHash: string, enter: (stage: AmcStage) => void): Promise<GenerationRef> {
   const id = `${workflowInfo().firstExecutionRunId.slice(0, 8)}-${seq}`;
-  const work = config.output.workPrefix;
-  const genPrefix = `${work.endsWith('/') ? work : `${work}/`}gen-${id}/`;
-  const prepOutput = `${genPrefix}prepared/`;
+  const where = generationLocations(config, id);
+  const genPrefix = `${config.output.workPrefix}gen-${id}/`;
 
   enter('preparing');
-  const prepInput: AmcPrepareInput = {
-    input: config.input.uri,
-    inputFormat: config.input.format,
-    output: prepOutput,
-    outputFormat: 'csv',
-    rules: {
-      profile: 'amc',
-      columns: Object.fromEntries(Object.entries(config.columns).filter(([, type]) => PREPARED_TYPES.has(type))),
-      hash: config.prepare.hash,
-      defaultRegion: config.prepare.defaultRegion,
-      country: config.prepare.country,
-      keepRowWhen: config.prepare.keepRowWhen,
-      outputHeader: 'lowercase',
-    },
-  };
-  const prepared = await executeChild<(input: AmcPrepareInput) => Promise<PrepSummary>>('prepareIdentityData', {
-    workflowId: workflowIds.prepareIdentityData(prepOutput),
-    args: [prepInput],
+  const prepared = await executeChild(prepareIdentityData, {
+    workflowId: workflowIds.prepareIdentityData(where.prepared),
+    args: [
+      {
+        input: config.input.uri,
+        inputFormat: config.input.format,
+        output: where.prepared,
+        outputFormat: 'csv',
+        rules: {
+          profile: 'amc',
+          columns: preparedColumns(config),
+          hash: config.prepare.hash,
+          defaultRegion: config.prepare.defaultRegion,
+          country: config.prepare.country,
+          keepRowWhen: config.prepare.keepRowWhen,
+          outputHeader: 'lowercase',
+        },
+      },
+    ],
     parentClosePolicy: ParentClosePolicy.TERMINATE,
   });
 
   enter('grouping');
-  const groupInput: GroupByKeyInput = {
-    prepared: prepared.manifestUri,
-    keyColumn: config.uniqueId.toLowerCase(),
-    columns: Object.fromEntries(Object.entries(config.columns).map(([name, type]) => [name.toLowerCase(), type])),
-    generation: id,
-    dataPrefix: config.output.dataPrefix,
-    workPrefix: genPrefix,
-    format: config.output.format,
-    collapse: config.collapse,
-    split: config.split,
-    tableBaseName: config.name,
-  };
-  const grouped = await executeChild<(input: GroupByKeyInput) => Promise<GroupByKeyResult>>(GROUP_BY_KEY_WORKFLOW, {
+  const grouped = await executeChild(groupByKey, {
     workflowId: workflowIds.groupByKey(genPrefix),
-    args: [groupInput],
+    args: [
+      {
+        prepared: prepared.manifestUri,
+        work: genPrefix,
+        columns: { uniqueId: config.uniqueId, columns: config.columns, split: config.split },
+        maxValuesPerColumn: Object.fromEntries(Object.entries(config.collapse.maxValuesPerColumn).map(([c, n]) => [c.toLowerCase(), n])),
+        tables: { dataPrefix: config.output.dataPrefix, glueBase: config.name.toLowerCase(), gen: id },
+        format: config.output.format,
+      },
+    ],
     parentClosePolicy: ParentClosePolicy.TERMINATE,
   });
 
   return {
-      id,
-      manifestUri: grouped.manifestUri,
-      publishedAt: new Date(Date.now()).toISOString(),
-      inputListingHash,
-      counts: { ...grouped.counts, rowsIn: prepared.counts.rowsIn, rejected: prepared.counts.rowsRejected },
-      tables: grouped.tables,
+    id,
+    manifestUri: grouped.manifestUri,
+    publishedAt: new Date(Date.now()).toISOString(),
+    inputListingHash,
+    counts: { ...grouped.counts, inputRows: prepared.counts.rowsIn, rejected: prepared.counts.rowsRejected },
+    tables: generationTables(config, grouped.plan, grouped.tableLocations),
   };
+}
+
+/** The identity columns the `amc` profile normalises (and hashes); MAID, LRP, EXP and MKL pass through as read. */
+function preparedColumns(config: AmcIdMappingConfig): Record<string, IdentifierType> {
+  return Object.fromEntries(Object.entries(config.columns).flatMap(([column, type]) => (AMC_PREPARED_TYPES[type] ? [[column, AMC_PREPARED_TYPES[type]]] : [])));
+}
+
+/** Each table the grouping wrote: its Glue table, location, header, and the schema mapping of that header (Step 3's template). */
+function generationTables(config: AmcIdMappingConfig, plan: AmcColumnPlan, locations: string[]): GenerationTable[] {
+  const names = amcResourceNames(config, plan.tables.length);
+  return plan.tables.map((columns, i) => ({
+    glueTable: names.tables[i]!.glueTable,
+    schemaName: names.tables[i]!.schemaName,
+    location: locations[i]!,
+    columns: [plan.uniqueId, ...columns.map((c) => c.name)],
+    mappedInputFields: [
+      { fieldName: plan.uniqueId, type: 'UNIQUE_ID' as SchemaAttributeType },
+      ...columns.map((c) => ({
+        fieldName: c.name,
+        type: AMC_ER_FIELDS[c.type].type as SchemaAttributeType,
+        matchKey: AMC_ER_FIELDS[c.type].matchKey,
+        hashed: config.prepare.hash && AMC_PREPARED_TYPES[c.type] !== undefined,
+      })),
+    ],
+  }));
 }
 
 /** One ID namespace of a generation, with the association and the AMC table made from it. */
@@ -92,25 +106,21 @@ export interface NamespaceGroup {
 }
 
 /**
- * How a generation's tables are grouped into namespaces: all in one (`split.namespaces: 'one'`, one AMC
- * table; the guide allows 20 tables per namespace), or one namespace, association and AMC table each.
+ * How a generation's tables are grouped into namespaces (`amcResourceNames`): all in one (`split.namespaces: 'one'`,
+ * one AMC table; the guide allows 20 tables per namespace), or one namespace, association and AMC table each.
  */
-export function namespaceGroups(config: AmcIdMappingInput, tables: GenerationTable[]): NamespaceGroup[] {
-  const base = { namespaceName: config.name, associationName: config.cleanRooms.associationName ?? config.name, tableName: amcTableName(config) };
-  if (config.split.namespaces === 'one' || tables.length === 1) return [{ ...base, tables }];
-  return tables.map((table, i) => ({
-    namespaceName: `${base.namespaceName}_${i + 1}`,
-    associationName: `${base.associationName}_${i + 1}`,
-    tableName: `${base.tableName}_${i + 1}`,
-    tables: [table],
-  }));
+export function namespaceGroups(config: AmcIdMappingConfig, tables: GenerationTable[]): NamespaceGroup[] {
+  const names = amcResourceNames(config, tables.length);
+  if (names.idNamespaces.length === 1) return [{ namespaceName: names.idNamespaces[0]!, associationName: names.associations[0]!, tableName: names.amcTables[0]!, tables }];
+  return tables.map((table, i) => ({ namespaceName: names.idNamespaces[i]!, associationName: names.associations[i]!, tableName: names.amcTables[i]!, tables: [table] }));
 }
 
 /**
  * Step 6 for a generation: points each Glue table at it (an UpdateTable, atomic), ensures the schema
- * mappings of its written headers, and the ID namespace(s) over them. Idempotent; returns the groups with their namespace ARNs.
+ * mappings of its written headers, and the SOURCE ID namespace(s) over them (Step 4's template).
+ * Idempotent; returns the groups with their namespace ARNs.
  */
-export async function publishGeneration(config: AmcIdMappingInput, tables: GenerationTable[]): Promise<(NamespaceGroup & { namespaceArn: string })[]> {
+export async function publishGeneration(config: AmcIdMappingConfig, tables: GenerationTable[]): Promise<(NamespaceGroup & { namespaceArn: string })[]> {
   for (const table of tables) {
     await controlPlane.ensureGlueTable({
       database: config.glue.database,
@@ -125,10 +135,14 @@ export async function publishGeneration(config: AmcIdMappingInput, tables: Gener
   const published = [];
   for (const group of namespaceGroups(config, tables)) {
     const namespace = await controlPlane.ensureIdNamespace({
-      idNamespaceName: group.namespaceName,
-      description: `AMC ID mapping ${config.name}`,
-      inputSources: group.tables.map((t) => ({ inputSourceARN: glueTableArn(config, t.glueTable), schemaName: t.schemaName })),
-      roleArn: config.entityResolution.passRoleArn,
+      spec: {
+        idNamespaceName: group.namespaceName,
+        description: `AMC ID mapping ${config.name}`,
+        type: 'SOURCE',
+        inputSourceConfig: group.tables.map((t) => ({ inputSourceARN: glueTableArn(config, t.glueTable), schemaName: t.schemaName })),
+        idMappingWorkflowProperties: [{ idMappingType: 'RULE_BASED', ruleBasedProperties: { ruleDefinitionTypes: ['TARGET'] } }],
+        roleArn: config.entityResolution.passRoleArn,
+      },
       onDrift: config.entityResolution.onDrift,
     });
     published.push({ ...group, namespaceArn: namespace.arn });
@@ -136,4 +150,4 @@ export async function publishGeneration(config: AmcIdMappingInput, tables: Gener
   return published;
 }
 
-const glueTableArn = (config: AmcIdMappingInput, table: string) => `arn:aws:glue:${config.region}:${config.account}:table/${config.glue.database}/${table}`;
+const glueTableArn = (config: AmcIdMappingConfig, table: string) => `arn:aws:glue:${config.region}:${config.account}:table/${config.glue.database}/${table}`;

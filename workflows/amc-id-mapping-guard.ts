@@ -1,7 +1,7 @@
 import { ApplicationFailure, allHandlersFinished, condition, continueAsNew, workflowInfo } from '@temporalio/workflow';
 import { durationToMs } from '../schemas/duration';
 import { AMC_REFRESH_REFUSED } from '../schemas/failures';
-import type { AmcIdMappingArgs, AmcIdMappingResult } from './amc-id-mapping-ports';
+import type { AmcIdMappingArgs, AmcIdMappingResult } from '../schemas/amc-id-mapping-state';
 import { buildGeneration, publishGeneration } from './amc-id-mapping-generation';
 
 type PublishedGroups = Awaited<ReturnType<typeof publishGeneration>>;
@@ -79,11 +79,8 @@ export async function processInput(run: AmcRun): Promise<PublishedGroups | undef
     };
   }
   await controlPlane.pruneGenerations({
-    dataPrefix: config.output.dataPrefix,
-    workPrefix: config.output.workPrefix,
-    glueTables: generation.tables.map((t) => t.glueTable),
+    prefixes: [config.output.workPrefix, ...generation.tables.map((t) => `${config.output.dataPrefix}${t.glueTable}/`)],
     keep: [generation.id, ...(state.previous ? [state.previous.id] : [])],
-    keepGenerations: config.output.keepGenerations,
   });
   if (state.tables.length > 0) await saveGuardState(run);
   return published;
@@ -100,10 +97,11 @@ async function refreshOnce(run: AmcRun): Promise<void> {
   for (const table of state.tables) {
     let job;
     try {
-      job = await controlPlane.refreshAmcMappingTable({ amc: config.amc, tableId: table.id, notBefore });
+      const started = await controlPlane.refreshAmcMappingTable({ amc: config.amc, tableId: table.id, notBefore });
+      job = { jobId: started.jobId, status: 'QUEUED' };
     } catch (err) {
       if (!isFailureOfType(err, AMC_REFRESH_REFUSED)) throw err;
-      const latest = await controlPlane.latestAmcMappingJob({ amc: config.amc, tableId: table.id });
+      const latest = (await controlPlane.latestAmcMappingJob({ amc: config.amc, tableId: table.id })).job;
       const minIntervalMs = durationToMs(config.refresh.minInterval);
       if (!latest?.startedAt || Date.parse(latest.startedAt) + minIntervalMs <= Date.now()) {
         throw ApplicationFailure.nonRetryable(

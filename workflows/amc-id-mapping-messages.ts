@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { INVALID_OPERATOR_ACTION } from '../schemas/failures';
 import { formatIssues } from '../schemas/format-issues';
 import { operatorActionSchema, type OperatorAction } from '../schemas/uid2-subscription-approval';
-import type { AmcGuardState } from './amc-id-mapping-ports';
+import type { AmcGuardState } from '../schemas/amc-id-mapping-state';
 import type { AmcIdMappingStatus } from './amc-id-mapping-status';
 
 /** Why the guard should look at its input again. No URI and no value: ids and times only. */

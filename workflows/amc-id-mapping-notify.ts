@@ -1,7 +1,7 @@
 import { proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { WorkflowCoordinationActivities } from '../activities/workflow-coordination';
 import { CONTROL_PLANE } from './support/activity-options';
-import type { AmcIdMappingConfigInput } from './amc-id-mapping-ports';
+import type { AmcIdMappingInput } from '../schemas/amc-id-mapping';
 
 const coordination = proxyActivities<WorkflowCoordinationActivities>(CONTROL_PLANE);
 
@@ -10,7 +10,7 @@ const coordination = proxyActivities<WorkflowCoordinationActivities>(CONTROL_PLA
  * cannot reach the one long-lived amcIdMapping run. This tells that run new input may have arrived
  * (signal-with-start: the first tick creates it). The config is the guard's own, checked there.
  */
-export async function amcIdMappingInputArrived(input: AmcIdMappingConfigInput): Promise<{ guardWorkflowId: string }> {
+export async function amcIdMappingInputArrived(input: AmcIdMappingInput): Promise<{ guardWorkflowId: string }> {
   const info = workflowInfo();
   return coordination.notifyAmcIdMapping({ input, notice: { reason: 'schedule', requestId: `${info.workflowId}/${info.runId}`, at: new Date(Date.now()).toISOString() } });
 }

@@ -1,13 +1,14 @@
 import { ApplicationFailure, proxyActivities } from '@temporalio/workflow';
+import { AMC_MAPPING_TABLES_PER_INSTANCE as TABLES_PER_INSTANCE } from '../schemas/amc-columns';
 import { AMC_TABLE_LIMIT } from '../schemas/failures';
 import { pollingActivityOptions, pollSchedule } from './support/polling';
-import { amcTableName, type AmcActivities } from './amc-id-mapping-ports';
+import type { Activities } from '../activities';
+import { amcTableName } from '../schemas/amc-id-mapping-resources';
+import type { GuardSnapshot } from '../schemas/amc-id-mapping-state';
 import { processInput } from './amc-id-mapping-guard';
 import { publishGeneration } from './amc-id-mapping-generation';
 import { awaitJob, controlPlane, saveGuardState, type AmcRun } from './amc-id-mapping-run';
 
-/** AMC's limit of ID mapping tables per instance (Amazon Ads, "Amazon Marketing Cloud - AWS Clean Rooms"). */
-const TABLES_PER_INSTANCE = 5;
 
 /**
  * Steps 1–8 of the seed: prerequisites, the collaboration (waited for until the customer accepts), the
@@ -18,7 +19,14 @@ const TABLES_PER_INSTANCE = 5;
 export async function setUp(run: AmcRun): Promise<void> {
   const { config, state, enter } = run;
   enter('checking');
-  await controlPlane.checkAmcPrerequisites({ config });
+  await controlPlane.checkAmcPrerequisites({
+    dataPrefix: config.output.dataPrefix,
+    workPrefix: config.output.workPrefix,
+    queryResultsBucket: config.queryResultsBucket,
+    kmsKeyArn: config.output.kmsKeyArn,
+    credentialsSecretId: config.amc.credentialsSecretId,
+    membershipId: config.cleanRooms.membershipId,
+  });
 
   enter('waiting-for-collaboration');
   await awaitCollaboration(run);
@@ -29,7 +37,7 @@ export async function setUp(run: AmcRun): Promise<void> {
   const ours = (name: string) => name === amcTableName(config) || name.startsWith(`${amcTableName(config)}_`);
   await checkTableBudget(run, ours, 1);
 
-  const saved = await controlPlane.readGuardState({ workPrefix: config.output.workPrefix });
+  const saved = (await controlPlane.readGuardState({ workPrefix: config.output.workPrefix })).state as GuardSnapshot | null;
   if (saved) {
     state.current ??= saved.current;
     state.previous ??= saved.previous;
@@ -56,7 +64,7 @@ export async function setUp(run: AmcRun): Promise<void> {
   const created = [];
   for (const group of groups) {
     const answer = await controlPlane.findOrCreateAmcMappingTable({ amc: config.amc, name: group.tableName, sourceIdNamespaceArn: group.namespaceArn });
-    const table = { name: answer.table.name, id: answer.table.id, sourceIdNamespaceArn: group.namespaceArn, createdAt: answer.table.createdAt };
+    const table = { name: answer.table.name, id: answer.table.id, sourceIdNamespaceArn: group.namespaceArn, createdAt: answer.table.createTime ?? answer.job?.startedAt ?? new Date(Date.now()).toISOString() };
     state.tables.push(table);
     created.push({ table, job: answer.job });
   }
@@ -64,7 +72,7 @@ export async function setUp(run: AmcRun): Promise<void> {
   for (const { table, job } of created) {
     if (job) await awaitJob(run, table.id, job, 'create');
     const latest = await controlPlane.latestAmcMappingJob({ amc: config.amc, tableId: table.id });
-    lastRefreshMs = Math.max(lastRefreshMs, Date.parse(table.createdAt), latest?.startedAt ? Date.parse(latest.startedAt) : 0);
+    lastRefreshMs = Math.max(lastRefreshMs, Date.parse(table.createdAt), latest.job?.startedAt ? Date.parse(latest.job.startedAt) : 0);
   }
   state.lastRefreshAt = new Date(lastRefreshMs).toISOString();
   await saveGuardState(run);
@@ -88,12 +96,13 @@ async function checkTableBudget(run: AmcRun, ours: (name: string) => boolean, ne
 async function awaitCollaboration(run: AmcRun): Promise<void> {
   const { config, state } = run;
   const request = { amc: config.amc, account: config.account, membershipId: config.cleanRooms.membershipId };
-  let collaboration = await controlPlane.getAmcCollaboration(request);
-  state.collaboration = { id: collaboration.id, membershipId: collaboration.membershipId ?? '', status: collaboration.status, customerAcceptanceLink: collaboration.customerAcceptanceLink };
-  if (collaboration.status !== 'ACTIVE') {
+  let collaboration: { collaborationId?: string; membershipId?: string; status: string; customerAcceptanceLink?: string } = await controlPlane.getAmcCollaboration(request);
+  const link = collaboration.customerAcceptanceLink;
+  state.collaboration = { id: collaboration.collaborationId ?? '', membershipId: collaboration.membershipId ?? '', status: collaboration.status, customerAcceptanceLink: link };
+  if (collaboration.status !== 'ACTIVE' || !collaboration.collaborationId || !collaboration.membershipId) {
     state.collaboration.polling = pollSchedule(config.collaborationPoll, Date.now());
-    const polling = proxyActivities<AmcActivities>(pollingActivityOptions(config.collaborationPoll, config.collaborationPoll.giveUpAfter));
+    const polling = proxyActivities<Activities>(pollingActivityOptions(config.collaborationPoll, config.collaborationPoll.giveUpAfter));
     collaboration = await polling.checkAmcCollaboration(request);
   }
-  state.collaboration = { id: collaboration.id, membershipId: collaboration.membershipId ?? config.cleanRooms.membershipId ?? '', status: collaboration.status, customerAcceptanceLink: collaboration.customerAcceptanceLink };
+  state.collaboration = { id: collaboration.collaborationId ?? '', membershipId: collaboration.membershipId ?? '', status: collaboration.status, customerAcceptanceLink: link };
 }

@@ -1,5 +1,6 @@
 import { pollProgressAt } from '../schemas/poll-schedule';
-import type { AmcGuardState, AmcIdMappingInput, AmcLastInput, AmcStage, PendingChanges } from './amc-id-mapping-ports';
+import type { AmcIdMappingConfig } from '../schemas/amc-id-mapping';
+import type { AmcGuardState, AmcLastInput, AmcStage, PendingChanges } from '../schemas/amc-id-mapping-state';
 import { nextEligibleAtMs } from './amc-id-mapping-run';
 
 /** The `status` query's answer: counts, ids and times only. */
@@ -23,7 +24,7 @@ export interface AmcIdMappingStatus {
 }
 
 /** Everything derived from the state and `atMs` (the caller's clock): polls' checks from their schedules. */
-export function amcIdMappingStatus(state: AmcGuardState, config: AmcIdMappingInput, atMs: number): AmcIdMappingStatus {
+export function amcIdMappingStatus(state: AmcGuardState, config: AmcIdMappingConfig, atMs: number): AmcIdMappingStatus {
   const collaborationPoll = state.collaboration?.polling ? pollProgressAt(state.collaboration.polling, Math.max(atMs, Date.parse(state.collaboration.polling.since))) : undefined;
   const jobPoll = state.jobPolling ? pollProgressAt(state.jobPolling, Math.max(atMs, Date.parse(state.jobPolling.since))) : undefined;
   const eligibleMs = nextEligibleAtMs({ state, config });
@@ -46,7 +47,7 @@ export function amcIdMappingStatus(state: AmcGuardState, config: AmcIdMappingInp
       status: lastJob.status,
       startedAt: lastJob.startedAt,
       endedAt: lastJob.endedAt,
-      checks: jobPoll?.checks ?? lastJob.checks,
+      checks: jobPoll?.checks,
       nextCheckAt: jobPoll?.nextCheckAt,
     },
     lastRefreshAt: state.lastRefreshAt,

@@ -4,7 +4,8 @@ import { uid2SubscriptionApprovalInputSchema } from '../../schemas/uid2-subscrip
 import { prepareIdentityDataInputSchema } from '../../schemas/prep';
 import { uid2MatchingInputSchema } from '../../schemas/uid2-matching';
 import type { amcIdMappingInputArrived, prepareIdentityData, uid2Matching, uid2SubscriptionApproval } from '../../workflows';
-import { amcIdMappingInputSchema, amcTableName } from '../../workflows/amc-id-mapping-ports';
+import { amcIdMappingInputSchema } from '../../schemas/amc-id-mapping';
+import { amcTableName } from '../../schemas/amc-id-mapping-resources';
 import { ConfigError, validateConfig } from './load-config';
 
 /** How to start a workflow from a validated config: its input schema, its deterministic id, its arguments. */

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { loadConfigFile } from '../../starters/lib/load-config';
 import { followUntilGuarding, renderAmcIdMappingStatus } from '../../starters/amc-id-mapping-status';
 import { workflowIds } from '../../schemas/temporal-names';
-import { amcIdMappingInputSchema, amcTableName } from '../../workflows/amc-id-mapping-ports';
+import { amcIdMappingInputSchema } from '../../schemas/amc-id-mapping';
+import { amcTableName } from '../../schemas/amc-id-mapping-resources';
 import type { AmcIdMappingStatus } from '../../workflows/amc-id-mapping-status';
 
 const LINK = 'https://advertising.amazon.com/marketing-cloud/accept/c1';

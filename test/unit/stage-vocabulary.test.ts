@@ -6,7 +6,7 @@ import { PIPELINES, SEARCH_ATTRIBUTES, stageAttributeValue, type Pipeline } from
 import { TERMINAL_STAGES } from '../../schemas/stages';
 import { matchingJobStages, uid2MatchingStages } from '../../schemas/uid2-matching';
 import { uid2SubscriptionApprovalStages } from '../../schemas/uid2-subscription-approval';
-import { AMC_STAGES } from '../../workflows/amc-id-mapping-ports';
+import { AMC_STAGES } from '../../schemas/amc-id-mapping-state';
 
 const prepStages = ['planning', 'preparing', 'writing-manifest', 'completed', 'failed'] satisfies PrepStage[];
 const stagesOf: Record<Pipeline, readonly string[]> = {

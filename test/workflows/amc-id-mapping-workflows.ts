@@ -4,14 +4,15 @@
  */
 import { proxyActivities } from '@temporalio/workflow';
 import type { PrepSummary } from '../../activities/prepare-dataset';
-import type { AmcPrepareInput, GroupByKeyInput, GroupByKeyResult } from '../../workflows/amc-id-mapping-ports';
+import type { GroupByKeyInput, GroupByKeyResult } from '../../schemas/group-by-key';
+import type { PrepareIdentityDataInput } from '../../schemas/prep';
 import type { FakeChildActivities } from './fake-amc';
 
 export { amcIdMapping, amcIdMappingInputArrived } from '../../workflows';
 
 const fake = proxyActivities<FakeChildActivities>({ startToCloseTimeout: '1 minute' });
 
-export async function prepareIdentityData(input: AmcPrepareInput): Promise<PrepSummary> {
+export async function prepareIdentityData(input: PrepareIdentityDataInput): Promise<PrepSummary> {
   return fake.fakePrepare(input);
 }
 

@@ -9,7 +9,7 @@ import { workflowIds } from '../../schemas/temporal-names';
 import { FAILURE_CONVERTER_PATH } from '../../temporal-client/codec/data-converter';
 import { amcIdMapping, amcIdMappingStatusQuery, dataChangedSignal, dataChangedUpdate, deleteTableUpdate } from '../../workflows/amc-id-mapping';
 import { amcIdMappingInputArrived } from '../../workflows/amc-id-mapping-notify';
-import type { AmcIdMappingConfigInput } from '../../workflows/amc-id-mapping-ports';
+import type { AmcIdMappingInput } from '../../schemas/amc-id-mapping';
 import type { AmcIdMappingStatus } from '../../workflows/amc-id-mapping-status';
 import { connectTimeSkipping } from '../helpers/environments';
 import { workflowFailureOf } from '../helpers/failures';
@@ -39,7 +39,7 @@ afterAll(async () => {
 const EMAILS = ['alice.walker@example.com', 'bob.stone@example.org', 'carol.diaz@example.net'];
 const baseRows = () => Object.fromEntries(EMAILS.map((email, i) => [`c${i}`, [email]]));
 
-function configFor(n: number, over: Partial<AmcIdMappingConfigInput> = {}): AmcIdMappingConfigInput {
+function configFor(n: number, over: Partial<AmcIdMappingInput> = {}): AmcIdMappingInput {
   return {
     name: 'customers_amc',
     region: 'us-east-1',
@@ -58,12 +58,12 @@ function configFor(n: number, over: Partial<AmcIdMappingConfigInput> = {}): AmcI
 
 interface Ctx {
   amc: FakeAmc;
-  config: AmcIdMappingConfigInput;
+  config: AmcIdMappingInput;
   taskQueue: string;
   workflowId: string;
 }
 
-async function withWorker<T>(fn: (ctx: Ctx) => Promise<T>, setup?: (amc: FakeAmc) => void, over?: Partial<AmcIdMappingConfigInput>): Promise<T> {
+async function withWorker<T>(fn: (ctx: Ctx) => Promise<T>, setup?: (amc: FakeAmc) => void, over?: Partial<AmcIdMappingInput>): Promise<T> {
   const n = ++seq;
   const amc = new FakeAmc(() => env.currentTimeMs());
   amc.setInput(baseRows());

@@ -1,28 +1,47 @@
 import { createHash } from 'node:crypto';
-import { Context } from '@temporalio/activity';
 import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
 import type { PrepSummary } from '../../activities/prepare-dataset';
 import { AMC_COLLABORATION_PENDING, AMC_MAPPING_JOB_RUNNING, AMC_REFRESH_REFUSED, AMC_TABLE_LIMIT } from '../../schemas/failures';
-import type {
-  AmcActivities,
-  AmcJobRef,
-  AmcMappingTable,
-  AmcPrepareInput,
-  FingerprintDiff,
-  GroupByKeyInput,
-  GroupByKeyResult,
-  GuardSnapshot,
-} from '../../workflows/amc-id-mapping-ports';
+import type { Activities } from '../../activities';
+import type { AmcMappingJob, AmcMappingTable } from '../../activities/amc-api';
+import type { FingerprintDiff } from '../../pii/prep/group/fingerprints';
+import type { AmcOutputColumn } from '../../schemas/amc-columns';
+import type { GroupByKeyInput, GroupByKeyResult, GroupCounts } from '../../schemas/group-by-key';
+import type { PrepareIdentityDataInput } from '../../schemas/prep';
+
+/** The activities amcIdMapping calls, with the worker's own signatures: a fake that drifts from them fails to compile. */
+type AmcActivities = Pick<
+  Activities,
+  | 'checkAmcPrerequisites'
+  | 'checkMembership'
+  | 'inputListing'
+  | 'ensureGlueTable'
+  | 'ensureSchemaMapping'
+  | 'ensureIdNamespace'
+  | 'ensureIdNamespaceAssociation'
+  | 'pruneGenerations'
+  | 'readGuardState'
+  | 'writeGuardState'
+  | 'diffGenerationFingerprints'
+  | 'getAmcCollaboration'
+  | 'checkAmcCollaboration'
+  | 'listAmcMappingTables'
+  | 'findOrCreateAmcMappingTable'
+  | 'checkAmcMappingJob'
+  | 'latestAmcMappingJob'
+  | 'refreshAmcMappingTable'
+  | 'deleteAmcMappingTable'
+>;
 
 const DAY = 86_400_000;
 
 /** The two activities the test's stand-in children (prepareIdentityData, groupByKey) call. */
 export interface FakeChildActivities {
-  fakePrepare(input: AmcPrepareInput): Promise<PrepSummary>;
+  fakePrepare(input: PrepareIdentityDataInput): Promise<PrepSummary>;
   fakeGroup(input: GroupByKeyInput): Promise<GroupByKeyResult>;
 }
 
-interface Job extends AmcJobRef {
+interface Job extends AmcMappingJob {
   tableId: string;
   kind: 'create' | 'refresh';
   startMs: number;
@@ -56,7 +75,7 @@ export class FakeAmc {
   readonly link = 'https://advertising.amazon.com/marketing-cloud/accept/collab-1';
   private input: Record<string, string[]> = {};
   private snapshots = new Map<string, Record<string, string[]>>();
-  private guardFiles = new Map<string, GuardSnapshot>();
+  private guardFiles = new Map<string, Record<string, unknown>>();
   private seq = 0;
 
   constructor(private readonly now: () => Promise<number>) {}
@@ -68,7 +87,7 @@ export class FakeAmc {
 
   /** Existing tables of other users of the instance. */
   addOtherTables(n: number, atMs: number): void {
-    for (let i = 0; i < n; i++) this.tables.push({ id: `other-${i}`, name: `other_table_${i}`, createdAt: new Date(atMs).toISOString() });
+    for (let i = 0; i < n; i++) this.tables.push({ id: `other-${i}`, name: `other_table_${i}`, createTime: new Date(atMs).toISOString() });
   }
 
   /** A refresh someone started outside the workflow (the AMC console, another tool). */
@@ -80,7 +99,7 @@ export class FakeAmc {
     const iso = (ms: number) => new Date(ms).toISOString();
     const ensured = (name: string) => ({ name, arn: `arn:aws:entityresolution:us-east-1:111122223333:idnamespace/${name}`, action: 'unchanged' as const, drift: [] });
     const latest = (tableId: string) => this.jobs.filter((j) => j.tableId === tableId).sort((a, b) => b.startMs - a.startMs)[0];
-    const jobRef = (j: Job, now: number): AmcJobRef => ({ jobId: j.jobId, status: now >= j.endMs ? 'SUCCEEDED' : 'RUNNING', startedAt: iso(j.startMs), endedAt: now >= j.endMs ? iso(j.endMs) : undefined });
+    const jobRef = (j: Job, now: number): AmcMappingJob => ({ jobId: j.jobId, status: now >= j.endMs ? 'SUCCEEDED' : 'RUNNING', startedAt: iso(j.startMs), endedAt: now >= j.endMs ? iso(j.endMs) : undefined });
     const startJob = (tableId: string, kind: Job['kind'], now: number): Job => {
       const job: Job = { jobId: `job-${++this.seq}`, tableId, kind, status: 'QUEUED', startMs: now, endMs: now + this.jobDurationMs };
       this.jobs.push(job);
@@ -88,11 +107,11 @@ export class FakeAmc {
     };
     const collaboration = async () => {
       const active = (await this.now()) >= this.collaborationActiveAt;
-      return { id: 'collab-1', status: active ? ('ACTIVE' as const) : ('PENDING_ACCEPTANCE' as const), customerAcceptanceLink: this.link, membershipId: 'a1b2c3d4-0000-4000-8000-000000000001' };
+      return { collaborationId: 'collab-1', status: active ? 'ACTIVE' : 'PENDING_ACCEPTANCE', customerAcceptanceLink: this.link, membershipId: 'a1b2c3d4-0000-4000-8000-000000000001' };
     };
     return {
-      checkAmcPrerequisites: async () => ({ checkedAt: iso(await this.now()) }),
-      checkMembership: async ({ membershipId }) => ({ membershipId, status: 'ACTIVE' }),
+      checkAmcPrerequisites: async () => ({ region: 'us-east-1', buckets: {}, credentialKeys: ['clientId', 'clientSecret', 'refreshToken'] }),
+      checkMembership: async ({ membershipId, collaborationId }) => ({ membershipId, membershipArn: `arn:aws:cleanrooms:us-east-1:111122223333:membership/${membershipId}`, collaborationId: collaborationId ?? 'collab-1', collaborationName: 'amc', status: 'ACTIVE' }),
       inputListing: async () => {
         this.inputListings += 1;
         const text = JSON.stringify(this.input);
@@ -100,19 +119,20 @@ export class FakeAmc {
       },
       ensureGlueTable: async ({ table }) => ensured(table),
       ensureSchemaMapping: async ({ schemaName }) => ensured(schemaName),
-      ensureIdNamespace: async ({ idNamespaceName }) => ensured(idNamespaceName),
-      ensureIdNamespaceAssociation: async ({ name }) => ({ ...ensured(name), id: `assoc-${name}` }),
-      pruneGenerations: async () => ({ removedObjects: 0 }),
-      readGuardState: async ({ workPrefix }) => structuredClone(this.guardFiles.get(workPrefix)) ?? null,
-      writeGuardState: async ({ workPrefix, snapshot }) => {
-        this.guardFiles.set(workPrefix, structuredClone(snapshot));
+      ensureIdNamespace: async ({ spec }) => ensured(spec.idNamespaceName),
+      ensureIdNamespaceAssociation: async ({ name }) => ({ ...ensured(name), id: `assoc-${name}`, collaborationId: 'collab-1' }),
+      pruneGenerations: async () => ({ deleted: [], objects: 0 }),
+      readGuardState: async ({ workPrefix }) => ({ uri: `${workPrefix}guard.json`, state: structuredClone(this.guardFiles.get(workPrefix)) ?? null }),
+      writeGuardState: async ({ workPrefix, state }) => {
+        this.guardFiles.set(workPrefix, structuredClone(state));
+        return { uri: `${workPrefix}guard.json` };
       },
       diffGenerationFingerprints: async ({ previous, current }): Promise<FingerprintDiff> => diff(this.snapshots.get(previous)!, this.snapshots.get(current)!),
       getAmcCollaboration: collaboration,
       checkAmcCollaboration: async () => {
         const c = await collaboration();
         if (c.status !== 'ACTIVE') throw ApplicationFailure.create({ type: AMC_COLLABORATION_PENDING, message: c.status, category: ApplicationFailureCategory.BENIGN });
-        return c;
+        return { collaborationId: c.collaborationId, membershipId: c.membershipId, status: 'ACTIVE' as const };
       },
       listAmcMappingTables: async () => ({ tables: structuredClone(this.tables) }),
       findOrCreateAmcMappingTable: async ({ name, sourceIdNamespaceArn }) => {
@@ -120,39 +140,39 @@ export class FakeAmc {
         const existing = this.tables.find((t) => t.name === name);
         if (existing) {
           const job = latest(existing.id);
-          return { table: existing, job: job && jobRef(job, now), adopted: true };
+          return { table: existing, job: job && jobRef(job, now), created: false };
         }
         if (this.tables.length >= 5) throw ApplicationFailure.nonRetryable('5 tables', AMC_TABLE_LIMIT);
         this.posts += 1;
-        const table: AmcMappingTable = { id: `table-${++this.seq}`, name, sourceIdNamespaceArn, createdAt: iso(now) };
+        const table: AmcMappingTable = { id: `table-${++this.seq}`, name, sourceIdNamespaceArn, createTime: iso(now) };
         this.tables.push(table);
         const job = startJob(table.id, 'create', now);
         if (this.loseNextCreateResponse) {
           this.loseNextCreateResponse = false;
           throw ApplicationFailure.retryable('the connection was reset before the answer arrived');
         }
-        return { table, job: jobRef(job, now), adopted: false };
+        return { table, job: jobRef(job, now), created: true };
       },
       checkAmcMappingJob: async ({ jobId }) => {
         const now = await this.now();
         const job = this.jobs.find((j) => j.jobId === jobId)!;
         if (now < job.endMs) throw ApplicationFailure.create({ type: AMC_MAPPING_JOB_RUNNING, message: 'RUNNING', category: ApplicationFailureCategory.BENIGN });
-        return { ...jobRef(job, now), checks: Context.current().info.attempt };
+        return jobRef(job, now);
       },
       latestAmcMappingJob: async ({ tableId }) => {
         const job = latest(tableId);
-        return job ? jobRef(job, await this.now()) : null;
+        return { job: job && jobRef(job, await this.now()) };
       },
       refreshAmcMappingTable: async ({ tableId, notBefore }) => {
         const now = await this.now();
         const last = latest(tableId);
-        if (last && last.kind === 'refresh' && last.startMs >= Date.parse(notBefore)) return jobRef(last, now);
+        if (last && last.kind === 'refresh' && last.startMs >= Date.parse(notBefore)) return { jobId: last.jobId, adopted: true };
         if (last && now - last.startMs < this.refreshIntervalMs) {
           this.refusedRefreshes += 1;
           throw ApplicationFailure.nonRetryable('Refresh allowed once every 14 days', AMC_REFRESH_REFUSED);
         }
         this.refreshes.push(now);
-        return jobRef(startJob(tableId, 'refresh', now), now);
+        return { jobId: startJob(tableId, 'refresh', now).jobId, adopted: false };
       },
       deleteAmcMappingTable: async ({ tableId }) => {
         this.tables = this.tables.filter((t) => t.id !== tableId);
@@ -172,28 +192,33 @@ export class FakeAmc {
           removedObjects: 0,
         };
       },
-      fakeGroup: async ({ prepared, workPrefix, dataPrefix, generation, keyColumn, tableBaseName }) => {
+      fakeGroup: async ({ prepared, work, tables, columns }): Promise<GroupByKeyResult> => {
         this.generationsBuilt += 1;
         const snapshot = this.snapshots.get(prepared)!;
-        const manifestUri = `${workPrefix}manifest.json`;
+        const manifestUri = `${work}manifest.json`;
         this.snapshots.set(manifestUri, snapshot);
         const keys = Object.keys(snapshot).length;
+        const identity: AmcOutputColumn[] = Object.entries(columns.columns).map(([name, type]) => ({ name: name.toLowerCase(), source: name.toLowerCase(), type, position: 0 }));
+        const planned = this.tablesPerGeneration === 1 ? [identity] : identity.map((c) => [c]);
+        const counts: GroupCounts = {
+          keys,
+          rowsIn: keys,
+          rowsOut: keys,
+          collapsedKeys: Object.values(snapshot).filter((r) => r.length > 25).length,
+          duplicateRowsDropped: 0,
+          droppedValues: {},
+          emptyRowsDropped: planned.map(() => 0),
+          rowsRead: keys,
+          rowsWithoutKey: 0,
+          widthsCut: {},
+        };
         return {
           manifestUri,
-          tables: Array.from({ length: this.tablesPerGeneration }, (_, i) => {
-            const glueTable = this.tablesPerGeneration === 1 ? tableBaseName : `${tableBaseName}_${i + 1}`;
-            return {
-              glueTable,
-              schemaName: `${glueTable}_schema`,
-              location: `${dataPrefix}${glueTable}/gen-${generation}/`,
-              columns: [keyColumn, 'email'],
-              mappedInputFields: [
-                { fieldName: keyColumn, type: 'UNIQUE_ID' as const },
-                { fieldName: 'email', type: 'EMAIL_ADDRESS' as const, matchKey: 'Email' },
-              ],
-            };
-          }),
-          counts: { rowsOut: keys, keys, collapsedKeys: Object.values(snapshot).filter((r) => r.length > 25).length, droppedValues: {} },
+          shards: 1,
+          plan: { uniqueId: columns.uniqueId.toLowerCase(), widths: Object.fromEntries(identity.map((c) => [c.name, 1])), tables: planned },
+          tableLocations: planned.map((_, i) => `${tables.dataPrefix}${planned.length === 1 ? tables.glueBase : `${tables.glueBase}_${i + 1}`}/gen-${tables.gen}/`),
+          outputObjects: planned.length,
+          counts,
         };
       },
     };
@@ -201,12 +226,13 @@ export class FakeAmc {
 }
 
 function diff(before: Record<string, string[]>, after: Record<string, string[]>): FingerprintDiff {
-  const out: FingerprintDiff = { appended: 0, removed: 0, changed: 0, duplicated: 0 };
+  const out: FingerprintDiff = { appended: 0, removed: 0, changed: 0, duplicated: 0, unchanged: 0 };
   for (const [key, rows] of Object.entries(after)) {
     const old = before[key];
     if (!old) out.appended += 1;
     else if (rows.length > old.length && rows.slice(0, old.length).join('\n') === old.join('\n')) out.duplicated += 1;
     else if (rows.join('\n') !== old.join('\n')) out.changed += 1;
+    else out.unchanged += 1;
   }
   for (const key of Object.keys(before)) if (!(key in after)) out.removed += 1;
   return out;
