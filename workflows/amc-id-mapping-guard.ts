@@ -21,6 +21,7 @@ export async function guard(run: AmcRun, args: AmcIdMappingArgs): Promise<AmcIdM
     if (state.inbox.notices > 0) {
       state.inbox.notices = 0;
       await processInput(run);
+      if (state.pending) await readLastRefreshFromAmc(run);
       continue;
     }
     const eligibleAt = nextEligibleAtMs(run) ?? 0;
@@ -119,6 +120,20 @@ async function refreshOnce(run: AmcRun): Promise<void> {
   state.pending = undefined;
   state.refreshes += 1;
   await saveGuardState(run);
+}
+
+/**
+ * While a refresh waits, each notice reads AMC's own last job start again: AMC's job list is the clock,
+ * so a refresh made elsewhere (or a table's history as AMC reports it) moves the window either way.
+ */
+async function readLastRefreshFromAmc(run: AmcRun): Promise<void> {
+  const { config, state } = run;
+  let lastMs = 0;
+  for (const table of state.tables) {
+    const { job } = await controlPlane.latestAmcMappingJob({ amc: config.amc, tableId: table.id });
+    lastMs = Math.max(lastMs, Date.parse(job?.startedAt ?? table.createdAt));
+  }
+  if (lastMs > 0) state.lastRefreshAt = new Date(lastMs).toISOString();
 }
 
 /** The `deleteTable` Update's work, after any running job ended: the AMC tables only. */

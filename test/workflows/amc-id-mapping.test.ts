@@ -232,14 +232,37 @@ describe('amcIdMapping', () => {
       const h = await start(ctx);
       const created = await until(h, guarding);
       const tableId = created.tables[0]!.id;
+      ctx.amc.setInput({ ...baseRows(), c1: ['bob.v2@example.org'] });
+      await h.signal(dataChangedSignal, await notice('change-1'));
+      await until(h, (s) => s.stage === 'waiting-for-refresh-window');
+      // Made while the change waits, with no notice after it: only AMC's refusal can tell the guard.
+      const outOfBandAt = (await env.currentTimeMs()) + 5 * DAY;
+      await env.sleep(5 * DAY);
+      ctx.amc.refreshOutOfBand(tableId, outOfBandAt);
+      const refreshed = await until(h, (s) => s.refreshes === 1 && s.stage === 'guarding', 30 * DAY);
+      expect(ctx.amc.refusedRefreshes).toBe(1);
+      expect(ctx.amc.refreshes).toHaveLength(1);
+      expect(ctx.amc.refreshes[0]! - outOfBandAt).toBeGreaterThanOrEqual(WINDOW);
+      expect(ctx.amc.refreshes[0]! - outOfBandAt).toBeLessThan(WINDOW + HOUR);
+      expect(refreshed.pending).toBeNull();
+      await deleteAndEnd(h);
+    });
+  });
+
+  it('a notice while a change waits reads AMC’s last job again: a refresh made elsewhere moves the window with no refused call', async () => {
+    await withWorker(async (ctx) => {
+      const h = await start(ctx);
+      const created = await until(h, guarding);
+      const tableId = created.tables[0]!.id;
       const outOfBandAt = (await env.currentTimeMs()) + 5 * DAY;
       await env.sleep(5 * DAY);
       ctx.amc.refreshOutOfBand(tableId, outOfBandAt);
       ctx.amc.setInput({ ...baseRows(), c1: ['bob.v2@example.org'] });
       await h.signal(dataChangedSignal, await notice('change-1'));
+      const waiting = await until(h, (s) => s.stage === 'waiting-for-refresh-window');
+      expect(Date.parse(waiting.nextEligibleAt!) - outOfBandAt).toBe(WINDOW);
       const refreshed = await until(h, (s) => s.refreshes === 1 && s.stage === 'guarding', 30 * DAY);
-      expect(ctx.amc.refusedRefreshes).toBe(1);
-      expect(ctx.amc.refreshes).toHaveLength(1);
+      expect(ctx.amc.refusedRefreshes).toBe(0);
       expect(ctx.amc.refreshes[0]! - outOfBandAt).toBeGreaterThanOrEqual(WINDOW);
       expect(ctx.amc.refreshes[0]! - outOfBandAt).toBeLessThan(WINDOW + HOUR);
       expect(refreshed.pending).toBeNull();
