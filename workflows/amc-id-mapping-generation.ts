@@ -13,13 +13,16 @@ import { prepareIdentityData } from './prepare-identity-data';
 
 const controlPlane = proxyActivities<Activities>(CONTROL_PLANE);
 
+/** Generation `seq` of this chain of runs (continue-as-new keeps the first run's id). */
+export const generationId = (seq: number): string => `${workflowInfo().firstExecutionRunId.slice(0, 8)}-${seq}`;
+
 /**
  * Steps 3–4: prepares the input (prepareIdentityData, lowercase header, under the work prefix so no
  * reject or manifest lands where Glue points) and groups it by the unique key (the groupByKey child:
  * keys over AMC's 25 rows collapsed, per-key fingerprints written). Nothing is published here.
  */
 export async function buildGeneration(config: AmcIdMappingConfig, seq: number, inputListingHash: string, enter: (stage: AmcStage) => void): Promise<GenerationRef> {
-  const id = `${workflowInfo().firstExecutionRunId.slice(0, 8)}-${seq}`;
+  const id = generationId(seq);
   const where = generationLocations(config, id);
   const genPrefix = `${config.output.workPrefix}gen-${id}/`;
 

@@ -2,7 +2,7 @@ import { ApplicationFailure, allHandlersFinished, condition, continueAsNew, work
 import { durationToMs } from '../schemas/duration';
 import { AMC_REFRESH_REFUSED } from '../schemas/failures';
 import type { AmcIdMappingArgs, AmcIdMappingResult } from '../schemas/amc-id-mapping-state';
-import { buildGeneration, publishGeneration } from './amc-id-mapping-generation';
+import { buildGeneration, generationId, publishGeneration } from './amc-id-mapping-generation';
 
 type PublishedGroups = Awaited<ReturnType<typeof publishGeneration>>;
 import { awaitJob, controlPlane, isFailureOfType, nextEligibleAtMs, saveGuardState, type AmcRun } from './amc-id-mapping-run';
@@ -81,10 +81,16 @@ export async function processInput(run: AmcRun): Promise<PublishedGroups | undef
   }
   await controlPlane.pruneGenerations({
     prefixes: [config.output.workPrefix, ...generation.tables.map((t) => `${config.output.dataPrefix}${t.glueTable}/`)],
-    keep: [generation.id, ...(state.previous ? [state.previous.id] : [])],
+    keep: generationsToKeep(run),
   });
   if (state.tables.length > 0) await saveGuardState(run);
   return published;
+}
+
+/** The last `output.keepGenerations` generations, and always the published one and its predecessor (the next diff's baseline). */
+function generationsToKeep({ config, state }: AmcRun): string[] {
+  const recent = Array.from({ length: Math.min(config.output.keepGenerations, state.generations) }, (_, i) => generationId(state.generations - i));
+  return [...new Set([state.current!.id, ...(state.previous ? [state.previous.id] : []), ...recent])];
 }
 
 /**

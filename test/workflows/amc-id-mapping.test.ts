@@ -174,8 +174,11 @@ describe('amcIdMapping', () => {
       expect(after.lastInput?.diff).toMatchObject({ appended: 1, changed: 0, removed: 0 });
       expect(after.pending).toBeNull();
       expect(ctx.amc.refreshes).toEqual([]);
+      // output.keepGenerations (3 here): the newest three of the nine generations are kept.
+      const runPrefix = h.firstExecutionRunId.slice(0, 8);
+      expect(ctx.amc.kept.at(-1)).toEqual([7, 8, 9].map((g) => `${runPrefix}-${g}`));
       await deleteAndEnd(h);
-    });
+    }, undefined, { output: { dataPrefix: 's3://amc-data/tables/', workPrefix: `s3://amc-work/keep-${seq + 1}/`, keepGenerations: 3 } });
   });
 
   it('a restarted run adopts the table, reads AMC’s last job time and keeps the pending change: no early refresh', async () => {

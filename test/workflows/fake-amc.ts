@@ -64,6 +64,8 @@ export class FakeAmc {
   tables: AmcMappingTable[] = [];
   jobs: Job[] = [];
   inputListings = 0;
+  /** The generations each pruneGenerations call kept. */
+  kept: string[][] = [];
   generationsBuilt = 0;
   jobDurationMs = 3_600_000;
   /** Glue tables each generation is split into (identity columns beyond one table's 24). */
@@ -121,7 +123,10 @@ export class FakeAmc {
       ensureSchemaMapping: async ({ schemaName }) => ensured(schemaName),
       ensureIdNamespace: async ({ spec }) => ensured(spec.idNamespaceName),
       ensureIdNamespaceAssociation: async ({ name }) => ({ ...ensured(name), id: `assoc-${name}`, collaborationId: 'collab-1' }),
-      pruneGenerations: async () => ({ deleted: [], objects: 0 }),
+      pruneGenerations: async ({ keep }) => {
+        this.kept.push([...keep].sort());
+        return { deleted: [], objects: 0 };
+      },
       readGuardState: async ({ workPrefix }) => ({ uri: `${workPrefix}guard.json`, state: structuredClone(this.guardFiles.get(workPrefix)) ?? null }),
       writeGuardState: async ({ workPrefix, state }) => {
         this.guardFiles.set(workPrefix, structuredClone(state));
