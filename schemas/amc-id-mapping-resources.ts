@@ -26,6 +26,9 @@ export interface AmcResourceNames {
   amcTables: string[];
 }
 
+/** The AMC mapping table's name (the first of a per-table split's): `amc.tableName`, else the config's name. */
+export const amcTableName = (config: Pick<AmcIdMappingConfig, 'name' | 'amc'>): string => config.amc.tableName ?? config.name;
+
 /** The number of tables the config's columns need before any collapse (each column one wide). */
 export function plannedTableCount(config: AmcIdMappingConfig): number {
   const planned = planAmcColumns({ uniqueId: config.uniqueId, columns: config.columns, split: config.split });
@@ -47,7 +50,7 @@ export const tableLocations = (spec: TableLocationsSpec, tables: number): string
 export function amcResourceNames(config: AmcIdMappingConfig, tables = plannedTableCount(config)): AmcResourceNames {
   const base = config.name;
   const glueBase = base.toLowerCase();
-  const amcBase = config.amc.tableName ?? base;
+  const amcBase = amcTableName(config);
   const associationBase = config.cleanRooms.associationName ?? base;
   const perTable = config.split.namespaces === 'per-table' && tables > 1;
   const numbered = (name: string, i: number) => (tables > 1 ? `${name}_${i + 1}` : name);

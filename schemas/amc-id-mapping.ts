@@ -2,7 +2,6 @@ import { z } from 'zod';
 import { AMC_FIELD_TYPES, AMC_IDENTITY_COLUMNS_PER_TABLE, planAmcColumns } from './amc-columns';
 import { durationSchema, durationToMs } from './duration';
 import { pollIntervalsShape } from './poll-schedule';
-import type { GroupCounts } from './group-by-key';
 import { DATA_FORMATS, prepRulesSchema } from './prep';
 import { s3PrefixSchema } from './s3-prefix';
 import { parseS3Uri, S3_OBJECT_OR_PREFIX_PATTERN } from '../storage/s3-uri';
@@ -150,67 +149,4 @@ function crossChecks(config: Shape, ctx: z.RefinementCtx): void {
   if (unknownCaps.length > 0) issue(['collapse', 'maxValuesPerColumn'], `names columns not in columns: ${unknownCaps.join(', ')}`);
   const planned = planAmcColumns({ uniqueId: config.uniqueId, columns: config.columns, split: config.split });
   if (!planned.ok) issue(planned.clash ? ['columns'] : ['split'], `${planned.message} (${planned.type})`);
-}
-
-/**
- * A published generation of the table: what Glue points to, and the baseline of the next change detection.
- * `manifestUri` is the generation manifest that lists its fingerprint objects.
- */
-export interface GenerationRef {
-  id: string;
-  manifestUri: string;
-  publishedAt: string;
-  inputListingHash: string;
-  counts: GenerationCounts;
-}
-
-/** Counts of one generation: the grouping's (rows read, keys, collapsed keys, values dropped per column, …). */
-export type GenerationCounts = GroupCounts;
-
-/** Where the AMC ID mapping run is (upserted as its stage). */
-export type AmcStage =
-  | 'checking'
-  | 'waiting-for-collaboration'
-  | 'preparing'
-  | 'grouping'
-  | 'checking-limits'
-  | 'ensuring-resources'
-  | 'associating'
-  | 'creating-table'
-  | 'mapping-job'
-  | 'guarding'
-  | 'processing-input'
-  | 'waiting-for-refresh-window'
-  | 'refreshing'
-  | 'deleting'
-  | 'completed'
-  | 'failed';
-
-/** An operator's request, as the other workflows' Updates take it. */
-export interface AmcOperatorAction {
-  by: string;
-  reason: string;
-  at?: string;
-}
-
-/** The refresh guard's state: a plain object, carried across continue-as-new. Counts, ids and URIs only. */
-export interface AmcGuardState {
-  stage: AmcStage;
-  runs: number;
-  startedAt: string;
-  collaboration: { id: string; membershipId: string; status: string; customerAcceptanceLink?: string };
-  tables: { name: string; id: string; sourceIdNamespaceArn: string; createdAt: string }[];
-  /** max(table creation, last refresh job start), read from AMC's job list when a run (re)starts. */
-  lastRefreshAt: string;
-  /** What Glue points to. */
-  current: GenerationRef;
-  /** The baseline of the next change detection. */
-  previous?: GenerationRef;
-  pending?: { since: string; changedKeys: number; removedKeys: number; duplicatedKeys: number; generations: number };
-  inbox: { notices: number; lastNoticeAt?: string; lastRequestId?: string };
-  refreshes: number;
-  inputsProcessed: number;
-  inputsUnchanged: number;
-  lastJob?: { jobId: string; status: string; startedAt?: string; endedAt?: string; kind: 'create' | 'refresh' };
-  deleteRequested?: AmcOperatorAction;
 }

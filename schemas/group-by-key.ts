@@ -46,6 +46,8 @@ export interface GroupByKeyResult {
   tableLocations: string[];
   /** Output objects written, all tables together. */
   outputObjects: number;
+  /** The manifest's counts, so a parent records them without reading the manifest. */
+  counts: GroupCounts;
 }
 
 export type GroupByKeyStage = 'planning' | 'sharding' | 'counting' | 'grouping' | 'writing-manifest' | 'completed' | 'failed';

@@ -19,6 +19,7 @@ export const PIPELINES = {
   uid2Matching: 'uid2-matching',
   prepareIdentityData: 'identity-data-prep',
   erJobQueue: 'er-job-queue',
+  amcIdMapping: 'amc-id-mapping',
 } as const;
 export type Pipeline = (typeof PIPELINES)[keyof typeof PIPELINES];
 

@@ -15,6 +15,12 @@ export const workflowIds = {
   uid2Matching: (name: string, day?: string) => `uid2-matching/${idSegment(name)}${day ? `/${idSegment(day)}` : ''}`,
   /** The turn queue of one Entity Resolution matching workflow, or of a label such as `jobQueueLabels.providerServiceJobs`. */
   erJobQueue: (erWorkflowName: string) => `er-job-queue/${idSegment(erWorkflowName)}`,
+  /** The one long-lived guard of an AMC ID mapping table: a second start attaches to it. */
+  amcIdMapping: (instanceId: string, tableName: string) => `amc-id-mapping/${idSegment(instanceId)}/${idSegment(tableName)}`,
+  /** A schedule's notifier of that guard (a schedule appends each run's time to this id). */
+  amcIdMappingInput: (instanceId: string, tableName: string) => `amc-id-mapping-input/${idSegment(instanceId)}/${idSegment(tableName)}`,
+  /** The grouping of one generation's prepared data. */
+  groupByKey: (generationPrefix: string) => `group-by-key/${idSegment(generationPrefix.replace(/^s3:\/\//, ''))}`,
 };
 
 /** Labels of turn queues that are not one ER workflow's (erJobQueue takes them in place of its name). */

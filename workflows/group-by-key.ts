@@ -88,7 +88,7 @@ export async function groupByKey(input: GroupByKeyInput): Promise<GroupByKeyResu
     const manifestUri = await working.writeGroupManifest({ uri: `${config.work}manifest.json`, manifest });
     await working.deleteShards({ shardsPrefix });
     step('completed', 0);
-    return { manifestUri, shards, plan, tableLocations: locations, outputObjects: grouped.reduce((sum, g) => sum + g.outputs.length, 0) };
+    return { manifestUri, shards, plan, tableLocations: locations, outputObjects: grouped.reduce((sum, g) => sum + g.outputs.length, 0), counts: manifest.counts };
   } catch (error) {
     status.stage = 'failed';
     throw error;

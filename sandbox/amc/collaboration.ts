@@ -2,8 +2,8 @@ import { addMembership } from '../services/clean-rooms/memberships';
 import type { StateStore } from '../state';
 import { amcStateOf, type AmcInstance } from './amc-state';
 
-/** The AMC account that creates every collaboration in the stand-in. */
-const AMC_CREATOR_ACCOUNT = '000000000000';
+/** The AMC account that creates every collaboration in the stand-in: Amazon's, never the customer's (whose member is found by its account). */
+const AMC_CREATOR_ACCOUNT = '210987654321';
 
 /**
  * `GET /amc/instances/{id}/collaboration`. A scheduled status change (admin `afterChecks`) takes effect

@@ -3,7 +3,9 @@ import { workflowIds } from '../../schemas/temporal-names';
 import { uid2SubscriptionApprovalInputSchema } from '../../schemas/uid2-subscription-approval';
 import { prepareIdentityDataInputSchema } from '../../schemas/prep';
 import { uid2MatchingInputSchema } from '../../schemas/uid2-matching';
-import type { prepareIdentityData, uid2Matching, uid2SubscriptionApproval } from '../../workflows';
+import type { amcIdMappingInputArrived, prepareIdentityData, uid2Matching, uid2SubscriptionApproval } from '../../workflows';
+import { amcIdMappingInputSchema } from '../../schemas/amc-id-mapping';
+import { amcTableName } from '../../schemas/amc-id-mapping-resources';
 import { ConfigError, validateConfig } from './load-config';
 
 /** How to start a workflow from a validated config: its input schema, its deterministic id, its arguments. */
@@ -34,6 +36,18 @@ export const workflowRegistry: Record<string, RegisteredWorkflow> = {
     workflowId: (input) => workflowIds.uid2Matching(input.name),
     toArgs: (input): Parameters<typeof uid2Matching> => [input],
   }),
+  /** Tells the one long-lived amcIdMapping run of the table that input may have arrived (starting it on the first tick). */
+  amcIdMappingInputArrived: entry({
+    inputSchema: amcIdMappingInputSchema,
+    workflowId: (input) => workflowIds.amcIdMappingInput(input.amc.instanceId, amcTableName(input)),
+    toArgs: (input): Parameters<typeof amcIdMappingInputArrived> => [input],
+  }),
+};
+
+/** Workflows a schedule must not start, each with the registered workflow to name instead. */
+const NOT_FOR_SCHEDULES: Record<string, string> = {
+  amcIdMapping:
+    'amcIdMapping runs for months under one id (a schedule would start a new run per tick): schedule "amcIdMappingInputArrived", which signals the running one, or starts it',
 };
 
 export interface WorkflowStart {
@@ -52,6 +66,7 @@ export function registeredWorkflowNames(): string[] {
  */
 export function resolveWorkflowStart(name: string, input: unknown, nameSource: string, inputSource = nameSource): WorkflowStart {
   const registered = Object.hasOwn(workflowRegistry, name) ? workflowRegistry[name] : undefined;
+  if (!registered && Object.hasOwn(NOT_FOR_SCHEDULES, name)) throw new ConfigError(`${nameSource}: ${NOT_FOR_SCHEDULES[name]}`);
   if (!registered) {
     throw new ConfigError(`${nameSource}: unknown workflow "${name}"; registered workflows: ${registeredWorkflowNames().join(', ')}`);
   }

@@ -91,8 +91,12 @@ describe('workflow registry', () => {
     expect(start.args).toEqual([{ input: expect.objectContaining({ account: '123456789012', maxHistoryEvents: 10_000 }) as unknown }]);
   });
 
+  it('refuses amcIdMapping, naming the notifier a schedule should start instead', () => {
+    expect(() => resolveWorkflowStart('amcIdMapping', input, 'test')).toThrow(/test: amcIdMapping runs for months under one id .* schedule "amcIdMappingInputArrived"/);
+  });
+
   it('names the registered workflows when the name is unknown', () => {
-    expect(() => resolveWorkflowStart('uid2Subscription', input, 'test')).toThrow(/test: unknown workflow "uid2Subscription"; registered workflows: prepareIdentityData, uid2Matching, uid2SubscriptionApproval/);
+    expect(() => resolveWorkflowStart('uid2Subscription', input, 'test')).toThrow(/test: unknown workflow "uid2Subscription"; registered workflows: amcIdMappingInputArrived, prepareIdentityData, uid2Matching, uid2SubscriptionApproval/);
   });
 });
 
@@ -102,7 +106,9 @@ describe('loadSchedulesFile', () => {
     expect(source.config.schedules.map((s) => [s.id, s.workflow, s.cron])).toEqual([
       ['uid2-subscription-weekly', 'uid2SubscriptionApproval', ['0 6 * * 1']],
       ['uid2-matching-daily', 'uid2Matching', ['0 5 * * *']],
+      ['amc-id-mapping-weekly', 'amcIdMappingInputArrived', ['0 4 * * 1']],
     ]);
+    expect(resolveSchedules(source)[2]!.start).toMatchObject({ workflowType: 'amcIdMappingInputArrived', workflowId: 'amc-id-mapping-input/amcabcd1234/CompanyName_AMC_Customers' });
     expect(resolveSchedules(source)[1]!.start).toMatchObject({ workflowType: 'uid2Matching', workflowId: 'uid2-matching/CompanyName_UID2_Daily_Matching' });
   });
 
@@ -130,7 +136,7 @@ describe('loadSchedulesFile', () => {
     });
     const message = loadError(file);
     expect(message).toContain(`${file}: 4 invalid schedule(s), nothing applied`);
-    expect(message).toContain(`${file} schedule "unknown-workflow" field "workflow": unknown workflow "nope"; registered workflows: prepareIdentityData, uid2Matching, uid2SubscriptionApproval`);
+    expect(message).toContain(`${file} schedule "unknown-workflow" field "workflow": unknown workflow "nope"; registered workflows: amcIdMappingInputArrived, prepareIdentityData, uid2Matching, uid2SubscriptionApproval`);
     expect(message).toMatch(/schedule "bad-input" input: invalid config\n {2}- field "poll": unknown field\(s\) "every"/);
     expect(message).toContain(`${file} schedule "missing-input-file" field "inputFile": ${join(dir, 'bad', 'missing.json')}: cannot read the config file (ENOENT)`);
     expect(message).toMatch(/schedule "no-spec": invalid config\n {2}- field "cron"/);

@@ -6,6 +6,7 @@ import { PIPELINES, SEARCH_ATTRIBUTES, stageAttributeValue, type Pipeline } from
 import { TERMINAL_STAGES } from '../../schemas/stages';
 import { matchingJobStages, uid2MatchingStages } from '../../schemas/uid2-matching';
 import { uid2SubscriptionApprovalStages } from '../../schemas/uid2-subscription-approval';
+import { AMC_STAGES } from '../../schemas/amc-id-mapping-state';
 
 const prepStages = ['planning', 'preparing', 'writing-manifest', 'completed', 'failed'] satisfies PrepStage[];
 const stagesOf: Record<Pipeline, readonly string[]> = {
@@ -13,6 +14,7 @@ const stagesOf: Record<Pipeline, readonly string[]> = {
   [PIPELINES.uid2Matching]: uid2MatchingStages,
   [PIPELINES.prepareIdentityData]: prepStages,
   [PIPELINES.erJobQueue]: ['idle', 'held'],
+  [PIPELINES.amcIdMapping]: AMC_STAGES,
 };
 
 /** Every (pipeline, IdentityStage) pair the recorded histories upserted. */
