@@ -1,4 +1,5 @@
 import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
+import { mapActivityFailures, type AsyncFn } from './map-failures';
 import { redactPii } from '../pii/redact';
 import { CONCURRENCY_QUOTA, RESOURCE_COUNT_QUOTA } from '../schemas/er-quotas';
 import { AwsFailureType } from '../schemas/failures';
@@ -85,19 +86,7 @@ export function isConcurrencyQuota(e: Pick<AwsLikeError, 'quotaName' | 'message'
   return JOB_STARTS.has(activity) && !RESOURCE_COUNT_QUOTA.test(said);
 }
 
-type AsyncFn = (...args: never[]) => Promise<unknown>;
-
 /** Applies `toActivityFailure` to every activity of a factory, so errors are classified in one place. */
 export function withAwsFailureMapping<T extends Record<string, AsyncFn>>(activities: T): T {
-  const wrapped: Record<string, AsyncFn> = {};
-  for (const [name, fn] of Object.entries(activities)) {
-    wrapped[name] = async (...args: never[]) => {
-      try {
-        return await fn(...args);
-      } catch (err) {
-        throw toActivityFailure(err, name);
-      }
-    };
-  }
-  return wrapped as T;
+  return mapActivityFailures(activities, (err, name) => toActivityFailure(err, name));
 }

@@ -1,4 +1,5 @@
 import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
+import { mapActivityFailures, type AsyncFn } from '../map-failures';
 import { redactPii } from '../../pii/redact';
 import { AmcFailureType } from '../../schemas/failures';
 
@@ -106,20 +107,10 @@ export function toAmcFailure(err: unknown, activity: string, ctx: AmcErrorContex
   return fatal(AmcFailureType.invalidRequest, 'the Ads API refused the request as invalid');
 }
 
-type AsyncFn = (...args: never[]) => Promise<unknown>;
-
 /** Applies `toAmcFailure` to every activity of a factory; each activity's first argument names its target. */
 export function withAmcFailureMapping<T extends Record<string, AsyncFn>>(activities: T): T {
-  const wrapped: Record<string, AsyncFn> = {};
-  for (const [name, fn] of Object.entries(activities)) {
-    wrapped[name] = async (...args: never[]) => {
-      try {
-        return await fn(...args);
-      } catch (err) {
-        const amc = (args[0] as { amc?: { credentialsSecretId?: string; instanceId?: string } } | undefined)?.amc;
-        throw toAmcFailure(err, name, { secretId: amc?.credentialsSecretId ?? '(unknown)', instanceId: amc?.instanceId ?? '(unknown)' });
-      }
-    };
-  }
-  return wrapped as T;
+  return mapActivityFailures(activities, (err, name, args) => {
+    const amc = (args[0] as { amc?: { credentialsSecretId?: string; instanceId?: string } } | undefined)?.amc;
+    return toAmcFailure(err, name, { secretId: amc?.credentialsSecretId ?? '(unknown)', instanceId: amc?.instanceId ?? '(unknown)' });
+  });
 }

@@ -33,22 +33,27 @@ async function until(read: () => Promise<ErJobQueueStatus>, done: (s: ErJobQueue
   return status;
 }
 
+/** A worker for the queue and its requesters: approval waits that stay open (their subscription stays pending). */
+function requesterWorker(taskQueue: string): Promise<Worker> {
+  return Worker.create({
+    connection: dev.nativeConnection,
+    taskQueue,
+    workflowBundle: workflowBundle(),
+    activities: {
+      ...createWorkflowCoordinationActivities({ temporal: dev.client }),
+      findUid2ProviderService: async () => uid2Provider,
+      checkUid2Entitlement: async () => {
+        throw ApplicationFailure.create({ type: UID2_SUBSCRIPTION_PENDING, message: 'pending', category: ApplicationFailureCategory.BENIGN });
+      },
+      resolveUid2ApiAsset: async () => ({ assetArn: uid2AssetArn, source: 'GetAsset' as const }),
+    },
+  });
+}
+
 describe('erJobQueue', () => {
   it('grants turns first come first served, queues a repeated request once, skips a requester that is gone, and passes on the turn of a terminated holder', async () => {
     const taskQueue = `er-job-queue-${Date.now()}`;
-    const worker = await Worker.create({
-      connection: dev.nativeConnection,
-      taskQueue,
-      workflowBundle: workflowBundle(),
-      activities: {
-        ...createWorkflowCoordinationActivities({ temporal: dev.client }),
-        findUid2ProviderService: async () => uid2Provider,
-        checkUid2Entitlement: async () => {
-          throw ApplicationFailure.create({ type: UID2_SUBSCRIPTION_PENDING, message: 'pending', category: ApplicationFailureCategory.BENIGN });
-        },
-        resolveUid2ApiAsset: async () => ({ assetArn: uid2AssetArn, source: 'GetAsset' as const }),
-      },
-    });
+    const worker = await requesterWorker(taskQueue);
     const queueId = `er-job-queue/test-${Date.now()}`;
     const { status, afterTerminate, result } = await worker.runUntil(async () => {
       const requester = async (label: string) => {
@@ -87,19 +92,7 @@ describe('erJobQueue', () => {
 
   it('continues as new past maxHistoryEvents, carrying who waits and how many were served, so its history stays bounded', async () => {
     const taskQueue = `er-job-queue-bounded-${Date.now()}`;
-    const worker = await Worker.create({
-      connection: dev.nativeConnection,
-      taskQueue,
-      workflowBundle: workflowBundle(),
-      activities: {
-        ...createWorkflowCoordinationActivities({ temporal: dev.client }),
-        findUid2ProviderService: async () => uid2Provider,
-        checkUid2Entitlement: async () => {
-          throw ApplicationFailure.create({ type: UID2_SUBSCRIPTION_PENDING, message: 'pending', category: ApplicationFailureCategory.BENIGN });
-        },
-        resolveUid2ApiAsset: async () => ({ assetArn: uid2AssetArn, source: 'GetAsset' as const }),
-      },
-    });
+    const worker = await requesterWorker(taskQueue);
     const queueId = `er-job-queue/bounded-${Date.now()}`;
     const maxHistoryEvents = 30;
     const { result, runs } = await worker.runUntil(async () => {
