@@ -10,7 +10,7 @@ import { followUntilGuarding } from './amc-id-mapping-status';
 import { loadConfigFile, validateConfig } from './lib/load-config';
 import { exitWith, runCli } from './lib/run-cli';
 import { runWorkflow } from './lib/run-workflow';
-import { starterContext, type StarterContext } from './lib/temporal';
+import { withStarterContext, type StarterContext } from './lib/temporal';
 
 const program = new Command('amc-id-mapping')
   .description('Create an AMC ID mapping table from a raw identity file and keep it fresh under the 14-day refresh rule (workflow amcIdMapping).')
@@ -26,7 +26,7 @@ program
   .option('-w, --wait', 'follow progress until the table exists and its first job succeeded; exit code 0 then')
   .action(async (opts: { config: string; wait?: boolean }) => {
     const input = loadConfigFile(opts.config, amcIdMappingInputSchema);
-    await withContext(async (ctx) => {
+    await withStarterContext(async (ctx) => {
       const workflowId = guardId(input);
       const code = await runWorkflow({ ctx, workflow: amcIdMapping, workflowId, args: [{ input }], wait: false });
       exitWith(code === 0 && opts.wait ? await followUntilGuarding(ctx.client.workflow.getHandle<typeof amcIdMapping>(workflowId), console.log) : code);
@@ -39,7 +39,7 @@ program
   .requiredOption(...configOption)
   .action(async (opts: { config: string }) => {
     const input = loadConfigFile(opts.config, amcIdMappingInputSchema);
-    await withContext(async (ctx) => {
+    await withStarterContext(async (ctx) => {
       const status = await ctx.client.workflow.getHandle<typeof amcIdMapping>(guardId(input)).query(amcIdMappingStatusQuery, new Date().toISOString());
       console.log(JSON.stringify(status, null, 2));
     });
@@ -53,7 +53,7 @@ program
   .action(async (opts: { config: string; reason: string }) => {
     const input = loadConfigFile(opts.config, amcIdMappingInputSchema);
     const notice = validateConfig('--reason', { reason: opts.reason, requestId: `cli-${new Date().toISOString()}`, at: new Date().toISOString() }, inputNoticeSchema);
-    await withContext(async (ctx) => exitWith(await sendDataChanged(ctx, input, notice)));
+    await withStarterContext(async (ctx) => exitWith(await sendDataChanged(ctx, input, notice)));
   });
 
 program
@@ -65,7 +65,7 @@ program
   .action(async (opts: { config: string; by: string; reason: string }) => {
     const input = loadConfigFile(opts.config, amcIdMappingInputSchema);
     const action = validateConfig('--by/--reason', { by: opts.by, reason: opts.reason }, operatorActionSchema);
-    await withContext(async (ctx) => {
+    await withStarterContext(async (ctx) => {
       const handle = ctx.client.workflow.getHandle<typeof amcIdMapping>(guardId(input));
       try {
         const answer = await handle.executeUpdate(deleteTableUpdate, { args: [action] });
@@ -103,15 +103,6 @@ function refused(workflowId: string, update: string, err: unknown): number {
   else if (err instanceof WorkflowNotFoundError) console.error(`${workflowId}: no guard is running`);
   else throw err;
   return 1;
-}
-
-async function withContext(fn: (ctx: StarterContext) => Promise<void>): Promise<void> {
-  const ctx = await starterContext();
-  try {
-    await fn(ctx);
-  } finally {
-    await ctx.close();
-  }
 }
 
 runCli(program);

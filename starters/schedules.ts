@@ -11,7 +11,7 @@ import {
   type ScheduleListing,
 } from './lib/schedules';
 import { exitWith, runCli } from './lib/run-cli';
-import { starterContext, type StarterContext } from './lib/temporal';
+import { withStarterContext, type StarterContext } from './lib/temporal';
 import { scheduleUrl } from './lib/ui-links';
 
 const program = new Command('schedules')
@@ -25,7 +25,7 @@ program
   .option('--dry-run', 'compare with the server and report what would change, without writing')
   .action(async (opts: { file: string; dryRun?: boolean }) => {
     const source = loadSchedulesFile(opts.file);
-    await withContext(async (ctx) => {
+    await withStarterContext(async (ctx) => {
       const results = await applySchedules(ctx.client, source, { taskQueue: ctx.config.TEMPORAL_TASK_QUEUE, dryRun: opts.dryRun });
       for (const r of results) console.log(renderApplyResult(r, Boolean(opts.dryRun), url(ctx, r.id)));
       exitWith(results.some((r) => r.outcome === 'failed') ? 1 : 0);
@@ -36,7 +36,7 @@ program
   .command('list')
   .description('list the schedules of the namespace: workflow, state, next and recent actions')
   .action(() =>
-    withContext(async (ctx) => {
+    withStarterContext(async (ctx) => {
       const schedules = await listSchedules(ctx.client);
       if (schedules.length === 0) console.log(`No schedules in namespace ${ctx.config.TEMPORAL_NAMESPACE}.`);
       for (const s of schedules) console.log(renderListing(s, url(ctx, s.id)));
@@ -47,23 +47,23 @@ program
   .command('pause <id>')
   .description('pause a schedule (the next apply sets "paused" from the file again)')
   .option('--note <text>', 'why, shown in the Temporal UI')
-  .action((id: string, opts: { note?: string }) => withContext((ctx) => done(ctx, id, 'Paused', pauseSchedule(ctx.client, id, opts.note))));
+  .action((id: string, opts: { note?: string }) => withStarterContext((ctx) => done(ctx, id, 'Paused', pauseSchedule(ctx.client, id, opts.note))));
 
 program
   .command('unpause <id>')
   .description('resume a paused schedule')
   .option('--note <text>', 'why, shown in the Temporal UI')
-  .action((id: string, opts: { note?: string }) => withContext((ctx) => done(ctx, id, 'Unpaused', unpauseSchedule(ctx.client, id, opts.note))));
+  .action((id: string, opts: { note?: string }) => withStarterContext((ctx) => done(ctx, id, 'Unpaused', unpauseSchedule(ctx.client, id, opts.note))));
 
 program
   .command('trigger <id>')
   .description("start the schedule's workflow now, even if a run it started is still open")
-  .action((id: string) => withContext((ctx) => done(ctx, id, 'Triggered', triggerSchedule(ctx.client, id))));
+  .action((id: string) => withStarterContext((ctx) => done(ctx, id, 'Triggered', triggerSchedule(ctx.client, id))));
 
 program
   .command('delete <id>')
   .description('delete a schedule (workflows it started keep running; apply recreates it if it is still in the file)')
-  .action((id: string) => withContext((ctx) => done(ctx, id, 'Deleted', deleteSchedule(ctx.client, id))));
+  .action((id: string) => withStarterContext((ctx) => done(ctx, id, 'Deleted', deleteSchedule(ctx.client, id))));
 
 function renderApplyResult(r: ApplyResult, dryRun: boolean, link: string): string {
   const verb = dryRun && (r.outcome === 'created' || r.outcome === 'updated') ? `would be ${r.outcome}` : r.outcome;
@@ -87,15 +87,6 @@ function url(ctx: StarterContext, id: string): string {
 async function done(ctx: StarterContext, id: string, verb: string, action: Promise<void>): Promise<void> {
   await action;
   console.log(`${verb} schedule ${id}\n  ${url(ctx, id)}`);
-}
-
-async function withContext(fn: (ctx: StarterContext) => Promise<void>): Promise<void> {
-  const ctx = await starterContext();
-  try {
-    await fn(ctx);
-  } finally {
-    await ctx.close();
-  }
 }
 
 runCli(program);

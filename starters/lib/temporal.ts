@@ -14,3 +14,13 @@ export async function starterContext(env: NodeJS.ProcessEnv = process.env): Prom
   const client = await connectClient(config, dataConverterFromEnv(config, env));
   return { config, client, close: () => client.connection.close() };
 }
+
+/** Runs `fn` with a starter context, closing its connection however `fn` ends. */
+export async function withStarterContext(fn: (ctx: StarterContext) => Promise<void>): Promise<void> {
+  const ctx = await starterContext();
+  try {
+    await fn(ctx);
+  } finally {
+    await ctx.close();
+  }
+}
