@@ -52,6 +52,26 @@ function productionWorker(taskQueue: string) {
   });
 }
 
+/** A run over the demo customers' Glue table, emails and phones, polled every second. */
+function demoInput(name: string, s3Path: string, overrides: Partial<Uid2MatchingInput> = {}): Uid2MatchingInput {
+  return {
+    name,
+    data: { glueTable: { database: 'identity_demo', table: 'customers' } },
+    uniqueIdColumn: 'customer_id',
+    emailColumn: 'email',
+    phoneColumn: 'phone',
+    output: { s3Path },
+    roleArn: 'arn:aws:iam::000000000000:role/EntityResolutionUid2Workflow',
+    jobPoll: { initialInterval: '1 second', maximumInterval: '1 second', backoffCoefficient: 1 },
+    ...overrides,
+  };
+}
+
+/** The ER job queues a run left open (they complete after a minute idle): ended so the next test starts clean. */
+async function endQueues(name: string, identifiers: string[] = ['email', 'phone']): Promise<void> {
+  for (const identifier of identifiers) await env.client.workflow.getHandle(workflowIds.erJobQueue(`${name}_${identifier}`)).terminate('test over').catch(() => undefined);
+}
+
 async function csvRows(uri: string): Promise<Record<string, string>[]> {
   return Papa.parse<Record<string, string>>(await objectText(aws.s3, uri), { header: true, skipEmptyLines: true }).data;
 }
@@ -63,16 +83,7 @@ describe('uid2Matching end to end (dev server, sandbox, production worker)', () 
     const taskQueue = `e2e-uid2-matching-${Date.now()}`;
     const worker = await productionWorker(taskQueue);
     const name = `E2E_UID2_${Date.now()}`;
-    const input: Uid2MatchingInput = {
-      name,
-      data: { glueTable: { database: 'identity_demo', table: 'customers' } },
-      uniqueIdColumn: 'customer_id',
-      emailColumn: 'email',
-      phoneColumn: 'phone',
-      output: { s3Path: 's3://identity-demo/uid2-e2e/' },
-      roleArn: 'arn:aws:iam::000000000000:role/EntityResolutionUid2Workflow',
-      jobPoll: { initialInterval: '1 second', maximumInterval: '1 second', backoffCoefficient: 1 },
-    };
+    const input = demoInput(name, 's3://identity-demo/uid2-e2e/');
     const workflowId = workflowIds.uid2Matching(name, 'e2e');
     const lines: string[] = [];
     // Started and followed as `npm run uid2-matching -- --wait` does.
@@ -93,8 +104,7 @@ describe('uid2Matching end to end (dev server, sandbox, production worker)', () 
       });
       expect(code).toBe(0);
       const value = await env.client.workflow.getHandle<typeof uid2Matching>(workflowId).result();
-      await env.client.workflow.getHandle(workflowIds.erJobQueue(`${name}_email`)).terminate('test over').catch(() => undefined);
-      await env.client.workflow.getHandle(workflowIds.erJobQueue(`${name}_phone`)).terminate('test over').catch(() => undefined);
+      await endQueues(name);
       return value;
     });
 
@@ -158,25 +168,14 @@ describe('uid2Matching end to end (dev server, sandbox, production worker)', () 
           ctx,
           workflow: uid2Matching,
           workflowId,
-          args: [
-            {
-              name,
-              data: { glueTable: { database: 'identity_demo', table: 'customers' } },
-              uniqueIdColumn: 'customer_id',
-              emailColumn: 'email',
-              phoneColumn: 'phone',
-              output: { s3Path: 's3://identity-demo/uid2-e2e-slot/' },
-              roleArn: 'arn:aws:iam::000000000000:role/EntityResolutionUid2Workflow',
-              jobPoll: { initialInterval: '1 second', maximumInterval: '1 second', backoffCoefficient: 1 },
-            },
-          ],
+          args: [demoInput(name, 's3://identity-demo/uid2-e2e-slot/')],
           wait: true,
           status: { query: uid2MatchingStatusQuery, render: renderUid2MatchingStatus, everyMs: 100 },
           out: (line) => lines.push(line),
         });
         expect(code).toBe(0);
         const value = await env.client.workflow.getHandle<typeof uid2Matching>(workflowId).result();
-        for (const identifier of ['email', 'phone']) await env.client.workflow.getHandle(workflowIds.erJobQueue(`${name}_${identifier}`)).terminate('test over').catch(() => undefined);
+        await endQueues(name);
         return value;
       })
       .finally(() => adminCall(sandbox, 'PUT', '/entity-resolution/quotas', { whenFull: 'queue' }));
@@ -195,23 +194,13 @@ describe('uid2Matching end to end (dev server, sandbox, production worker)', () 
     const taskQueue = `e2e-uid2-prepared-${Date.now()}`;
     const worker = await productionWorker(taskQueue);
     const name = `E2E_PREP_${Date.now()}`;
-    const input: Uid2MatchingInput = {
-      version: 2,
-      name,
-      data: { glueTable: { database: 'identity_demo', table: 'customers' } },
-      uniqueIdColumn: 'customer_id',
-      emailColumn: 'email',
-      phoneColumn: 'phone',
-      output: { s3Path: 's3://identity-demo/uid2-e2e-prepared/' },
-      roleArn: 'arn:aws:iam::000000000000:role/EntityResolutionUid2Workflow',
-      jobPoll: { initialInterval: '1 second', maximumInterval: '1 second', backoffCoefficient: 1 },
-    };
+    const input = demoInput(name, 's3://identity-demo/uid2-e2e-prepared/', { version: 2 });
     const workflowId = workflowIds.uid2Matching(name, 'e2e');
     const { result, status } = await worker.runUntil(async () => {
       const handle = await env.client.workflow.start(uid2Matching, { taskQueue, workflowId, args: [input] });
       const value = await handle.result();
       const final = await handle.query(uid2MatchingStatusQuery);
-      for (const identifier of ['email', 'phone']) await env.client.workflow.getHandle(workflowIds.erJobQueue(`${name}_${identifier}`)).terminate('test over').catch(() => undefined);
+      await endQueues(name);
       return { result: value, status: final };
     });
 
@@ -281,21 +270,9 @@ describe('uid2Matching end to end (dev server, sandbox, production worker)', () 
       const value = await env.client.workflow.execute(uid2Matching, {
         taskQueue,
         workflowId: workflowIds.uid2Matching(name, 'e2e'),
-        args: [
-          {
-            version: 2,
-            name,
-            data: { s3: { prefix: 's3://identity-demo/raw/junk-phones/', format: 'csv' } },
-            uniqueIdColumn: 'customer_id',
-            emailColumn: 'email',
-            phoneColumn: 'phone',
-            output: { s3Path: 's3://identity-demo/uid2-e2e-skip/' },
-            roleArn: 'arn:aws:iam::000000000000:role/EntityResolutionUid2Workflow',
-            jobPoll: { initialInterval: '1 second', maximumInterval: '1 second', backoffCoefficient: 1 },
-          },
-        ],
+        args: [demoInput(name, 's3://identity-demo/uid2-e2e-skip/', { version: 2, data: { s3: { prefix: 's3://identity-demo/raw/junk-phones/', format: 'csv' } } })],
       });
-      for (const identifier of ['email', 'phone']) await env.client.workflow.getHandle(workflowIds.erJobQueue(`${name}_${identifier}`)).terminate('test over').catch(() => undefined);
+      await endQueues(name);
       return value;
     });
 
@@ -331,18 +308,14 @@ describe('uid2Matching end to end (dev server, sandbox, production worker)', () 
         taskQueue,
         workflowId: workflowIds.uid2Matching(name, 'e2e'),
         args: [
-          {
-            name,
+          demoInput(name, 's3://identity-demo/uid2-e2e-s3/', {
             data: { s3: { prefix: 's3://identity-demo/raw/customers/', format: 'csv' } },
-            uniqueIdColumn: 'customer_id',
-            emailColumn: 'email',
+            phoneColumn: undefined,
             output: { s3Path: 's3://identity-demo/uid2-e2e-s3/', exclude: ['email'] },
-            roleArn: 'arn:aws:iam::000000000000:role/EntityResolutionUid2Workflow',
-            jobPoll: { initialInterval: '1 second', maximumInterval: '1 second', backoffCoefficient: 1 },
-          },
+          }),
         ],
       });
-      await env.client.workflow.getHandle(workflowIds.erJobQueue(`${name}_email`)).terminate('test over').catch(() => undefined);
+      await endQueues(name, ['email']);
       return value;
     });
 
