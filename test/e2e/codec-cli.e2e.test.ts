@@ -4,8 +4,12 @@ import { promisify } from 'node:util';
 import { Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
+import { CreateBucketCommand } from '@aws-sdk/client-s3';
+import { CreateSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ActivityDeps } from '../../activities';
 import type { Sandbox } from '../../sandbox/server';
+import { SANDBOX_ACCOUNT } from '../../sandbox/services/catalog';
 import { temporalCliPath } from '../../toolchain/paths';
 import { workflowIds } from '../../schemas/temporal-names';
 import { startCodecServer, type CodecServer } from '../../temporal-client/codec/codec-server';
@@ -13,7 +17,7 @@ import { createDataConverter } from '../../temporal-client/codec/data-converter'
 import type { CodecKeyring } from '../../temporal-client/codec/keyring';
 import { createWorker } from '../../worker/create-worker';
 import { connectDevServer, workflowBundle } from '../helpers/environments';
-import { sandboxWithClients } from '../helpers/sandbox';
+import { adminCall, sandboxWithClients } from '../helpers/sandbox';
 
 /**
  * The real Temporal CLI with `--codec-endpoint` pointed at the project's codec server: starting, querying
@@ -25,6 +29,7 @@ const keyring: CodecKeyring = { current: { id: 'cli-e2e', key }, byId: { 'cli-e2
 
 let env: TestWorkflowEnvironment;
 let sandbox: Sandbox;
+let clients: ActivityDeps;
 let codec: CodecServer;
 let worker: Worker;
 let running: Promise<void>;
@@ -32,16 +37,20 @@ const taskQueue = `e2e-codec-cli-${Date.now()}`;
 
 /** Runs `temporal <args> --codec-endpoint <codec server>` against the dev server; its JSON output parsed (signal prints none). */
 async function temporalCli(args: string[], opts: { codec?: boolean } = {}): Promise<unknown> {
-  const connection = ['--address', env.address, '--namespace', 'default', '--output', 'json'];
-  const codecFlags = opts.codec === false ? [] : ['--codec-endpoint', codec.url];
-  const { stdout } = await run(temporalCliPath(), [...args, ...connection, ...codecFlags]);
+  const { stdout } = await run(temporalCliPath(), cliArgs(args, opts));
   return stdout.trim() ? (JSON.parse(stdout) as unknown) : undefined;
+}
+
+function cliArgs(args: string[], opts: { codec?: boolean } = {}): string[] {
+  const connection = ['--address', env.address, '--namespace', 'default', '--output', 'json'];
+  return [...args, ...connection, ...(opts.codec === false ? [] : ['--codec-endpoint', codec.url])];
 }
 
 beforeAll(async () => {
   env = await connectDevServer();
   const aws = await sandboxWithClients();
   sandbox = aws.sandbox;
+  clients = aws.clients;
   codec = await startCodecServer({ keyring, port: 0, corsOrigins: [] });
   worker = await createWorker({
     connection: env.nativeConnection,
@@ -116,5 +125,53 @@ describe('the Temporal CLI through the codec server (dev server, production work
     const status = (await temporalCli(['workflow', 'query', '--workflow-id', workflowId, '--type', 'status'])) as { queryResult: [{ stage: string; tasks: number }] };
     expect(status.queryResult[0].stage).toMatch(/^(planning|failed)$/);
     await temporalCli(['workflow', 'terminate', '--workflow-id', workflowId, '--reason', 'e2e test done']).catch(() => undefined);
+  });
+
+  it('starts amcIdMapping with {"input": <config>}, queries its status, and sends its dataChanged Update and signal; deleteTable before a table exists is refused with why', async () => {
+    // A collaboration the customer has not accepted keeps the run waiting in step 2 while the CLI talks to it.
+    const n = Date.now();
+    for (const Bucket of ['cli-amc-raw', 'cli-amc-data', 'cli-amc-work', 'cli-amc-results']) await clients.s3.send(new CreateBucketCommand({ Bucket })).catch(() => undefined);
+    const credentials = { clientId: 'amzn1.application-oa2-client.cli', clientSecret: 'cli-secret', refreshToken: 'Atzr|cli-refresh' };
+    const secretId = `cli-amc-${n}/credentials`;
+    await clients.secrets.send(new CreateSecretCommand({ Name: secretId, SecretString: JSON.stringify(credentials) }));
+    await adminCall(sandbox, 'PUT', '/amc/credentials', credentials);
+    const instanceId = `amccli${n}`;
+    await adminCall(sandbox, 'PUT', `/amc/instances/${instanceId}`, { advertiserId: 'CLIE2E', account: SANDBOX_ACCOUNT, status: 'PENDING_ACCEPTANCE', afterChecks: 1000 });
+    const name = `cli_amc_${n}`;
+    const config = {
+      name,
+      region: 'us-east-1',
+      account: SANDBOX_ACCOUNT,
+      input: { uri: `s3://cli-amc-raw/${n}/customers.csv` },
+      uniqueId: 'customer_id',
+      columns: { email: 'EMAIL' },
+      output: { dataPrefix: `s3://cli-amc-data/${n}/`, workPrefix: `s3://cli-amc-work/${n}/`, format: 'csv' },
+      queryResultsBucket: 'cli-amc-results',
+      glue: { database: 'cli_amc' },
+      entityResolution: { passRoleArn: `arn:aws:iam::${SANDBOX_ACCOUNT}:role/amc-entity-resolution` },
+      amc: { baseUrl: sandbox.url, tokenUrl: `${sandbox.url}/auth/o2/token`, instanceId, advertiserId: 'CLIE2E', marketplaceId: 'ATVPDKIKX0DER', credentialsSecretId: secretId },
+      collaborationPoll: { initialInterval: '1 hour', maximumInterval: '1 hour', backoffCoefficient: 1 },
+    };
+    const workflowId = workflowIds.amcIdMapping(instanceId, name);
+    expect(workflowId).toBe(`amc-id-mapping/${instanceId}/${name}`);
+    await temporalCli(['workflow', 'start', '--type', 'amcIdMapping', '--task-queue', taskQueue, '--workflow-id', workflowId, '--input', JSON.stringify({ input: config })]);
+
+    type Status = { queryResult: [{ stage: string; asOf: string; collaboration?: { status: string } }] };
+    let status: Status;
+    do status = (await temporalCli(['workflow', 'query', '--workflow-id', workflowId, '--type', 'status'])) as Status;
+    while (!status.queryResult[0].collaboration);
+    expect(status.queryResult[0]).toMatchObject({ stage: 'waiting-for-collaboration', collaboration: { status: 'PENDING_ACCEPTANCE' } });
+    const asOf = '2031-01-02T03:04:05.000Z';
+    expect(((await temporalCli(['workflow', 'query', '--workflow-id', workflowId, '--type', 'status', '--input', JSON.stringify(asOf)])) as Status).queryResult[0].asOf).toBe(asOf);
+
+    const notice = (requestId: string) => JSON.stringify({ reason: 'operator', requestId, at: new Date().toISOString() });
+    const changed = (await temporalCli(['workflow', 'update', 'execute', '--workflow-id', workflowId, '--name', 'dataChanged', '--input', notice('ops-1')])) as { result: { accepted: boolean } };
+    expect(changed.result.accepted).toBe(true);
+    await temporalCli(['workflow', 'signal', '--workflow-id', workflowId, '--name', 'dataChanged', '--input', notice('ops-2')]);
+    // deleteTable before the table exists is refused with why (the CLI exits non-zero), and leaves the run as it was.
+    const deleteTable = cliArgs(['workflow', 'update', 'execute', '--workflow-id', workflowId, '--name', 'deleteTable', '--input', JSON.stringify({ by: 'ops-1', reason: 'e2e' })]);
+    await expect(run(temporalCliPath(), deleteTable)).rejects.toThrow('There is no AMC mapping table yet (stage waiting-for-collaboration): nothing to delete');
+    expect(((await temporalCli(['workflow', 'query', '--workflow-id', workflowId, '--type', 'status'])) as Status).queryResult[0].stage).toBe('waiting-for-collaboration');
+    await temporalCli(['workflow', 'terminate', '--workflow-id', workflowId, '--reason', 'e2e test done']);
   });
 });
