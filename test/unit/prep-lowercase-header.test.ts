@@ -30,10 +30,10 @@ describe("outputHeader 'lowercase' (AMC's Glue columns must equal the header, al
     expect(out.header).toEqual(['Customer_ID', 'Email']);
   });
 
-  it('refuses two columns that lowercase to one name, naming both and writing nothing', async () => {
+  it('refuses two columns that lowercase to one name, naming their positions (never a value) and writing nothing', async () => {
     const input = tmp.path('in.csv');
     await writeFile(input, 'id,Email,EMAIL\n1,a@b.com,c@d.com\n');
     const run = prepare({ input, output: tmp.path('out.csv'), rules: { profile: 'amc', columns: { Email: 'EMAIL' }, outputHeader: 'lowercase' } });
-    await expect(run).rejects.toMatchObject({ name: PREP_INPUT_ERROR, message: 'columns "Email" and "EMAIL" would both be written as "email" (outputHeader lowercase): rename one' });
+    await expect(run).rejects.toMatchObject({ name: PREP_INPUT_ERROR, message: 'columns 2 and 3 of the header would have the same name in lowercase (outputHeader lowercase): rename one' });
   });
 });

@@ -36,7 +36,8 @@ export function outputHeaderOf(rules: Pick<PrepRules, 'outputHeader'>, header: s
   const clash = lower.findIndex((name, i) => lower.indexOf(name) !== i);
   if (clash >= 0) {
     const first = lower.indexOf(lower[clash]!);
-    throw new PrepInputError(`columns "${header[first]}" and "${header[clash]}" would both be written as "${lower[clash]}" (outputHeader lowercase): rename one`);
+    // Positions, not names: a headerless file's first row holds data.
+    throw new PrepInputError(`columns ${first + 1} and ${clash + 1} of the header would have the same name in lowercase (outputHeader lowercase): rename one`);
   }
   return lower;
 }
