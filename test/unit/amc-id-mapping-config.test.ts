@@ -26,7 +26,7 @@ function issues(input: unknown): string[] {
 const columns = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`id_${i}`, 'MAID' as const]));
 
 describe('amcIdMapping config', () => {
-  it('takes a minimal config and fills the defaults the seed asks for', () => {
+  it('takes a minimal config and fills the documented defaults (parquet, hashed, 14 days, no split, the Ads API URL)', () => {
     const config = amcIdMappingInputSchema.parse(base);
     expect(config.output.format).toBe('parquet');
     expect(config.prepare.hash).toBe(true);
