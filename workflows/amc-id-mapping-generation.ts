@@ -24,7 +24,6 @@ export const generationId = (seq: number): string => `${workflowInfo().firstExec
 export async function buildGeneration(config: AmcIdMappingConfig, seq: number, inputListingHash: string, enter: (stage: AmcStage) => void): Promise<GenerationRef> {
   const id = generationId(seq);
   const where = generationLocations(config, id);
-  const genPrefix = `${config.output.workPrefix}gen-${id}/`;
 
   enter('preparing');
   const prepared = await executeChild(prepareIdentityData, {
@@ -51,11 +50,11 @@ export async function buildGeneration(config: AmcIdMappingConfig, seq: number, i
 
   enter('grouping');
   const grouped = await executeChild(groupByKey, {
-    workflowId: workflowIds.groupByKey(genPrefix),
+    workflowId: workflowIds.groupByKey(where.work),
     args: [
       {
         prepared: prepared.manifestUri,
-        work: genPrefix,
+        work: where.work,
         columns: { uniqueId: config.uniqueId, columns: config.columns, split: config.split },
         maxValuesPerColumn: Object.fromEntries(Object.entries(config.collapse.maxValuesPerColumn).map(([c, n]) => [c.toLowerCase(), n])),
         tables: { dataPrefix: config.output.dataPrefix, glueBase: config.name.toLowerCase(), gen: id },

@@ -118,6 +118,7 @@ describe('amcResourceNames', () => {
   it('puts a generation\'s table under dataPrefix and everything else under workPrefix', () => {
     expect(generationLocations(config, 'r1-3')).toEqual({
       tableLocations: ['s3://acme-amc-data/tables/acme_amc/gen-r1-3/'],
+      work: 's3://acme-amc-work/amc/gen-r1-3/',
       prepared: 's3://acme-amc-work/amc/gen-r1-3/prepared/',
       shards: 's3://acme-amc-work/amc/gen-r1-3/shards/',
       fingerprints: 's3://acme-amc-work/amc/gen-r1-3/fingerprints/',
