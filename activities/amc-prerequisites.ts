@@ -4,14 +4,13 @@ import type { EntityResolutionClient } from '@aws-sdk/client-entityresolution';
 import type { GlueClient } from '@aws-sdk/client-glue';
 import { GetBucketLocationCommand, type S3Client } from '@aws-sdk/client-s3';
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { AMC_BUCKETS_INVALID, AMC_CREDENTIALS_INVALID, AMC_REGION_UNSUPPORTED } from '../schemas/failures';
+import { AMC_BUCKETS_INVALID, AMC_REGION_UNSUPPORTED } from '../schemas/failures';
 import { requireS3Uri } from '../storage/s3-uri';
+import { AMC_CREDENTIAL_KEYS, parseAmcCredentials } from './amc-api/amc-credentials';
 import { createCleanRoomsActivities, type CheckedMembership } from './clean-rooms';
 
 /** AMC collaboration runs in us-east-1 only (Amazon Ads, "Amazon Marketing Cloud - AWS Clean Rooms", Step 3). */
 export const AMC_REGION = 'us-east-1';
-/** What the Ads API credentials secret must hold (values are never read out of this activity). */
-export const AMC_CREDENTIAL_KEYS = ['clientId', 'clientSecret', 'refreshToken'] as const;
 
 export interface AmcPrerequisitesInput {
   /** Where prepared tables are published (the Glue locations): the bucket Entity Resolution reads. */
@@ -64,18 +63,10 @@ export function createAmcPrerequisiteActivities(deps: AmcPrerequisiteDeps) {
     return regions;
   }
 
-  /** The secret holds the three keys as non-empty strings; only the missing keys' names are ever reported. */
+  /** The secret holds the three keys as non-empty strings (values stay in this activity; only key names are returned). */
   async function credentialKeys(secretId: string): Promise<string[]> {
     const secret = await deps.secrets.send(new GetSecretValueCommand({ SecretId: secretId }));
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(secret.SecretString ?? '');
-    } catch {
-      throw fatal(AMC_CREDENTIALS_INVALID, `Secret ${secretId} is not a JSON object: store {"clientId", "clientSecret", "refreshToken"} of the Ads API app as a string secret`);
-    }
-    const values = typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>) : {};
-    const missing = AMC_CREDENTIAL_KEYS.filter((key) => typeof values[key] !== 'string' || values[key] === '');
-    if (missing.length > 0) throw fatal(AMC_CREDENTIALS_INVALID, `Secret ${secretId} lacks ${missing.join(', ')} (each a non-empty string): add them and run again`);
+    parseAmcCredentials(secretId, secret.SecretString);
     return [...AMC_CREDENTIAL_KEYS];
   }
 

@@ -17,6 +17,7 @@ import { manifestUriOf, readPublishedManifest } from '../pii/prep/run/published-
 import { openSource } from '../pii/prep/read/record-sources';
 import { PrepInputError } from '../pii/prep/read/input-errors';
 import { INPUT_TABLE_INVALID } from '../schemas/failures';
+import { glueTableArn } from '../schemas/arn';
 import type { EnsuredResource } from '../schemas/ensured-resource';
 import type { PreparationSource } from '../schemas/uid2-matching-resources';
 import { ensureResource, glueErrors, unlessMissing } from './existing-or-created';
@@ -44,10 +45,6 @@ const UNPUBLISHED_RUN = /^run-[^/]+\/(data|rejects)\//;
 
 const invalidTable = (message: string) => ApplicationFailure.create({ type: INPUT_TABLE_INVALID, message, nonRetryable: true });
 
-function glueTableArn(region: string, account: string, database: string, table: string): string {
-  const partition = region.startsWith('cn-') ? 'aws-cn' : region.startsWith('us-gov-') ? 'aws-us-gov' : 'aws';
-  return `arn:${partition}:glue:${region}:${account}:table/${database}/${table}`;
-}
 
 /** Hive types for Parquet columns, from the physical and logical types hyparquet reads off the footer. */
 function hiveType(element: { type?: string; converted_type?: string; logical_type?: { type: string } }): string {

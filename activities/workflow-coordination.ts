@@ -1,8 +1,5 @@
 import { Context } from '@temporalio/activity';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
-import { INVALID_INPUT } from '../schemas/failures';
-import { formatIssues } from '../schemas/format-issues';
 import { workflowIds } from '../schemas/temporal-names';
 import type { amcIdMapping } from '../workflows/amc-id-mapping';
 import { dataChangedSignal, type InputNotice } from '../workflows/amc-id-mapping-messages';
@@ -10,6 +7,7 @@ import { amcIdMappingInputSchema, type AmcIdMappingInput } from '../schemas/amc-
 import { amcTableName } from '../schemas/amc-id-mapping-resources';
 import { requestTurnSignal, type JobTurnRequest } from '../workflows/er-job-queue-messages';
 import type { erJobQueue } from '../workflows/er-job-queue';
+import { invalidInput } from '../workflows/invalid-input';
 
 export interface WorkflowCoordinationDeps {
   /** A client of the worker's own namespace, with its data converter. */
@@ -45,7 +43,7 @@ export function createWorkflowCoordinationActivities({ temporal }: WorkflowCoord
   /** Tells the AMC table's guard that input may have arrived, starting the guard when none runs (its first start creates the table). */
   async function notifyAmcIdMapping(input: { input: AmcIdMappingInput; notice: InputNotice }): Promise<{ guardWorkflowId: string }> {
     const parsed = amcIdMappingInputSchema.safeParse(input.input);
-    if (!parsed.success) throw ApplicationFailure.nonRetryable(`Invalid input for amcIdMapping: ${formatIssues(parsed.error, { root: '(input)', layout: 'inline' })}`, INVALID_INPUT);
+    if (!parsed.success) throw invalidInput('amcIdMapping', parsed.error);
     const guardWorkflowId = workflowIds.amcIdMapping(parsed.data.amc.instanceId, amcTableName(parsed.data));
     await temporal.workflow.signalWithStart<typeof amcIdMapping, [InputNotice]>('amcIdMapping', {
       workflowId: guardWorkflowId,

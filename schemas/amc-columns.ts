@@ -17,7 +17,7 @@ export const AMC_ROWS_PER_KEY = 25;
 export const AMC_TABLES_PER_NAMESPACE = 20;
 export const AMC_MAPPING_TABLES_PER_INSTANCE = 5;
 
-/** The schema mapping field of each type, as the seed's Step 3 template writes it. */
+/** The schema mapping field of each type, as Step 3's template writes it (Amazon Ads, "Amazon Marketing Cloud - AWS Clean Rooms"). */
 export const AMC_ER_FIELDS: Record<AmcFieldType, { type: string; matchKey: string }> = {
   EMAIL: { type: 'EMAIL_ADDRESS', matchKey: 'Email' },
   PHONE: { type: 'PHONE', matchKey: 'Phone' },

@@ -1,5 +1,6 @@
 import { planAmcColumns } from './amc-columns';
 import type { AmcIdMappingConfig } from './amc-id-mapping';
+import { groupingLocations } from './group-by-key';
 
 /*
  * The names and places `amcIdMapping` derives from its config. Generations of the data are written side by
@@ -70,15 +71,14 @@ export function amcResourceNames(config: AmcIdMappingConfig, tables = plannedTab
   };
 }
 
-/** Where generation `gen` writes: the Glue location of each table, and its working objects under workPrefix. */
+/** Where generation `gen` writes: the Glue location of each table, and its working objects under `work` (the preparation's, then the grouping's). */
 export function generationLocations(config: AmcIdMappingConfig, gen: string, tables = plannedTableCount(config)) {
   const work = `${config.output.workPrefix}gen-${gen}/`;
   return {
     tableLocations: tableLocations({ dataPrefix: config.output.dataPrefix, glueBase: config.name.toLowerCase(), gen }, tables),
+    work,
     prepared: `${work}prepared/`,
-    shards: `${work}shards/`,
-    fingerprints: `${work}fingerprints/`,
-    manifest: `${work}manifest.json`,
+    ...groupingLocations(work),
   };
 }
 

@@ -3,6 +3,7 @@ import type { SchemaMappingSpec } from '../activities/entity-resolution';
 import type { AmcIdMappingInput } from './amc-id-mapping';
 import type { GroupCounts } from './group-by-key';
 import type { PollSchedule } from './poll-schedule';
+import type { OperatorAction } from './operator-action';
 
 /*
  * The state of `amcIdMapping` (plan §3.7): a plain object of counts, ids and URIs, carried across
@@ -92,12 +93,6 @@ export interface AmcLastInput {
   diff?: FingerprintDiff;
 }
 
-/** An operator's request, as the other workflows' Updates take it. */
-export interface AmcOperatorAction {
-  by: string;
-  reason: string;
-}
-
 export interface AmcGuardState {
   stage: AmcStage;
   runs: number;
@@ -118,7 +113,7 @@ export interface AmcGuardState {
   lastJob?: AmcJobState;
   /** Set while a job is polled: the status query derives its checks from this schedule. */
   jobPolling?: PollSchedule;
-  deleteRequested?: AmcOperatorAction;
+  deleteRequested?: OperatorAction;
   deletedTables?: { name: string; id: string; deletedAt: string }[];
 }
 

@@ -6,6 +6,9 @@ import { s3PrefixSchema } from './s3-prefix';
 const prefix = s3PrefixSchema.refine((uri) => uri.endsWith('/'), 'must end with /');
 const MIB = 1024 * 1024;
 
+/** What a grouping writes under its working prefix: shards (deleted at the end), per-key fingerprints and its manifest. */
+export const groupingLocations = (work: string) => ({ shards: `${work}shards/`, fingerprints: `${work}fingerprints/`, manifest: `${work}manifest.json` });
+
 /** Input of `groupByKey`: a published preparation grouped by its key column into AMC tables, with fingerprints per key. */
 export const groupByKeyInputSchema = z
   .object({

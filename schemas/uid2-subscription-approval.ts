@@ -48,20 +48,6 @@ export const uid2ProviderServiceSchema = z.object({
 });
 export type Uid2ProviderService = z.infer<typeof uid2ProviderServiceSchema>;
 
-/** Operator actions carry an operator id and a short reason, never a person's email or phone. */
-export const operatorActionSchema = z
-  .object({
-    by: z
-      .string()
-      .regex(/^[A-Za-z0-9._:-]{1,64}$/, 'must be an operator id (letters, digits, . _ : -), not an email or a name'),
-    reason: z
-      .string()
-      .max(200)
-      .refine((text) => !/[^\s@]+@[^\s@]+|\+?\d[\d\s().-]{7,}\d/.test(text), 'must not contain an email address or a phone number'),
-  })
-  .strict();
-export type OperatorAction = z.infer<typeof operatorActionSchema>;
-
 /** What the `approve` and `cancel` updates return: the operator decision now recorded, and the run's stage. */
 export interface OperatorDecision {
   decision: 'approved' | 'cancelled';

@@ -1,7 +1,7 @@
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { Command } from 'commander';
 import { workflowIds } from '../schemas/temporal-names';
-import { operatorActionSchema } from '../schemas/uid2-subscription-approval';
+import { operatorActionSchema } from '../schemas/operator-action';
 import { amcIdMapping, amcIdMappingStatusQuery, dataChangedSignal, dataChangedUpdate, deleteTableUpdate } from '../workflows/amc-id-mapping';
 import { inputNoticeSchema, type InputNotice } from '../workflows/amc-id-mapping-messages';
 import { amcIdMappingInputSchema, type AmcIdMappingConfig } from '../schemas/amc-id-mapping';

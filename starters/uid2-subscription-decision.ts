@@ -1,6 +1,7 @@
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
-import type { OperatorAction, OperatorDecision } from '../schemas/uid2-subscription-approval';
+import type { OperatorAction } from '../schemas/operator-action';
+import type { OperatorDecision } from '../schemas/uid2-subscription-approval';
 
 /**
  * Sends an operator decision (the `approve` or `cancel` update) and prints what the wait recorded.

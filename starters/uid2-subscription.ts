@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { workflowIds } from '../schemas/temporal-names';
-import { operatorActionSchema, uid2SubscriptionApprovalInputSchema } from '../schemas/uid2-subscription-approval';
+import { operatorActionSchema } from '../schemas/operator-action';
+import { uid2SubscriptionApprovalInputSchema } from '../schemas/uid2-subscription-approval';
 import {
   approveUpdate,
   cancelUpdate,

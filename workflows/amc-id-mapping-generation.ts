@@ -6,6 +6,7 @@ import { amcResourceNames, generationLocations } from '../schemas/amc-id-mapping
 import type { AmcStage, GenerationRef, GenerationTable } from '../schemas/amc-id-mapping-state';
 import type { SchemaAttributeType } from '@aws-sdk/client-entityresolution';
 import type { IdentifierType } from '../schemas/prep';
+import { glueTableArn } from '../schemas/arn';
 import { workflowIds } from '../schemas/temporal-names';
 import { CONTROL_PLANE } from './support/activity-options';
 import { groupByKey } from './group-by-key';
@@ -24,7 +25,6 @@ export const generationId = (seq: number): string => `${workflowInfo().firstExec
 export async function buildGeneration(config: AmcIdMappingConfig, seq: number, inputListingHash: string, enter: (stage: AmcStage) => void): Promise<GenerationRef> {
   const id = generationId(seq);
   const where = generationLocations(config, id);
-  const genPrefix = `${config.output.workPrefix}gen-${id}/`;
 
   enter('preparing');
   const prepared = await executeChild(prepareIdentityData, {
@@ -51,11 +51,11 @@ export async function buildGeneration(config: AmcIdMappingConfig, seq: number, i
 
   enter('grouping');
   const grouped = await executeChild(groupByKey, {
-    workflowId: workflowIds.groupByKey(genPrefix),
+    workflowId: workflowIds.groupByKey(where.work),
     args: [
       {
         prepared: prepared.manifestUri,
-        work: genPrefix,
+        work: where.work,
         columns: { uniqueId: config.uniqueId, columns: config.columns, split: config.split },
         maxValuesPerColumn: Object.fromEntries(Object.entries(config.collapse.maxValuesPerColumn).map(([c, n]) => [c.toLowerCase(), n])),
         tables: { dataPrefix: config.output.dataPrefix, glueBase: config.name.toLowerCase(), gen: id },
@@ -142,7 +142,7 @@ export async function publishGeneration(config: AmcIdMappingConfig, tables: Gene
         idNamespaceName: group.namespaceName,
         description: `AMC ID mapping ${config.name}`,
         type: 'SOURCE',
-        inputSourceConfig: group.tables.map((t) => ({ inputSourceARN: glueTableArn(config, t.glueTable), schemaName: t.schemaName })),
+        inputSourceConfig: group.tables.map((t) => ({ inputSourceARN: glueTableArn(config.region, config.account, config.glue.database, t.glueTable), schemaName: t.schemaName })),
         idMappingWorkflowProperties: [{ idMappingType: 'RULE_BASED', ruleBasedProperties: { ruleDefinitionTypes: ['TARGET'] } }],
         roleArn: config.entityResolution.passRoleArn,
       },
@@ -152,5 +152,3 @@ export async function publishGeneration(config: AmcIdMappingConfig, tables: Gene
   }
   return published;
 }
-
-const glueTableArn = (config: AmcIdMappingConfig, table: string) => `arn:aws:glue:${config.region}:${config.account}:table/${config.glue.database}/${table}`;

@@ -3,9 +3,10 @@ import { durationToMs } from '../schemas/duration';
 import { AMC_REFRESH_REFUSED } from '../schemas/failures';
 import type { AmcIdMappingArgs, AmcIdMappingResult } from '../schemas/amc-id-mapping-state';
 import { buildGeneration, generationId, publishGeneration } from './amc-id-mapping-generation';
+import { awaitJob, controlPlane, nextEligibleAtMs, saveGuardState, type AmcRun } from './amc-id-mapping-run';
+import { rootFailure } from './support/root-failure';
 
 type PublishedGroups = Awaited<ReturnType<typeof publishGeneration>>;
-import { awaitJob, controlPlane, isFailureOfType, nextEligibleAtMs, saveGuardState, type AmcRun } from './amc-id-mapping-run';
 
 /**
  * Step 9, for months: looks at the input when told (`dataChanged`, from a Schedule or an operator),
@@ -107,7 +108,7 @@ async function refreshOnce(run: AmcRun): Promise<void> {
       const started = await controlPlane.refreshAmcMappingTable({ amc: config.amc, tableId: table.id, notBefore });
       job = { jobId: started.jobId, status: 'QUEUED' };
     } catch (err) {
-      if (!isFailureOfType(err, AMC_REFRESH_REFUSED)) throw err;
+      if (rootFailure(err)?.type !== AMC_REFRESH_REFUSED) throw err;
       const latest = (await controlPlane.latestAmcMappingJob({ amc: config.amc, tableId: table.id })).job;
       const minIntervalMs = durationToMs(config.refresh.minInterval);
       if (!latest?.startedAt || Date.parse(latest.startedAt) + minIntervalMs <= Date.now()) {

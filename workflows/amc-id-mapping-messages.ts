@@ -1,8 +1,8 @@
 import { ApplicationFailure, defineQuery, defineSignal, defineUpdate, log, setHandler } from '@temporalio/workflow';
 import { z } from 'zod';
 import { INVALID_OPERATOR_ACTION } from '../schemas/failures';
-import { formatIssues } from '../schemas/format-issues';
-import { operatorActionSchema, type OperatorAction } from '../schemas/uid2-subscription-approval';
+import { operatorActionSchema, type OperatorAction } from '../schemas/operator-action';
+import { parsedOrIgnored, parsedOrRefused } from './support/message-payloads';
 import type { AmcGuardState } from '../schemas/amc-id-mapping-state';
 import type { AmcIdMappingStatus } from './amc-id-mapping-status';
 
@@ -48,8 +48,7 @@ export function handleAmcMessages(state: AmcGuardState, nextEligibleAt: () => st
     state.inbox.lastRequestId = n.requestId;
   };
   const noticeValidator = (n: InputNotice) => {
-    const parsed = inputNoticeSchema.safeParse(n);
-    if (!parsed.success) throw ApplicationFailure.nonRetryable(`Invalid input notice: ${issues(parsed.error)}`, INVALID_OPERATOR_ACTION);
+    parsedOrRefused(inputNoticeSchema, n, 'input notice');
     if (state.deleteRequested) throw ApplicationFailure.nonRetryable(`The table is being deleted (by ${state.deleteRequested.by}): input is no longer watched`, INVALID_OPERATOR_ACTION);
   };
   setHandler(
@@ -61,10 +60,10 @@ export function handleAmcMessages(state: AmcGuardState, nextEligibleAt: () => st
     { validator: noticeValidator },
   );
   setHandler(dataChangedSignal, (n) => {
-    const parsed = inputNoticeSchema.safeParse(n);
-    if (!parsed.success) log.warn(`Ignored the 'dataChanged' signal: ${issues(parsed.error)}`);
-    else if (state.deleteRequested) log.warn("Ignored the 'dataChanged' signal: the table is being deleted");
-    else notice(parsed.data);
+    const valid = parsedOrIgnored(inputNoticeSchema, n, 'dataChanged');
+    if (!valid) return;
+    if (state.deleteRequested) log.warn("Ignored the 'dataChanged' signal: the table is being deleted");
+    else notice(valid);
   });
   setHandler(
     deleteTableUpdate,
@@ -74,14 +73,10 @@ export function handleAmcMessages(state: AmcGuardState, nextEligibleAt: () => st
     },
     {
       validator: (action) => {
-        const parsed = operatorActionSchema.safeParse(action);
-        if (!parsed.success) throw ApplicationFailure.nonRetryable(`Invalid operator action: ${issues(parsed.error)}`, INVALID_OPERATOR_ACTION);
+        parsedOrRefused(operatorActionSchema, action, 'operator action');
         if (state.deleteRequested) throw ApplicationFailure.nonRetryable(`Already being deleted (asked by ${state.deleteRequested.by})`, INVALID_OPERATOR_ACTION);
         if (state.tables.length === 0) throw ApplicationFailure.nonRetryable(`There is no AMC mapping table yet (stage ${state.stage}): nothing to delete`, INVALID_OPERATOR_ACTION);
       },
     },
   );
 }
-
-/** Each bad field and why, without its value. */
-const issues = (error: Parameters<typeof formatIssues>[0]) => formatIssues(error, { root: 'payload', layout: 'inline' });

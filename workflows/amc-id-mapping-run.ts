@@ -1,4 +1,4 @@
-import { ActivityFailure, ApplicationFailure, proxyActivities } from '@temporalio/workflow';
+import { proxyActivities } from '@temporalio/workflow';
 import { durationToMs } from '../schemas/duration';
 import { CONTROL_PLANE } from './support/activity-options';
 import { pollSchedule, pollingActivityOptions } from './support/polling';
@@ -45,9 +45,4 @@ export async function saveGuardState(run: AmcRun): Promise<void> {
   const { state } = run;
   const snapshot: GuardSnapshot = { lastRefreshAt: state.lastRefreshAt, createdAt: state.tables[0]?.createdAt, current: state.current, previous: state.previous, pending: state.pending };
   await controlPlane.writeGuardState({ workPrefix: run.config.output.workPrefix, state: { ...snapshot } });
-}
-
-/** Whether `err` is an activity failure whose cause is an ApplicationFailure of `type`. */
-export function isFailureOfType(err: unknown, type: string): boolean {
-  return err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.type === type;
 }

@@ -11,9 +11,9 @@ import { awaitJob, controlPlane, saveGuardState, type AmcRun } from './amc-id-ma
 
 
 /**
- * Steps 1–8 of the seed: prerequisites, the collaboration (waited for until the customer accepts), the
- * table budget, the first generation, Glue / Entity Resolution / Clean Rooms resources, and the AMC table
- * created exactly once with its first job. A run that starts over adopts what exists and reads AMC's own
+ * Steps 1–8 of Amazon Ads' guide "Amazon Marketing Cloud - AWS Clean Rooms": prerequisites, the
+ * collaboration (waited for until the customer accepts), the table budget, the first generation, Glue /
+ * Entity Resolution / Clean Rooms resources, and the AMC table created exactly once with its first job. A run that starts over adopts what exists and reads AMC's own
  * last job time, so it never refreshes early.
  */
 export async function setUp(run: AmcRun): Promise<void> {

@@ -4,7 +4,7 @@ import type { ShardRef } from '../activities/group-by-key';
 import { AMC_ROWS_PER_KEY, decideCollapse, mergeShardStats } from '../schemas/amc-columns';
 import { tableLocations } from '../schemas/amc-id-mapping-resources';
 import { GROUP_BY_KEY_FAILED } from '../schemas/failures';
-import { addReduceCounts, emptyReduceCounts, groupByKeyInputSchema, type GroupManifest, type GroupByKeyInput, type GroupByKeyResult, type GroupByKeyStatus } from '../schemas/group-by-key';
+import { addReduceCounts, emptyReduceCounts, groupByKeyInputSchema, groupingLocations, type GroupManifest, type GroupByKeyInput, type GroupByKeyResult, type GroupByKeyStatus } from '../schemas/group-by-key';
 import { invalidInput } from './invalid-input';
 import { allLimited } from './support/bounded-fan-out';
 
@@ -36,7 +36,8 @@ export async function groupByKey(input: GroupByKeyInput): Promise<GroupByKeyResu
   try {
     const keyColumn = config.columns.uniqueId.toLowerCase();
     const sources = Object.keys(config.columns.columns).map((c) => c.toLowerCase());
-    const shardsPrefix = `${config.work}shards/`;
+    const where = groupingLocations(config.work);
+    const shardsPrefix = where.shards;
     const { shards, parts } = await working.planKeyShards({ prepared: config.prepared, targetShardBytes: config.targetShardBytes });
     status.shards = shards;
 
@@ -62,7 +63,7 @@ export async function groupByKey(input: GroupByKeyInput): Promise<GroupByKeyResu
     const locations = tableLocations(config.tables, plan.tables.length);
 
     step('grouping', refs.length);
-    const fingerprintsPrefix = `${config.work}fingerprints/`;
+    const fingerprintsPrefix = where.fingerprints;
     const reducer = { kind: 'amc-collapse' as const, plan, maxRows: AMC_ROWS_PER_KEY };
     const grouped = await allLimited(
       refs.map((ref) => () => counted(working.groupShard({ ref, reducer, format: config.format, tableLocations: locations, fingerprintsPrefix }))),
@@ -85,7 +86,7 @@ export async function groupByKey(input: GroupByKeyInput): Promise<GroupByKeyResu
         widthsCut: decision.widthsCut ?? {},
       },
     };
-    const manifestUri = await working.writeGroupManifest({ uri: `${config.work}manifest.json`, manifest });
+    const manifestUri = await working.writeGroupManifest({ uri: where.manifest, manifest });
     await working.deleteShards({ shardsPrefix });
     step('completed', 0);
     return { manifestUri, shards, plan, tableLocations: locations, outputObjects: grouped.reduce((sum, g) => sum + g.outputs.length, 0), counts: manifest.counts };

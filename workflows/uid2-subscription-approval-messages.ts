@@ -1,13 +1,8 @@
-import { ApplicationFailure, defineQuery, defineSignal, defineUpdate, log, setHandler } from '@temporalio/workflow';
-import {
-  operatorActionSchema,
-  type OperatorAction,
-  type OperatorDecision,
-  type Uid2SubscriptionApprovalStage,
-  type Uid2SubscriptionApprovalStatus,
-} from '../schemas/uid2-subscription-approval';
+import { ApplicationFailure, defineQuery, defineSignal, defineUpdate, setHandler } from '@temporalio/workflow';
+import { operatorActionSchema, type OperatorAction } from '../schemas/operator-action';
+import type { OperatorDecision, Uid2SubscriptionApprovalStage, Uid2SubscriptionApprovalStatus } from '../schemas/uid2-subscription-approval';
 import { INVALID_OPERATOR_ACTION } from '../schemas/failures';
-import { formatIssues } from '../schemas/format-issues';
+import { parsedOrIgnored, parsedOrRefused } from './support/message-payloads';
 
 /** `asOf` (ISO time, optional): the instant to report checks for; the caller's clock, since a query cannot read the current time. */
 export const uid2SubscriptionApprovalStatusQuery = defineQuery<Uid2SubscriptionApprovalStatus, [asOf?: string]>('status');
@@ -37,8 +32,7 @@ export function handleOperatorMessages(state: { stage: Uid2SubscriptionApprovalS
   };
   /** An update is refused, leaving no trace in the history, unless its payload is valid and the wait still open and undecided. */
   const validator = (action: OperatorAction) => {
-    const parsed = operatorActionSchema.safeParse(action);
-    if (!parsed.success) throw ApplicationFailure.nonRetryable(`Invalid operator action: ${actionIssues(parsed.error)}`, INVALID_OPERATOR_ACTION);
+    parsedOrRefused(operatorActionSchema, action, 'operator action');
     const earlier = operator.approval ? 'approved' : operator.cancel ? 'cancelled' : undefined;
     if (earlier) throw ApplicationFailure.nonRetryable(`The wait was already ${earlier} by ${(operator.approval ?? operator.cancel)!.by}`, INVALID_OPERATOR_ACTION);
     if (state.stage !== 'finding-provider' && state.stage !== 'waiting-for-approval') {
@@ -48,19 +42,16 @@ export function handleOperatorMessages(state: { stage: Uid2SubscriptionApprovalS
 
   setHandler(approveUpdate, (action) => decide('approved', operatorActionSchema.parse(action)), { validator });
   setHandler(cancelUpdate, (action) => decide('cancelled', operatorActionSchema.parse(action)), { validator });
-  setHandler(approvedSignal, (action) => whenValid('approved', action, (a) => decide('approved', a)));
-  setHandler(cancelSignal, (action) => whenValid('cancel', action, (a) => decide('cancelled', a)));
+  setHandler(approvedSignal, (action) => {
+    const valid = parsedOrIgnored(operatorActionSchema, action, 'approved');
+    if (valid) decide('approved', valid);
+  });
+  setHandler(cancelSignal, (action) => {
+    const valid = parsedOrIgnored(operatorActionSchema, action, 'cancel');
+    if (valid) decide('cancelled', valid);
+  });
   setHandler(checkNowSignal, () => {
     operator.checkNow = true;
   });
   return operator;
-}
-
-/** Each bad field and why, without its value (an operator id field may hold an email by mistake). */
-const actionIssues = (error: Parameters<typeof formatIssues>[0]) => formatIssues(error, { root: 'payload', layout: 'inline' });
-
-function whenValid(signal: string, action: unknown, fn: (action: OperatorAction) => void): void {
-  const parsed = operatorActionSchema.safeParse(action);
-  if (parsed.success) fn(parsed.data);
-  else log.warn(`Ignored the '${signal}' signal: ${actionIssues(parsed.error)}`);
 }

@@ -1,6 +1,5 @@
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { ApplicationFailure } from '@temporalio/common';
-import { z } from 'zod';
 import { AMC_CREDENTIALS_INVALID } from '../../schemas/failures';
 
 export interface AmcCredentials {
@@ -9,7 +8,8 @@ export interface AmcCredentials {
   refreshToken: string;
 }
 
-const credentialsSchema = z.object({ clientId: z.string().min(1), clientSecret: z.string().min(1), refreshToken: z.string().min(1) });
+/** What the Ads API credentials secret must hold. */
+export const AMC_CREDENTIAL_KEYS = ['clientId', 'clientSecret', 'refreshToken'] as const;
 const CACHE_MS = 15 * 60_000;
 
 /**
@@ -29,7 +29,7 @@ export class AmcCredentialsReader {
     const cached = this.cache.get(secretId);
     if (cached && this.now() - cached.readAt < CACHE_MS) return cached.credentials;
     const { SecretString } = await this.secrets.send(new GetSecretValueCommand({ SecretId: secretId }));
-    const credentials = parseCredentials(secretId, SecretString);
+    const credentials = parseAmcCredentials(secretId, SecretString);
     this.cache.set(secretId, { credentials, readAt: this.now() });
     return credentials;
   }
@@ -39,20 +39,20 @@ export class AmcCredentialsReader {
   }
 }
 
-function parseCredentials(secretId: string, text: string | undefined): AmcCredentials {
-  const invalid = (what: string) =>
-    ApplicationFailure.create({
-      type: AMC_CREDENTIALS_INVALID,
-      nonRetryable: true,
-      message: `secret ${secretId} ${what}: it must be JSON {"clientId", "clientSecret", "refreshToken"} (the Login with Amazon app and its refresh token)`,
-    });
-  let json: unknown;
+/**
+ * The Ads API credentials in a secret's text: JSON with the three keys as non-empty strings. A secret
+ * that is not fails naming only the missing keys, never a value.
+ */
+export function parseAmcCredentials(secretId: string, text: string | undefined): AmcCredentials {
+  const invalid = (message: string) => ApplicationFailure.create({ type: AMC_CREDENTIALS_INVALID, nonRetryable: true, message });
+  let parsed: unknown;
   try {
-    json = JSON.parse(text ?? '');
+    parsed = JSON.parse(text ?? '');
   } catch {
-    throw invalid(text === undefined ? 'has no SecretString' : 'is not JSON');
+    throw invalid(`Secret ${secretId} is not a JSON object: store {"clientId", "clientSecret", "refreshToken"} of the Ads API app as a string secret`);
   }
-  const parsed = credentialsSchema.safeParse(json);
-  if (!parsed.success) throw invalid(`lacks ${parsed.error.issues.map((i) => i.path.join('.') || '(object)').join(', ')}`);
-  return parsed.data;
+  const values = typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>) : {};
+  const missing = AMC_CREDENTIAL_KEYS.filter((key) => typeof values[key] !== 'string' || values[key] === '');
+  if (missing.length > 0) throw invalid(`Secret ${secretId} lacks ${missing.join(', ')} (each a non-empty string): add them and run again`);
+  return { clientId: values.clientId as string, clientSecret: values.clientSecret as string, refreshToken: values.refreshToken as string };
 }

@@ -165,7 +165,7 @@ describe('amcIdMapping end to end (dev server, sandbox, production worker)', () 
     const runId = handle.firstExecutionRunId;
     const children = [1, 2].flatMap((seq) => {
       const where = generationLocations(amcIdMappingInputSchema.parse(input), `${runId.slice(0, 8)}-${seq}`);
-      return [workflowIds.prepareIdentityData(where.prepared), workflowIds.groupByKey(`${input.output.workPrefix}gen-${runId.slice(0, 8)}-${seq}/`)];
+      return [workflowIds.prepareIdentityData(where.prepared), workflowIds.groupByKey(where.work)];
     });
     const histories = await Promise.all([workflowId, ...children].map(async (id) => historyText(await plain.workflow.getHandle(id).fetchHistory())));
     expect(histories[0]).toContain(`"uniqueId":"Customer_ID"`);

@@ -11,6 +11,11 @@ async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
   );
 }
 
+/** The error a call failed with (an AWS SDK client's exception, say); fails the test if the call succeeded. */
+export async function errorOf(promise: Promise<unknown>): Promise<Error> {
+  return (await rejectionOf(promise)) as Error;
+}
+
 /** The ApplicationFailure an activity threw. */
 export async function activityFailureOf(promise: Promise<unknown>): Promise<ApplicationFailure> {
   const err = await rejectionOf(promise);

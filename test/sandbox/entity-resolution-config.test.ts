@@ -25,6 +25,7 @@ import {
 import { beforeEach, describe, expect, it } from 'vitest';
 import { loadServiceModel } from '../../sandbox/models/service-model';
 import { useSandbox } from '../helpers/sandbox';
+import { errorOf } from '../helpers/failures';
 
 const ctx = useSandbox({ emulators: false });
 const er = () => ctx.aws.entityResolution;
@@ -50,15 +51,6 @@ const ruleWorkflow = (name: string, schemaName = 'customers', keys = ['Email']):
   resolutionTechniques: { resolutionType: 'RULE_MATCHING', ruleBasedProperties: { rules: [{ ruleName: 'r1', matchingKeys: keys }], attributeMatchingModel: 'ONE_TO_ONE' } },
   roleArn: role,
 });
-
-async function errorOf(promise: Promise<unknown>): Promise<Error> {
-  return (await promise.then(
-    () => {
-      throw new Error('expected the call to fail');
-    },
-    (e: unknown) => e,
-  )) as Error;
-}
 
 describe('sandbox: Entity Resolution schema mappings', () => {
   it('creates, reads and refuses a duplicate with ConflictException', async () => {

@@ -25,6 +25,7 @@ import {
 import { describe, expect, it } from 'vitest';
 import { SANDBOX_ACCOUNT } from '../../sandbox/services/catalog';
 import { sandboxWithClients, useSandbox } from '../helpers/sandbox';
+import { errorOf } from '../helpers/failures';
 
 /** What the official service model (botocore's entityresolution 2018-05-10) says beyond the happy path. */
 const ctx = useSandbox({ emulators: false });
@@ -43,15 +44,6 @@ const workflow = (name: string, schemaName = 'customers'): CreateMatchingWorkflo
 });
 // The model's pattern for ProviderServiceArn: AWS-owned, so no account between the region and the resource.
 const PROVIDER_SERVICE_ARN = /^arn:(aws|aws-us-gov|aws-cn):(entityresolution):([a-z]{2}-[a-z]{1,10}-[0-9])::providerservice\/([a-zA-Z0-9_-]{1,255})\/([a-zA-Z0-9_-]{1,255})$/;
-
-async function errorOf(promise: Promise<unknown>): Promise<Error> {
-  return (await promise.then(
-    () => {
-      throw new Error('expected the call to fail');
-    },
-    (e: unknown) => e,
-  )) as Error;
-}
 
 describe('sandbox: Entity Resolution tags', () => {
   it('keeps the tags given at creation and by TagResource, lists them, removes them, and returns them from Get*', async () => {

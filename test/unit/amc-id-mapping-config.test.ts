@@ -26,7 +26,7 @@ function issues(input: unknown): string[] {
 const columns = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`id_${i}`, 'MAID' as const]));
 
 describe('amcIdMapping config', () => {
-  it('takes a minimal config and fills the defaults the seed asks for', () => {
+  it('takes a minimal config and fills the documented defaults (parquet, hashed, 14 days, no split, the Ads API URL)', () => {
     const config = amcIdMappingInputSchema.parse(base);
     expect(config.output.format).toBe('parquet');
     expect(config.prepare.hash).toBe(true);
@@ -118,6 +118,7 @@ describe('amcResourceNames', () => {
   it('puts a generation\'s table under dataPrefix and everything else under workPrefix', () => {
     expect(generationLocations(config, 'r1-3')).toEqual({
       tableLocations: ['s3://acme-amc-data/tables/acme_amc/gen-r1-3/'],
+      work: 's3://acme-amc-work/amc/gen-r1-3/',
       prepared: 's3://acme-amc-work/amc/gen-r1-3/prepared/',
       shards: 's3://acme-amc-work/amc/gen-r1-3/shards/',
       fingerprints: 's3://acme-amc-work/amc/gen-r1-3/fingerprints/',

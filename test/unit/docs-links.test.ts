@@ -1,18 +1,8 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../toolchain/paths';
-
-/** README.md and every Markdown page under docs/. */
-function markdownFiles(): string[] {
-  const walk = (dir: string): string[] =>
-    readdirSync(dir).flatMap((name) => {
-      const path = join(dir, name);
-      if (statSync(path).isDirectory()) return walk(path);
-      return name.endsWith('.md') ? [path] : [];
-    });
-  return [join(PROJECT_ROOT, 'README.md'), ...walk(join(PROJECT_ROOT, 'docs'))];
-}
+import { markdownFiles } from '../helpers/project-files';
 
 /** The text outside fenced code blocks, where `](…)` is a link rather than code. */
 function prose(markdown: string): string {

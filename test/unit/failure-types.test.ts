@@ -1,11 +1,10 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import * as failures from '../../schemas/failures';
 import { PROJECT_ROOT } from '../../toolchain/paths';
+import { sourceFiles } from '../helpers/project-files';
 
-const SOURCE = /\.(ts|mts|cts|js|mjs|cjs)$/;
-const SKIPPED_DIRS = new Set(['node_modules', 'coverage', 'dist']);
 /** Files that may spell a failure type out: its home, and the converter the SDK loads by path (it imports nothing local). */
 const ALLOWED: Record<string, readonly string[]> = {
   'schemas/failures.ts': Object.values(failures).flatMap((v) => (typeof v === 'string' ? [v] : Object.values(v))),
@@ -14,19 +13,10 @@ const ALLOWED: Record<string, readonly string[]> = {
 
 const failureTypes = ALLOWED['schemas/failures.ts']!;
 
-function sourceFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    if (entry.name.startsWith('.') || SKIPPED_DIRS.has(entry.name)) return [];
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) return sourceFiles(path);
-    return entry.isFile() && SOURCE.test(entry.name) ? [path] : [];
-  });
-}
-
 /** `file:line: literal` for every quoted failure type name in a source file outside ALLOWED. */
 function literalsOutsideHome(): string[] {
   const quoted = new RegExp(`(['"\`])(${failureTypes.join('|')})\\1`, 'g');
-  return sourceFiles(PROJECT_ROOT).flatMap((path) => {
+  return sourceFiles().flatMap((path) => {
     const file = relative(PROJECT_ROOT, path).split('\\').join('/');
     return readFileSync(path, 'utf8')
       .split('\n')
@@ -55,7 +45,7 @@ describe('failure types', () => {
   it('the scan finds the one allowed repetition, so it reads the tree it should', () => {
     const converter = readFileSync(join(PROJECT_ROOT, 'temporal-client/codec/failure-converter.ts'), 'utf8');
     expect(converter).toContain(`'${failures.PAYLOAD_DECRYPTION_ERROR}'`);
-    expect(sourceFiles(PROJECT_ROOT).map((p) => relative(PROJECT_ROOT, p))).toEqual(
+    expect(sourceFiles().map((p) => relative(PROJECT_ROOT, p))).toEqual(
       expect.arrayContaining(['temporal-client/codec/failure-converter.ts', 'workflows/uid2-matching.ts', 'test/unit/aws-errors.test.ts']),
     );
   });

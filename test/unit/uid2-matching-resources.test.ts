@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { arnAccount, arnRegion } from '../../schemas/arn';
+import { arnAccount, arnRegion, glueTableArn } from '../../schemas/arn';
 import { preparationOf, uid2MatchingInputSchema, type Uid2MatchingInput } from '../../schemas/uid2-matching';
 import { uid2InputTable, uid2MatchingWorkflow, uid2PreparedTable, uid2PrepareInput, uid2SchemaMapping } from '../../schemas/uid2-matching-resources';
 
@@ -29,6 +29,14 @@ describe('arnRegion', () => {
     expect(arnRegion('arn:aws:entityresolution:us-east-1::providerservice/UID2/uid2-assignment')).toBe('us-east-1');
     expect(arnRegion('arn:aws:iam::123456789012:role/x')).toBe('');
     expect(arnRegion('not-an-arn')).toBe('');
+  });
+});
+
+describe('glueTableArn', () => {
+  it("names the table in its Region's partition", () => {
+    expect(glueTableArn('us-east-1', '123456789012', 'crm', 'customers')).toBe('arn:aws:glue:us-east-1:123456789012:table/crm/customers');
+    expect(glueTableArn('cn-north-1', '123456789012', 'crm', 'customers')).toBe('arn:aws-cn:glue:cn-north-1:123456789012:table/crm/customers');
+    expect(glueTableArn('us-gov-west-1', '123456789012', 'crm', 'customers')).toBe('arn:aws-us-gov:glue:us-gov-west-1:123456789012:table/crm/customers');
   });
 });
 
