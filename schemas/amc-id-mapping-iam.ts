@@ -82,8 +82,9 @@ export function amcIamPolicies(config: AmcIdMappingConfig): AmcIamPolicies {
       Action: ['entityresolution:GetSchemaMapping', 'entityresolution:CreateSchemaMapping', 'entityresolution:UpdateSchemaMapping', 'entityresolution:GetIdNamespace', 'entityresolution:CreateIdNamespace', 'entityresolution:UpdateIdNamespace'],
       Resource: [schemaArn, namespaceArn],
     },
-    // The actions Clean Rooms takes on the namespace's policy for manageResourcePolicies: to verify against the Clean Rooms User Guide.
-    { Sid: 'EntityResolutionNamespacePolicy', Effect: 'Allow', Action: ['entityresolution:AddPolicyStatement', 'entityresolution:DeletePolicyStatement', 'entityresolution:GetPolicy', 'entityresolution:PutPolicy'], Resource: namespaceArn },
+    // manageResourcePolicies: Clean Rooms adds a statement to the namespace's policy as the caller (the CloudFormation
+    // schema of AWS::CleanRooms::IdNamespaceAssociation lists entityresolution:AddPolicyStatement for Create and Update).
+    { Sid: 'EntityResolutionNamespacePolicy', Effect: 'Allow', Action: 'entityresolution:AddPolicyStatement', Resource: namespaceArn },
     { Sid: 'PassRole', Effect: 'Allow', Action: 'iam:PassRole', Resource: config.entityResolution.passRoleArn, Condition: { StringEquals: { 'iam:PassedToService': 'entityresolution.amazonaws.com' } } },
     // The membership id may come from AMC's collaboration at run time, so it cannot be named here.
     {

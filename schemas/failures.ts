@@ -100,6 +100,8 @@ export const AMC_BUCKETS_INVALID = 'AmcBucketsInvalid';
 export const CLEAN_ROOMS_RESOURCE_DRIFT = 'CleanRoomsResourceDrift';
 /** The guard's recovery copy (guard.json) is not JSON. */
 export const AMC_GUARD_STATE_INVALID = 'AmcGuardStateInvalid';
+/** A new generation needs another number of Glue/AMC tables than the published one (columns added, or collapsed keys wider). */
+export const AMC_TABLE_LAYOUT_CHANGED = 'AmcTableLayoutChanged';
 
 /**
  * A payload the codec cannot decrypt. temporal-client/codec/failure-converter.ts repeats this value

@@ -21,7 +21,12 @@ export const prepRulesSchema = z
   .object({
     profile: z.enum(PREP_PROFILES),
     /** Input column name → identifier type. Columns not named here are copied unchanged. */
-    columns: z.record(z.string().min(1), z.enum(IDENTIFIER_TYPES)).refine((c) => Object.keys(c).length > 0, 'map at least one column'),
+    columns: z.record(z.string().min(1), z.enum(IDENTIFIER_TYPES)),
+    /**
+     * Identity columns the profile has no rule for (AMC's MAID, LRP, EXP, MKL): copied as read, never hashed, and
+     * a non-empty one makes its row usable for `keepRowWhen`.
+     */
+    passThrough: z.array(z.string().min(1)).optional(),
     /** Region national phone numbers (no leading '+') are read in. */
     defaultRegion: regionCode.default('US'),
     /** Country of the addresses (AMC's address, state and postal-code rules differ per country). */
@@ -40,7 +45,12 @@ export const prepRulesSchema = z
     /** The header written into the output: as read (unset), or lowercased, as AMC's Glue tables need (the rejects keep it as read). */
     outputHeader: z.enum(['as-read', 'lowercase']).optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((rules, ctx) => {
+    if (Object.keys(rules.columns).length === 0 && !rules.passThrough?.length) ctx.addIssue({ code: 'custom', path: ['columns'], message: 'map at least one column (or name the columns copied as read in passThrough)' });
+    const both = (rules.passThrough ?? []).filter((name) => name in rules.columns);
+    if (both.length > 0) ctx.addIssue({ code: 'custom', path: ['passThrough'], message: `${both.map((n) => `"${n}"`).join(', ')} also mapped in columns: name each column once` });
+  });
 export type PrepRulesInput = z.input<typeof prepRulesSchema>;
 export type PrepRules = z.output<typeof prepRulesSchema>;
 

@@ -1,11 +1,12 @@
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { workflowIds } from '../schemas/temporal-names';
 import { operatorActionSchema } from '../schemas/operator-action';
 import { amcIdMapping, amcIdMappingStatusQuery, dataChangedSignal, dataChangedUpdate, deleteTableUpdate } from '../workflows/amc-id-mapping';
 import { inputNoticeSchema, type InputNotice } from '../workflows/amc-id-mapping-messages';
 import { amcIdMappingInputSchema, type AmcIdMappingConfig } from '../schemas/amc-id-mapping';
 import { amcTableName } from '../schemas/amc-id-mapping-resources';
+import { amcIamDocument, amcIamOutput, IAM_DOCUMENTS, type IamDocument } from './amc-id-mapping-iam';
 import { followUntilGuarding } from './amc-id-mapping-status';
 import { loadConfigFile, validateConfig } from './lib/load-config';
 import { exitWith, runCli } from './lib/run-cli';
@@ -43,6 +44,16 @@ program
       const status = await ctx.client.workflow.getHandle<typeof amcIdMapping>(guardId(input)).query(amcIdMappingStatusQuery, new Date().toISOString());
       console.log(JSON.stringify(status, null, 2));
     });
+  });
+
+program
+  .command('iam')
+  .description("print the pass role's trust and permissions policies and the worker's policy, filled in from the config (no Temporal, no AWS call)")
+  .requiredOption(...configOption)
+  .addOption(new Option('--document <which>', 'print one policy document alone, for file:// in aws iam create-role / put-role-policy').choices(IAM_DOCUMENTS))
+  .action((opts: { config: string; document?: IamDocument }) => {
+    const input = loadConfigFile(opts.config, amcIdMappingInputSchema);
+    console.log(JSON.stringify(opts.document ? amcIamDocument(input, opts.document) : amcIamOutput(input), null, 2));
   });
 
 program

@@ -5,8 +5,8 @@ import type { AmcIdMappingConfig } from '../schemas/amc-id-mapping';
 import { amcResourceNames, generationLocations } from '../schemas/amc-id-mapping-resources';
 import type { AmcStage, GenerationRef, GenerationTable } from '../schemas/amc-id-mapping-state';
 import type { SchemaAttributeType } from '@aws-sdk/client-entityresolution';
-import type { IdentifierType } from '../schemas/prep';
 import { glueTableArn } from '../schemas/arn';
+import { amcPrepRules } from '../schemas/amc-prep-rules';
 import { workflowIds } from '../schemas/temporal-names';
 import { CONTROL_PLANE } from './support/activity-options';
 import { groupByKey } from './group-by-key';
@@ -35,15 +35,7 @@ export async function buildGeneration(config: AmcIdMappingConfig, seq: number, i
         inputFormat: config.input.format,
         output: where.prepared,
         outputFormat: 'csv',
-        rules: {
-          profile: 'amc',
-          columns: preparedColumns(config),
-          hash: config.prepare.hash,
-          defaultRegion: config.prepare.defaultRegion,
-          country: config.prepare.country,
-          keepRowWhen: config.prepare.keepRowWhen,
-          outputHeader: 'lowercase',
-        },
+        rules: amcPrepRules(config),
       },
     ],
     parentClosePolicy: ParentClosePolicy.TERMINATE,
@@ -73,11 +65,6 @@ export async function buildGeneration(config: AmcIdMappingConfig, seq: number, i
     counts: { ...grouped.counts, inputRows: prepared.counts.rowsIn, rejected: prepared.counts.rowsRejected },
     tables: generationTables(config, grouped.plan, grouped.tableLocations),
   };
-}
-
-/** The identity columns the `amc` profile normalises (and hashes); MAID, LRP, EXP and MKL pass through as read. */
-function preparedColumns(config: AmcIdMappingConfig): Record<string, IdentifierType> {
-  return Object.fromEntries(Object.entries(config.columns).flatMap(([column, type]) => (AMC_PREPARED_TYPES[type] ? [[column, AMC_PREPARED_TYPES[type]]] : [])));
 }
 
 /** Each table the grouping wrote: its Glue table, location, header, and the schema mapping of that header (Step 3's template). */

@@ -1,7 +1,8 @@
 import { ApplicationFailure, allHandlersFinished, condition, continueAsNew, workflowInfo } from '@temporalio/workflow';
+import { AMC_IDENTITY_COLUMNS_PER_TABLE } from '../schemas/amc-columns';
 import { durationToMs } from '../schemas/duration';
-import { AMC_REFRESH_REFUSED } from '../schemas/failures';
-import type { AmcIdMappingArgs, AmcIdMappingResult } from '../schemas/amc-id-mapping-state';
+import { AMC_REFRESH_REFUSED, AMC_TABLE_LAYOUT_CHANGED } from '../schemas/failures';
+import type { AmcIdMappingArgs, AmcIdMappingResult, GenerationRef } from '../schemas/amc-id-mapping-state';
 import { buildGeneration, generationId, publishGeneration } from './amc-id-mapping-generation';
 import { awaitJob, controlPlane, nextEligibleAtMs, saveGuardState, type AmcRun } from './amc-id-mapping-run';
 import { rootFailure } from './support/root-failure';
@@ -62,6 +63,7 @@ export async function processInput(run: AmcRun): Promise<PublishedGroups | undef
   }
   state.generations += 1;
   const generation = await buildGeneration(config, state.generations, listing.hash, enter);
+  if (state.current) refuseLayoutChange(run, state.current, generation);
   const diff = state.current ? await controlPlane.diffGenerationFingerprints({ previous: state.current.manifestUri, current: generation.manifestUri }) : undefined;
 
   enter('ensuring-resources');
@@ -86,6 +88,22 @@ export async function processInput(run: AmcRun): Promise<PublishedGroups | undef
   });
   if (state.tables.length > 0) await saveGuardState(run);
   return published;
+}
+
+/**
+ * The AMC tables read the published layout: a generation split into another number of tables would leave a Glue
+ * table (or a namespace and its AMC table) outside every refresh, or rename them under a live table. Fails before publishing.
+ */
+function refuseLayoutChange({ config }: AmcRun, published: GenerationRef, next: GenerationRef): void {
+  if (next.tables.length === published.tables.length) return;
+  const tables = (g: GenerationRef) => `${g.tables.length} table${g.tables.length > 1 ? 's' : ''} (${g.tables.map((t) => t.glueTable).join(', ')})`;
+  throw ApplicationFailure.nonRetryable(
+    `Generation ${next.id} needs ${tables(next)} where the published generation ${published.id} has ${tables(published)}: its identity columns, ` +
+      `with the numbered columns of collapsed keys, no longer fit the same number of ${AMC_IDENTITY_COLUMNS_PER_TABLE}-column tables. Nothing of it was published and no refresh was made. ` +
+      `Bring the input back within ${tables(published)} (lower collapse.maxValuesPerColumn or map fewer columns) and start the guard again, ` +
+      `or move to the new layout: 'delete-table', delete ${config.output.workPrefix}guard.json, and start again.`,
+    AMC_TABLE_LAYOUT_CHANGED,
+  );
 }
 
 /** The last `output.keepGenerations` generations, and always the published one and its predecessor (the next diff's baseline). */

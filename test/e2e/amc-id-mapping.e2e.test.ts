@@ -22,8 +22,9 @@ import { adminCall, sandboxWithClients } from '../helpers/sandbox';
 
 /**
  * amcIdMapping on the dev server with the production worker, against the sandbox (S3, Glue, Secrets Manager,
- * Entity Resolution, Clean Rooms and the Amazon Ads API stand-in): a raw identity file with mixed-case headers
- * and a key over AMC's 25 rows becomes one AMC ID mapping table, refreshed once only after its 14 days.
+ * Entity Resolution, Clean Rooms and the Amazon Ads API stand-in) throttling and failing calls on purpose: a raw
+ * identity file with mixed-case headers, a key written 30 times and a key with 27 distinct rows (collapsed into
+ * numbered columns) becomes one AMC ID mapping table, refreshed once only after its 14 days.
  */
 let env: TestWorkflowEnvironment;
 let sandbox: Sandbox;
@@ -39,16 +40,36 @@ afterAll(async () => {
 });
 
 const HEADER = ['Customer_ID', 'Email', 'Phone'];
-/** c0 has 30 rows (a key over AMC's 25): the same person, written 30 times. */
+/** c4's 27 distinct rows: 27 emails over 3 phones. */
+const C4_EMAILS = Array.from({ length: 27 }, (_, i) => `zoe.kline${i}@example.com`);
+const C4_PHONES = ['+1 415 555 0110', '+1 415 555 0111', '+1 415 555 0112'];
+/** c0 has 30 rows, the same person written 30 times (duplicates, not a collapse); c4 has 27 distinct rows (collapsed). */
 function identityRows(c1Email: string): string[][] {
   return [
     ...Array.from({ length: 30 }, () => ['c0', 'dana.rivers@example.com', '+1 415 555 0100']),
     ['c1', c1Email, '+1 415 555 0101'],
     ['c2', 'erin.moss@example.org', '+1 415 555 0102'],
     ['c3', 'frank.oak@example.net', '(415) 555-0103'],
+    ...C4_EMAILS.map((email, i) => ['c4', email, C4_PHONES[i % 3]!]),
   ];
 }
-const VALUES = ['dana.rivers@example.com', 'gail.lake@example.com', 'gail.lake.new@example.com', 'erin.moss@example.org', 'frank.oak@example.net', '415 555 0100', '4155550101', '555-0103'];
+const VALUES = ['dana.rivers@example.com', 'gail.lake@example.com', 'gail.lake.new@example.com', 'erin.moss@example.org', 'frank.oak@example.net', '415 555 0100', '4155550101', '555-0103', 'zoe.kline', '555 0111', '4155550112'];
+/** c4: email 27 wide and phone 3 make 30 columns; the widest is cut to fit AMC's 24, so 6 of its emails are dropped. */
+const COLLAPSED_COLUMNS = ['customer_id', ...Array.from({ length: 21 }, (_, i) => `email${i + 1}`), 'phone1', 'phone2', 'phone3'];
+
+/** Throttling and 5xx on Entity Resolution, Clean Rooms and the AMC stand-in's table calls (not its polls, so the seeded draws repeat run to run). */
+const FAULTS = {
+  seed: 7,
+  rules: [
+    { service: 'entityresolution', throttle: 0.3, serverError: 0.2 },
+    { service: 'cleanrooms', throttle: 0.3, serverError: 0.3 },
+    ...['ListCollaborationIdMappingTables', 'CreateCollaborationIdMappingTable', 'RefreshCollaborationIdMappingTable'].map((operation) => ({ service: 'amc', operation, throttle: 0.5, serverError: 0.5 })),
+  ],
+};
+type Counters = Record<string, number>;
+const injected = (c: Counters, service: string) => Object.entries(c).filter(([k]) => k.startsWith(`${service}:`) && /:(throttle|serverError)$/.test(k)).reduce((n, [, v]) => n + v, 0);
+/** Calls of `service:operation` that were answered, not refused by an injected fault. */
+const answered = (c: Counters, key: string) => (c[key] ?? 0) - (c[`${key}:throttle`] ?? 0) - (c[`${key}:serverError`] ?? 0);
 
 describe('amcIdMapping end to end (dev server, sandbox, production worker)', () => {
   it('creates one AMC table over a lowercase Glue table, refreshes only after AMC’s 14 days, deletes it; no identity value in any history', async () => {
@@ -106,6 +127,8 @@ describe('amcIdMapping end to end (dev server, sandbox, production worker)', () 
     };
     const notice = (requestId: string) => ({ reason: 'operator' as const, requestId, at: new Date().toISOString() });
 
+    await adminCall(sandbox, 'DELETE', '/counters');
+    await adminCall(sandbox, 'PUT', '/faults', FAULTS);
     const { handle, created, waiting, refreshed, beforeDelete, result } = await worker.runUntil(async () => {
       const handle = await env.client.workflow.start(amcIdMapping, { taskQueue, workflowId, args: [{ input }] });
       const waiting = await until(handle, (s) => s.stage === 'waiting-for-collaboration' && Boolean(s.collaboration?.customerAcceptanceLink));
@@ -127,18 +150,29 @@ describe('amcIdMapping end to end (dev server, sandbox, production worker)', () 
       await handle.executeUpdate(deleteTableUpdate, { args: [{ by: 'e2e', reason: 'test over' }] });
       return { handle, created, waiting, refreshed, beforeDelete, result: await handle.result() };
     });
+    const counters = (await adminCall(sandbox, 'GET', '/counters')) as Counters;
+    await adminCall(sandbox, 'PUT', '/faults', { rules: [] });
+
+    // Every service was throttled and failed on purpose, and each resource was still created exactly once.
+    for (const service of ['entityresolution', 'cleanrooms', 'amc']) expect(injected(counters, service), service).toBeGreaterThan(0);
+    expect(Object.keys(counters).some((k) => k.endsWith(':throttle')) && Object.keys(counters).some((k) => k.endsWith(':serverError'))).toBe(true);
+    expect(answered(counters, 'entityresolution:CreateSchemaMapping')).toBe(1);
+    expect(answered(counters, 'entityresolution:CreateIdNamespace')).toBe(1);
+    expect(answered(counters, 'cleanrooms:CreateIdNamespaceAssociation')).toBe(1);
+    expect(answered(counters, 'amc:CreateCollaborationIdMappingTable')).toBe(1);
+    expect(answered(counters, 'amc:RefreshCollaborationIdMappingTable')).toBe(1);
 
     expect(waiting.collaboration?.status).toBe('PENDING_ACCEPTANCE');
     // The Glue table: lowercase columns, the file's header, over the first generation.
     const glueTable = name.toLowerCase();
     const table = (await aws.glue.send(new GetTableCommand({ DatabaseName: 'amc_e2e', Name: glueTable }))).Table!;
-    expect(table.StorageDescriptor?.Columns?.map((c) => c.Name)).toEqual(HEADER.map((h) => h.toLowerCase()));
-    // The schema mapping (hashed identity fields) and the SOURCE namespace over it.
+    expect(table.StorageDescriptor?.Columns?.map((c) => c.Name)).toEqual(COLLAPSED_COLUMNS);
+    // The schema mapping of the same columns (numbered siblings share their type and match key, hashed) and the SOURCE namespace over it.
     const schema = await aws.entityResolution.send(new GetSchemaMappingCommand({ schemaName: `${name}_1` }));
-    expect(schema.mappedInputFields?.map((f) => [f.fieldName, f.type, f.hashed ?? false])).toEqual([
-      ['customer_id', 'UNIQUE_ID', false],
-      ['email', 'EMAIL_ADDRESS', true],
-      ['phone', 'PHONE', true],
+    expect(schema.mappedInputFields?.map((f) => [f.fieldName, f.type, f.matchKey, f.hashed ?? false])).toEqual([
+      ['customer_id', 'UNIQUE_ID', undefined, false],
+      ...COLLAPSED_COLUMNS.slice(1, 22).map((c) => [c, 'EMAIL_ADDRESS', 'Email', true]),
+      ...COLLAPSED_COLUMNS.slice(22).map((c) => [c, 'PHONE', 'Phone', true]),
     ]);
     const namespace = await aws.entityResolution.send(new GetIdNamespaceCommand({ idNamespaceName: name }));
     expect(namespace.type).toBe('SOURCE');
@@ -150,8 +184,8 @@ describe('amcIdMapping end to end (dev server, sandbox, production worker)', () 
 
     // Exactly one AMC table, whose create job SUCCEEDED, then exactly one refresh (after the backdating).
     expect(created.tables).toHaveLength(1);
-    // c0's 30 rows (one person, written 30 times) became one row: the key over 25 rows keeps the file's header.
-    expect(created.lastInput?.counts).toMatchObject({ keys: 4, inputRows: 33, rowsOut: 4, duplicateRowsDropped: 29, collapsedKeys: 0 });
+    // c0's 30 rows (one person, written 30 times) became one row as duplicates; c4's 27 distinct rows collapsed into one.
+    expect(created.lastInput?.counts).toMatchObject({ keys: 5, inputRows: 60, rowsOut: 5, duplicateRowsDropped: 29, collapsedKeys: 1, droppedValues: { email: 6 } });
     expect(created.lastJob).toMatchObject({ kind: 'create', status: 'SUCCEEDED' });
     expect(refreshed.lastJob).toMatchObject({ kind: 'refresh', status: 'SUCCEEDED' });
     expect(beforeDelete.tables.map((t) => t.id)).toEqual([created.tables[0]!.id]);

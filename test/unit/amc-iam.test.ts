@@ -1,5 +1,11 @@
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { amcIamPolicies } from '../../schemas/amc-id-mapping-iam';
+import { npmScriptNodeFlags, PROJECT_ROOT } from '../../toolchain/paths';
+import type { AmcIamOutput } from '../../starters/amc-id-mapping-iam';
+import { loadConfigFile } from '../../starters/lib/load-config';
+import { amcIamPolicies, type PolicyDocument } from '../../schemas/amc-id-mapping-iam';
 import { amcIdMappingInputSchema, type AmcIdMappingInput } from '../../schemas/amc-id-mapping';
 
 const base: AmcIdMappingInput = {
@@ -15,7 +21,7 @@ const base: AmcIdMappingInput = {
   entityResolution: { passRoleArn: 'arn:aws:iam::123456789012:role/AmcEntityResolution' },
   amc: { instanceId: 'amcabc123', advertiserId: 'ENTITY1ABC', marketplaceId: 'ATVPDKIKX0DER', credentialsSecretId: 'acme/amc-credentials' },
 };
-const statement = (doc: { Statement: { Sid: string }[] }, sid: string) => doc.Statement.find((s) => s.Sid === sid);
+const statement = (doc: PolicyDocument, sid: string) => doc.Statement.find((s) => s.Sid === sid);
 
 describe('amcIamPolicies', () => {
   const policies = amcIamPolicies(amcIdMappingInputSchema.parse(base));
@@ -67,5 +73,50 @@ describe('amcIamPolicies', () => {
     expect(statement(policies.worker, 'S3BucketRegions')).toMatchObject({ Resource: ['arn:aws:s3:::acme-raw', 'arn:aws:s3:::acme-amc-data', 'arn:aws:s3:::acme-amc-work', 'arn:aws:s3:::acme-amc-results'] });
     expect(statement(policies.worker, 'AmcCredentials')).toMatchObject({ Resource: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:acme/amc-credentials-*' });
     expect(statement(policies.worker, 'Kms')).toBeUndefined();
+  });
+
+  it('lets the worker add the statement Clean Rooms puts on the namespace policy for manageResourcePolicies, and nothing more', () => {
+    expect(statement(policies.worker, 'EntityResolutionNamespacePolicy')).toEqual({
+      Sid: 'EntityResolutionNamespacePolicy',
+      Effect: 'Allow',
+      Action: 'entityresolution:AddPolicyStatement',
+      Resource: 'arn:aws:entityresolution:us-east-1:123456789012:idnamespace/Acme_AMC*',
+    });
+    expect(statement(policies.worker, 'EntityResolution')?.Action).toContain('entityresolution:GetIdNamespace');
+  });
+});
+
+/** `npm run amc-id-mapping -- iam` as a user runs it: the script in a child process, no Temporal, no AWS. */
+const run = promisify(execFile);
+async function iam(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(join(PROJECT_ROOT, 'node_modules/.bin/tsx'), [...npmScriptNodeFlags('amc-id-mapping'), join(PROJECT_ROOT, 'starters/amc-id-mapping.ts'), 'iam', ...args], { cwd: PROJECT_ROOT });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+describe('npm run amc-id-mapping -- iam', { timeout: 30_000 }, () => {
+  const example = 'examples/amc-id-mapping.json';
+  const policies = amcIamPolicies(loadConfigFile(example, amcIdMappingInputSchema));
+
+  it('prints the pass role (ARN, trust, permissions) and the worker policy as one JSON object, filled in from the config', async () => {
+    const { code, stdout, stderr } = await iam(['--config', example]);
+    expect(code, stderr).toBe(0);
+    const printed = JSON.parse(stdout) as AmcIamOutput;
+    expect(printed).toEqual({
+      passRole: { arn: 'arn:aws:iam::123456789012:role/AmcEntityResolutionPassRole', trustPolicy: policies.passRoleTrust, permissionsPolicy: policies.passRolePermissions },
+      worker: { permissionsPolicy: policies.worker },
+    });
+    expect(stdout).toContain('arn:aws:s3:::companyname-amc-data/tables/*');
+    expect(stdout).not.toMatch(/\{\{|<[a-z]/);
+  });
+
+  it('--document prints one policy document alone, as create-role and put-role-policy take it', async () => {
+    const trust = await iam(['--config', example, '--document', 'trust']);
+    expect(trust.code, trust.stderr).toBe(0);
+    expect(JSON.parse(trust.stdout)).toEqual(policies.passRoleTrust);
   });
 });

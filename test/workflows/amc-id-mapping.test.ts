@@ -4,7 +4,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWorkflowCoordinationActivities } from '../../activities/workflow-coordination';
-import { AMC_REFRESH_REFUSED, AMC_TABLE_LIMIT, INVALID_OPERATOR_ACTION } from '../../schemas/failures';
+import { AMC_REFRESH_REFUSED, AMC_TABLE_LAYOUT_CHANGED, AMC_TABLE_LIMIT, INVALID_OPERATOR_ACTION } from '../../schemas/failures';
 import { workflowIds } from '../../schemas/temporal-names';
 import { FAILURE_CONVERTER_PATH } from '../../temporal-client/codec/data-converter';
 import { amcIdMapping, amcIdMappingStatusQuery, dataChangedSignal, dataChangedUpdate, deleteTableUpdate } from '../../workflows/amc-id-mapping';
@@ -366,6 +366,29 @@ describe('amcIdMapping', () => {
       },
       { split: { allow: true, namespaces: 'per-table' } },
     );
+  });
+
+  it('a new input needing a second table fails the guard, naming the fix, with nothing published and no refresh', async () => {
+    await withWorker(async (ctx) => {
+      const h = await start(ctx);
+      const created = await until(h, guarding);
+      expect(created.tables).toHaveLength(1);
+      const prunes = ctx.amc.kept.length;
+
+      await env.sleep(20 * DAY);
+      ctx.amc.tablesPerGeneration = 2;
+      ctx.amc.setInput({ ...baseRows(), c0: ['alice.v2@example.com'] });
+      await h.signal(dataChangedSignal, await notice('wider'));
+      const failure = await workflowFailureOf(h.result());
+      expect(failure.type).toBe(AMC_TABLE_LAYOUT_CHANGED);
+      expect(failure.nonRetryable).toBe(true);
+      expect(failure.message).toMatch(/needs 2 tables \(customers_amc_1, customers_amc_2\) where the published generation \S+ has 1 table \(customers_amc\)/);
+      expect(failure.message).toContain("lower collapse.maxValuesPerColumn or map fewer columns");
+      expect(failure.message).toContain(`'delete-table', delete ${ctx.config.output.workPrefix}guard.json, and start again`);
+      expect(ctx.amc.kept).toHaveLength(prunes);
+      expect(ctx.amc.refreshes).toEqual([]);
+      expect(ctx.amc.posts).toBe(1);
+    });
   });
 
   it("refuses split tables that would not fit the instance's 5, before any create call", async () => {

@@ -8,9 +8,9 @@ import { PrepInputError } from '../read/input-errors';
  * threads only).
  */
 
-/** Every mapped column is in the header. */
-export function checkMappedColumns(header: string[], rules: Pick<PrepRules, 'columns'>): void {
-  const missing = Object.keys(rules.columns).filter((name) => !header.includes(name));
+/** Every mapped or passed-through column is in the header. */
+export function checkMappedColumns(header: string[], rules: Pick<PrepRules, 'columns' | 'passThrough'>): void {
+  const missing = [...Object.keys(rules.columns), ...(rules.passThrough ?? [])].filter((name) => !header.includes(name));
   if (missing.length > 0) {
     const what = `mapped column${missing.length > 1 ? 's' : ''} ${missing.map((m) => `"${m}"`).join(', ')} not in the input`;
     throw new PrepInputError(`${what}'s header (${header.length} columns; is its first line a header?)`);

@@ -32,6 +32,7 @@ export class RowPreparer {
   private readonly mapped: MappedColumn[];
   private readonly width: number;
   private readonly keepAny: boolean;
+  private readonly passThrough: number[];
   /** The mapped cells of the current row before they were replaced. */
   private readonly originals: string[] = [];
 
@@ -48,6 +49,7 @@ export class RowPreparer {
     this.keepAny = rules.keepRowWhen === 'any';
     this.counts = emptyCounts(rules.columns);
     checkMappedColumns(header, rules);
+    this.passThrough = (rules.passThrough ?? []).map((name) => header.indexOf(name));
     this.mapped = Object.entries(rules.columns).map(([name, type]) => {
       const byteRule = valueForm === 'bytes' ? byteKeyedRule(rules, type) : undefined;
       return { index: header.indexOf(name), name, rule: byteRule ?? destinationRule(rules, type), takesBytes: byteRule !== undefined, counts: this.counts.columns[name]! };
@@ -67,6 +69,7 @@ export class RowPreparer {
     }
     const originals = this.originals;
     let usable = 0;
+    for (const index of this.passThrough) if (row[index] !== '') usable++;
     let problems: { columns: string[]; reasons: string[] } | undefined;
     for (let i = 0; i < this.mapped.length; i++) {
       const column = this.mapped[i]!;
@@ -98,7 +101,8 @@ export class RowPreparer {
       problems.reasons.push(outcome.reason);
     }
     const keep = this.keepAny ? usable > 0 : problems === undefined;
-    if (!keep) return this.reject(rejects, { row: rowNumber, ...problems!, values: this.asRead(row) });
+    // Only passed-through columns, all empty: no mapped column to name as the problem.
+    if (!keep) return this.reject(rejects, { row: rowNumber, ...(problems ?? this.emptyPassThrough()), values: this.asRead(row) });
     if (problems && problems.reasons.some((reason) => reason !== 'empty')) {
       rejects.push({ row: rowNumber, columns: problems.columns, reasons: problems.reasons, values: this.asRead(row) });
     }
@@ -110,6 +114,10 @@ export class RowPreparer {
   rejectUnreadable(record: { fields: string[]; problem: string; bytes?: true }, rowNumber: number, rejects: RejectedRow[]): void {
     this.counts.rowsIn++;
     this.reject(rejects, { row: rowNumber, columns: [], reasons: [record.problem], values: record.fields, ...(record.bytes ? { bytes: true as const } : {}) });
+  }
+
+  private emptyPassThrough(): { columns: string[]; reasons: string[] } {
+    return { columns: this.passThrough.map((index) => this.header[index]!), reasons: this.passThrough.map(() => 'empty') };
   }
 
   /** The row as it was read, for the rejects object (rare, so the copy is made only then). */
