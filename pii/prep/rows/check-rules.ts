@@ -29,14 +29,23 @@ export function checkRules(rules: PrepRules, header: string[]): void {
   checkMappedColumns(header, rules);
 }
 
-/** The header the output is written with: as read, or lowercased when the rules ask (two columns that would then share a name are refused). */
-export function outputHeaderOf(rules: Pick<PrepRules, 'outputHeader'>, header: string[]): string[] {
-  if (rules.outputHeader !== 'lowercase') return header;
-  const lower = header.map((name) => name.toLowerCase());
+/** Where the columns the output keeps are in the input's rows: every one, or (keepUnmapped false) the mapped ones, in input order. */
+export function keptColumns(rules: Pick<PrepRules, 'columns' | 'keepUnmapped'>, header: string[]): number[] {
+  return header.flatMap((name, i) => (rules.keepUnmapped === false && !(name in rules.columns) ? [] : [i]));
+}
+
+/**
+ * The columns the output is written with: the kept ones (`keptColumns`), as read or lowercased when the rules ask
+ * (two columns that would then share a name are refused). A Parquet output's column names even when no header line is written.
+ */
+export function outputHeaderOf(rules: Pick<PrepRules, 'outputHeader' | 'columns' | 'keepUnmapped'>, header: string[]): string[] {
+  const kept = keptColumns(rules, header).map((i) => header[i]!);
+  if (rules.outputHeader !== 'lowercase') return kept;
+  const lower = kept.map((name) => name.toLowerCase());
   const clash = lower.findIndex((name, i) => lower.indexOf(name) !== i);
   if (clash >= 0) {
     const first = lower.indexOf(lower[clash]!);
-    throw new PrepInputError(`columns "${header[first]}" and "${header[clash]}" would both be written as "${lower[clash]}" (outputHeader lowercase): rename one`);
+    throw new PrepInputError(`columns "${kept[first]}" and "${kept[clash]}" would both be written as "${lower[clash]}" (outputHeader lowercase): rename one`);
   }
   return lower;
 }
