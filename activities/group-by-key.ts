@@ -130,7 +130,7 @@ export function createGroupByKeyActivities(deps: GroupByKeyActivityDeps) {
           for (const [t, location] of input.tableLocations.entries()) {
             const writer = await writeObject(parseLocation(`${location}part-${pad(input.ref.shard)}.${input.format}`), s3, contentType(input.format));
             writers.push(writer);
-            sinks.push(input.format === 'csv' ? await csvSink(writer, headers[t]!) : await parquetSink(writer, headers[t]!));
+            sinks.push(input.format === 'csv' ? await csvSink(writer, headers[t]) : await parquetSink(writer, headers[t]!));
           }
           const { counts, fingerprints } = await groupShardKeys(shard, input.reducer, sinks, (keys) => ctx.heartbeat({ keys }));
           const outputs: WrittenObject[] = [];

@@ -11,7 +11,7 @@ import { PrepInputError } from '../pii/prep/read/input-errors';
 import { deleteObjects, deleteUnder } from '../storage/s3-objects';
 import { recordCheckpoint } from './record-checkpoint';
 import { PREP_COUNTS_MISMATCH, PREP_INPUT_ERROR } from '../schemas/failures';
-import { runLocation, type DataFormat, type OutputFormat, type PrepRules } from '../schemas/prep';
+import { runLocation, type DataFormat, type OutputFormat, type OutputLayout, type PrepRules } from '../schemas/prep';
 
 export interface PrepActivityDeps {
   s3: S3Client;
@@ -36,6 +36,8 @@ export interface PrepareDatasetTaskInput {
   outputFormat: OutputFormat;
   rules: PrepRules;
   partRows: number;
+  outputLayout?: OutputLayout;
+  maxOutputBytes?: number;
 }
 
 /** Heartbeat details: the last committed checkpoint (what a retry resumes from) and live progress. */

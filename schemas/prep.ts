@@ -42,8 +42,13 @@ export const prepRulesSchema = z
      * UID2 provider); unset: the profile's encoding (uid2, amc and tiktok hash).
      */
     hash: z.boolean().optional(),
-    /** The header written into the output: as read (unset), or lowercased, as AMC's Glue tables need (the rejects keep it as read). */
-    outputHeader: z.enum(['as-read', 'lowercase']).optional(),
+    /**
+     * The header written into the output: as read (unset), lowercased, as AMC's Glue tables need, or none (a CSV of
+     * values only, as TikTok's customer files are). The rejects keep it as read.
+     */
+    outputHeader: z.enum(['as-read', 'lowercase', 'none']).optional(),
+    /** false: columns the rules do not map are dropped, never written (unset: copied unchanged). The rejects keep them. */
+    keepUnmapped: z.boolean().optional(),
   })
   .strict()
   .superRefine((rules, ctx) => {
@@ -64,6 +69,20 @@ export function formatFromName(name: string): DataFormat | undefined {
 }
 
 
+/** `rows`: the input's rows, one object per part; `per-type`: one headerless single-column CSV per identifier type and part. */
+export const OUTPUT_LAYOUTS = ['rows', 'per-type'] as const;
+export type OutputLayout = (typeof OUTPUT_LAYOUTS)[number];
+
+/** What the output's shape options allow together. Messages name fields only. */
+export function outputShapeIssues(shape: { outputFormat: OutputFormat; outputLayout?: OutputLayout; maxOutputBytes?: number; rules: Pick<PrepRules, 'outputHeader'> }): { path: string[]; message: string }[] {
+  if (shape.outputFormat !== 'parquet') return [];
+  const issues: { path: string[]; message: string }[] = [];
+  if (shape.rules.outputHeader === 'none') issues.push({ path: ['rules', 'outputHeader'], message: 'none is for CSV: a Parquet file always names its columns' });
+  if (shape.outputLayout === 'per-type') issues.push({ path: ['outputLayout'], message: 'per-type writes CSV: set outputFormat csv' });
+  if (shape.maxOutputBytes !== undefined) issues.push({ path: ['maxOutputBytes'], message: 'applies to CSV output only' });
+  return issues;
+}
+
 /** Input of `prepareIdentityData`: an S3 object or prefix in, an S3 prefix out, the rules to apply. */
 export const prepareIdentityDataInputSchema = z
   .object({
@@ -79,8 +98,15 @@ export const prepareIdentityDataInputSchema = z
     splitBytes: z.number().int().min(1024 * 1024).default(256 * 1024 * 1024),
     /** A task commits (completes) an output part every this many rows; a retry resumes from the last one. */
     partRows: z.number().int().min(1000).default(1_000_000),
+    /** Unset: `rows`. `per-type`: parts under `data/<type lowercased>/`, one value per line, empty values skipped. */
+    outputLayout: z.enum(OUTPUT_LAYOUTS).optional(),
+    /** No CSV output object grows past this many bytes: the writer rolls over to a further object at a line boundary. */
+    maxOutputBytes: z.number().int().min(1024).optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((input, ctx) => {
+    for (const issue of outputShapeIssues(input)) ctx.addIssue({ code: 'custom', ...issue });
+  });
 export type PrepareIdentityDataInput = z.input<typeof prepareIdentityDataInputSchema>;
 
 /**

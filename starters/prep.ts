@@ -23,6 +23,12 @@ function parseMap(value: string): Record<string, IdentifierType> {
   return columns;
 }
 
+function byteCount(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1024) throw new InvalidArgumentError('expected a whole number of bytes, at least 1024.');
+  return n;
+}
+
 function threadCount(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0 || n > 64) throw new InvalidArgumentError('expected a whole number from 0 to 64.');
@@ -42,12 +48,16 @@ interface PrepCliOptions {
   rejects?: string;
   delimiter?: string;
   threads: number;
+  dropUnmapped?: boolean;
+  header: boolean;
+  perType?: boolean;
+  maxFileBytes?: number;
 }
 
 const program = new Command('prep')
   .description('Normalise, validate and hash the identity columns of a file for one destination, without Temporal')
   .requiredOption('--in <path>', 'input: a local path or s3://bucket/key (.csv, .jsonl, .json, .parquet)')
-  .requiredOption('--out <path>', 'output: a local path or s3://bucket/key (.csv or .parquet)')
+  .requiredOption('--out <path>', 'output: a local path or s3://bucket/key (.csv or .parquet); with --per-type a directory or s3:// prefix')
   .addOption(new Option('--profile <name>', 'destination rules').choices(PREP_PROFILES).makeOptionMandatory())
   .requiredOption('--map <column=TYPE,...>', `input columns to prepare and their types (${IDENTIFIER_TYPES.join(', ')}); other columns are copied unchanged`)
   .option('--region <CC>', 'region national phone numbers are read in', 'US')
@@ -58,8 +68,16 @@ const program = new Command('prep')
   .option('--rejects <path>', 'where rejected rows go (default: beside the output, <name>.rejects.csv)')
   .option('--delimiter <char>', 'CSV delimiter (default: read off the header line)')
   .option('--threads <n>', 'worker threads (0: prepare in the main thread)', threadCount, availableParallelism())
+  .option('--drop-unmapped', 'leave out the columns --map does not name (the rejects keep them)')
+  .option('--no-header', 'write no header line (CSV)')
+  .option('--per-type', "one headerless CSV per identifier type in --out, one value a line (TikTok's customer files)")
+  .option('--max-file-bytes <n>', 'roll a CSV output over to a further file before it passes this size', byteCount)
   .action(async (opts: PrepCliOptions) => {
-    const rules = prepRulesSchema.safeParse({ profile: opts.profile, columns: parseMap(opts.map), defaultRegion: opts.region, country: opts.country, keepRowWhen: opts.keepRowWhen }, { reportInput: true });
+    const shape = { ...(opts.dropUnmapped ? { keepUnmapped: false } : {}), ...(opts.header ? {} : { outputHeader: 'none' }) };
+    const rules = prepRulesSchema.safeParse(
+      { profile: opts.profile, columns: parseMap(opts.map), defaultRegion: opts.region, country: opts.country, keepRowWhen: opts.keepRowWhen, ...shape },
+      { reportInput: true },
+    );
     if (!rules.success) throw new Error(`invalid options:\n${formatIssues(rules.error, { root: '(options)', layout: 'lines' })}`);
     const usesS3 = [opts.in, opts.out, opts.rejects].some((uri) => uri !== undefined && isS3Uri(uri));
     const s3 = usesS3 ? new S3Client({ forcePathStyle: process.env.AWS_ENDPOINT_URL !== undefined }) : undefined;
@@ -67,10 +85,13 @@ const program = new Command('prep')
     const inFormat = opts.inFormat ?? formatFromName(opts.in);
     const total = inFormat === 'csv' || inFormat === 'jsonl' ? await sizeOf(parseLocation(opts.in), s3) : 0;
     const progress = progressLine(process.stderr);
+    const outputLayout = opts.perType ? ('per-type' as const) : undefined;
     const manifest = await prepareFile({
       input: opts.in,
       output: opts.out,
-      rejects: opts.rejects ?? rejectsBeside(opts.out),
+      rejects: opts.rejects ?? rejectsBeside(opts.out, outputLayout),
+      outputLayout,
+      maxOutputBytes: opts.maxFileBytes,
       inputFormat: opts.inFormat as never,
       outputFormat: opts.outFormat as never,
       delimiter: opts.delimiter,

@@ -86,9 +86,11 @@ export async function prepareIdentityData(input: PrepareIdentityDataInput): Prom
     status.tasks = tasks.length;
     stage('preparing');
     const outputPrefix = runLocation(config.output, runId).run;
+    // Only when set, so the activity input of a run that uses neither stays as it was.
+    const shape = { ...(config.outputLayout ? { outputLayout: config.outputLayout } : {}), ...(config.maxOutputBytes ? { maxOutputBytes: config.maxOutputBytes } : {}) };
     const manifests = await allTasks(
       tasks.map((task) => async () => {
-        const manifest = await preparing.prepareDataset({ task, outputPrefix, outputFormat: config.outputFormat, rules: config.rules, partRows: config.partRows });
+        const manifest = await preparing.prepareDataset({ task, outputPrefix, outputFormat: config.outputFormat, rules: config.rules, partRows: config.partRows, ...shape });
         status.tasksDone++;
         return manifest;
       }),

@@ -112,4 +112,38 @@ describe('prepareIdentityData end to end (dev server, sandbox S3, production wor
     expect(history).toContain('"splitBytes":1048576'); // the scan reads the payloads' plain text
     for (const value of [...big.emails.slice(0, 200), ...big.phones.slice(0, 200), ...small.emails]) expect(history).not.toContain(value);
   }, 180_000);
+
+  it("writes TikTok's per-type layout through the workflow: typed, headerless parts under the cap, the same lines as the CLI engine", async () => {
+    const data = customers(0, 6_000);
+    await aws.s3.send(new CreateBucketCommand({ Bucket: 'prep-e2e-per-type' }));
+    await aws.s3.send(new PutObjectCommand({ Bucket: 'prep-e2e-per-type', Key: 'in/a.csv', Body: data.text }));
+    const rules = { profile: 'tiktok' as const, columns: { email: 'EMAIL' as const, phone: 'PHONE' as const }, keepUnmapped: false, outputHeader: 'none' as const };
+    const taskQueue = `${TASK_QUEUE}-prep-e2e-per-type-${Date.now()}`;
+    const worker = await createWorker({
+      connection: env.nativeConnection,
+      config: { TEMPORAL_NAMESPACE: 'default', TEMPORAL_TASK_QUEUE: taskQueue, WORKER_MAX_CONCURRENT_ACTIVITIES: 4 },
+      clients: { ...aws, prepThreads: 1 },
+      dataConverter: {},
+      workflowBundle: workflowBundle(),
+    });
+    const summary: PrepSummary = await worker.runUntil(
+      env.client.workflow.execute(prepareIdentityData, {
+        taskQueue,
+        workflowId: `prep-e2e-per-type-${Date.now()}`,
+        args: [{ input: 's3://prep-e2e-per-type/in/a.csv', output: 's3://prep-e2e-per-type/out/', rules, partRows: 2_000, outputLayout: 'per-type', maxOutputBytes: 64 * 1024 }],
+      }),
+    );
+    const manifest = JSON.parse(await objectText(aws.s3, summary.manifestUri)) as PrepManifest;
+    expect(new Set(manifest.outputs.map((o) => o.type))).toEqual(new Set(['EMAIL', 'PHONE']));
+    for (const object of manifest.outputs) {
+      expect(object.bytes).toBeLessThanOrEqual(64 * 1024);
+      expect(object.uri).toContain(`/data/${object.type!.toLowerCase()}/part-`);
+    }
+    await writeFile(join(dir, 'per-type.csv'), data.text);
+    await prepareFile({ input: join(dir, 'per-type.csv'), output: join(dir, 'per-type-out'), outputLayout: 'per-type', rules: prepRulesSchema.parse(rules), threads: 0 });
+    for (const type of ['EMAIL', 'PHONE'] as const) {
+      const fromParts = (await Promise.all(manifest.outputs.filter((o) => o.type === type).map((o) => objectText(aws.s3, o.uri)))).join('');
+      expect(fromParts).toBe(await readFile(join(dir, 'per-type-out', `${type.toLowerCase()}.csv`), 'utf8'));
+    }
+  }, 180_000);
 });

@@ -168,7 +168,7 @@ async function recordPreparedMatching(env: TestWorkflowEnvironment, workflowBund
       columns: rules.columns,
       outputFormat: 'csv',
       inputs: [{ uri: 's3://recorded-input/customers/customers.csv', format: 'csv' }],
-      outputs: [{ uri: 's3://recorded-output/uid2/prepared/x/run-x/data/part-0.csv', bytes: 100, sha256: '0'.repeat(64) }],
+      outputs: [{ uri: 's3://recorded-output/uid2/prepared/x/run-x/data/part-0.csv', bytes: 100, sha256: '0'.repeat(64), md5: '0'.repeat(32) }],
       rejects: [],
       counts: counts(Object.keys(rules.columns)[0]!),
     }),
@@ -219,7 +219,7 @@ async function recordPreparation(env: TestWorkflowEnvironment, workflowBundle: {
     columns: rules.columns,
     outputFormat: 'csv',
     inputs: [{ uri: 's3://recorded-input/customers.csv', format: 'csv', range: { start: index * 1000, end: (index + 1) * 1000 } }],
-    outputs: [{ uri: `s3://recorded-output/prep/run-x/data/part-${index}.csv`, bytes: 100, sha256: '0'.repeat(64) }],
+    outputs: [{ uri: `s3://recorded-output/prep/run-x/data/part-${index}.csv`, bytes: 100, sha256: '0'.repeat(64), md5: '0'.repeat(32) }],
     rejects: [],
     counts: { ...emptyCounts(rules.columns), rowsIn: 10, rowsOut: 10 },
   });

@@ -37,7 +37,7 @@ async function group(rows: string[][], opts: { shards: number; budget: number; m
   if (!decision.ok) throw new Error(decision.message);
   const { plan } = decision;
   const tables: string[][][] = plan.tables.map(() => []);
-  const sinks: RowSink[] = plan.tables.map((_, t) => ({ write: async () => undefined, writeRows: async (r) => void tables[t]!.push(...r), finish: async () => ({ uri: '', bytes: 0, sha256: '' }) }));
+  const sinks: RowSink[] = plan.tables.map((_, t) => ({ write: async () => undefined, writeRows: async (r) => void tables[t]!.push(...r), finish: async () => ({ uri: '', bytes: 0, sha256: '', md5: '' }) }));
   const counts = emptyReduceCounts(plan);
   const fingerprints: Buffer[] = [];
   for (const keys of shardKeys) {

@@ -84,4 +84,31 @@ john@example.com,+14155550199,John Roe
     expect(binary.stderr).toContain('image.csv looks binary, not CSV: its first line holds control bytes or bytes that are not UTF-8');
     expect(binary.stderr).not.toMatch(/[\u0000-\u0008\u000e-\u001f]|PNG|IHDR/);
   }, 60_000);
+
+  it('--drop-unmapped --no-header: only the mapped columns, no header line', async () => {
+    const { code, stderr } = await prep(['--in', 'people.csv', '--out', 'mapped.csv', '--profile', 'tiktok', '--map', 'EMAIL=EMAIL,PHONE=PHONE', '--drop-unmapped', '--no-header', '--threads', '0']);
+    expect(code, stderr).toBe(0);
+    expect(Papa.parse<string[]>((await readFile(join(dir, 'mapped.csv'), 'utf8')).trimEnd()).data).toEqual([
+      [sha256Hex('jane.doe@example.com'), sha256Hex('14155550123')],
+      ['', sha256Hex('12125550199')],
+    ]);
+  }, 60_000);
+
+  it("--per-type --max-file-bytes: one headerless file per type in --out (TikTok's customer files), rolled over at the cap", async () => {
+    const lines = ['id,EMAIL,city,PHONE', ...Array.from({ length: 40 }, (_, i) => `${i},user${i}@example.com,Paris,(415) 555-${String(1000 + i)}`)];
+    await writeFile(join(dir, 'many.csv'), `${lines.join('\n')}\n`);
+    const { code, stdout, stderr } = await prep(['--in', 'many.csv', '--out', 'per-type', '--profile', 'tiktok', '--map', 'EMAIL=EMAIL,PHONE=PHONE', '--per-type', '--max-file-bytes', '1300', '--threads', '0']);
+    expect(code, stderr).toBe(0);
+    const manifest = JSON.parse(stdout) as PrepManifest;
+    expect(manifest.outputs.map((o) => [o.uri, o.type])).toEqual([
+      ['per-type/email.csv', 'EMAIL'],
+      ['per-type/email-00001.csv', 'EMAIL'],
+      ['per-type/phone.csv', 'PHONE'],
+      ['per-type/phone-00001.csv', 'PHONE'],
+    ]);
+    const emails = (await readFile(join(dir, 'per-type/email.csv'), 'utf8')) + (await readFile(join(dir, 'per-type/email-00001.csv'), 'utf8'));
+    expect(emails).toBe(Array.from({ length: 40 }, (_, i) => `${sha256Hex(`user${i}@example.com`)}\n`).join(''));
+    for (const object of manifest.outputs) expect(object.bytes).toBeLessThanOrEqual(1300);
+    expect(manifest.rejects[0]!.uri).toBe('per-type/rejects.csv');
+  }, 60_000);
 });

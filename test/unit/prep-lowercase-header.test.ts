@@ -34,6 +34,6 @@ describe("outputHeader 'lowercase' (AMC's Glue columns must equal the header, al
     const input = tmp.path('in.csv');
     await writeFile(input, 'id,Email,EMAIL\n1,a@b.com,c@d.com\n');
     const run = prepare({ input, output: tmp.path('out.csv'), rules: { profile: 'amc', columns: { Email: 'EMAIL' }, outputHeader: 'lowercase' } });
-    await expect(run).rejects.toMatchObject({ name: PREP_INPUT_ERROR, message: 'columns 2 and 3 of the header would have the same name in lowercase (outputHeader lowercase): rename one' });
+    await expect(run).rejects.toMatchObject({ name: PREP_INPUT_ERROR, message: 'columns 2 and 3 of the input would have the same name in lowercase (outputHeader lowercase): rename one' });
   });
 });

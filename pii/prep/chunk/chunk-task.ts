@@ -1,9 +1,11 @@
 import { move, transferableSymbol, valueSymbol } from 'piscina';
-import type { PrepRules } from '../../../schemas/prep';
+import type { IdentifierType, OutputLayout, PrepRules } from '../../../schemas/prep';
+import { hashesValues } from '../../rules/profiles';
 import { decodeUtf8, parseCsvRecords, parseJsonLines, type ParsedRecord } from '../read/parse-records';
 import type { PrepCounts } from '../run/prep-counts';
 import { RowPreparer, type RejectedRow } from '../rows/row-preparer';
-import { columnsToCheck, NEEDS_QUOTES, quoteFields } from '../write/csv-field';
+import { keptColumns } from '../rows/check-rules';
+import { columnsToCheck, csvField, NEEDS_QUOTES, quoteFields } from '../write/csv-field';
 import { runCsvBytes } from './csv-bytes';
 
 /** One unit of work: whole records, as bytes of a line format or as records already read (JSON array, Parquet). */
@@ -11,6 +13,8 @@ export type ChunkTask = {
   header: string[];
   rules: PrepRules;
   output: 'csv' | 'parquet';
+  /** Unset: rows. `per-type`: each mapped value on a line of its type's output (`byType`), empty values left out. */
+  layout?: OutputLayout;
   /** Where to write the CSV output, when the caller has a buffer to reuse (it grows if too small). */
   outputBuffer?: ArrayBuffer;
 } & ({ format: 'csv'; bytes: Uint8Array; delimiter: string } | { format: 'jsonl'; bytes: Uint8Array } | { format: 'records'; records: ParsedRecord[] });
@@ -24,6 +28,8 @@ export interface ChunkResult {
   input?: ArrayBuffer;
   /** Prepared rows when the output is Parquet. */
   rows?: string[][];
+  /** Layout per-type: per identifier type, its values, one a line (CSV fields), UTF-8. */
+  byType?: Partial<Record<IdentifierType, Uint8Array>>;
   /** Row numbers relative to the chunk (1 = its first record). */
   rejects: RejectedRow[];
   counts: PrepCounts;
@@ -57,7 +63,7 @@ export function runChunkTask(task: ChunkTask): ChunkResult {
  * output's is the task's `outputBuffer` or one made for it; the input's, one the executor sent).
  */
 function movable(result: ChunkResult): ChunkResult {
-  const buffers = [result.csv?.buffer, result.input].filter((buffer): buffer is ArrayBuffer => buffer instanceof ArrayBuffer && buffer.byteLength > 0);
+  const buffers = [result.csv?.buffer, result.input, ...Object.values(result.byType ?? {}).map((bytes) => bytes.buffer)].filter((buffer): buffer is ArrayBuffer => buffer instanceof ArrayBuffer && buffer.byteLength > 0);
   if (buffers.length === 0) return result;
   Object.defineProperty(result, transferableSymbol, { value: [...new Set(buffers)] });
   Object.defineProperty(result, valueSymbol, { value: result });
@@ -65,18 +71,41 @@ function movable(result: ChunkResult): ChunkResult {
   return result;
 }
 
-/** One CSV line, byte for byte what Papa.unparse writes for the row. */
-const csvLine = (row: string[], check: number[], needsQuotes: RegExp): string => quoteFields(row, check, needsQuotes).join(',');
+/** One CSV line of the row's kept columns (all, unless given), byte for byte what Papa.unparse writes for them. */
+function csvLine(row: string[], check: number[], kept: number[] | undefined): string {
+  const quoted = quoteFields(row, check, NEEDS_QUOTES);
+  return (kept ? kept.map((k) => quoted[k]!) : quoted).join(',');
+}
+
+/** Collects a per-type chunk's values: the mapped columns' indexes and types, and each type's lines. */
+function typeLines(task: ChunkTask) {
+  const quote = !hashesValues(task.rules);
+  const columns = Object.entries(task.rules.columns).map(([name, type]) => ({ index: task.header.indexOf(name), type }));
+  const lines: Partial<Record<IdentifierType, string[]>> = {};
+  return {
+    add(row: string[]) {
+      for (const { index, type } of columns) {
+        const value = row[index]!;
+        if (value !== '') (lines[type] ??= []).push(quote ? csvField(value) : value);
+      }
+    },
+    bytes: () => Object.fromEntries(Object.entries(lines).map(([type, values]) => [type, encoder.encode(`${values.join('\n')}\n`)])) as ChunkResult['byType'],
+  };
+}
 
 function prepareChunk(task: ChunkTask): ChunkResult {
-  if (task.format === 'csv' && task.output === 'csv') {
+  const perType = task.layout === 'per-type';
+  // The byte path copies whole rows: it serves the rows layout with every column kept.
+  if (task.format === 'csv' && task.output === 'csv' && !perType && task.rules.keepUnmapped !== false) {
     const result = runCsvBytes(task);
     if (result) return result;
   }
   const preparer = new RowPreparer(task.header, task.rules);
   const records = readRecords(task);
-  const toCsv = task.output === 'csv';
+  const toCsv = task.output === 'csv' && !perType;
   const check = toCsv ? columnsToCheck(task.header, task.rules) : [];
+  const kept = task.rules.keepUnmapped === false ? keptColumns(task.rules, task.header) : undefined;
+  const byType = perType ? typeLines(task) : undefined;
   const rows: string[][] = [];
   const lines: string[] = [];
   const rejects: RejectedRow[] = [];
@@ -92,11 +121,13 @@ function prepareChunk(task: ChunkTask): ChunkResult {
     }
     const prepared = preparer.prepare(record.fields, i + 1, rejects);
     if (!prepared) continue;
-    if (toCsv) lines.push(csvLine(prepared, check, NEEDS_QUOTES));
-    else rows.push(prepared);
+    if (byType) byType.add(prepared);
+    else if (toCsv) lines.push(csvLine(prepared, check, kept));
+    else rows.push(kept ? kept.map((k) => prepared[k]!) : prepared);
   }
   const result: ChunkResult = { records: records.length, rejects, counts: preparer.counts };
-  if (!toCsv) result.rows = rows;
+  if (byType) result.byType = byType.bytes();
+  else if (!toCsv) result.rows = rows;
   else result.csv = encodeInto(lines.length > 0 ? `${lines.join('\n')}\n` : '', task.outputBuffer);
   return result;
 }

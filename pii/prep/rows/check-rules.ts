@@ -29,15 +29,26 @@ export function checkRules(rules: PrepRules, header: string[]): void {
   checkMappedColumns(header, rules);
 }
 
-/** The header the output is written with: as read, or lowercased when the rules ask (two columns that would then share a name are refused). */
-export function outputHeaderOf(rules: Pick<PrepRules, 'outputHeader'>, header: string[]): string[] {
-  if (rules.outputHeader !== 'lowercase') return header;
-  const lower = header.map((name) => name.toLowerCase());
+/** Where the columns the output keeps are in the input's rows: every one, or (keepUnmapped false) the mapped ones, in input order. */
+export function keptColumns(rules: Pick<PrepRules, 'columns' | 'keepUnmapped' | 'passThrough'>, header: string[]): number[] {
+  const mapped = (name: string) => name in rules.columns || (rules.passThrough ?? []).includes(name);
+  return header.flatMap((name, i) => (rules.keepUnmapped === false && !mapped(name) ? [] : [i]));
+}
+
+/**
+ * The columns the output is written with: the kept ones (`keptColumns`), as read or lowercased when the rules ask
+ * (two columns that would then share a name are refused). A Parquet output's column names even when no header line is written.
+ */
+export function outputHeaderOf(rules: Pick<PrepRules, 'outputHeader' | 'columns' | 'keepUnmapped' | 'passThrough'>, header: string[]): string[] {
+  const at = keptColumns(rules, header);
+  const kept = at.map((i) => header[i]!);
+  if (rules.outputHeader !== 'lowercase') return kept;
+  const lower = kept.map((name) => name.toLowerCase());
   const clash = lower.findIndex((name, i) => lower.indexOf(name) !== i);
   if (clash >= 0) {
     const first = lower.indexOf(lower[clash]!);
     // Positions, not names: a headerless file's first row holds data.
-    throw new PrepInputError(`columns ${first + 1} and ${clash + 1} of the header would have the same name in lowercase (outputHeader lowercase): rename one`);
+    throw new PrepInputError(`columns ${at[first]! + 1} and ${at[clash]! + 1} of the input would have the same name in lowercase (outputHeader lowercase): rename one`);
   }
   return lower;
 }

@@ -1,4 +1,4 @@
-import type { DataFormat, OutputFormat, PrepRules } from '../../../schemas/prep';
+import type { DataFormat, IdentifierType, OutputFormat, PrepRules } from '../../../schemas/prep';
 import type { WrittenObject } from '../../../storage/data-location';
 import { addCounts, emptyCounts, type PrepCounts } from './prep-counts';
 
@@ -9,13 +9,16 @@ export interface PreparedInput {
   range?: { start: number; end: number };
 }
 
-/** What a preparation read and wrote: counts, objects and their SHA-256. Holds no values. */
+/** An output object, with the identifier type it holds when the layout is per-type. */
+export type PreparedObject = WrittenObject & { type?: IdentifierType };
+
+/** What a preparation read and wrote: counts, objects and their SHA-256 and MD5. Holds no values. */
 export interface PrepManifest {
   profile: PrepRules['profile'];
   columns: PrepRules['columns'];
   outputFormat: OutputFormat;
   inputs: PreparedInput[];
-  outputs: WrittenObject[];
+  outputs: PreparedObject[];
   rejects: WrittenObject[];
   counts: PrepCounts;
   /** A published run's own sub-prefix of the output, and where in it its parts and its rejects are. */

@@ -18,7 +18,7 @@ interface InputObject {
 }
 
 /** The data objects at `input`: one object, or every object under a prefix (ending in '/') whose format is known. */
-async function listInputObjects(input: string, s3: S3Client | undefined, format?: DataFormat): Promise<InputObject[]> {
+export async function listInputObjects(input: string, s3: S3Client | undefined, format?: DataFormat): Promise<InputObject[]> {
   const isPrefix = input.endsWith('/');
   if (!isPrefix) {
     const known = format ?? formatFromName(input);

@@ -1,8 +1,8 @@
 import { resolve } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { DATA_FORMATS, formatFromName, OUTPUT_FORMATS, type DataFormat, type OutputFormat, type PrepRules } from '../../../schemas/prep';
+import { DATA_FORMATS, formatFromName, OUTPUT_FORMATS, outputShapeIssues, type DataFormat, type OutputFormat, type OutputLayout, type PrepRules } from '../../../schemas/prep';
 import { refuseDirectory } from '../../../storage/data-location';
-import { isS3Uri } from '../../../storage/s3-uri';
+import { isS3Uri, joinUnder } from '../../../storage/s3-uri';
 import { PrepInputError } from '../read/input-errors';
 import { chunkExecutor } from '../threads/chunk-executor';
 import type { PrepManifest } from './manifest';
@@ -11,9 +11,12 @@ import { prepareWhole, type PrepProgress } from './prepare-parts';
 
 export interface PrepareFileOptions {
   input: string;
+  /** An object, or in the per-type layout a prefix (or directory) that gets `<type>.csv` for each identifier type. */
   output: string;
-  /** Default: beside the output, `<output name>.rejects.csv`. */
+  /** Default: beside the output, `<output name>.rejects.csv` (per-type: `rejects.csv` in the output prefix). */
   rejects?: string;
+  outputLayout?: OutputLayout;
+  maxOutputBytes?: number;
   inputFormat?: DataFormat;
   outputFormat?: OutputFormat;
   delimiter?: string;
@@ -24,8 +27,8 @@ export interface PrepareFileOptions {
   onProgress?: (progress: PrepProgress) => void;
 }
 
-export function rejectsBeside(output: string): string {
-  return output.replace(/(\.[a-z]+)?$/i, '.rejects.csv');
+export function rejectsBeside(output: string, layout?: OutputLayout): string {
+  return layout === 'per-type' ? joinUnder(output, 'rejects.csv') : output.replace(/(\.[a-z]+)?$/i, '.rejects.csv');
 }
 
 function inputFormatOf(uri: string, given: DataFormat | undefined): DataFormat {
@@ -50,10 +53,13 @@ function checkDistinct(...uris: [input: string, output: string, rejects: string]
 
 /** Prepares one input object into one output object and one rejects object (`npm run prep`): a task of one part. */
 export async function prepareFile(opts: PrepareFileOptions): Promise<PrepManifest> {
-  await Promise.all([refuseDirectory(opts.input, 'input'), refuseDirectory(opts.output, 'output'), opts.rejects ? refuseDirectory(opts.rejects, 'rejects') : undefined]);
+  const perType = opts.outputLayout === 'per-type';
+  await Promise.all([refuseDirectory(opts.input, 'input'), perType ? undefined : refuseDirectory(opts.output, 'output'), opts.rejects ? refuseDirectory(opts.rejects, 'rejects') : undefined]);
   const inputFormat = inputFormatOf(opts.input, opts.inputFormat);
-  const outputFormat = opts.outputFormat ?? outputFormatOf(opts.output);
-  const rejects = opts.rejects ?? rejectsBeside(opts.output);
+  const outputFormat = opts.outputFormat ?? (perType ? 'csv' : outputFormatOf(opts.output));
+  const shapeIssue = outputShapeIssues({ outputFormat, outputLayout: opts.outputLayout, maxOutputBytes: opts.maxOutputBytes, rules: opts.rules })[0];
+  if (shapeIssue) throw new PrepInputError(`${shapeIssue.path.join('.')}: ${shapeIssue.message}`);
+  const rejects = opts.rejects ?? rejectsBeside(opts.output, opts.outputLayout);
   checkDistinct(opts.input, opts.output, rejects);
   // The worker threads start (~0.1 s to load the engine) while the input is opened and its header read.
   const executor = chunkExecutor(opts.threads ?? 0);
@@ -64,6 +70,8 @@ export async function prepareFile(opts: PrepareFileOptions): Promise<PrepManifes
       rejects,
       outputFormat,
       rules: opts.rules,
+      outputLayout: opts.outputLayout,
+      maxOutputBytes: opts.maxOutputBytes,
       s3: opts.s3,
       executor,
       onProgress: opts.onProgress,

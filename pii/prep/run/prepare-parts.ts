@@ -1,11 +1,13 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { DataFormat, OutputFormat, PrepRules } from '../../../schemas/prep';
+import type { DataFormat, IdentifierType, OutputFormat, OutputLayout, PrepRules } from '../../../schemas/prep';
 import type { ChunkExecutor } from '../threads/chunk-executor';
 import { checkRules, outputHeaderOf } from '../rows/check-rules';
 import { parseLocation, writeObject, type ObjectWriter, type WrittenObject } from '../../../storage/data-location';
 import { joinUnder } from '../../../storage/s3-uri';
-import type { PrepManifest } from './manifest';
-import { csvSink, parquetSink, rejectsSink } from '../write/output-sinks';
+import type { PreparedObject, PrepManifest } from './manifest';
+import { parquetSink, rejectsSink } from '../write/output-sinks';
+import { rollingCsv, typeSinks } from '../write/type-sinks';
+import type { ChunkResult } from '../chunk/chunk-task';
 import { addCounts, emptyCounts, type PrepCounts } from './prep-counts';
 import { preparedChunks } from '../threads/prepared-chunks';
 import { openSource } from '../read/record-sources';
@@ -32,7 +34,7 @@ export interface PrepCheckpoint {
   nextPart: number;
   rowOffset: number;
   counts: PrepCounts;
-  outputs: WrittenObject[];
+  outputs: PreparedObject[];
   rejects: WrittenObject[];
 }
 
@@ -48,6 +50,10 @@ interface PrepareOptions {
   task: PrepTask;
   outputFormat: OutputFormat;
   rules: PrepRules;
+  /** Unset: rows. */
+  outputLayout?: OutputLayout;
+  /** CSV output objects roll over to a further object before they would pass this size. */
+  maxOutputBytes?: number;
   s3?: S3Client;
   executor: ChunkExecutor;
   /** Resume from here instead of the task's start. */
@@ -67,7 +73,9 @@ export interface PreparePartsOptions extends PrepareOptions {
 
 /** Where the parts go and how large they grow. */
 interface PartLayout {
-  objects(part: number): { output: string; rejects: string };
+  /** A part's output object: of one identifier type in the per-type layout, the `roll`th when the part rolled over at maxOutputBytes. */
+  output(part: number, type: IdentifierType | undefined, roll: number): string;
+  rejects(part: number): string;
   partRows: number;
   /** The first part is written even when the input has no rows (a header-only output), as a single output object always is. */
   alwaysOnePart: boolean;
@@ -78,9 +86,19 @@ export const contentType = (format: OutputFormat) => (format === 'csv' ? 'text/c
 
 const pad = (n: number) => String(n).padStart(5, '0');
 
-function partObjects(prefix: string, task: number, part: number, format: OutputFormat): { output: string; rejects: string } {
-  const name = `part-${pad(task)}-${pad(part)}`;
-  return { output: joinUnder(prefix, 'data', `${name}.${format}`), rejects: joinUnder(prefix, 'rejects', `${name}.csv`) };
+/** `name.csv` for roll 0, `name-00001.csv` for roll 1…: the first object keeps the name it has without a cap. */
+export const rolledName = (uri: string, roll: number): string => (roll === 0 ? uri : uri.replace(/(\.[a-z]+)?$/i, (ext) => `-${pad(roll)}${ext}`));
+
+const typeFolder = (type: IdentifierType) => type.toLowerCase();
+
+function partLayout(prefix: string, task: number, format: OutputFormat, partRows: number): PartLayout {
+  const name = (part: number) => `part-${pad(task)}-${pad(part)}`;
+  return {
+    output: (part, type, roll) => rolledName(joinUnder(prefix, 'data', ...(type ? [typeFolder(type)] : []), `${name(part)}.${format}`), roll),
+    rejects: (part) => joinUnder(prefix, 'rejects', `${name(part)}.csv`),
+    partRows,
+    alwaysOnePart: false,
+  };
 }
 
 /**
@@ -89,14 +107,45 @@ function partObjects(prefix: string, task: number, part: number, format: OutputF
  * part that was in progress and the final objects equal an uninterrupted run's.
  */
 export function prepareParts(opts: PreparePartsOptions): Promise<PrepManifest> {
-  const objects = (part: number) => partObjects(opts.outputPrefix, opts.task.index, part, opts.outputFormat);
-  return prepareInParts(opts, { objects, partRows: opts.partRows, alwaysOnePart: false });
+  return prepareInParts(opts, partLayout(opts.outputPrefix, opts.task.index, opts.outputFormat, opts.partRows));
 }
 
-/** Prepares one whole object into one output object and one rejects object: a task of one part. */
+/**
+ * Prepares one whole object into one output object (more when it rolls over at maxOutputBytes) and one rejects object:
+ * a task of one part. In the per-type layout `output` is a prefix (or directory) and each type's values go to `<type>.csv` in it.
+ */
 export function prepareWhole(opts: Omit<PrepareOptions, 'resume' | 'onCommit'> & { output: string; rejects: string }): Promise<PrepManifest> {
-  const layout = { objects: () => ({ output: opts.output, rejects: opts.rejects }), partRows: Infinity, alwaysOnePart: true };
+  const layout: PartLayout = {
+    output: (_part, type, roll) => rolledName(type ? joinUnder(opts.output, `${typeFolder(type)}.csv`) : opts.output, roll),
+    rejects: () => opts.rejects,
+    partRows: Infinity,
+    alwaysOnePart: true,
+  };
   return prepareInParts({ ...opts, onCommit: () => undefined }, layout);
+}
+
+/** A part's output: CSV (rolled over at the cap) or Parquet rows, or one CSV per identifier type. */
+interface PartOutput {
+  write(result: ChunkResult): Promise<void>;
+  finish(): Promise<PreparedObject[]>;
+  abort(): Promise<void>;
+}
+
+async function openPartOutput(opts: PrepareOptions, layout: PartLayout, part: number, columns: string[]): Promise<PartOutput> {
+  const open = (type: IdentifierType | undefined, roll: number) => writeObject(parseLocation(layout.output(part, type, roll)), opts.s3, contentType(opts.outputFormat));
+  if (opts.outputLayout === 'per-type') return typeSinks((type, roll) => open(type, roll), opts.maxOutputBytes);
+  if (opts.outputFormat === 'csv') {
+    const csv = await rollingCsv((roll) => open(undefined, roll), opts.rules.outputHeader === 'none' ? undefined : columns, opts.maxOutputBytes);
+    return { write: (result) => csv.write(result.csv ?? ''), finish: () => csv.finish(), abort: () => csv.abort() };
+  }
+  const writer = await open(undefined, 0);
+  try {
+    const sink = await parquetSink(writer, columns);
+    return { write: (result) => sink.write(result), finish: async () => [await sink.finish()], abort: () => writer.abort() };
+  } catch (error) {
+    await writer.abort();
+    throw error;
+  }
 }
 
 async function prepareInParts(opts: PrepareOptions, layout: PartLayout): Promise<PrepManifest> {
@@ -130,26 +179,22 @@ async function prepareInParts(opts: PrepareOptions, layout: PartLayout): Promise
   };
 
   const openPart = async () => {
-    const uris = layout.objects(state.nextPart);
-    const writers: ObjectWriter[] = [];
+    const sink = await openPartOutput(opts, layout, state.nextPart, written);
+    let rejectsObject: ObjectWriter | undefined;
     try {
-      const output = await writeObject(parseLocation(uris.output), opts.s3, contentType(opts.outputFormat));
-      writers.push(output);
-      const sink = opts.outputFormat === 'csv' ? await csvSink(output, written) : await parquetSink(output, written);
-      const rejectsObject = await writeObject(parseLocation(uris.rejects), opts.s3);
-      writers.push(rejectsObject);
+      rejectsObject = await writeObject(parseLocation(layout.rejects(state.nextPart)), opts.s3);
       const rejects = await rejectsSink(rejectsObject, header);
-      return { sink, rejects, writers, records: 0, end: state.position, counts: emptyCounts(opts.rules.columns) };
+      return { sink, rejects, abort: [() => sink.abort(), () => rejectsObject!.abort()], records: 0, end: state.position, counts: emptyCounts(opts.rules.columns) };
     } catch (error) {
       // A part that could not be opened leaves no upload open either.
-      await Promise.all(writers.map((writer) => writer.abort()));
+      await Promise.all([sink.abort(), rejectsObject?.abort()]);
       throw error;
     }
   };
   let part: Awaited<ReturnType<typeof openPart>> | undefined;
   const commit = async () => {
     if (!part) return;
-    state.outputs.push(await part.sink.finish());
+    state.outputs.push(...(await part.sink.finish()));
     state.rejects.push(await part.rejects.finish());
     addCounts(state.counts, part.counts);
     state.rowOffset += part.records;
@@ -161,7 +206,7 @@ async function prepareInParts(opts: PrepareOptions, layout: PartLayout): Promise
 
   try {
     if (layout.alwaysOnePart) part = await openPart();
-    for await (const { end, result } of preparedChunks(source, opts.executor, opts.rules, opts.outputFormat)) {
+    for await (const { end, result } of preparedChunks(source, opts.executor, opts.rules, opts.outputFormat, opts.outputLayout)) {
       part ??= await openPart();
       await part.sink.write(result);
       await part.rejects.write(result.rejects, state.rowOffset + part.records);
@@ -175,7 +220,7 @@ async function prepareInParts(opts: PrepareOptions, layout: PartLayout): Promise
     await commit();
   } catch (error) {
     // The part in progress is not committed: abort its uploads (a retry writes it again) and release the input.
-    await Promise.all([...(part?.writers.map((writer) => writer.abort()) ?? []), source.close()]);
+    await Promise.all([...(part?.abort.map((abort) => abort()) ?? []), source.close()]);
     throw error;
   }
   return {

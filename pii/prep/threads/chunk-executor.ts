@@ -74,7 +74,7 @@ export function threadExecutor(threads = availableParallelism()): ChunkExecutor 
         sent = { ...task, bytes };
         transferList.push(input);
       }
-      const outputBuffer = task.output === 'csv' ? outputs.take(0) : undefined;
+      const outputBuffer = task.output === 'csv' && task.layout !== 'per-type' ? outputs.take(0) : undefined;
       if (outputBuffer) {
         sent = { ...sent, outputBuffer };
         transferList.push(outputBuffer);

@@ -12,14 +12,15 @@ export interface RowSink {
 }
 
 /** Papa.unparse(rows, { newline: '\n' }) of rows of strings, plus a final newline, without papaparse's per-field scans. */
-function csvLines(rows: (string | undefined)[][]): string {
+export function csvLines(rows: (string | undefined)[][]): string {
   let text = '';
   for (const row of rows) text += `${row.map((value) => csvField(value ?? '')).join(',')}\n`;
   return text;
 }
 
-export async function csvSink(target: ObjectWriter, header: string[]): Promise<RowSink> {
-  await target.write(csvLines([header]));
+/** CSV rows into `target`, after the header line (none when `header` is undefined). */
+export async function csvSink(target: ObjectWriter, header: string[] | undefined): Promise<RowSink> {
+  if (header) await target.write(csvLines([header]));
   return {
     write: (result) => target.write(result.csv ?? ''),
     writeRows: (rows) => target.write(csvLines(rows)),
