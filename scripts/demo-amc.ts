@@ -53,13 +53,12 @@ export function reportAmcTableWhenGuarding(env: NodeJS.ProcessEnv, workflowId: s
   };
 }
 
+/** Counts when the last look published a generation (an unchanged look, e.g. after a restarted demo, has none). */
 export function amcTableLine(s: AmcIdMappingStatus): string | undefined {
   const table = s.tables[0];
+  if (!table || s.lastJob?.status !== 'SUCCEEDED') return undefined;
   const c = s.lastInput?.counts;
-  if (!table || !c || s.lastJob?.status !== 'SUCCEEDED') return undefined;
-  return (
-    `demo: AMC mapping table ${table.name} (id ${table.id}) ready: ${c.inputRows} rows in, ${c.rejected} rejected, ${c.keys} customer keys` +
-    ` (${c.collapsedKeys} collapsed from over 25 rows), ${s.lastJob.kind} job ${s.lastJob.status}` +
-    (s.nextEligibleAt ? `; AMC allows its next refresh from ${s.nextEligibleAt}` : '')
-  );
+  const counts = c ? `: ${c.inputRows} rows in, ${c.rejected} rejected, ${c.keys} customer keys (${c.collapsedKeys} collapsed from over 25 rows)` : '';
+  const next = s.nextEligibleAt ? `; AMC allows its next refresh from ${s.nextEligibleAt}` : '';
+  return `demo: AMC mapping table ${table.name} (id ${table.id}) ready${counts}, ${s.lastJob.kind} job ${s.lastJob.status}${next}`;
 }
