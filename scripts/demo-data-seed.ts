@@ -61,18 +61,22 @@ export async function seedDemoData(region: string): Promise<{ bucket: string; ke
 export const DEMO_AMC_SECRET_ID = 'identity-demo/amc-credentials';
 export const DEMO_AMC_INSTANCE = 'amcdemo';
 export const DEMO_AMC_ADVERTISER = 'ENTITYDEMO';
+/** AMC's query results go to a bucket other than the data's (examples/amc-id-mapping.sandbox.json names it). */
+export const DEMO_AMC_RESULTS_BUCKET = 'identity-demo-amc-results';
 /** The sandbox's Login with Amazon app: demo values the AMC stand-in accepts, not credentials of anything real. */
 const DEMO_AMC_CREDENTIALS = { clientId: 'amzn1.application-oa2-client.sandbox-demo', clientSecret: 'sandbox-demo-secret', refreshToken: 'Atzr|sandbox-demo-refresh' };
 
 /**
  * Gives the sandbox's AMC stand-in the demo's Ads API credentials and stores the same in its Secrets
- * Manager (where the AMC activities read them), then creates instance `amcdemo` with its collaboration
+ * Manager (where the AMC activities read them), creates the query-results bucket, then instance `amcdemo` with its collaboration
  * pending acceptance for two more checks (so the demo shows the acceptance link, then goes on). An
  * existing instance is left as it is, so a restarted demo does not send a running table back to waiting.
  */
 export async function seedDemoAmc(region: string, sandboxUrl: string): Promise<{ secretId: string; instanceId: string }> {
   const secrets = new SecretsManagerClient({ region });
+  const s3 = new S3Client({ region, forcePathStyle: true });
   try {
+    await ignoreIf(['BucketAlreadyOwnedByYou', 'BucketAlreadyExists'], s3.send(new CreateBucketCommand({ Bucket: DEMO_AMC_RESULTS_BUCKET })));
     const SecretString = JSON.stringify(DEMO_AMC_CREDENTIALS);
     await secrets.send(new CreateSecretCommand({ Name: DEMO_AMC_SECRET_ID, SecretString })).catch(async (err: unknown) => {
       if ((err as Error).name !== 'ResourceExistsException') throw err;
@@ -80,6 +84,7 @@ export async function seedDemoAmc(region: string, sandboxUrl: string): Promise<{
     });
   } finally {
     secrets.destroy();
+    s3.destroy();
   }
   await sandboxAdmin(sandboxUrl, 'PUT', '/amc/credentials', DEMO_AMC_CREDENTIALS);
   const existing = await fetch(`${sandboxUrl}/_sandbox/amc/instances/${DEMO_AMC_INSTANCE}`, { headers: adminAuthHeaders() });

@@ -11,6 +11,7 @@ import { uid2Matching } from '../workflows/uid2-matching';
 import { uid2SubscriptionApproval } from '../workflows/uid2-subscription-approval';
 import { logger } from '../temporal-client/logger';
 import { DEMO_DATABASE, DEMO_DATA_URI, DEMO_TABLE, seedDemoData } from './demo-data-seed';
+import { reportAmcTableWhenGuarding, startDemoAmc } from './demo-amc';
 import { PROJECT_ROOT } from '../toolchain/paths';
 
 export const DEMO_APPROVAL_DELAY_MS = 60_000;
@@ -19,8 +20,9 @@ export const DEMO_APPROVAL_DELAY_MS = 60_000;
  * The newcomer's demo under `npm start` with the sandbox: demo customer data in S3 and Glue, one run
  * of each workflow that exists
  * (uid2SubscriptionApproval; prepareIdentityData preparing the demo customers for UID2; uid2Matching, which waits for the
- * approval and then maps the customers' emails and phones to UID2s), and the sandbox approving the UID2 subscription a
- * minute later, as the UID2 team would, so the runs complete in front of you in the Temporal UI.
+ * approval and then maps the customers' emails and phones to UID2s; amcIdMapping making them an AMC ID mapping table once
+ * the sandbox's AMC accepts its collaboration), and the sandbox approving the UID2 subscription a minute later, as the UID2
+ * team would, so the runs complete in front of you in the Temporal UI.
  */
 export async function startDemo(env: NodeJS.ProcessEnv, sandboxUrl: string): Promise<() => void> {
   const seeded = await seedDemoData(env.AWS_REGION ?? 'us-east-1');
@@ -28,6 +30,7 @@ export async function startDemo(env: NodeJS.ProcessEnv, sandboxUrl: string): Pro
   const input = loadConfigFile(`${PROJECT_ROOT}/examples/uid2-subscription.sandbox.json`, uid2SubscriptionApprovalInputSchema);
   const ctx = await starterContext(env);
   let matchingId: string;
+  let amcId: string;
   try {
     await runWorkflow({
       ctx,
@@ -57,6 +60,7 @@ export async function startDemo(env: NodeJS.ProcessEnv, sandboxUrl: string): Pro
       wait: false,
       out: (line) => console.log(`demo: ${line}`),
     });
+    amcId = await startDemoAmc(ctx, env.AWS_REGION ?? 'us-east-1', sandboxUrl, (line) => console.log(`demo: ${line}`));
   } finally {
     await ctx.close();
   }
@@ -67,10 +71,10 @@ export async function startDemo(env: NodeJS.ProcessEnv, sandboxUrl: string): Pro
       .then((res) => logger.info(`demo: sandbox approved the UID2 subscription (HTTP ${res.status})`))
       .catch((err: unknown) => logger.warn(`demo: could not approve in the sandbox: ${(err as Error).message}`));
   }, DEMO_APPROVAL_DELAY_MS);
-  const stopReporting = reportPhonesWhenDone(env, matchingId);
+  const stopReporting = [reportPhonesWhenDone(env, matchingId), reportAmcTableWhenGuarding(env, amcId)];
   return () => {
     clearTimeout(timer);
-    stopReporting();
+    for (const stop of stopReporting) stop();
   };
 }
 

@@ -1,6 +1,7 @@
 import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import type { amcIdMapping } from '../workflows/amc-id-mapping';
 import { amcIdMappingStatusQuery } from '../workflows/amc-id-mapping-messages';
+import type { DataChangedAnswer } from '../workflows/amc-id-mapping-messages';
 import type { AmcIdMappingStatus } from '../workflows/amc-id-mapping-status';
 import { failureMessage } from './lib/run-workflow';
 
@@ -18,6 +19,15 @@ export function renderAmcIdMappingStatus(s: AmcIdMappingStatus): string {
   if (s.nextEligibleAt && s.pending) parts.push(`refresh on ${s.nextEligibleAt}`);
   if (s.runs > 1) parts.push(`run ${s.runs}`);
   return parts.join('  ');
+}
+
+/**
+ * The `data-changed` answer. The guard answers before it looks at the input, so the answer can only say
+ * what was pending already; what the look finds shows in `status`.
+ */
+export function renderDataChangedAnswer(workflowId: string, answer: DataChangedAnswer): string {
+  const before = answer.pending ? `changes already pending since ${answer.pending.since}, refresh on ${answer.nextEligibleAt}` : 'no change pending before it';
+  return `${workflowId}: notice accepted (${before}); the guard looks at the input next: \`status\` shows what it finds`;
 }
 
 const GUARDING = new Set(['guarding', 'waiting-for-refresh-window', 'processing-input', 'refreshing']);

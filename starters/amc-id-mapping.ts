@@ -7,7 +7,7 @@ import { inputNoticeSchema, type InputNotice } from '../workflows/amc-id-mapping
 import { amcIdMappingInputSchema, type AmcIdMappingConfig } from '../schemas/amc-id-mapping';
 import { amcTableName } from '../schemas/amc-id-mapping-resources';
 import { amcIamDocument, amcIamOutput, IAM_DOCUMENTS, type IamDocument } from './amc-id-mapping-iam';
-import { followUntilGuarding } from './amc-id-mapping-status';
+import { followUntilGuarding, renderDataChangedAnswer } from './amc-id-mapping-status';
 import { loadConfigFile, validateConfig } from './lib/load-config';
 import { exitWith, runCli } from './lib/run-cli';
 import { runWorkflow } from './lib/run-workflow';
@@ -91,9 +91,7 @@ async function sendDataChanged(ctx: StarterContext, input: AmcIdMappingConfig, n
   const workflowId = guardId(input);
   const handle = ctx.client.workflow.getHandle<typeof amcIdMapping>(workflowId);
   try {
-    const answer = await handle.executeUpdate(dataChangedUpdate, { args: [notice] });
-    const when = answer.pending ? `changes pending since ${answer.pending.since}, refresh on ${answer.nextEligibleAt}` : 'no change pending';
-    console.log(`${workflowId}: accepted (${when})`);
+    console.log(renderDataChangedAnswer(workflowId, await handle.executeUpdate(dataChangedUpdate, { args: [notice] })));
     return 0;
   } catch (err) {
     if (!(err instanceof WorkflowNotFoundError)) return refused(workflowId, 'dataChanged', err);

@@ -13,6 +13,7 @@ import { createDataConverter } from '../../temporal-client/codec/data-converter'
 import { checkNowSignal, type uid2SubscriptionApproval } from '../../workflows/uid2-subscription-approval';
 import type { prepareIdentityData } from '../../workflows/prepare-identity-data';
 import type { uid2Matching } from '../../workflows/uid2-matching';
+import { amcIdMappingStatusQuery, type amcIdMapping } from '../../workflows/amc-id-mapping';
 import { readStackFile } from '../../scripts/local-stack/leftovers';
 import { descendantsOf, isRunning, processById, type ProcessRecord } from '../../scripts/local-stack/processes';
 import { PROJECT_ROOT } from '../../toolchain/paths';
@@ -154,6 +155,14 @@ describe('npm start (local stack)', () => {
       expect(phones.matched + phones.rejectedBeforeEr).toBe(240);
       if (!output.includes('demo: phones: ')) await waitForOutput(child, 'demo: phones: ', () => output);
       expect(output).toContain(`demo: phones: 240 in, ${phones.recovered} recovered by normalisation (rewritten into E.164), ${phones.matched} matched, ${phones.rejectedBeforeEr} rejected before Entity Resolution (see s3://identity-demo/uid2/prepared/Demo_UID2_Daily_Matching_phone/run-`);
+
+      // The demo customers became an AMC ID mapping table: the sandbox's AMC accepted the collaboration, the create job SUCCEEDED.
+      expect(output).toContain('demo: Started amcIdMapping amc-id-mapping/amcdemo/Demo_AMC_Customers');
+      if (!output.includes('demo: AMC mapping table ')) await waitForOutput(child, 'demo: AMC mapping table ', () => output);
+      const amc = await client.workflow.getHandle<typeof amcIdMapping>(workflowIds.amcIdMapping('amcdemo', 'Demo_AMC_Customers')).query(amcIdMappingStatusQuery);
+      expect(amc).toMatchObject({ stage: 'guarding', collaboration: { status: 'ACTIVE' }, lastJob: { kind: 'create', status: 'SUCCEEDED' }, refreshes: 0 });
+      expect(amc.tables.map((t) => t.name)).toEqual(['Demo_AMC_Customers']);
+      expect(output).toContain(`demo: AMC mapping table Demo_AMC_Customers (id ${amc.tables[0]!.id}) ready: 240 rows in, 0 rejected, ${amc.lastInput!.counts!.keys} customer keys`);
     } finally {
       await connection.close();
     }

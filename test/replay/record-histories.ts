@@ -1,7 +1,8 @@
 /**
  * Records the workflow histories replayed by test/replay (run `npm run record-histories` after an
  * intended, compatible change; commit the JSON). Runs on the time-skipping server with stubbed
- * activities, no codec, and made-up ids only, so the fixtures hold no secrets and no PII.
+ * activities (amcIdMapping: a dev server and the sandbox), no codec, and made-up ids and values only,
+ * so the fixtures hold no secrets and no PII.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -30,6 +31,7 @@ import { prepRulesSchema } from '../../schemas/prep';
 import { prepareIdentityData, prepStatusQuery } from '../../workflows/prepare-identity-data';
 import { erJobQueue } from '../../workflows/er-job-queue';
 import { queueStatusQuery, releaseTurnSignal, requestTurnSignal } from '../../workflows/er-job-queue-messages';
+import { recordAmcIdMapping } from './record-amc-id-mapping';
 
 const DAY = 86_400_000;
 
@@ -58,6 +60,8 @@ async function main(): Promise<void> {
     const workflowBundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, failureConverterPath: FAILURE_CONVERTER_PATH });
     if (recording('prepare-identity-data')) await recordPreparation(env, workflowBundle);
     if (recording('er-job-queue-continued')) await recordJobQueueContinued(env, workflowBundle);
+    // On a dev server with the production worker against the sandbox, whose AMC stand-in keeps its own clock.
+    if (recording('amc-id-mapping')) save('amc-id-mapping', await recordAmcIdMapping(workflowBundle));
     if (!['uid2-subscription-approval', 'uid2-subscription-approval-by-update', 'uid2-matching', 'uid2-matching-prepared'].some(recording)) return;
     const since = await env.currentTimeMs();
     const activities: Activities = {

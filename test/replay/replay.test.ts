@@ -4,6 +4,8 @@ import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import { describe, expect, it } from 'vitest';
 import { workflowBundle } from '../helpers/environments';
+import { historyText } from '../helpers/history-text';
+import { AMC_RECORDING_VALUES } from './amc-id-mapping-recording';
 
 /** Fixtures are written by test/replay/record-histories.ts (`npm run record-histories`). */
 /** Replays recorded histories against today's workflow code: a non-deterministic change fails here. */
@@ -19,5 +21,12 @@ describe('replay of recorded histories', () => {
     const history = temporal.api.history.v1.History.fromObject(JSON.parse(readFileSync(join(dir, file), 'utf8')) as object);
     expect(history.events?.length).toBeGreaterThan(10);
     await Worker.runReplayHistory({ workflowBundle: workflowBundle() }, history, file.replace(/\.json$/, ''));
+  });
+
+  it('amc-id-mapping.json, recorded on the sandbox, holds none of its identity values, raw or hashed', () => {
+    const history = temporal.api.history.v1.History.fromObject(JSON.parse(readFileSync(join(dir, 'amc-id-mapping.json'), 'utf8')) as object);
+    const text = historyText(history);
+    expect(text).toContain('"uniqueId":"Customer_ID"');
+    expect(AMC_RECORDING_VALUES.filter((value) => text.includes(value))).toEqual([]);
   });
 });

@@ -12,8 +12,9 @@ import {
   AMC_TABLE_LIMIT,
   AmcFailureType,
 } from '../../schemas/failures';
-import { DEMO_AMC_ADVERTISER, seedDemoAmc } from '../../scripts/demo-data-seed';
-import { SANDBOX_ACCOUNT } from '../../sandbox/services/catalog';
+import { createAmcPrerequisiteActivities } from '../../activities/amc-prerequisites';
+import { demoAmcConfig } from '../../scripts/demo-amc';
+import { seedDemoAmc, seedDemoData } from '../../scripts/demo-data-seed';
 import { activityFailureOf } from '../helpers/failures';
 import { adminCall, useSandbox } from '../helpers/sandbox';
 
@@ -219,12 +220,22 @@ describe('AMC stand-in: auth and faults', () => {
 });
 
 describe('demo seeding', () => {
-  it('stores the demo credentials in Secrets Manager and the stand-in; the collaboration turns ACTIVE after two checks', async () => {
+  it('the demo’s AMC config (the sandbox example, pointed at this sandbox) passes the prerequisites and reaches the seeded instance: ACTIVE after two checks', async () => {
+    await seedDemoData('us-east-1');
     const seeded = await seedDemoAmc('us-east-1', ctx.sandbox.url);
     expect(await seedDemoAmc('us-east-1', ctx.sandbox.url)).toEqual(seeded);
-    const demo = target({ instanceId: seeded.instanceId, advertiserId: DEMO_AMC_ADVERTISER, credentialsSecretId: seeded.secretId });
+    const config = demoAmcConfig(ctx.sandbox.url);
+    expect([config.amc.instanceId, config.amc.credentialsSecretId]).toEqual([seeded.instanceId, seeded.secretId]);
+    const { checkAmcPrerequisites } = createAmcPrerequisiteActivities(ctx.aws);
+    const checked = await checkAmcPrerequisites({
+      dataPrefix: config.output.dataPrefix,
+      workPrefix: config.output.workPrefix,
+      queryResultsBucket: config.queryResultsBucket,
+      credentialsSecretId: config.amc.credentialsSecretId,
+    });
+    expect(Object.keys(checked.buckets).sort()).toEqual(['identity-demo', 'identity-demo-amc-results']);
     const amc = activities();
-    for (const _ of [1, 2]) expect((await activityFailureOf(amc.checkAmcCollaboration({ amc: demo, account: SANDBOX_ACCOUNT }))).type).toBe(AMC_COLLABORATION_PENDING);
-    expect(await amc.checkAmcCollaboration({ amc: demo, account: SANDBOX_ACCOUNT })).toMatchObject({ status: 'ACTIVE', membershipId: expect.any(String) as unknown });
+    for (const _ of [1, 2]) expect((await activityFailureOf(amc.checkAmcCollaboration({ amc: config.amc, account: config.account }))).type).toBe(AMC_COLLABORATION_PENDING);
+    expect(await amc.checkAmcCollaboration({ amc: config.amc, account: config.account })).toMatchObject({ status: 'ACTIVE', membershipId: expect.any(String) as unknown });
   });
 });

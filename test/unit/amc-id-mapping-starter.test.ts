@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadConfigFile } from '../../starters/lib/load-config';
-import { followUntilGuarding, renderAmcIdMappingStatus } from '../../starters/amc-id-mapping-status';
+import { followUntilGuarding, renderAmcIdMappingStatus, renderDataChangedAnswer } from '../../starters/amc-id-mapping-status';
 import { workflowIds } from '../../schemas/temporal-names';
 import { amcIdMappingInputSchema } from '../../schemas/amc-id-mapping';
 import { amcTableName } from '../../schemas/amc-id-mapping-resources';
@@ -32,6 +32,17 @@ describe('amc-id-mapping starter', () => {
     const pending = { since: '2026-01-08T00:00:00.000Z', changedKeys: 1, removedKeys: 0, duplicatedKeys: 0, generations: 1 };
     expect(renderAmcIdMappingStatus({ ...guarding, stage: 'waiting-for-refresh-window', pending, nextEligibleAt: '2026-01-19T01:00:00.000Z', runs: 2 })).toBe(
       '[waiting-for-refresh-window]  table tbl-1  changes pending since 2026-01-08T00:00:00.000Z  refresh on 2026-01-19T01:00:00.000Z  run 2',
+    );
+  });
+
+  it('data-changed says the input is looked at next, and what was pending before the notice (not what the look will find)', () => {
+    const id = 'amc-id-mapping/amcdemo/Demo_AMC_Customers';
+    expect(renderDataChangedAnswer(id, { accepted: true, pending: null })).toBe(
+      `${id}: notice accepted (no change pending before it); the guard looks at the input next: \`status\` shows what it finds`,
+    );
+    const pending = { since: '2026-01-08T00:00:00.000Z', changedKeys: 1, removedKeys: 0, duplicatedKeys: 0, generations: 1 };
+    expect(renderDataChangedAnswer(id, { accepted: true, pending, nextEligibleAt: '2026-01-19T01:00:00.000Z' })).toBe(
+      `${id}: notice accepted (changes already pending since 2026-01-08T00:00:00.000Z, refresh on 2026-01-19T01:00:00.000Z); the guard looks at the input next: \`status\` shows what it finds`,
     );
   });
 

@@ -8,7 +8,7 @@ import { AMC_REFRESH_REFUSED, AMC_TABLE_LAYOUT_CHANGED, AMC_TABLE_LIMIT, INVALID
 import { workflowIds } from '../../schemas/temporal-names';
 import { FAILURE_CONVERTER_PATH } from '../../temporal-client/codec/data-converter';
 import { amcIdMapping, amcIdMappingStatusQuery, dataChangedSignal, dataChangedUpdate, deleteTableUpdate } from '../../workflows/amc-id-mapping';
-import { amcIdMappingInputArrived } from '../../workflows/amc-id-mapping-notify';
+import { amcIdMappingInputArrived, amcIdMappingInputArrivedStatusQuery } from '../../workflows/amc-id-mapping-notify';
 import type { AmcIdMappingInput } from '../../schemas/amc-id-mapping';
 import type { AmcIdMappingStatus } from '../../workflows/amc-id-mapping-status';
 import { connectTimeSkipping } from '../helpers/environments';
@@ -470,6 +470,13 @@ describe('amcIdMapping', () => {
       const tick = (n: number) =>
         env.client.workflow.execute(amcIdMappingInputArrived, { taskQueue: ctx.taskQueue, workflowId: `${workflowIds.amcIdMappingInput(ctx.config.amc.instanceId, ctx.config.name)}-tick${n}`, args: [ctx.config] });
       expect(await tick(1)).toEqual({ guardWorkflowId: ctx.workflowId });
+      const tick1 = `${workflowIds.amcIdMappingInput(ctx.config.amc.instanceId, ctx.config.name)}-tick1`;
+      expect(await env.client.workflow.getHandle(tick1).query(amcIdMappingInputArrivedStatusQuery)).toEqual({
+        stage: 'notified',
+        guardWorkflowId: ctx.workflowId,
+        requestId: expect.stringMatching(new RegExp(`^${tick1}/`)) as unknown,
+        nextAction: `Nothing: ${ctx.workflowId} looks at the input next; its own status shows what it finds.`,
+      });
       const h = env.client.workflow.getHandle<typeof amcIdMapping>(ctx.workflowId);
       await until(h, guarding);
       ctx.amc.setInput({ ...baseRows(), extra: ['dan@example.com'] });
@@ -482,6 +489,19 @@ describe('amcIdMapping', () => {
       expect(text).toContain(s.tables[0]!.id);
       for (const email of [...EMAILS, 'dan@example.com']) expect(text).not.toContain(email);
       await deleteAndEnd(h);
+    });
+  });
+});
+
+describe('amcIdMappingInputArrived status', () => {
+  it('a tick with an invalid config fails naming the field, and its status says failed, with no guard id', async () => {
+    await withWorker(async (ctx) => {
+      const workflowId = `${workflowIds.amcIdMappingInput(ctx.config.amc.instanceId, ctx.config.name)}-bad`;
+      const bad = { ...ctx.config, region: 'eu-west-1' } as unknown as AmcIdMappingInput;
+      const failure = await env.client.workflow.execute(amcIdMappingInputArrived, { taskQueue: ctx.taskQueue, workflowId, args: [bad] }).catch((err: Error) => err);
+      expect((failure as Error & { cause?: { cause?: Error } }).cause?.cause?.message).toContain('region');
+      const status = await env.client.workflow.getHandle(workflowId).query(amcIdMappingInputArrivedStatusQuery);
+      expect([status.stage, status.guardWorkflowId]).toEqual(['failed', undefined]);
     });
   });
 });
