@@ -168,6 +168,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
       messageKey: service.messageKey,
       logger,
       beforeHandle: (operation) => faults.beforeCall(scope.service, operation),
+      loseResponse: (operation) => faults.shouldLoseResponse(scope.service, operation),
     });
   }
 
