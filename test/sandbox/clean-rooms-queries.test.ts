@@ -13,7 +13,12 @@ import {
 import { ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { parse } from 'csv-parse/sync';
 import { parquetReadObjects } from 'hyparquet';
+import { MockActivityEnvironment } from '@temporalio/testing';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { withAwsFailureMapping } from '../../activities/aws-errors';
+import { createCleanRoomsQueryActivities, type ProtectedQuerySpec } from '../../activities/clean-rooms-queries';
+import { AwsFailureType } from '../../schemas/failures';
+import { activityFailureOf } from '../helpers/failures';
 import { adminCall, useSandboxBuckets } from '../helpers/sandbox';
 import { objectBytes, objectText } from '../helpers/s3-objects';
 
@@ -173,5 +178,30 @@ describe('sandbox Clean Rooms: protected queries', () => {
     await adminCall(ctx.sandbox, 'PUT', '/clean-rooms/query-sources', { match: { sql: SQL }, source: 's3://audience-sources/other.csv' });
     expect((await adminCall(ctx.sandbox, 'GET', '/clean-rooms/query-sources')) as unknown[]).toEqual([{ match: sources[0]!.match, source: 's3://audience-sources/other.csv' }]);
     await expect(adminCall(ctx.sandbox, 'PUT', '/clean-rooms/query-sources', { match: { sql: SQL }, source: 'https://x' })).rejects.toThrow(/400 .*source/);
+  });
+});
+
+describe('protected query activities against the sandbox', () => {
+  it('a lost StartProtectedQuery answer: the attempt fails having started one query (not two), and the next attempt adopts it by its key prefix', async () => {
+    await durations({ submittedMs: 0, runningMs: 0 });
+    const m = await membership();
+    const activities = withAwsFailureMapping(createCleanRoomsQueryActivities({ cleanRooms: cleanRooms() }));
+    const spec: ProtectedQuerySpec = { membershipId: m, sql: SQL, resultBucket: 'query-results', keyPrefix: 'audience-upload/run-lost/', resultFormat: 'CSV' };
+    const attempt = (n: number): Promise<{ queryId: string; adopted: boolean }> => new MockActivityEnvironment({ attempt: n, scheduledTimestampMs: Date.now() }).run((s: ProtectedQuerySpec) => activities.startProtectedQuery(s), spec);
+
+    await adminCall(ctx.sandbox, 'PUT', '/faults', { rules: [{ service: 'cleanrooms', operation: 'StartProtectedQuery', lostResponse: 1 }] });
+    const lost = await activityFailureOf(attempt(1));
+    expect(lost).toMatchObject({ type: AwsFailureType.unavailable, nonRetryable: false });
+    expect(await adminCall(ctx.sandbox, 'GET', '/counters')).toMatchObject({ 'cleanrooms:StartProtectedQuery': 1, 'cleanrooms:StartProtectedQuery:lostResponse': 1 });
+    await adminCall(ctx.sandbox, 'PUT', '/faults', { rules: [] });
+
+    const adopted = await attempt(2);
+    expect(adopted.adopted).toBe(true);
+    const listed = (await cleanRooms().send(new ListProtectedQueriesCommand({ membershipIdentifier: m }))).protectedQueries!;
+    expect(listed.map((q) => q.id)).toEqual([adopted.queryId]);
+    expect((await adminCall(ctx.sandbox, 'GET', '/counters')) as Record<string, number>).toMatchObject({ 'cleanrooms:StartProtectedQuery': 1 });
+    const check = (i: { membershipId: string; queryId: string }) => activities.checkProtectedQuery(i);
+    const done: { resultUri: string } = await new MockActivityEnvironment({ attempt: 1 }).run(check, { membershipId: m, queryId: adopted.queryId });
+    expect(done.resultUri).toBe(`s3://query-results/audience-upload/run-lost/${adopted.queryId}/result/`);
   });
 });
