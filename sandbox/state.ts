@@ -96,6 +96,9 @@ export interface StoredProtectedQuery {
   statistics?: { totalDurationInMillis: number };
   result?: { output: { s3: { location: string } } };
   error?: { code: string; message: string };
+  /** As the start gave them (the sandbox runs nothing on them). */
+  computeConfiguration?: Record<string, unknown>;
+  queryComputePayerAccountId?: string;
   startedAtMs: number;
   willFail: boolean;
   /** The registered source whose rows become the result. */

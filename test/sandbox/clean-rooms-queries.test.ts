@@ -85,10 +85,15 @@ describe('sandbox Clean Rooms: protected queries', () => {
     const input = startInput(m, {
       sqlParameters: { analysisTemplateArn: TEMPLATE, parameters: { day: '2026-12-07' } },
       resultConfiguration: { outputConfiguration: { s3: { resultFormat: 'PARQUET', bucket: 'query-results', keyPrefix: 'pq' } } },
+      computeConfiguration: { worker: { type: 'CR.4X', number: 4 } },
     });
     const { id } = (await cleanRooms().send(new StartProtectedQueryCommand(input))).protectedQuery!;
     const done = await get(m, id!);
-    expect(done).toMatchObject({ status: 'SUCCESS', sqlParameters: { analysisTemplateArn: TEMPLATE, parameters: { day: '2026-12-07' } } });
+    expect(done).toMatchObject({
+      status: 'SUCCESS',
+      sqlParameters: { analysisTemplateArn: TEMPLATE, parameters: { day: '2026-12-07' } },
+      computeConfiguration: { worker: { type: 'CR.4X', number: 4 } },
+    });
     const bytes = await objectBytes(ctx.aws.s3, `${done.result!.output!.s3!.location!}part-00000.parquet`);
     const file = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
     expect(await parquetReadObjects({ file })).toEqual(parse(SOURCE_CSV, { columns: true }));

@@ -122,6 +122,8 @@ function start(deps: QueryDeps, membershipId: string, body: Record<string, unkno
     status: 'SUBMITTED',
     sqlParameters: sql,
     resultConfiguration: { outputConfiguration: { s3 } },
+    ...(body.computeConfiguration ? { computeConfiguration: body.computeConfiguration as Record<string, unknown> } : {}),
+    ...(typeof body.queryComputePayerAccountId === 'string' ? { queryComputePayerAccountId: body.queryComputePayerAccountId } : {}),
     startedAtMs: nowMs,
     willFail: deps.faults.jobShouldFail('cleanrooms', 'StartProtectedQuery'),
     sourceUri: source.source,
