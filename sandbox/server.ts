@@ -111,7 +111,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
   const services = {
     entityresolution: { routes: compileRoutes(withModelValidation('entityresolution', entityResolutionRoutes(store, jobs, lookUp))), messageKey: 'message' as const },
     dataexchange: { routes: compileRoutes(withModelValidation('dataexchange', dataExchangeRoutes(store))), messageKey: 'Message' as const },
-    cleanrooms: { routes: compileRoutes(withModelValidation('cleanrooms', cleanRoomsRoutes(store))), messageKey: 'message' as const },
+    cleanrooms: { routes: compileRoutes(withModelValidation('cleanrooms', cleanRoomsRoutes(store, { faults, data: needsData }))), messageKey: 'message' as const },
   };
   const emulated = emulators ? ['s3', 'glue', 'secretsmanager'] : [];
   const admin = {
@@ -168,6 +168,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
       messageKey: service.messageKey,
       logger,
       beforeHandle: (operation) => faults.beforeCall(scope.service, operation),
+      loseResponse: (operation) => faults.shouldLoseResponse(scope.service, operation),
     });
   }
 

@@ -20,6 +20,12 @@ export interface SandboxState {
     memberships: Record<string, StoredMembership>;
     idNamespaceAssociations: Record<string, StoredIdNamespaceAssociation>;
     limits: { idNamespaceAssociationsPerMembership: number };
+    /** Protected queries by id (sandbox/services/clean-rooms/protected-queries.ts). */
+    queries: Record<string, StoredProtectedQuery>;
+    /** What a query "returns": the sandbox evaluates no SQL, so a query's result is the rows of its registered source. */
+    querySources: QuerySource[];
+    /** How long a protected query stays SUBMITTED, then at least STARTED. */
+    queryDurations: { submittedMs: number; runningMs: number };
   };
   /** The Amazon Ads API (AMC) stand-in's state; created on first use (sandbox/amc/amc-state.ts). */
   amc?: AmcSandboxState;
@@ -76,13 +82,52 @@ export interface StoredIdNamespaceAssociation {
   tags: Record<string, string>;
 }
 
+export type ProtectedQueryStatus = 'SUBMITTED' | 'STARTED' | 'CANCELLED' | 'CANCELLING' | 'FAILED' | 'SUCCESS' | 'TIMED_OUT';
+
+/** A protected query as GetProtectedQuery answers it, plus when it started (ms) and whether a jobFailure fault marked it. */
+export interface StoredProtectedQuery {
+  id: string;
+  membershipId: string;
+  membershipArn: string;
+  createTime: number;
+  status: ProtectedQueryStatus;
+  sqlParameters: { queryString?: string; analysisTemplateArn?: string; parameters?: Record<string, string> };
+  resultConfiguration: { outputConfiguration: { s3: { resultFormat: 'CSV' | 'PARQUET'; bucket: string; keyPrefix?: string; singleFileOutput?: boolean } } };
+  statistics?: { totalDurationInMillis: number };
+  result?: { output: { s3: { location: string } } };
+  error?: { code: string; message: string };
+  /** As the start gave them (the sandbox runs nothing on them). */
+  computeConfiguration?: Record<string, unknown>;
+  queryComputePayerAccountId?: string;
+  startedAtMs: number;
+  willFail: boolean;
+  /** The registered source whose rows become the result. */
+  sourceUri: string;
+}
+
+/** A registered query result: a query whose analysis template ARN, or whose SQL text's SHA-256, matches gets `source`'s rows. */
+export interface QuerySource {
+  match: { analysisTemplateArn: string } | { sqlSha256: string };
+  source: string;
+}
+
 /** AWS Clean Rooms quotas: "ID namespace associations per membership", 10 by default. */
 const ASSOCIATIONS_PER_MEMBERSHIP = 10;
+
+/** The sandbox's default protected-query timing: short, so tests and the demo do not wait. */
+export const QUERY_DURATIONS = { submittedMs: 500, runningMs: 1500 };
 
 const initialState = (): SandboxState => ({
   dataExchange: { entitled: [], entitleAfterChecks: {} },
   entityResolution: { schemaMappings: {}, matchingWorkflows: {}, jobs: {}, idNamespaces: {} },
-  cleanRooms: { memberships: {}, idNamespaceAssociations: {}, limits: { idNamespaceAssociationsPerMembership: ASSOCIATIONS_PER_MEMBERSHIP } },
+  cleanRooms: {
+    memberships: {},
+    idNamespaceAssociations: {},
+    limits: { idNamespaceAssociationsPerMembership: ASSOCIATIONS_PER_MEMBERSHIP },
+    queries: {},
+    querySources: [],
+    queryDurations: { ...QUERY_DURATIONS },
+  },
 });
 
 export class StateStore {

@@ -9,7 +9,8 @@ import type { MatchingJobs } from '../services/entity-resolution/matching-jobs';
 import { WHEN_FULL } from '../services/entity-resolution/job-slots';
 import { readBody, sendJson } from '../protocols/http-io';
 import type { StateStore } from '../state';
-import { MEMBERSHIP_STATUSES, addMembership } from '../services/clean-rooms/memberships';
+import { MEMBER_ABILITIES, MEMBERSHIP_STATUSES, addMembership } from '../services/clean-rooms/memberships';
+import { serveCleanRoomsAdmin } from './cleanrooms-admin';
 
 export const ADMIN_PREFIX = '/_sandbox';
 
@@ -25,8 +26,9 @@ export const ADMIN_PREFIX = '/_sandbox';
  *   GET|PUT /_sandbox/entity-resolution/quotas {"matchingJobs", "providerServiceJobs"} concurrent jobs per kind (AWS: 1 each),
  *                                              {"whenFull"} whether a start beyond them is queued ("queue") or refused with ExceedsLimitException ("refuse"),
  *                                              {"rulesPerWorkflow", "recordsPerMatchId"} (AWS: 15, 500)
- *   POST /_sandbox/clean-rooms/memberships    {"collaborationId"?, "collaborationName"?, "status"?, "region"?} a Clean Rooms membership of the sandbox account
+ *   POST /_sandbox/clean-rooms/memberships    {"collaborationId"?, "collaborationName"?, "status"?, "region"?, "memberAbilities"?} a Clean Rooms membership of the sandbox account
  *   PUT  /_sandbox/clean-rooms/quotas         {"idNamespaceAssociationsPerMembership"} (AWS: 10)
+ *   .../_sandbox/clean-rooms/query-...         protected queries: registered result sources, durations (cleanrooms-admin.ts)
  *   GET|PUT /_sandbox/faults                   {"seed", "rules": [{"service","operation","throttle","serverError","latencyMs","jobFailure"}]}
  *   GET|DELETE /_sandbox/counters              calls per service:operation, injected faults
  *   .../_sandbox/amc/...                       the Amazon Ads API (AMC) stand-in: instances, credentials, limits (amc-admin.ts)
@@ -38,6 +40,8 @@ const newMembershipSchema = z
     collaborationId: uuid.optional(),
     collaborationName: z.string().min(1).max(100).optional(),
     status: z.enum(MEMBERSHIP_STATUSES).optional(),
+    /** A member of the tests' and the demo's own collaborations runs queries and receives their results unless told otherwise. */
+    memberAbilities: z.array(z.enum(MEMBER_ABILITIES)).max(MEMBER_ABILITIES.length).default(['CAN_QUERY', 'CAN_RECEIVE_RESULTS']),
   })
   .strict();
 
@@ -139,8 +143,10 @@ export async function serveAdmin(
       case 'DELETE /counters':
         ctx.faults.resetCounters();
         return sendJson(res, 200, {});
-      default:
-        return sendJson(res, 404, { error: `no admin route ${route}` });
+      default: {
+        const answer = path.startsWith('/clean-rooms/') ? await serveCleanRoomsAdmin(route, ctx.store, body) : undefined;
+        return answer ? sendJson(res, answer.status, answer.body) : sendJson(res, 404, { error: `no admin route ${route}` });
+      }
     }
   } catch (err) {
     const message = err instanceof z.ZodError ? formatIssues(err, { root: '(body)', layout: 'inline' }) : (err as Error).message;

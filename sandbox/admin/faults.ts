@@ -4,6 +4,9 @@ import { internal, throttled } from '../protocols/errors';
 import { seededRandom } from '../synthetic/seeded-random';
 import { SANDBOX_SERVICES } from '../protocols/service-names';
 
+/** Forwarded to the emulators, whose answers the sandbox passes on: a lost response cannot be injected there. */
+const FORWARDED_SERVICES: readonly string[] = ['s3', 'glue', 'secretsmanager'];
+
 /** Faults injected on demand, per service and operation ('*' for all), drawn from a seeded generator so a run can be replayed. */
 export const faultRuleSchema = z
   .object({
@@ -16,8 +19,14 @@ export const faultRuleSchema = z
     serverError: z.number().min(0).max(1).default(0),
     latencyMs: z.number().int().min(0).max(60_000).default(0),
     jobFailure: z.number().min(0).max(1).default(0),
+    /** The call runs and its effect is kept, then the connection is closed unanswered: the client sees a network error. */
+    lostResponse: z.number().min(0).max(1).default(0),
   })
-  .strict();
+  .strict()
+  .refine((rule) => rule.lostResponse === 0 || !FORWARDED_SERVICES.includes(rule.service), {
+    path: ['lostResponse'],
+    message: `applies to the services the sandbox answers itself, not to ${FORWARDED_SERVICES.join(', ')} (answered by the emulators behind it)`,
+  });
 export const faultConfigSchema = z
   .object({ seed: z.number().int().min(0).max(2 ** 32 - 1).default(1), rules: z.array(faultRuleSchema).max(100).default([]) })
   .strict();
@@ -78,6 +87,18 @@ export class Faults {
   jobShouldFail(service: string, operation: string): boolean {
     const rule = this.ruleFor(service, operation);
     return rule !== undefined && this.random() < rule.jobFailure;
+  }
+
+  /**
+   * Whether the answer to this call, whose effect is already committed, is dropped: the router then closes
+   * the connection without answering, as when a response is lost on the way back.
+   */
+  shouldLoseResponse(service: string, operation: string): boolean {
+    const rule = this.ruleFor(service, operation);
+    // No draw without a lostResponse rule, so seeded fault sequences of existing rules stay as they were.
+    if (!rule || rule.lostResponse === 0 || this.random() >= rule.lostResponse) return false;
+    this.count(`${service}:${operation}:lostResponse`);
+    return true;
   }
 
   private ruleFor(service: string, operation: string): FaultRule | undefined {

@@ -65,6 +65,10 @@ export async function serveAmc(req: IncomingMessage, res: ServerResponse, reques
     }
     const body = raw.length > 0 ? parseObject(raw) : {};
     const answer = await route.serve(ctx, { instance, tableId: m![2] ?? '', jobId: m![3] ?? '', body });
+    if (ctx.faults.shouldLoseResponse('amc', route.operation)) {
+      res.socket?.destroy();
+      return;
+    }
     return sendAmc(res, 200, answer, requestId);
   } catch (err) {
     if (err instanceof AmcError) return sendAmcError(res, err, requestId);

@@ -29,14 +29,14 @@ export async function readGlueTableRecords(clients: EmulatorClients, tableArn: s
   return records;
 }
 
-function parseCsv(bytes: Uint8Array, columns: string[]): Record<string, string>[] {
+export function parseCsv(bytes: Uint8Array, columns: string[]): Record<string, string>[] {
   if (columns.length === 0) return parse<Record<string, string>>(Buffer.from(bytes), { columns: true, bom: true, skip_empty_lines: true, relax_column_count: true });
   const rows: string[][] = parse(Buffer.from(bytes), { bom: true, skip_empty_lines: true, relax_column_count: true, from_line: 2 });
   return rows.map((row) => Object.fromEntries(columns.map((name, i) => [name, row[i] ?? ''])));
 }
 
 /** Parquet rows with every value as text, as matching compares them. */
-async function parseParquet(bytes: Uint8Array): Promise<Record<string, string>[]> {
+export async function parseParquet(bytes: Uint8Array): Promise<Record<string, string>[]> {
   const file = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
   const rows = (await parquetReadObjects({ file })) as Record<string, unknown>[];
   return rows.map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k.toLowerCase(), v === null || v === undefined ? '' : String(v as string | number)])));

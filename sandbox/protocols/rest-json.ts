@@ -72,6 +72,8 @@ export interface RestJsonCall {
   /** Where failures of the sandbox itself are logged (never their request's data). */
   logger: Logger;
   beforeHandle?: (operation: string) => Promise<void>;
+  /** Asked once the operation has run: true drops the answer (the connection is closed), a lost response. */
+  loseResponse?: (operation: string) => boolean;
 }
 
 /** Any request becomes an answer: a modelled error for what the client sent, a logged 500 for what went wrong inside. */
@@ -86,6 +88,10 @@ export async function serveRestJson(req: IncomingMessage, res: ServerResponse, r
     await call.beforeHandle?.(operation);
     const body = parseJsonBody(await readBody(req));
     const result = await found.route.handle({ params: found.params, query: url.searchParams, body, region: call.region });
+    if (call.loseResponse?.(operation)) {
+      res.socket?.destroy();
+      return;
+    }
     const status = found.route.responseCode ?? 200;
     sendJson(res, status, status === 204 ? undefined : (result ?? {}), { 'x-amzn-requestid': call.requestId });
   } catch (err) {

@@ -397,6 +397,50 @@ def clean_rooms(runner, er, name):
         cr("UpdateIdNamespaceAssociation", **ids, description="gone", expect="ResourceNotFoundException")
         cr("DeleteIdNamespaceAssociation", **ids, expect="ResourceNotFoundException")
 
+    protected_queries(runner, cr, m, removed["id"], unknown, name)
+
+
+def protected_queries(runner, cr, m, removed, unknown, name):
+    """Protected queries: the rows a query returns are registered first (the sandbox evaluates no SQL); results land in S3."""
+    s3 = Client(runner, "s3", runner.endpoint, check=False)
+    bucket = name("results").replace("_", "-")
+    s3("CreateBucket", Bucket=bucket)
+    s3("PutObject", Bucket=bucket, Key="source/rows.csv", Body=b"email\na@example.com\n")
+    sql = f"SELECT email FROM customers -- {name('q')}"
+    runner.admin("PUT", "/clean-rooms/query-sources", {"match": {"sql": sql}, "source": f"s3://{bucket}/source/rows.csv"})
+    runner.admin("PUT", "/clean-rooms/query-durations", {"submittedMs": 0, "runningMs": 0})
+    start = lambda membership, **extra: cr(  # noqa: E731
+        "StartProtectedQuery",
+        type="SQL",
+        membershipIdentifier=membership,
+        sqlParameters={"queryString": sql},
+        resultConfiguration={"outputConfiguration": {"s3": {"resultFormat": "CSV", "bucket": bucket, "keyPrefix": "results"}}},
+        **extra,
+    )
+    done = start(m)
+    start(unknown, expect="ResourceNotFoundException")
+    start(removed, expect="AccessDeniedException")
+    cr("StartProtectedQuery", type="PYTHON", membershipIdentifier=m, sqlParameters={"queryString": sql}, expect="ValidationException")
+    ids = []
+    if done:
+        q = {"membershipIdentifier": m, "protectedQueryIdentifier": done["protectedQuery"]["id"]}
+        ids.append(q["protectedQueryIdentifier"])
+        got = cr("GetProtectedQuery", **q)
+        runner.tally.check(bool(got) and got["protectedQuery"]["status"] == "SUCCESS", "cleanrooms.GetProtectedQuery", f"status {got and got['protectedQuery']['status']}, not SUCCESS")
+        cr("UpdateProtectedQuery", **q, targetStatus="CANCELLED", expect="ConflictException")
+    cr("GetProtectedQuery", membershipIdentifier=m, protectedQueryIdentifier=unknown, expect="ResourceNotFoundException")
+    runner.admin("PUT", "/clean-rooms/query-durations", {"runningMs": 3_600_000})
+    running = start(m)
+    if running:
+        q = {"membershipIdentifier": m, "protectedQueryIdentifier": running["protectedQuery"]["id"]}
+        ids.append(q["protectedQueryIdentifier"])
+        cr("UpdateProtectedQuery", **q, targetStatus="SUCCESS", expect="ValidationException")
+        cr("UpdateProtectedQuery", **q, targetStatus="CANCELLED")
+    check_list(cr, "ListProtectedQueries", "protectedQueries", ids, "id", membershipIdentifier=m)
+    cr("ListProtectedQueries", membershipIdentifier=m, status="DONE", expect="ValidationException")
+    cr("ListProtectedQueries", membershipIdentifier=unknown, expect="ResourceNotFoundException")
+    runner.admin("PUT", "/clean-rooms/query-durations", {"submittedMs": 500, "runningMs": 1500})
+
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])

@@ -1,4 +1,5 @@
 import { request } from 'node:http';
+import { CreateSchemaMappingCommand, EntityResolutionClient, GetSchemaMappingCommand } from '@aws-sdk/client-entityresolution';
 import { describe, expect, it } from 'vitest';
 import { Faults } from '../../sandbox/admin/faults';
 import { startSandbox } from '../../sandbox/server';
@@ -105,5 +106,46 @@ describe('sandbox admin API: fault rules', () => {
       await expect(faults.beforeCall(service, 'AnyOperation')).rejects.toThrow();
     }
     expect(faults.counters['s3:AnyOperation:serverError']).toBe(1);
+  });
+
+  it('lostResponse: the operation runs and its effect stays, the connection closes unanswered, and the counters say so', async () => {
+    await adminCall(ctx.sandbox, 'PUT', '/faults', { rules: [{ service: 'entityresolution', operation: 'CreateSchemaMapping', lostResponse: 1 }] });
+    const once = new EntityResolutionClient({ region: 'us-east-1', maxAttempts: 1 });
+    try {
+      const fields = [
+        { fieldName: 'id', type: 'UNIQUE_ID' as const },
+        { fieldName: 'email', type: 'EMAIL_ADDRESS' as const },
+      ];
+      const err = await once.send(new CreateSchemaMappingCommand({ schemaName: 'lost', mappedInputFields: fields })).catch((e: unknown) => e as Error);
+      expect(err).toBeInstanceOf(Error);
+      expect(err).toBeInstanceOf(Error);
+      expect((err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode).toBeUndefined();
+      expect((await once.send(new GetSchemaMappingCommand({ schemaName: 'lost' }))).schemaName).toBe('lost');
+    } finally {
+      once.destroy();
+    }
+    expect(await adminCall(ctx.sandbox, 'GET', '/counters')).toMatchObject({
+      'entityresolution:CreateSchemaMapping': 1,
+      'entityresolution:CreateSchemaMapping:lostResponse': 1,
+      'entityresolution:GetSchemaMapping': 1,
+    });
+    expect(new Faults({ rules: [{ service: 'amc', lostResponse: 0.5 }] }).current().rules[0]).toMatchObject({ lostResponse: 0.5, throttle: 0 });
+  });
+
+  it('refuses lostResponse for the services forwarded to the emulators (S3, Glue, Secrets Manager)', async () => {
+    await expect(adminCall(ctx.sandbox, 'PUT', '/faults', { rules: [{ service: 's3', lostResponse: 1 }] })).rejects.toThrow(/400 .*rules\.0\.lostResponse: applies to the services the sandbox answers itself/);
+  });
+
+  it('a rule without lostResponse draws no extra number: seeded throttles fall on the same calls as before', async () => {
+    const draws = async (withLostCheck: boolean) => {
+      const faults = new Faults({ seed: 3, rules: [{ service: 'amc', throttle: 0.5 }] });
+      const outcomes: boolean[] = [];
+      for (let i = 0; i < 20; i += 1) {
+        outcomes.push(await faults.beforeCall('amc', 'Op').then(() => false, () => true));
+        if (withLostCheck) expect(faults.shouldLoseResponse('amc', 'Op')).toBe(false);
+      }
+      return outcomes;
+    };
+    expect(await draws(true)).toEqual(await draws(false));
   });
 });

@@ -99,6 +99,20 @@ describe('AMC stand-in through the Ads API client', () => {
     expect((await amc.listAmcNotConnectedNamespaces({ amc: target() })).namespaces).toEqual([]);
   });
 
+  it('the same through the sandbox\'s lostResponse fault: the table is created, the answer dropped, the retry adopts it', async () => {
+    await setUp();
+    await adminCall(ctx.sandbox, 'PUT', '/faults', { rules: [{ service: 'amc', operation: 'CreateCollaborationIdMappingTable', lostResponse: 1 }] });
+    const amc = activities();
+    const input = { amc: target(), name: 'customers', sourceIdNamespaceArn: nsArn(1) };
+    const lost = await activityFailureOf(amc.findOrCreateAmcMappingTable(input));
+    expect(lost).toMatchObject({ type: AmcFailureType.unavailable, nonRetryable: false });
+    expect(await counters()).toMatchObject({ 'amc:CreateCollaborationIdMappingTable': 1, 'amc:CreateCollaborationIdMappingTable:lostResponse': 1 });
+
+    expect(await amc.findOrCreateAmcMappingTable(input)).toMatchObject({ created: false, table: { name: 'customers' } });
+    expect((await amc.listAmcMappingTables({ amc: target() })).tables).toHaveLength(1);
+    expect((await counters())['amc:CreateCollaborationIdMappingTable']).toBe(1);
+  });
+
   it('refuses a 6th table before any create call; the stand-in itself refuses one past its limit', async () => {
     await setUp({ namespaces: [1, 2, 3, 4, 5, 6].map(nsArn) });
     const amc = activities();

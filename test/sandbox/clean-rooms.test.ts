@@ -146,7 +146,14 @@ describe('sandbox Clean Rooms: state', () => {
     try {
       const file = join(dir, 'state.json');
       writeFileSync(file, JSON.stringify({ dataExchange: { entitled: [], entitleAfterChecks: {} }, entityResolution: { schemaMappings: {}, matchingWorkflows: {}, jobs: {}, idNamespaces: {} } }));
-      expect(new StateStore(file).get().cleanRooms).toEqual({ memberships: {}, idNamespaceAssociations: {}, limits: { idNamespaceAssociationsPerMembership: 10 } });
+      expect(new StateStore(file).get().cleanRooms).toEqual({
+        memberships: {},
+        idNamespaceAssociations: {},
+        limits: { idNamespaceAssociationsPerMembership: 10 },
+        queries: {},
+        querySources: [],
+        queryDurations: { submittedMs: 500, runningMs: 1500 },
+      });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cleanRoomsRoutes } from '../../sandbox/services/clean-rooms';
+import { Faults } from '../../sandbox/admin/faults';
 import { dataExchangeRoutes } from '../../sandbox/services/data-exchange';
 import { entityResolutionRoutes } from '../../sandbox/services/entity-resolution';
 import type { MatchingJobs } from '../../sandbox/services/entity-resolution/matching-jobs';
@@ -46,7 +47,7 @@ const EMULATED_OPERATIONS = [
 function implementedOperations(): string[] {
   const store = new StateStore();
   const er = entityResolutionRoutes(store, {} as MatchingJobs, () => Promise.resolve({}));
-  return [...er.map((r) => `entityresolution:${r.operation}`), ...dataExchangeRoutes(store).map((r) => `dataexchange:${r.operation}`), ...cleanRoomsRoutes(store).map((r) => `cleanrooms:${r.operation}`)];
+  return [...er.map((r) => `entityresolution:${r.operation}`), ...dataExchangeRoutes(store).map((r) => `dataexchange:${r.operation}`), ...cleanRoomsRoutes(store, { faults: new Faults(), data: () => ({}) as never }).map((r) => `cleanrooms:${r.operation}`)];
 }
 
 describe('sandbox: checked by an independent AWS client (botocore)', () => {
@@ -58,7 +59,7 @@ describe('sandbox: checked by an independent AWS client (botocore)', () => {
     expect(run.exitCode).toBe(0);
     expect(run.summary.deviations).toBe(0);
     expect(run.summary.called).toEqual([...implementedOperations(), ...EMULATED_OPERATIONS].sort());
-    expect(run.summary.operations).toBe(47);
+    expect(run.summary.operations).toBe(51);
     expect(run.summary.calls).toBeGreaterThanOrEqual(140);
     expect(run.summary.checks).toBeGreaterThanOrEqual(4500);
   }, 240_000);

@@ -18,7 +18,7 @@ const REGION = 'us-east-1';
 const SERVICES = { entityresolution: loadServiceModel('entityresolution'), dataexchange: loadServiceModel('dataexchange'), cleanrooms: loadServiceModel('cleanrooms') };
 type Service = keyof typeof SERVICES;
 /** The suite may grow, never shrink unnoticed. */
-const MINIMUM = { operations: 34, successes: 245, modelledErrors: 50, refusals: 555, pagination: 54 };
+const MINIMUM = { operations: 38, successes: 260, modelledErrors: 54, refusals: 580, pagination: 58 };
 const counted = { operations: new Set<string>(), successes: 0, modelledErrors: 0, refusals: 0, pagination: 0 };
 
 interface Answer {
@@ -152,6 +152,22 @@ async function createMembership(): Promise<string> {
   const { membership } = (await adminCall(ctx.sandbox, 'POST', '/clean-rooms/memberships', {})) as { membership: { id: string } };
   return membership.id;
 }
+const QUERY_SQL = 'SELECT 1 AS conformance';
+/** A start the sandbox can answer: one of SQL text or template (the SQL registered as a result source), and an S3 result. */
+async function fitQueryStart(input: Input): Promise<void> {
+  input.membershipIdentifier = await createMembership();
+  await adminCall(ctx.sandbox, 'PUT', '/clean-rooms/query-sources', { match: { sql: QUERY_SQL }, source: 's3://conformance-results/source.csv' });
+  const sql = (input.sqlParameters ?? {}) as Input;
+  input.sqlParameters = { queryString: QUERY_SQL, ...(sql.parameters ? { parameters: sql.parameters } : {}) };
+  input.resultConfiguration = { outputConfiguration: { s3: { resultFormat: 'CSV', bucket: 'conformance-results', keyPrefix: 'queries/' } } };
+}
+async function startQuery(membershipIdentifier?: string): Promise<{ membershipIdentifier: string; id: string }> {
+  const input: Input = { type: 'SQL' };
+  await fitQueryStart(input);
+  if (membershipIdentifier) input.membershipIdentifier = membershipIdentifier;
+  const { protectedQuery } = (await succeed('cleanrooms', 'StartProtectedQuery', input)) as { protectedQuery: { id: string } };
+  return { membershipIdentifier: String(input.membershipIdentifier), id: protectedQuery.id };
+}
 const NAMESPACE_ARN_PREFIX = `arn:aws:entityresolution:${REGION}:${SANDBOX_ACCOUNT}:idnamespace/`;
 let namespaces = 0;
 /** An ID namespace whose ARN is as long as the generated one, so maximal inputs stay maximal. */
@@ -253,6 +269,16 @@ const CASES: OperationCase[] = [
     operation,
     prepare: (input: Input) => fitAssociation(input),
   })),
+  { service: 'cleanrooms', operation: 'StartProtectedQuery', prepare: fitQueryStart },
+  ...(['GetProtectedQuery', 'UpdateProtectedQuery'] as const).map((operation) => ({
+    service: 'cleanrooms' as const,
+    operation,
+    prepare: async (input: Input) => {
+      const { membershipIdentifier, id } = await startQuery();
+      Object.assign(input, { membershipIdentifier, protectedQueryIdentifier: id });
+    },
+  })),
+  { service: 'cleanrooms', operation: 'ListProtectedQueries', prepare: async (input) => void (input.membershipIdentifier = (await startQuery()).membershipIdentifier) },
   { service: 'dataexchange', operation: 'ListDataSets', prepare: async (input) => void (await entitle(input)) },
   {
     service: 'dataexchange',
@@ -290,7 +316,7 @@ function expectValidInput(model: ServiceModel, shape: string, input: Input): voi
 
 describe('model conformance: every implemented operation against its botocore model', () => {
   it('covers every operation the sandbox routes', () => {
-    const routed = [...entityResolutionRoutes(undefined as never, undefined as never, undefined as never), ...dataExchangeRoutes(undefined as never), ...cleanRoomsRoutes(undefined as never)].map((r) => r.operation);
+    const routed = [...entityResolutionRoutes(undefined as never, undefined as never, undefined as never), ...dataExchangeRoutes(undefined as never), ...cleanRoomsRoutes(undefined as never, undefined as never)].map((r) => r.operation);
     expect(CASES.map((c) => c.operation).sort()).toEqual(routed.sort());
   });
 
@@ -392,6 +418,18 @@ const LIST_CASES: ListCase[] = [
         await succeed('cleanrooms', 'CreateIdNamespaceAssociation', { membershipIdentifier, name, inputReferenceConfig: { inputReferenceArn, manageResourcePolicies: false } });
       }
       return { keys: PAGE_NAMES, input: { membershipIdentifier } };
+    },
+  },
+  {
+    service: 'cleanrooms',
+    operation: 'ListProtectedQueries',
+    items: 'protectedQueries',
+    key: 'id',
+    setUp: async () => {
+      const { membershipIdentifier, id } = await startQuery();
+      const keys = [id];
+      for (let i = 0; i < 4; i++) keys.push((await startQuery(membershipIdentifier)).id);
+      return { keys, input: { membershipIdentifier } };
     },
   },
   {

@@ -7,6 +7,8 @@ import { epochSeconds } from '../entity-resolution/validation';
 import { paginate } from '../paginate';
 
 export const MEMBERSHIP_STATUSES = ['ACTIVE', 'REMOVED', 'COLLABORATION_DELETED'] as const;
+/** Clean Rooms' MemberAbility values. */
+export const MEMBER_ABILITIES = ['CAN_QUERY', 'CAN_RECEIVE_RESULTS', 'CAN_RUN_JOB', 'CAN_EXPORT_QUERY_ANALYSIS_LOG'] as const;
 
 export interface NewMembership {
   region: string;
@@ -17,6 +19,8 @@ export interface NewMembership {
   creatorAccountId?: string;
   creatorDisplayName?: string;
   status?: (typeof MEMBERSHIP_STATUSES)[number];
+  /** What this member may do in the collaboration; none unless given (AMC's collaboration grants its customer none). */
+  memberAbilities?: (typeof MEMBER_ABILITIES)[number][];
 }
 
 /** A membership of the sandbox account, as AMC's collaboration (or a test) makes it; ids are UUIDs, as the model's patterns need. */
@@ -35,7 +39,7 @@ export function addMembership(store: StateStore, spec: NewMembership): StoredMem
     createTime: now,
     updateTime: now,
     status: spec.status ?? 'ACTIVE',
-    memberAbilities: [],
+    memberAbilities: [...(spec.memberAbilities ?? [])],
     queryLogStatus: 'DISABLED',
     paymentConfiguration: { queryCompute: { isResponsible: false } },
   };
