@@ -64,6 +64,8 @@ export interface TiktokRequest {
 
 const API_PREFIX = '/open_api/v1.3';
 const TIMEOUT_MS = 60_000;
+/** A SHA-256 hex digest: what a customer file's lines are. */
+const HASHED_IDENTIFIER = /\b[0-9a-fA-F]{64}\b/g;
 const log = logger.child({ component: 'tiktok-api' });
 
 /**
@@ -114,8 +116,8 @@ export async function tiktokCall(deps: TiktokHttpDeps, target: TiktokTarget, req
   log.debug({ operation: request.operation, status: res.status, code: envelope.code, requestId }, 'TikTok API call');
   if (envelope.code !== 0) {
     if (classifyTiktokCode(envelope.code) === 'token') deps.credentials.forget(target.credentialsSecretId); // it may have been rotated
-    // TikTok's message may echo what was sent: redacted, and cut short.
-    throw new TiktokApiError(request.operation, envelope.code, redactPii(envelope.message.slice(0, 500)), requestId);
+    // TikTok's message may echo what was sent (a line of a customer file is a hashed identifier): redacted, and cut short.
+    throw new TiktokApiError(request.operation, envelope.code, redactPii(envelope.message.slice(0, 500)).replace(HASHED_IDENTIFIER, '[redacted-hash]'), requestId);
   }
   return envelope.data;
 }
