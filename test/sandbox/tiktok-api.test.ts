@@ -172,3 +172,15 @@ describe('TikTok stand-in through the TikTok client', () => {
     expect((await state()).audiences[0]!.sizeByType).toEqual({ EMAIL_SHA256: 3, PHONE_SHA256: 1 });
   });
 });
+
+describe('TikTok stand-in admin routes', () => {
+  it('refuse bad bodies naming the field, and never answer the access token', async () => {
+    await expect(adminCall(ctx.sandbox, 'PUT', '/tiktok/limits', { minimumSize: -1 })).rejects.toThrow(/400 .*minimumSize/);
+    await expect(adminCall(ctx.sandbox, 'PUT', '/tiktok/refusals', [{ operation: 'ListCustomAudiences' }])).rejects.toThrow(/400 .*code/);
+    await expect(adminCall(ctx.sandbox, 'POST', '/tiktok/audiences/123/ready')).rejects.toThrow(/404 .*no TikTok audience 123/);
+    await expect(adminCall(ctx.sandbox, 'GET', '/tiktok/nothing')).rejects.toThrow(/404/);
+    const answer = await adminCall(ctx.sandbox, 'GET', '/tiktok/state');
+    expect(answer).toMatchObject({ credentials: { advertiserId: ADVERTISER, revoked: false } });
+    expect(JSON.stringify(answer)).not.toContain(TOKEN);
+  });
+});
