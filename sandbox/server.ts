@@ -25,6 +25,7 @@ import { StateStore } from './state';
 import { withModelValidation } from './models/model-validation';
 import { isAmcRequest, serveAmc } from './amc/router';
 import { namespaceInputSignature } from './amc/input-signature';
+import { isTiktokRequest, serveTiktok } from './tiktok/router';
 
 export interface SandboxOptions {
   port: number;
@@ -122,7 +123,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
     },
     store,
     faults,
-    services: [...Object.keys(services), ...emulated, 'amc'],
+    services: [...Object.keys(services), ...emulated, 'amc', 'tiktok'],
     resetEmulators: async () => emulators?.reset(),
     jobs,
   };
@@ -148,12 +149,13 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
     }
   }
 
-  // The Amazon Ads API (AMC) stand-in and Login with Amazon are not SigV4-signed: routed by path.
+  // The Amazon Ads API (AMC) stand-in, Login with Amazon and the TikTok Business API stand-in are not SigV4-signed: routed by path.
   const amc = { store, faults, inputSignature: namespaceInputSignature(store, () => emulatorData) };
 
   async function handle(req: IncomingMessage, res: ServerResponse, requestId: string): Promise<void> {
     if ((req.url ?? '').startsWith(ADMIN_PREFIX)) return serveAdmin(req, res, admin);
     if (isAmcRequest(req.url ?? '')) return serveAmc(req, res, requestId, amc);
+    if (isTiktokRequest(req.url ?? '')) return serveTiktok(req, res, requestId, { store, faults });
     const scope = credentialScope(req.headers.authorization);
     if (!scope) return sendRestJsonError(res, new SandboxError(403, 'MissingAuthenticationTokenException', 'Missing Authentication Token'), 'message', requestId);
     if (emulated.includes(scope.service)) return serveEmulated(req, res, scope);

@@ -1,6 +1,7 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { AmcSandboxState } from './amc/amc-state';
+import type { TiktokSandboxState } from './tiktok/tiktok-state';
 
 /** Everything the sandbox remembers; plain JSON, persisted to a file so it survives a restart. */
 export interface SandboxState {
@@ -29,6 +30,8 @@ export interface SandboxState {
   };
   /** The Amazon Ads API (AMC) stand-in's state; created on first use (sandbox/amc/amc-state.ts). */
   amc?: AmcSandboxState;
+  /** The TikTok Business API stand-in's state; created on first use (sandbox/tiktok/tiktok-state.ts). */
+  tiktok?: TiktokSandboxState;
 }
 
 export type JobStatus = 'QUEUED' | 'RUNNING' | 'SUCCEEDED' | 'FAILED';

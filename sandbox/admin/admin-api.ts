@@ -4,6 +4,7 @@ import { formatIssues } from '../../schemas/format-issues';
 import { UID2_LISTING } from '../services/catalog';
 import { adminRefusal } from './admin-guard';
 import { serveAmcAdmin } from './amc-admin';
+import { serveTiktokAdmin } from './tiktok-admin';
 import type { Faults } from './faults';
 import type { MatchingJobs } from '../services/entity-resolution/matching-jobs';
 import { WHEN_FULL } from '../services/entity-resolution/job-slots';
@@ -32,6 +33,7 @@ export const ADMIN_PREFIX = '/_sandbox';
  *   GET|PUT /_sandbox/faults                   {"seed", "rules": [{"service","operation","throttle","serverError","latencyMs","jobFailure"}]}
  *   GET|DELETE /_sandbox/counters              calls per service:operation, injected faults
  *   .../_sandbox/amc/...                       the Amazon Ads API (AMC) stand-in: instances, credentials, limits (amc-admin.ts)
+ *   .../_sandbox/tiktok/...                    the TikTok Business API stand-in: credentials, limits, refusals, state (tiktok-admin.ts)
  */
 const uuid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, 'must be a lowercase UUID');
 const newMembershipSchema = z
@@ -76,6 +78,10 @@ export async function serveAdmin(
   try {
     if (path.startsWith('/amc/')) {
       const answer = await serveAmcAdmin(route, ctx.store, body);
+      return answer ? sendJson(res, answer.status, answer.body) : sendJson(res, 404, { error: `no admin route ${route}` });
+    }
+    if (path.startsWith('/tiktok/')) {
+      const answer = await serveTiktokAdmin(route, ctx.store, body);
       return answer ? sendJson(res, answer.status, answer.body) : sendJson(res, 404, { error: `no admin route ${route}` });
     }
     switch (route) {
