@@ -6,7 +6,7 @@
  * slice A's at merge, when this file is deleted.
  */
 import { z } from 'zod';
-import { DATA_FORMATS, regionCode, type DataFormat, type PrepRules } from '../schemas/prep';
+import { DATA_FORMATS, regionCode, type DataFormat, type PrepareIdentityDataInput, type PrepRules } from '../schemas/prep';
 import { durationSchema } from '../schemas/duration';
 import { pollIntervalsShape } from '../schemas/poll-schedule';
 import { s3PrefixSchema } from '../schemas/s3-prefix';
@@ -98,6 +98,13 @@ export type TiktokTarget = Pick<AudienceUploadConfig['tiktok'], 'baseUrl' | 'cre
 export function prepRulesFor(c: AudienceUploadConfig): PrepRules {
   const columns = Object.fromEntries(c.columns.flatMap((col) => (col.kind === 'PII' ? [[col.name, ENGINE_TYPE[col.type]]] : [])));
   return { profile: 'tiktok', columns, defaultRegion: c.prepare.defaultRegion, country: c.prepare.defaultRegion, keepRowWhen: 'any' };
+}
+
+/** prepareIdentityData's input for TikTok: unmapped columns dropped, one headerless file per identifier type, capped in size (slice A's engine options). */
+export function perTypePrepareInput(c: AudienceUploadConfig, input: string, inputFormat: DataFormat | undefined, output: string): PrepareIdentityDataInput {
+  const engineOptions = { outputLayout: 'per-type', maxOutputBytes: c.output.maxFileBytes };
+  const rules = { ...prepRulesFor(c), keepUnmapped: false, outputHeader: 'none' };
+  return { input, inputFormat, output, outputFormat: 'csv', ...engineOptions, rules } as unknown as PrepareIdentityDataInput;
 }
 
 export function audienceLocations(c: AudienceUploadConfig, runKey: string) {
