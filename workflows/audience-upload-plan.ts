@@ -6,6 +6,7 @@ import { ApplicationFailure } from '@temporalio/workflow';
 import { AUDIENCE_REPLACE_TOO_LARGE, AUDIENCE_TOO_MANY_FILES, AUDIENCE_TOO_SMALL } from '../schemas/failures';
 import {
   TIKTOK_IDENTIFIER_TYPES,
+  perTypeAudienceName,
   type AudienceAction,
   type AudienceLedger,
   type AudienceUploadConfig,
@@ -65,7 +66,7 @@ interface Target {
 export function audienceTargets(config: AudienceUploadConfig, snapshot: SnapshotSummary): Target[] {
   const types = TIKTOK_IDENTIFIER_TYPES.filter((t) => (snapshot.counts[t] ?? 0) > 0 || config.columns.some((c) => c.kind === 'PII' && c.type === t));
   if (config.audience.layout === 'one') return [{ name: config.audience.name, types }];
-  return types.map((t) => ({ name: `${config.audience.name} ${t}`.slice(0, 128), types: [t] }));
+  return types.map((t) => ({ name: perTypeAudienceName(config.audience.name, t), types: [t] }));
 }
 
 /** The audience id a target's calls go to: TikTok's answer once known, else the ledger's. */
@@ -83,7 +84,7 @@ export function planAudienceChanges(input: PlanInput): AudiencePlan {
   const targets = audienceTargets(config, input.snapshot).map((target): AudienceTargetPlan => {
     const { id, fromLedger } = knownAudienceId(input, target);
     const planned = fromLedger ? plannedUpdate(input, target) : plannedFirst(input, target, id);
-    const steps = planned.steps.filter((s) => !s.files.every((f) => input.ledger?.applied[f.md5] === s.action));
+    const steps = planned.steps.filter((s) => !s.files.every((f) => sameEffect(input.ledger?.applied[f.md5], s.action)));
     skipped += planned.steps.length - steps.length;
     return { ...planned, name: target.name, types: target.types, audienceId: id, steps };
   });
@@ -187,6 +188,12 @@ const stepOf = (action: AudienceAction, type: TiktokIdentifierType, files: Snaps
   type,
   files,
 });
+
+/** A file an earlier run sent with this effect (a CREATE adds its files as an APPEND does). */
+function sameEffect(applied: AudienceAction | undefined, action: AudienceAction): boolean {
+  const adds = (a: AudienceAction | undefined) => a === 'CREATE' || a === 'APPEND';
+  return applied === action || (adds(applied) && adds(action));
+}
 
 const filesOf = (files: SnapshotFile[], types: TiktokIdentifierType[]) => files.filter((f) => types.includes(f.type));
 

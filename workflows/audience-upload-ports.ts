@@ -40,9 +40,12 @@ const querySource = z
     analysisTemplateArn: z.string().max(200).optional(),
     parameters: z.record(z.string(), z.string()).optional(),
     resultBucket: bucketName,
-    resultPrefix: z.string().regex(/^[\w!.=*/-]*$/).max(400).default('audience-upload/'),
+    resultPrefix: z.string().max(400).regex(/^([\w!.=*-]+\/)*$/).default('audience-upload/'),
     resultFormat: z.enum(['CSV', 'PARQUET']).default('CSV'),
-    ...pollIntervalsShape({ initialInterval: '30 seconds', maximumInterval: '10 minutes', backoffCoefficient: 2 }),
+    poll: z
+      .object(pollIntervalsShape({ initialInterval: '30 seconds', maximumInterval: '10 minutes', backoffCoefficient: 2 }))
+      .strict()
+      .default({ initialInterval: '30 seconds', maximumInterval: '10 minutes', backoffCoefficient: 2 }),
     timeout: durationSchema.default('24 hours'),
   })
   .strict();
@@ -97,7 +100,7 @@ export type TiktokTarget = Pick<AudienceUploadConfig['tiktok'], 'baseUrl' | 'cre
 
 export function prepRulesFor(c: AudienceUploadConfig): PrepRules {
   const columns = Object.fromEntries(c.columns.flatMap((col) => (col.kind === 'PII' ? [[col.name, ENGINE_TYPE[col.type]]] : [])));
-  return { profile: 'tiktok', columns, defaultRegion: c.prepare.defaultRegion, country: c.prepare.defaultRegion, keepRowWhen: 'any' };
+  return { profile: 'tiktok', columns, defaultRegion: c.prepare.defaultRegion, country: 'US', keepRowWhen: 'any' };
 }
 
 /** prepareIdentityData's input for TikTok: unmapped columns dropped, one headerless file per identifier type, capped in size (slice A's engine options). */
@@ -111,12 +114,17 @@ export function audienceLocations(c: AudienceUploadConfig, runKey: string) {
   const work = c.output.workPrefix;
   return {
     prepared: `${work}prepared/`,
-    snapshots: `${work}snapshots/run-${runKey}/`,
+    snapshots: `${work}snapshots/`,
+    snapshot: `${work}snapshots/run-${runKey}/`,
+    delta: `${work}snapshots/run-${runKey}/delta/`,
     current: `${work}snapshots/current.json`,
     pending: `${work}snapshots/pending.json`,
     uploads: `${work}uploads/run-${runKey}/`,
   };
 }
+
+/** The audience a type's identifiers go to under layout per-type. */
+export const perTypeAudienceName = (name: string, type: TiktokIdentifierType): string => `${name} ${type}`;
 
 export function checkAudienceColumns(defs: ColumnDefinition[], header: string[]): { unknown: string[]; missing: string[] } {
   const defined = new Set(defs.map((d) => d.name));
@@ -124,10 +132,32 @@ export function checkAudienceColumns(defs: ColumnDefinition[], header: string[])
   return { unknown: header.filter((h) => !defined.has(h)), missing: defs.map((d) => d.name).filter((n) => !present.has(n)) };
 }
 
+/** One line for a failure or a terminal: names only. */
+export function describeColumnMismatch(result: { unknown: string[]; missing: string[] }): string | undefined {
+  const parts: string[] = [];
+  if (result.unknown.length > 0) parts.push(`the source has columns the definition lacks (add each to columns as PII with its type, or NON_PII): ${result.unknown.join(', ')}`);
+  if (result.missing.length > 0) parts.push(`columns defined but not in the source's header: ${result.missing.join(', ')}`);
+  return parts.length > 0 ? parts.join('; ') : undefined;
+}
+
+/** A guess at what a column holds, from sample values it never returns (slice A's schemas/audience-columns.ts). */
+export function guessColumnType(samples: string[]): TiktokIdentifierType | 'NON_PII' | 'HASHED' {
+  const values = samples.map((value) => value.trim()).filter((value) => value !== '');
+  const mostly = (test: (value: string) => boolean) => values.filter(test).length * 5 >= values.length * 4;
+  if (values.length === 0) return 'NON_PII';
+  if (mostly((v) => /^[0-9a-fA-F]{64}$/.test(v))) return 'HASHED';
+  if (mostly((v) => /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(v))) return 'EMAIL_SHA256';
+  if (mostly((v) => /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/.test(v))) return mostly((v) => v === v.toUpperCase()) ? 'IDFA_SHA256' : 'GAID_SHA256';
+  if (mostly((v) => /^\+?[\d\s().-]+$/.test(v) && v.replace(/\D/g, '').length >= 7)) return 'PHONE_SHA256';
+  return 'NON_PII';
+}
+
 export type AudienceAction = 'CREATE' | 'APPEND' | 'REMOVE' | 'REPLACE';
 
 export interface AudienceUploadResult {
   outcome: 'applied' | 'unchanged';
+  /** The run whose snapshot the audience already matched, when unchanged. */
+  since?: string;
   audienceIds: Partial<Record<TiktokIdentifierType, string>>;
   created: boolean;
   mode: AudienceMode;
@@ -136,7 +166,7 @@ export interface AudienceUploadResult {
   removed: Partial<Record<TiktokIdentifierType, number>>;
   files: { uploaded: number; applied: number };
   rows: { in: number; out: number; rejected: number };
-  rejectsPrefix?: string;
+  rejectsPrefix: string;
   snapshotUri: string;
   query?: { id: string; durationMs?: number };
   audience?: AudienceDetail;

@@ -14,7 +14,7 @@ type QuerySource = Extract<AudienceUploadConfig['source'], { kind: 'cleanRoomsQu
 
 export async function runProtectedQuery(source: QuerySource, runKey: string, state: AudienceUploadState): Promise<{ resultUri: string; queryId: string; durationMs?: number }> {
   const control = proxyActivities<AudienceUploadPorts>(CONTROL_PLANE);
-  const poll = proxyActivities<AudienceUploadPorts>(pollingActivityOptions(source, source.timeout));
+  const poll = proxyActivities<AudienceUploadPorts>(pollingActivityOptions(source.poll, source.timeout));
   const { queryId } = await control.startProtectedQuery({
     membershipId: source.membershipId,
     sql: source.sql,
@@ -25,7 +25,7 @@ export async function runProtectedQuery(source: QuerySource, runKey: string, sta
     resultFormat: source.resultFormat,
   });
   state.source.queryId = queryId;
-  state.source.polling = pollSchedule(source, Date.now());
+  state.source.polling = pollSchedule(source.poll, Date.now());
   try {
     const done = await poll.checkProtectedQuery({ membershipId: source.membershipId, queryId });
     state.source.resultUri = done.resultUri;

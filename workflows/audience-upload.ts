@@ -6,6 +6,7 @@ import {
   audienceLocations,
   audienceUploadInputSchema,
   checkAudienceColumns,
+  describeColumnMismatch,
   perTypePrepareInput,
   type AudienceLedger,
   type AudienceUploadConfig,
@@ -87,14 +88,8 @@ async function run(config: AudienceUploadConfig, state: AudienceUploadState, ent
 
   enter('checking-columns');
   const described = await control.describeAudienceSource({ uri: sourceUri, format });
-  const columns = checkAudienceColumns(config.columns, described.header);
-  if (columns.unknown.length > 0 || columns.missing.length > 0) {
-    const parts = [
-      columns.unknown.length > 0 ? `in the source but not in columns (add them as PII or NON_PII): ${columns.unknown.join(', ')}` : '',
-      columns.missing.length > 0 ? `in columns but not in the source: ${columns.missing.join(', ')}` : '',
-    ];
-    throw ApplicationFailure.create({ type: AUDIENCE_COLUMNS_INVALID, nonRetryable: true, message: `the column definition does not match ${sourceUri}: ${parts.filter(Boolean).join('; ')}` });
-  }
+  const mismatch = describeColumnMismatch(checkAudienceColumns(config.columns, described.header));
+  if (mismatch) throw ApplicationFailure.create({ type: AUDIENCE_COLUMNS_INVALID, nonRetryable: true, message: `${sourceUri}: ${mismatch}` });
 
   enter('preparing');
   const prepared = await executeChild(prepareIdentityData, {
@@ -105,7 +100,7 @@ async function run(config: AudienceUploadConfig, state: AudienceUploadState, ent
   state.rows = { in: prepared.counts.rowsIn, out: prepared.counts.rowsOut, rejected: prepared.counts.rowsRejected };
 
   enter('building-snapshot');
-  const snapshot = await heavy.buildAudienceSnapshot({ preparedManifestUri: prepared.manifestUri, snapshotPrefix: where.snapshots, maxFileBytes: config.output.maxFileBytes });
+  const snapshot = await heavy.buildAudienceSnapshot({ preparedManifestUri: prepared.manifestUri, snapshotPrefix: where.snapshot, maxFileBytes: config.output.maxFileBytes });
   state.identifiers = snapshot.counts;
 
   enter('planning');
@@ -115,7 +110,7 @@ async function run(config: AudienceUploadConfig, state: AudienceUploadState, ent
     diff = await heavy.diffAudienceSnapshots({
       previousManifestUri: ledger.snapshotManifestUri,
       currentManifestUri: snapshot.manifestUri,
-      outPrefix: `${where.snapshots}delta/`,
+      outPrefix: where.delta,
       maxFileBytes: config.output.maxFileBytes,
     });
   }
@@ -138,7 +133,7 @@ async function run(config: AudienceUploadConfig, state: AudienceUploadState, ent
   if (first.outcome === 'unchanged') {
     for (const [type, id] of Object.entries(ledger?.audienceIds ?? {})) state.audienceIds[type] = id;
     enter('completed');
-    return result('unchanged', false);
+    return { ...result('unchanged', false), since: ledger?.runKey };
   }
 
   enter('finding-audience');

@@ -55,6 +55,8 @@ export class FakeTiktok {
   /** The next create reaches TikTok but its answer is lost. */
   loseNextCreateResponse = false;
   processingMs = 2 * 3_600_000;
+  /** The update call of this number (1-based) fails for good without reaching TikTok: the run dies mid-way. */
+  failUpdateNumber = 0;
   header = ['age', 'e-mail', 'phone_number', 'mobile_advertiser_id'];
   query: { durationMs: number; outcome: 'SUCCESS' | 'FAILED' | 'CANCELLED' } = { durationMs: 600_000, outcome: 'SUCCESS' };
   queries: { id: string; keyPrefix: string; startedAt: number; cancelled: boolean }[] = [];
@@ -202,6 +204,7 @@ export class FakeTiktok {
       },
       updateAudience: async ({ audienceId, action, filePaths }) => {
         this.calls.update += 1;
+        if (this.calls.update === this.failUpdateNumber) throw ApplicationFailure.nonRetryable('the worker lost its network for good', 'FakeOutage');
         this.apply(this.audiences.get(audienceId)!, action, filePaths, await this.now());
       },
       checkAudienceProcessed: async ({ audienceId }) => {
