@@ -92,7 +92,13 @@ export const audienceUploadInputSchema = z
       .strict()
       .default({ initialInterval: '1 minute', maximumInterval: '1 hour', backoffCoefficient: 2, timeout: '3 days' }),
   })
-  .strict();
+  .strict()
+  .superRefine((config, ctx) => {
+    const types = new Set(config.columns.flatMap((c) => (c.kind === 'PII' ? [c.type] : [])));
+    if (config.audience.mode === 'replace' && config.audience.layout === 'one' && types.size > 1) {
+      ctx.addIssue({ code: 'custom', path: ['audience', 'mode'], message: 'replace with layout one takes one PII type: one REPLACE carries one identifier type (use layout per-type, or mode delta)' });
+    }
+  });
 export type AudienceUploadInput = z.input<typeof audienceUploadInputSchema>;
 export type AudienceUploadConfig = z.output<typeof audienceUploadInputSchema>;
 export type AudienceMode = AudienceUploadConfig['audience']['mode'];

@@ -7,6 +7,7 @@ import {
   AUDIENCE_COLUMNS_INVALID,
   AUDIENCE_REPLACE_TOO_LARGE,
   AUDIENCE_TOO_SMALL,
+  INVALID_INPUT,
   PROTECTED_QUERY_CANCELLED,
   PROTECTED_QUERY_FAILED,
   TIKTOK_AUDIENCE_AMBIGUOUS,
@@ -203,12 +204,20 @@ describe('audienceUpload', () => {
     );
   });
 
-  it('replace: refused with two identifier types in one audience, or more files than one request carries', async () => {
+  const emailOnly: AudienceUploadInput['columns'] = [
+    { name: 'age', kind: 'NON_PII' },
+    { name: 'e-mail', kind: 'PII', type: 'EMAIL_SHA256' },
+    { name: 'phone_number', kind: 'NON_PII' },
+    { name: 'mobile_advertiser_id', kind: 'NON_PII' },
+  ];
+
+  it('replace: two identifier types in one audience are refused as input; more files than one request carries, before any TikTok call', async () => {
     await withWorker(
-      async ({ run }) => {
+      async ({ tiktok, run }) => {
         const failure = await workflowFailureOf((await run()).result());
-        expect(failure.type).toBe(AUDIENCE_REPLACE_TOO_LARGE);
-        expect(failure.message).toContain('EMAIL_SHA256, PHONE_SHA256');
+        expect(failure.type).toBe(INVALID_INPUT);
+        expect(failure.message).toContain('replace with layout one takes one PII type');
+        expect(tiktok.calls.find).toBe(0);
       },
       undefined,
       undefined,
@@ -218,12 +227,14 @@ describe('audienceUpload', () => {
       async ({ tiktok, run, config }) => {
         await (await run()).result();
         tiktok.setInput({ EMAIL_SHA256: emails(0, 5000) });
+        const calls = { ...tiktok.calls };
         const failure = await workflowFailureOf((await run({ ...config, tiktok: { ...config.tiktok, filesPerRequest: 2 } })).result());
         expect(failure.type).toBe(AUDIENCE_REPLACE_TOO_LARGE);
         expect(failure.message).toContain('needs 5 files, more than tiktok.filesPerRequest (2)');
+        expect(tiktok.calls).toEqual(calls);
       },
       (t) => t.setInput({ EMAIL_SHA256: emails(0, 2000) }),
-      undefined,
+      { columns: emailOnly },
       { mode: 'replace' },
     );
   });
@@ -240,7 +251,7 @@ describe('audienceUpload', () => {
         expect(tiktok.membersOf(id)).toEqual(tiktok.expectedMembers({ EMAIL_SHA256: emails(500, 2500) }));
       },
       (t) => t.setInput({ EMAIL_SHA256: emails(0, 2000) }),
-      undefined,
+      { columns: emailOnly },
       { mode: 'replace' },
     );
   });
