@@ -118,3 +118,50 @@ export const AMC_COLUMN_LIMIT = 'AmcColumnLimit';
 export const AMC_NAMESPACE_TABLE_LIMIT = 'AmcNamespaceTableLimit';
 /** Grouping rows by key failed: a shard larger than its memory bound, or shard objects that do not add up. */
 export const GROUP_BY_KEY_FAILED = 'GroupByKeyFailed';
+
+/*
+ * audienceUpload (issue 20): TikTok Business API, Clean Rooms protected queries, audience planning.
+ * One block, owned by the workflow's slice; the TikTok client, the snapshot activities and the
+ * protected-query activities import these names.
+ */
+
+/** TikTok Business API answers (code inside an HTTP 200 envelope), classified once by activities/tiktok-api/tiktok-errors.ts. */
+export const TiktokFailureType = {
+  /** Code 40100 (QPS/QPM/QPD exceeded) or HTTP 429: benign, retried with the config's rateLimitBackoff. */
+  throttled: 'TikTokThrottled',
+  /** A 5xxxx code, an HTTP 5xx, a timeout or a network fault: retried. */
+  unavailable: 'TikTokUnavailable',
+  /** The access token is expired, empty or invalid (40102, 40104, 40105) or the app's id/secret (40101). */
+  tokenRejected: 'TikTokTokenRejected',
+  /** Code 40001: the token has no permission for the advertiser or the Audience Management scope. */
+  permissionDenied: 'TikTokPermissionDenied',
+  /** A 409xx code: TikTok refused an uploaded customer file or a file path. */
+  fileRejected: 'TikTokFileRejected',
+  /** Any other non-zero code (40002 parameter error, unknown codes): the message carries code and request_id. */
+  requestRejected: 'TikTokRequestRejected',
+} as const;
+/** The TikTok credentials secret is not JSON with ACCESS_TOKEN and ADVERTISER_ID strings. */
+export const TIKTOK_CREDENTIALS_INVALID = 'TikTokCredentialsInvalid';
+/** Several TikTok audiences share the configured name (TikTok allows duplicates) and the config pins none by id. */
+export const TIKTOK_AUDIENCE_AMBIGUOUS = 'TikTokAudienceAmbiguous';
+/** Benign and retryable: TikTok is still processing the audience (not is_valid yet). */
+export const TIKTOK_AUDIENCE_PROCESSING = 'TikTokAudienceProcessing';
+
+/** The column definition does not match the source's header (columns unknown to it, or defined but absent). */
+export const AUDIENCE_COLUMNS_INVALID = 'AudienceColumnsInvalid';
+/** The planned audience would hold fewer identifiers than audience.minimumSize: refused before any TikTok call. */
+export const AUDIENCE_TOO_SMALL = 'AudienceTooSmall';
+/** A REPLACE that needs more files than one request carries, or more than one identifier type. */
+export const AUDIENCE_REPLACE_TOO_LARGE = 'AudienceReplaceTooLarge';
+/** More files to upload in one run than the workflow's bound (its history stays bounded). */
+export const AUDIENCE_TOO_MANY_FILES = 'AudienceTooManyFiles';
+/** An upload file whose bytes no longer have the MD5 the snapshot recorded. */
+export const AUDIENCE_FILE_CHANGED = 'AudienceFileChanged';
+/** The audience ledger (current.json / pending.json under the work prefix) is not what this version wrote. */
+export const AUDIENCE_LEDGER_INVALID = 'AudienceLedgerInvalid';
+
+/** Benign and retryable: the Clean Rooms protected query is SUBMITTED, STARTED or CANCELLING. */
+export const PROTECTED_QUERY_RUNNING = 'ProtectedQueryRunning';
+export const PROTECTED_QUERY_FAILED = 'ProtectedQueryFailed';
+export const PROTECTED_QUERY_CANCELLED = 'ProtectedQueryCancelled';
+export const PROTECTED_QUERY_TIMED_OUT = 'ProtectedQueryTimedOut';

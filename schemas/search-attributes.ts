@@ -20,6 +20,7 @@ export const PIPELINES = {
   prepareIdentityData: 'identity-data-prep',
   erJobQueue: 'er-job-queue',
   amcIdMapping: 'amc-id-mapping',
+  audienceUpload: 'audience-upload',
 } as const;
 export type Pipeline = (typeof PIPELINES)[keyof typeof PIPELINES];
 

@@ -21,10 +21,14 @@ export const workflowIds = {
   amcIdMappingInput: (instanceId: string, tableName: string) => `amc-id-mapping-input/${idSegment(instanceId)}/${idSegment(tableName)}`,
   /** The grouping of one generation's prepared data. */
   groupByKey: (generationPrefix: string) => `group-by-key/${idSegment(generationPrefix.replace(/^s3:\/\//, ''))}`,
+  /** An audience upload per name and day (a schedule appends its own timestamp instead of the day); the advertiser id is a secret, so not here. */
+  audienceUpload: (name: string, day?: string) => `audience-upload/${idSegment(name)}${day ? `/${idSegment(day)}` : ''}`,
 };
 
 /** Labels of turn queues that are not one ER workflow's (erJobQueue takes them in place of its name). */
 export const jobQueueLabels = {
   /** Every provider-service job of an account in a Region (jobQueue 'account-region'). */
   providerServiceJobs: (account: string, region: string) => `provider-service-jobs:${account}:${region}`,
+  /** The runs that change one TikTok audience (a manual run and a scheduled one take turns). */
+  audience: (audienceName: string) => `audience:${audienceName}`,
 };

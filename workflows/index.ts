@@ -5,3 +5,4 @@ export { erJobQueue } from './er-job-queue';
 export { groupByKey } from './group-by-key';
 export { amcIdMapping } from './amc-id-mapping';
 export { amcIdMappingInputArrived } from './amc-id-mapping-notify';
+export { audienceUpload } from './audience-upload';

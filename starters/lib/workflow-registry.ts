@@ -3,9 +3,10 @@ import { workflowIds } from '../../schemas/temporal-names';
 import { uid2SubscriptionApprovalInputSchema } from '../../schemas/uid2-subscription-approval';
 import { prepareIdentityDataInputSchema } from '../../schemas/prep';
 import { uid2MatchingInputSchema } from '../../schemas/uid2-matching';
-import type { amcIdMappingInputArrived, prepareIdentityData, uid2Matching, uid2SubscriptionApproval } from '../../workflows';
+import type { amcIdMappingInputArrived, audienceUpload, prepareIdentityData, uid2Matching, uid2SubscriptionApproval } from '../../workflows';
 import { amcIdMappingInputSchema } from '../../schemas/amc-id-mapping';
 import { amcTableName } from '../../schemas/amc-id-mapping-resources';
+import { audienceUploadInputSchema } from '../../workflows/audience-upload-ports';
 import { ConfigError, validateConfig } from './load-config';
 
 /** How to start a workflow from a validated config: its input schema, its deterministic id, its arguments. */
@@ -41,6 +42,12 @@ export const workflowRegistry: Record<string, RegisteredWorkflow> = {
     inputSchema: amcIdMappingInputSchema,
     workflowId: (input) => workflowIds.amcIdMappingInput(input.amc.instanceId, amcTableName(input)),
     toArgs: (input): Parameters<typeof amcIdMappingInputArrived> => [input],
+  }),
+  audienceUpload: entry({
+    inputSchema: audienceUploadInputSchema,
+    // A schedule appends each run's scheduled time to this id; runs on one audience take turns inside the workflow.
+    workflowId: (input) => workflowIds.audienceUpload(input.name),
+    toArgs: (input): Parameters<typeof audienceUpload> => [input],
   }),
 };
 

@@ -96,7 +96,7 @@ describe('workflow registry', () => {
   });
 
   it('names the registered workflows when the name is unknown', () => {
-    expect(() => resolveWorkflowStart('uid2Subscription', input, 'test')).toThrow(/test: unknown workflow "uid2Subscription"; registered workflows: amcIdMappingInputArrived, prepareIdentityData, uid2Matching, uid2SubscriptionApproval/);
+    expect(() => resolveWorkflowStart('uid2Subscription', input, 'test')).toThrow(/test: unknown workflow "uid2Subscription"; registered workflows: amcIdMappingInputArrived, audienceUpload, prepareIdentityData, uid2Matching, uid2SubscriptionApproval/);
   });
 });
 
@@ -107,7 +107,9 @@ describe('loadSchedulesFile', () => {
       ['uid2-subscription-weekly', 'uid2SubscriptionApproval', ['0 6 * * 1']],
       ['uid2-matching-daily', 'uid2Matching', ['0 5 * * *']],
       ['amc-id-mapping-weekly', 'amcIdMappingInputArrived', ['0 4 * * 1']],
+      ['audience-upload-daily', 'audienceUpload', ['0 6 * * *']],
     ]);
+    expect(resolveSchedules(source)[3]!.start).toMatchObject({ workflowType: 'audienceUpload', workflowId: 'audience-upload/tiktok-customers' });
     expect(resolveSchedules(source)[2]!.start).toMatchObject({ workflowType: 'amcIdMappingInputArrived', workflowId: 'amc-id-mapping-input/amcabcd1234/CompanyName_AMC_Customers' });
     expect(resolveSchedules(source)[1]!.start).toMatchObject({ workflowType: 'uid2Matching', workflowId: 'uid2-matching/CompanyName_UID2_Daily_Matching' });
   });
@@ -136,7 +138,7 @@ describe('loadSchedulesFile', () => {
     });
     const message = loadError(file);
     expect(message).toContain(`${file}: 4 invalid schedule(s), nothing applied`);
-    expect(message).toContain(`${file} schedule "unknown-workflow" field "workflow": unknown workflow "nope"; registered workflows: amcIdMappingInputArrived, prepareIdentityData, uid2Matching, uid2SubscriptionApproval`);
+    expect(message).toContain(`${file} schedule "unknown-workflow" field "workflow": unknown workflow "nope"; registered workflows: amcIdMappingInputArrived, audienceUpload, prepareIdentityData, uid2Matching, uid2SubscriptionApproval`);
     expect(message).toMatch(/schedule "bad-input" input: invalid config\n {2}- field "poll": unknown field\(s\) "every"/);
     expect(message).toContain(`${file} schedule "missing-input-file" field "inputFile": ${join(dir, 'bad', 'missing.json')}: cannot read the config file (ENOENT)`);
     expect(message).toMatch(/schedule "no-spec": invalid config\n {2}- field "cron"/);

@@ -7,6 +7,7 @@ import { TERMINAL_STAGES } from '../../schemas/stages';
 import { matchingJobStages, uid2MatchingStages } from '../../schemas/uid2-matching';
 import { uid2SubscriptionApprovalStages } from '../../schemas/uid2-subscription-approval';
 import { AMC_STAGES } from '../../schemas/amc-id-mapping-state';
+import { AUDIENCE_STAGES } from '../../workflows/audience-upload-status';
 
 const prepStages = ['planning', 'preparing', 'writing-manifest', 'completed', 'failed'] satisfies PrepStage[];
 const stagesOf: Record<Pipeline, readonly string[]> = {
@@ -15,6 +16,7 @@ const stagesOf: Record<Pipeline, readonly string[]> = {
   [PIPELINES.prepareIdentityData]: prepStages,
   [PIPELINES.erJobQueue]: ['idle', 'held'],
   [PIPELINES.amcIdMapping]: AMC_STAGES,
+  [PIPELINES.audienceUpload]: AUDIENCE_STAGES,
 };
 
 /** Every (pipeline, IdentityStage) pair the recorded histories upserted. */
