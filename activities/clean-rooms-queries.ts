@@ -11,15 +11,8 @@ import {
   type ProtectedQuery,
 } from '@aws-sdk/client-cleanrooms';
 import { redactPii } from '../pii/redact';
-import { AwsFailureType } from '../schemas/failures';
+import { AwsFailureType, PROTECTED_QUERY_CANCELLED, PROTECTED_QUERY_FAILED, PROTECTED_QUERY_RUNNING, PROTECTED_QUERY_TIMED_OUT } from '../schemas/failures';
 
-// ---- Failure names of audienceUpload's protected queries. Slice D declares them in schemas/failures.ts
-// ---- (h/t20D); until that merges they are stated here with the same values: replace with the import on merge.
-const PROTECTED_QUERY_RUNNING = 'ProtectedQueryRunning';
-const PROTECTED_QUERY_FAILED = 'ProtectedQueryFailed';
-const PROTECTED_QUERY_CANCELLED = 'ProtectedQueryCancelled';
-const PROTECTED_QUERY_TIMED_OUT = 'ProtectedQueryTimedOut';
-// ---- end of the block to replace
 
 /** A protected query to run; `keyPrefix` is unique per run, so it identifies the query that run started. */
 export interface ProtectedQuerySpec {

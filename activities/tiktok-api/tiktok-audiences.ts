@@ -3,7 +3,7 @@ import { basename } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
 import { parseLocation, readBytes } from '../../storage/data-location';
-import { AUDIENCE_FILE_CHANGED, TIKTOK_AUDIENCE_AMBIGUOUS, TIKTOK_AUDIENCE_PROCESSING, TiktokFailureType } from './tiktok-failure-names';
+import { AUDIENCE_FILE_CHANGED, TIKTOK_AUDIENCE_AMBIGUOUS, TIKTOK_AUDIENCE_PROCESSING, TiktokFailureType } from '../../schemas/failures';
 import { TIKTOK_SECRET_KEYS } from './tiktok-credentials';
 import { tiktokCall, type TiktokHttpDeps } from './tiktok-http';
 import { readAudienceDetail, readAudiencePage, readCreatedAudienceId, readFilePath, type AudienceDetail, type AudienceSummary } from './tiktok-shapes';

@@ -1,7 +1,7 @@
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
-import { TIKTOK_CREDENTIALS_INVALID } from './tiktok-failure-names';
+import { TIKTOK_CREDENTIALS_INVALID } from '../../schemas/failures';
 
 export interface TiktokCredentials {
   accessToken: string;

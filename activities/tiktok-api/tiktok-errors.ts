@@ -2,7 +2,7 @@ import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/comm
 import { mapActivityFailures, type AsyncFn } from '../map-failures';
 import { classifyTiktokCode } from './tiktok-codes';
 import { TiktokApiError, TiktokHttpError, TiktokNetworkError } from './tiktok-http';
-import { TiktokFailureType } from './tiktok-failure-names';
+import { TiktokFailureType } from '../../schemas/failures';
 
 /** What the failure names for the user to fix: the secret's id, never its values. */
 export interface TiktokErrorContext {

@@ -46,9 +46,6 @@ export interface TiktokStandIn {
   now?: () => number;
 }
 
-/** Until the sandbox's faults know `lostResponse`: the hook the stand-in calls once an operation's effect is committed. */
-type LostResponses = { shouldLoseResponse?(service: string, operation: string): boolean };
-
 /**
  * TikTok Business API v1.3's custom-audience endpoints, answered from the sandbox's state as TikTok
  * answers: HTTP 200 with `{code, message, request_id, data}`, a refusal being a code other than 0.
@@ -70,7 +67,7 @@ export async function serveTiktok(req: IncomingMessage, res: ServerResponse, req
     if (advertiser === '') throw new TiktokError(CODES.parameterError, 'advertiser_id: Missing data for required field.');
     if (advertiser !== credentials.advertiserId) throw new TiktokError(CODES.noPermission, 'No permission to operate advertiser: the access token is not authorised for it');
     const data = await route.serve(ctx, credentials.advertiserId, input);
-    if ((standIn.faults as LostResponses).shouldLoseResponse?.('tiktok', route.operation)) {
+    if (standIn.faults.shouldLoseResponse('tiktok', route.operation)) {
       res.socket?.destroy();
       return;
     }

@@ -3,7 +3,7 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { CreateSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createTiktokApiActivities, type TiktokTarget } from '../../activities/tiktok-api';
-import { TIKTOK_AUDIENCE_PROCESSING, TiktokFailureType } from '../../activities/tiktok-api/tiktok-failure-names';
+import { TIKTOK_AUDIENCE_PROCESSING, TiktokFailureType } from '../../schemas/failures';
 import { activityFailureOf } from '../helpers/failures';
 import { adminCall, useSandboxBuckets } from '../helpers/sandbox';
 

@@ -3,13 +3,11 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { CreateSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createTiktokApiActivities, type TiktokTarget } from '../../activities/tiktok-api';
-import { TiktokFailureType } from '../../activities/tiktok-api/tiktok-failure-names';
-import { Faults } from '../../sandbox/admin/faults';
+import { TiktokFailureType } from '../../schemas/failures';
 import { activityFailureOf } from '../helpers/failures';
 import { adminCall, useSandboxBuckets } from '../helpers/sandbox';
 
 // The `lostResponse` fault kind comes with the Clean Rooms slice's faults.ts; until it is merged this suite is skipped.
-const faultsLoseResponses = 'shouldLoseResponse' in Faults.prototype;
 
 const BUCKET = 'tiktok-lost';
 const ctx = useSandboxBuckets(BUCKET);
@@ -35,7 +33,7 @@ async function uploadedFile(lines: string[]) {
 
 const state = async () => (await adminCall(ctx.sandbox, 'GET', '/tiktok/state')) as { audiences: { id: string; size: number }[]; appliedFiles: Record<string, Record<string, number>> };
 
-describe.skipIf(!faultsLoseResponses)('TikTok stand-in: lost responses', () => {
+describe('TikTok stand-in: lost responses', () => {
   it('a create whose answer is lost was made; the retry adopts it by name, so there is one audience', async () => {
     const { api, filePath } = await uploadedFile([sha('a@example.com'), sha('b@example.com')]);
     await adminCall(ctx.sandbox, 'PUT', '/faults', { rules: [{ service: 'tiktok', operation: 'CreateCustomAudience', lostResponse: 1 }] });

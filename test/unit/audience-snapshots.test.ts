@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { PREP_INPUT_ERROR } from '../../schemas/failures';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { MockActivityEnvironment } from '@temporalio/testing';
@@ -73,7 +74,7 @@ describe('audience snapshot activities', () => {
     const uri = tmp.path('rows-manifest.json');
     await writeFile(uri, JSON.stringify({ outputs: [{ uri: tmp.path('x.csv'), bytes: 1, sha256: '', md5: '' }] }));
     await expect(run(activities.buildAudienceSnapshot, { preparedManifestUri: uri, snapshotPrefix: tmp.path('s/'), maxFileBytes: 4096 })).rejects.toMatchObject({
-      type: 'PrepInputError',
+      type: PREP_INPUT_ERROR,
       nonRetryable: true,
       message: expect.stringContaining('prepare with outputLayout per-type') as string,
     });

@@ -15,7 +15,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { withAwsFailureMapping } from '../../activities/aws-errors';
 import { createCleanRoomsQueryActivities, type ProtectedQuerySpec } from '../../activities/clean-rooms-queries';
-import { AwsFailureType } from '../../schemas/failures';
+import { AwsFailureType, PROTECTED_QUERY_CANCELLED, PROTECTED_QUERY_FAILED, PROTECTED_QUERY_RUNNING, PROTECTED_QUERY_TIMED_OUT } from '../../schemas/failures';
 import { activityFailureOf } from '../helpers/failures';
 
 // The class, so the activity's single-attempt client for StartProtectedQuery is mocked as well.
@@ -96,7 +96,7 @@ describe('checkProtectedQuery', () => {
   it.each(['SUBMITTED', 'STARTED', 'CANCELLING'] as const)('%s: a benign retryable ProtectedQueryRunning naming the query and the check', async (status) => {
     cr.on(GetProtectedQueryCommand).resolves({ ...meta, protectedQuery: query('q-1', { status }) });
     const failure = await activityFailureOf(check(7));
-    expect(failure).toMatchObject({ type: 'ProtectedQueryRunning', nonRetryable: false, category: ApplicationFailureCategory.BENIGN });
+    expect(failure).toMatchObject({ type: PROTECTED_QUERY_RUNNING, nonRetryable: false, category: ApplicationFailureCategory.BENIGN });
     expect(failure.message).toBe(`Protected query q-1 in Clean Rooms membership ${M} is ${status} (check 7)`);
   });
 
@@ -114,15 +114,15 @@ describe('checkProtectedQuery', () => {
       protectedQuery: query('q-1', { status: 'FAILED', error: { code: 'QueryExecutionFailed', message: "Column value 'jane.doe@example.com' cannot be cast" } }),
     });
     const failure = await activityFailureOf(check());
-    expect(failure).toMatchObject({ type: 'ProtectedQueryFailed', nonRetryable: true });
+    expect(failure).toMatchObject({ type: PROTECTED_QUERY_FAILED, nonRetryable: true });
     expect(failure.message).toContain(`Protected query q-1 in Clean Rooms membership ${M} FAILED: QueryExecutionFailed:`);
     expect(failure.message).not.toContain('jane.doe@example.com');
     expect(failure.details).toEqual([{ queryId: 'q-1', status: 'FAILED', code: 'QueryExecutionFailed' }]);
   });
 
   it.each([
-    ['CANCELLED', 'ProtectedQueryCancelled'],
-    ['TIMED_OUT', 'ProtectedQueryTimedOut'],
+    ['CANCELLED', PROTECTED_QUERY_CANCELLED],
+    ['TIMED_OUT', PROTECTED_QUERY_TIMED_OUT],
   ] as const)('%s: non-retryable %s', async (status, type) => {
     cr.on(GetProtectedQueryCommand).resolves({ ...meta, protectedQuery: query('q-1', { status }) });
     const failure = await activityFailureOf(check());
@@ -132,7 +132,7 @@ describe('checkProtectedQuery', () => {
 
   it('SUCCESS without an S3 result (a member-list output) is a non-retryable failure, not an empty source', async () => {
     cr.on(GetProtectedQueryCommand).resolves({ ...meta, protectedQuery: query('q-1', { status: 'SUCCESS', result: { output: { memberList: [] } } }) });
-    expect(await activityFailureOf(check())).toMatchObject({ type: 'ProtectedQueryFailed', nonRetryable: true });
+    expect(await activityFailureOf(check())).toMatchObject({ type: PROTECTED_QUERY_FAILED, nonRetryable: true });
   });
 });
 

@@ -7,7 +7,7 @@ import { ApplicationFailureCategory } from '@temporalio/common';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createTiktokApiActivities, type TiktokTarget } from '../../activities/tiktok-api';
-import { AUDIENCE_FILE_CHANGED, TIKTOK_AUDIENCE_AMBIGUOUS, TIKTOK_AUDIENCE_PROCESSING, TIKTOK_CREDENTIALS_INVALID, TiktokFailureType } from '../../activities/tiktok-api/tiktok-failure-names';
+import { AUDIENCE_FILE_CHANGED, TIKTOK_AUDIENCE_AMBIGUOUS, TIKTOK_AUDIENCE_PROCESSING, TIKTOK_CREDENTIALS_INVALID, TiktokFailureType } from '../../schemas/failures';
 import { activityFailureOf } from '../helpers/failures';
 import { envelope, fakeTiktokFetch, type TiktokCall, type TiktokAnswer } from '../helpers/tiktok-fetch';
 

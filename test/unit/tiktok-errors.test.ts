@@ -4,7 +4,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createTiktokApiActivities, type TiktokTarget } from '../../activities/tiktok-api';
 import { classifyTiktokCode } from '../../activities/tiktok-api/tiktok-codes';
-import { TiktokFailureType } from '../../activities/tiktok-api/tiktok-failure-names';
+import { TiktokFailureType } from '../../schemas/failures';
 import { activityFailureOf } from '../helpers/failures';
 import { envelope, fakeTiktokFetch, type TiktokAnswer } from '../helpers/tiktok-fetch';
 
