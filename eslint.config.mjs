@@ -26,7 +26,7 @@ export default tseslint.config(
         {
           paths: nodeBuiltins.map((name) => ({ name, message: 'Workflow code must be deterministic: move I/O to activities/.' })),
           patterns: [
-            { group: ['@aws-sdk/*', '../activities/*', '../worker/*', '../temporal-client/*', '../storage/*', '../pii/*'], message: 'Workflows may import schemas/ and `import type` of activities only.', allowTypeImports: true },
+            { group: ['@aws-sdk/*', ...['activities', 'worker', 'temporal-client', 'storage', 'pii'].flatMap((room) => [`**/${room}`, `**/${room}/**`])], message: 'Workflows may import schemas/ and `import type` of activities only.', allowTypeImports: true },
           ],
         },
       ],

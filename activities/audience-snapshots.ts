@@ -13,7 +13,7 @@ import { listInputObjects } from '../pii/prep/run/plan-tasks';
 import { parseLocation } from '../storage/data-location';
 import { TIKTOK_IDENTIFIER_TYPES, TIKTOK_TYPE_OF, type TiktokIdentifierType } from '../schemas/audience-upload';
 import { PREP_INPUT_ERROR } from '../schemas/failures';
-import type { DataFormat } from '../schemas/prep';
+import type { DataFormat } from '../schemas/preparation/prep';
 
 /*
  * An audience's snapshots and ledger, in S3: per TikTok type the distinct hashes of one run, sorted, in TikTok-ready files

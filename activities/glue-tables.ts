@@ -19,8 +19,8 @@ import { PrepInputError } from '../pii/prep/read/input-errors';
 import { INPUT_TABLE_INVALID } from '../schemas/failures';
 import { glueTableArn } from '../schemas/arn';
 import type { EnsuredResource } from '../schemas/ensured-resource';
-import type { PreparationSource } from '../schemas/uid2-matching-resources';
-import { ensureResource, glueErrors, unlessMissing } from './existing-or-created';
+import type { PreparationSource } from '../schemas/uid2-matching/uid2-matching-resources';
+import { ensureResource, glueErrors, unlessMissing } from './support/existing-or-created';
 
 export interface GlueTableDeps {
   glue: GlueClient;

@@ -6,17 +6,17 @@ import type { GlueClient } from '@aws-sdk/client-glue';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { createAmcApiActivities } from './amc-api';
-import { createAmcPrerequisiteActivities } from './amc-prerequisites';
-import { createAmcStorageActivities } from './amc-storage';
-import { withAwsFailureMapping } from './aws-errors';
-import { createCleanRoomsActivities } from './clean-rooms';
-import { createIdNamespaceActivities } from './entity-resolution-namespaces';
-import { createEntityResolutionActivities } from './entity-resolution';
+import { createAmcPrerequisiteActivities } from './amc-id-mapping/amc-prerequisites';
+import { createAmcStorageActivities } from './amc-id-mapping/amc-storage';
+import { withAwsFailureMapping } from './support/aws-errors';
+import { createCleanRoomsActivities } from './clean-rooms/clean-rooms';
+import { createIdNamespaceActivities } from './entity-resolution/entity-resolution-namespaces';
+import { createEntityResolutionActivities } from './entity-resolution/entity-resolution';
 import { createGlueTableActivities } from './glue-tables';
-import { createGroupByKeyActivities } from './group-by-key';
-import { createPrepActivities } from './prepare-dataset';
-import { createUid2SubscriptionWaitActivities } from './uid2-subscription-wait';
-import { createUid2SubscriptionActivities } from './uid2-subscription';
+import { createGroupByKeyActivities } from './preparation/group-by-key';
+import { createPrepActivities } from './preparation/prepare-dataset';
+import { createUid2SubscriptionWaitActivities } from './uid2-subscription/uid2-subscription-wait';
+import { createUid2SubscriptionActivities } from './uid2-subscription/uid2-subscription';
 import { createWorkflowCoordinationActivities } from './workflow-coordination';
 
 /** Every AWS client an activity may use, built once by the worker (or by a test, pointed at mocks or the sandbox). */

@@ -1,13 +1,13 @@
 import { Context } from '@temporalio/activity';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { workflowIds } from '../schemas/temporal-names';
-import type { amcIdMapping } from '../workflows/amc-id-mapping';
-import { dataChangedSignal, type InputNotice } from '../workflows/amc-id-mapping-messages';
-import { amcIdMappingInputSchema, type AmcIdMappingInput } from '../schemas/amc-id-mapping';
-import { amcTableName } from '../schemas/amc-id-mapping-resources';
-import { requestTurnSignal, type JobTurnRequest } from '../workflows/er-job-queue-messages';
-import type { erJobQueue } from '../workflows/er-job-queue';
-import { invalidInput } from '../workflows/invalid-input';
+import type { amcIdMapping } from '../workflows/amc-id-mapping/amc-id-mapping';
+import { dataChangedSignal, type InputNotice } from '../workflows/amc-id-mapping/amc-id-mapping-messages';
+import { amcIdMappingInputSchema, type AmcIdMappingInput } from '../schemas/amc-id-mapping/amc-id-mapping';
+import { amcTableName } from '../schemas/amc-id-mapping/amc-id-mapping-resources';
+import { requestTurnSignal, type JobTurnRequest } from '../workflows/er-job-queue/er-job-queue-messages';
+import type { erJobQueue } from '../workflows/er-job-queue/er-job-queue';
+import { invalidInput } from '../workflows/support/invalid-input';
 
 export interface WorkflowCoordinationDeps {
   /** A client of the worker's own namespace, with its data converter. */

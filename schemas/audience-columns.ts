@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /**
- * The column definition of an audience upload (the seed's UI step 3, "define columns", in config): every column of
+ * The column definition of an audience upload (step 3 of the Audience Uploader from AWS Clean Rooms UI, "define columns", in config): every column of
  * the source file is PII, with the TikTok identifier type it holds, or NON_PII (never written). Checks name fields and
  * column names, never values.
  */

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { columnDefinitionIssues, columnDefinitionSchema, piiTypesOf, type TiktokIdentifierType } from './audience-columns';
 import { durationSchema } from './duration';
 import { pollIntervalsShape } from './poll-schedule';
-import { DATA_FORMATS, regionCode, type PrepRules } from './prep';
+import { DATA_FORMATS, regionCode, type PrepRules } from './preparation/prep';
 import { s3PrefixSchema } from './s3-prefix';
 import { joinUnder, S3_OBJECT_OR_PREFIX_PATTERN } from '../storage/s3-uri';
 
@@ -70,7 +70,7 @@ const audienceUploadObject = z
       .object({
         /** Prepared parts, rejects, snapshots, upload files and manifests. */
         workPrefix,
-        /** The seed splits at 50 MB; TikTok's Ads Manager takes files under 1 GB. */
+        /** Audience Uploader from AWS Clean Rooms splits at 50 MB; TikTok's Ads Manager takes files under 1 GB. */
         maxFileBytes: z.number().int().min(1024 * 1024).max(1024 ** 3).default(50 * 1024 * 1024),
         keepSnapshots: z.number().int().min(2).max(30).default(7),
       })
@@ -81,7 +81,7 @@ const audienceUploadObject = z
         /** Pins the audience when several share the name (TikTok allows duplicate names). */
         id: z.string().regex(/^\d{1,30}$/, 'must be a TikTok audience id (digits)').optional(),
         mode: z.enum(['append', 'replace', 'delta']).default('delta'),
-        /** one: a single audience, other types APPENDed (the seed's way); per-type: one audience per identifier type. */
+        /** one: a single audience, other types APPENDed (as Audience Uploader from AWS Clean Rooms does); per-type: one audience per identifier type. */
         layout: z.enum(['one', 'per-type']).default('one'),
         retentionDays: z.number().int().min(1).max(365).optional(),
         /** TikTok refuses APPEND, REMOVE and REPLACE leaving an audience under 1,000. */
@@ -92,7 +92,7 @@ const audienceUploadObject = z
     tiktok: z
       .object({
         baseUrl: httpsOrLocalUrl.default('https://business-api.tiktok.com'),
-        /** Secrets Manager id or ARN of {"ACCESS_TOKEN": "…", "ADVERTISER_ID": "…"} (the seed's keys). */
+        /** Secrets Manager id or ARN of {"ACCESS_TOKEN": "…", "ADVERTISER_ID": "…"} (the keys Audience Uploader from AWS Clean Rooms uses). */
         credentialsSecretId: z.string().min(1).max(2048),
         /** TikTok recommends fewer than 50 file paths per create or update. */
         filesPerRequest: z.number().int().min(1).max(49).default(20),

@@ -4,7 +4,7 @@
  * retry policies (nonRetryableErrorTypes): never change one, add a new name instead.
  */
 
-/** AWS SDK errors, classified once by activities/aws-errors.ts. */
+/** AWS SDK errors, classified once by activities/support/aws-errors.ts. */
 export const AwsFailureType = {
   throttled: 'AwsThrottled',
   unavailable: 'AwsUnavailable',

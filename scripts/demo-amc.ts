@@ -1,12 +1,12 @@
-import { amcIdMappingInputSchema, type AmcIdMappingConfig } from '../schemas/amc-id-mapping';
-import { amcTableName } from '../schemas/amc-id-mapping-resources';
+import { amcIdMappingInputSchema, type AmcIdMappingConfig } from '../schemas/amc-id-mapping/amc-id-mapping';
+import { amcTableName } from '../schemas/amc-id-mapping/amc-id-mapping-resources';
 import { workflowIds } from '../schemas/temporal-names';
 import { loadConfigFile } from '../starters/lib/load-config';
 import { runWorkflow } from '../starters/lib/run-workflow';
 import { starterContext, type StarterContext } from '../starters/lib/temporal';
 import { PROJECT_ROOT } from '../toolchain/paths';
-import { amcIdMapping, amcIdMappingStatusQuery } from '../workflows/amc-id-mapping';
-import type { AmcIdMappingStatus } from '../workflows/amc-id-mapping-status';
+import { amcIdMapping, amcIdMappingStatusQuery } from '../workflows/amc-id-mapping/amc-id-mapping';
+import type { AmcIdMappingStatus } from '../workflows/amc-id-mapping/amc-id-mapping-status';
 import { seedDemoAmc } from './demo-data-seed';
 
 /** The demo's AMC config: the example's, its Ads API and Login with Amazon pointed at this sandbox. */

@@ -1,5 +1,5 @@
-import { amcIamPolicies, type PolicyDocument } from '../schemas/amc-id-mapping-iam';
-import type { AmcIdMappingConfig } from '../schemas/amc-id-mapping';
+import { amcIamPolicies, type PolicyDocument } from '../schemas/amc-id-mapping/amc-id-mapping-iam';
+import type { AmcIdMappingConfig } from '../schemas/amc-id-mapping/amc-id-mapping';
 
 /** What `amc-id-mapping iam --document` prints alone, ready for `file://` in `aws iam create-role` / `put-role-policy`. */
 export const IAM_DOCUMENTS = ['trust', 'pass-role', 'worker'] as const;

@@ -1,8 +1,8 @@
 import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
-import type { amcIdMapping } from '../workflows/amc-id-mapping';
-import { amcIdMappingStatusQuery } from '../workflows/amc-id-mapping-messages';
-import type { DataChangedAnswer } from '../workflows/amc-id-mapping-messages';
-import type { AmcIdMappingStatus } from '../workflows/amc-id-mapping-status';
+import type { amcIdMapping } from '../workflows/amc-id-mapping/amc-id-mapping';
+import { amcIdMappingStatusQuery } from '../workflows/amc-id-mapping/amc-id-mapping-messages';
+import type { DataChangedAnswer } from '../workflows/amc-id-mapping/amc-id-mapping-messages';
+import type { AmcIdMappingStatus } from '../workflows/amc-id-mapping/amc-id-mapping-status';
 import { failureMessage } from './lib/run-workflow';
 
 /** One progress line for `--wait`: stage, the collaboration link while it is awaited, job checks, the refresh window. */

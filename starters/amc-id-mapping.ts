@@ -2,10 +2,10 @@ import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/cl
 import { Command, Option } from 'commander';
 import { workflowIds } from '../schemas/temporal-names';
 import { operatorActionSchema } from '../schemas/operator-action';
-import { amcIdMapping, amcIdMappingStatusQuery, dataChangedSignal, dataChangedUpdate, deleteTableUpdate } from '../workflows/amc-id-mapping';
-import { inputNoticeSchema, type InputNotice } from '../workflows/amc-id-mapping-messages';
-import { amcIdMappingInputSchema, type AmcIdMappingConfig } from '../schemas/amc-id-mapping';
-import { amcTableName } from '../schemas/amc-id-mapping-resources';
+import { amcIdMapping, amcIdMappingStatusQuery, dataChangedSignal, dataChangedUpdate, deleteTableUpdate } from '../workflows/amc-id-mapping/amc-id-mapping';
+import { inputNoticeSchema, type InputNotice } from '../workflows/amc-id-mapping/amc-id-mapping-messages';
+import { amcIdMappingInputSchema, type AmcIdMappingConfig } from '../schemas/amc-id-mapping/amc-id-mapping';
+import { amcTableName } from '../schemas/amc-id-mapping/amc-id-mapping-resources';
 import { amcIamDocument, amcIamOutput, IAM_DOCUMENTS, type IamDocument } from './amc-id-mapping-iam';
 import { followUntilGuarding, renderDataChangedAnswer } from './amc-id-mapping-status';
 import { loadConfigFile, validateConfig } from './lib/load-config';

@@ -1,7 +1,7 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { decodeUtf8, parseCsvRecords, parseJsonLines } from '../pii/prep/read/parse-records';
 import { openSource } from '../pii/prep/read/record-sources';
-import { formatFromName, type DataFormat } from '../schemas/prep';
+import { formatFromName, type DataFormat } from '../schemas/preparation/prep';
 import { parseLocation } from '../storage/data-location';
 import { checkAudienceColumns, describeColumnMismatch, guessColumnType, type ColumnDefinition } from '../workflows/audience-upload-ports';
 

@@ -1,6 +1,6 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import { Command, InvalidArgumentError } from 'commander';
-import { DATA_FORMATS, type DataFormat } from '../schemas/prep';
+import { DATA_FORMATS, type DataFormat } from '../schemas/preparation/prep';
 import { workflowIds } from '../schemas/temporal-names';
 import { isS3Uri } from '../storage/s3-uri';
 import { audienceUpload, audienceUploadStatusQuery } from '../workflows/audience-upload';

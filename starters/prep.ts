@@ -5,7 +5,7 @@ import { parseLocation, sizeOf } from '../storage/data-location';
 import { isS3Uri } from '../storage/s3-uri';
 import { prepareFile, rejectsBeside } from '../pii/prep/run/prepare-file';
 import { formatIssues } from '../schemas/format-issues';
-import { DATA_FORMATS, formatFromName, IDENTIFIER_TYPES, OUTPUT_FORMATS, PREP_PROFILES, prepRulesSchema, type IdentifierType } from '../schemas/prep';
+import { DATA_FORMATS, formatFromName, IDENTIFIER_TYPES, OUTPUT_FORMATS, PREP_PROFILES, prepRulesSchema, type IdentifierType } from '../schemas/preparation/prep';
 import { exitWith, runCli } from './lib/run-cli';
 import { progressLine } from './lib/progress-line';
 

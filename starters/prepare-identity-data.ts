@@ -1,7 +1,7 @@
 import { Command } from 'commander';
-import { prepareIdentityDataInputSchema, type PrepStatus } from '../schemas/prep';
+import { prepareIdentityDataInputSchema, type PrepStatus } from '../schemas/preparation/prep';
 import { workflowIds } from '../schemas/temporal-names';
-import { prepareIdentityData, prepStatusQuery } from '../workflows/prepare-identity-data';
+import { prepareIdentityData, prepStatusQuery } from '../workflows/preparation/prepare-identity-data';
 import { loadConfigFile } from './lib/load-config';
 import { exitWith, runCli } from './lib/run-cli';
 import { runWorkflow } from './lib/run-workflow';

@@ -1,5 +1,5 @@
-import type { IdentifierCounts, MatchingJobStatus, Uid2MatchingStatus } from '../schemas/uid2-matching';
-import { unpreparedCounts } from '../schemas/uid2-matching-counts';
+import type { IdentifierCounts, MatchingJobStatus, Uid2MatchingStatus } from '../schemas/uid2-matching/uid2-matching';
+import { unpreparedCounts } from '../schemas/uid2-matching/uid2-matching-counts';
 
 /** `phone: 240 in, 12 rejected (empty 12), 118 recovered, 228 sent, 228 matched, 0 not processed`. */
 export function renderIdentifierCounts(identifier: string, c: IdentifierCounts): string {

@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { workflowIds } from '../schemas/temporal-names';
-import { uid2MatchingInputSchema } from '../schemas/uid2-matching';
-import { uid2Matching, uid2MatchingStatusQuery } from '../workflows/uid2-matching';
+import { uid2MatchingInputSchema } from '../schemas/uid2-matching/uid2-matching';
+import { uid2Matching, uid2MatchingStatusQuery } from '../workflows/uid2-matching/uid2-matching';
 import { loadConfigFile } from './lib/load-config';
 import { exitWith, runCli } from './lib/run-cli';
 import { runWorkflow } from './lib/run-workflow';

@@ -8,7 +8,7 @@ import {
   checkNowSignal,
   uid2SubscriptionApprovalStatusQuery,
   uid2SubscriptionApproval,
-} from '../workflows/uid2-subscription-approval';
+} from '../workflows/uid2-subscription-approval/uid2-subscription-approval';
 import { loadConfigFile, validateConfig } from './lib/load-config';
 import { exitWith, runCli } from './lib/run-cli';
 import { runWorkflow } from './lib/run-workflow';

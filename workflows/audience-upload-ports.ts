@@ -6,7 +6,7 @@
  * slice A's at merge, when this file is deleted.
  */
 import { z } from 'zod';
-import { DATA_FORMATS, regionCode, type DataFormat, type PrepareIdentityDataInput, type PrepRules } from '../schemas/prep';
+import { DATA_FORMATS, regionCode, type DataFormat, type PrepareIdentityDataInput, type PrepRules } from '../schemas/preparation/prep';
 import { durationSchema } from '../schemas/duration';
 import { pollIntervalsShape } from '../schemas/poll-schedule';
 import { s3PrefixSchema } from '../schemas/s3-prefix';
@@ -213,7 +213,7 @@ export interface AudienceSnapshotActivities {
   describeAudienceSource(i: { uri: string; format?: DataFormat }): Promise<{ header: string[]; objects: number; bytes: number }>;
 }
 
-// ---- slice B: Clean Rooms protected queries (activities/clean-rooms-queries.ts) ----
+// ---- slice B: Clean Rooms protected queries (activities/clean-rooms/clean-rooms-queries.ts) ----
 export interface ProtectedQuerySpec {
   membershipId: string;
   sql?: string;

@@ -19,8 +19,8 @@ import { applyPlan, findAudiences, targetOf, waitUntilProcessed, type ApplyConte
 import { audienceTargets, planAudienceChanges } from './audience-upload-plan';
 import { runProtectedQuery } from './audience-upload-query';
 import { audienceUploadStatus, audienceUploadStatusQuery, type AudienceStage, type AudienceUploadState } from './audience-upload-status';
-import { invalidInput } from './invalid-input';
-import { prepareIdentityData } from './prepare-identity-data';
+import { invalidInput } from './support/invalid-input';
+import { prepareIdentityData } from './preparation/prepare-identity-data';
 import { CONTROL_PLANE } from './support/activity-options';
 import { erJobTurns } from './support/er-job-turn';
 import { endedBy, stageTracker } from './support/stage-tracking';

@@ -1,5 +1,5 @@
 import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
-import { mapActivityFailures, type AsyncFn } from '../map-failures';
+import { mapActivityFailures, type AsyncFn } from '../support/map-failures';
 import { redactPii } from '../../pii/redact';
 import { AmcFailureType } from '../../schemas/failures';
 

@@ -1,5 +1,5 @@
 import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
-import { mapActivityFailures, type AsyncFn } from '../map-failures';
+import { mapActivityFailures, type AsyncFn } from '../support/map-failures';
 import { classifyTiktokCode } from './tiktok-codes';
 import { TiktokApiError, TiktokHttpError, TiktokNetworkError } from './tiktok-http';
 import { TiktokFailureType } from '../../schemas/failures';

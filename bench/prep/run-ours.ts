@@ -1,5 +1,5 @@
 import { prepareFile } from '../../pii/prep/run/prepare-file';
-import { prepRulesSchema } from '../../schemas/prep';
+import { prepRulesSchema } from '../../schemas/preparation/prep';
 import { childArgs, report, type SideResult } from './side';
 
 /**

@@ -1,4 +1,4 @@
-import type { IdentifierType, PrepProfile } from '../../schemas/prep';
+import type { IdentifierType, PrepProfile } from '../../schemas/preparation/prep';
 import { sha256Base64, sha256Hex } from '../hash';
 
 /** A destination: the identifier types it takes, and how it encodes a normalised value. */

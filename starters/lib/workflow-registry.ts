@@ -1,11 +1,11 @@
 import type { z } from 'zod';
 import { workflowIds } from '../../schemas/temporal-names';
 import { uid2SubscriptionApprovalInputSchema } from '../../schemas/uid2-subscription-approval';
-import { prepareIdentityDataInputSchema } from '../../schemas/prep';
-import { uid2MatchingInputSchema } from '../../schemas/uid2-matching';
+import { prepareIdentityDataInputSchema } from '../../schemas/preparation/prep';
+import { uid2MatchingInputSchema } from '../../schemas/uid2-matching/uid2-matching';
 import type { amcIdMappingInputArrived, audienceUpload, prepareIdentityData, uid2Matching, uid2SubscriptionApproval } from '../../workflows';
-import { amcIdMappingInputSchema } from '../../schemas/amc-id-mapping';
-import { amcTableName } from '../../schemas/amc-id-mapping-resources';
+import { amcIdMappingInputSchema } from '../../schemas/amc-id-mapping/amc-id-mapping';
+import { amcTableName } from '../../schemas/amc-id-mapping/amc-id-mapping-resources';
 import { audienceUploadInputSchema } from '../../workflows/audience-upload-ports';
 import { ConfigError, validateConfig } from './load-config';
 

@@ -9,7 +9,7 @@ import { PAYLOAD_DECRYPTION_ERROR } from '../../schemas/failures';
 import { npmScriptNodeFlags, PROJECT_ROOT } from '../../toolchain/paths';
 import { createDataConverter } from '../../temporal-client/codec/data-converter';
 import type { CodecKeyring } from '../../temporal-client/codec/keyring';
-import type { uid2SubscriptionApproval } from '../../workflows/uid2-subscription-approval';
+import type { uid2SubscriptionApproval } from '../../workflows/uid2-subscription-approval/uid2-subscription-approval';
 import { workflowBundle } from '../helpers/environments';
 
 const EventType = temporal.api.enums.v1.EventType;

@@ -7,10 +7,10 @@ import { generateDemoCustomers } from '../../sandbox/synthetic/demo-data';
 import type { Sandbox } from '../../sandbox/server';
 import { seedDemoData } from '../../scripts/demo-data-seed';
 import { workflowIds } from '../../schemas/temporal-names';
-import type { Uid2MatchingInput } from '../../schemas/uid2-matching';
+import type { Uid2MatchingInput } from '../../schemas/uid2-matching/uid2-matching';
 import { renderUid2MatchingStatus } from '../../starters/uid2-matching-status';
 import { runWorkflow } from '../../starters/lib/run-workflow';
-import { uid2Matching, uid2MatchingStatusQuery } from '../../workflows/uid2-matching';
+import { uid2Matching, uid2MatchingStatusQuery } from '../../workflows/uid2-matching/uid2-matching';
 import { createWorker } from '../../worker/create-worker';
 import { connectDevServer, workflowBundle } from '../helpers/environments';
 import { adminCall, sandboxWithClients } from '../helpers/sandbox';
@@ -19,8 +19,8 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { listObjects } from '../../storage/s3-objects';
 import { normalizeUid2Email, normalizeUid2Phone } from '../../pii/rules/uid2';
 import { historyText } from '../helpers/history-text';
-import { uid2PreparedTable } from '../../schemas/uid2-matching-resources';
-import { preparationOf, uid2MatchingInputSchema } from '../../schemas/uid2-matching';
+import { uid2PreparedTable } from '../../schemas/uid2-matching/uid2-matching-resources';
+import { preparationOf, uid2MatchingInputSchema } from '../../schemas/uid2-matching/uid2-matching';
 
 /**
  * uid2Matching on the dev server with the production worker and the sandbox: the demo customers (240

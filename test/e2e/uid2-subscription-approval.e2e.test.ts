@@ -9,7 +9,7 @@ import { workflowIds } from '../../schemas/temporal-names';
 import { renderUid2SubscriptionApprovalStatus } from '../../starters/uid2-subscription-status';
 import { runWorkflow } from '../../starters/lib/run-workflow';
 import { sendDecision } from '../../starters/uid2-subscription-decision';
-import { approveUpdate, cancelUpdate, uid2SubscriptionApprovalStatusQuery, uid2SubscriptionApproval } from '../../workflows/uid2-subscription-approval';
+import { approveUpdate, cancelUpdate, uid2SubscriptionApprovalStatusQuery, uid2SubscriptionApproval } from '../../workflows/uid2-subscription-approval/uid2-subscription-approval';
 import { createDataConverter } from '../../temporal-client/codec/data-converter';
 import type { CodecKeyring } from '../../temporal-client/codec/keyring';
 import { createWorker } from '../../worker/create-worker';

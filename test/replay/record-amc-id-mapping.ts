@@ -7,14 +7,14 @@ import { stringify } from 'csv-stringify/sync';
 import { adminAuthHeaders } from '../../sandbox/admin/admin-guard';
 import { SANDBOX_ACCOUNT } from '../../sandbox/services/catalog';
 import { startSandbox, type Sandbox } from '../../sandbox/server';
-import type { AmcIdMappingInput } from '../../schemas/amc-id-mapping';
+import type { AmcIdMappingInput } from '../../schemas/amc-id-mapping/amc-id-mapping';
 import { SEARCH_ATTRIBUTES, SEARCH_ATTRIBUTE_SDK_TYPE } from '../../schemas/search-attributes';
 import { workflowIds } from '../../schemas/temporal-names';
 import { temporalCliPath } from '../../toolchain/paths';
 import { createAwsClients, destroyAwsClients } from '../../worker/aws-clients';
 import { createWorker } from '../../worker/create-worker';
-import { amcIdMapping, amcIdMappingStatusQuery, dataChangedSignal, deleteTableUpdate } from '../../workflows/amc-id-mapping';
-import type { AmcIdMappingStatus } from '../../workflows/amc-id-mapping-status';
+import { amcIdMapping, amcIdMappingStatusQuery, dataChangedSignal, deleteTableUpdate } from '../../workflows/amc-id-mapping/amc-id-mapping';
+import type { AmcIdMappingStatus } from '../../workflows/amc-id-mapping/amc-id-mapping-status';
 import { historyText } from '../helpers/history-text';
 import { AMC_RECORDING_HEADER, AMC_RECORDING_VALUES, amcRecordingRows } from './amc-id-mapping-recording';
 

@@ -12,7 +12,7 @@ import {
   AMC_TABLE_LIMIT,
   AmcFailureType,
 } from '../../schemas/failures';
-import { createAmcPrerequisiteActivities } from '../../activities/amc-prerequisites';
+import { createAmcPrerequisiteActivities } from '../../activities/amc-id-mapping/amc-prerequisites';
 import { demoAmcConfig } from '../../scripts/demo-amc';
 import { seedDemoAmc, seedDemoData } from '../../scripts/demo-data-seed';
 import { activityFailureOf } from '../helpers/failures';

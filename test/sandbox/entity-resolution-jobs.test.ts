@@ -18,7 +18,7 @@ import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, PutObjectC
 import { parse } from 'csv-parse/sync';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ER_QUOTA_NAMES } from '../../schemas/er-quotas';
+import { ER_QUOTA_NAMES } from '../../schemas/uid2-matching/er-quotas';
 import { adminCall, useSandbox } from '../helpers/sandbox';
 
 /** Matching jobs that really run over S3 data, through the real SDK clients. */

@@ -3,7 +3,7 @@ import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { withAwsFailureMapping } from '../../activities/aws-errors';
+import { withAwsFailureMapping } from '../../activities/support/aws-errors';
 import { createGlueTableActivities } from '../../activities/glue-tables';
 import { SANDBOX_ACCOUNT } from '../../sandbox/services/catalog';
 import { INPUT_TABLE_INVALID } from '../../schemas/failures';

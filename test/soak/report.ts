@@ -1,5 +1,5 @@
-import type { PrepSummary } from '../../activities/prepare-dataset';
-import type { Uid2MatchingResult } from '../../schemas/uid2-matching';
+import type { PrepSummary } from '../../activities/preparation/prepare-dataset';
+import type { Uid2MatchingResult } from '../../schemas/uid2-matching/uid2-matching';
 import type { RunSpec } from './workload';
 
 export interface RunOutcome {

@@ -3,9 +3,9 @@ import { ListMatchingJobsCommand, type EntityResolutionClient } from '@aws-sdk/c
 import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import type { PayloadCodec } from '@temporalio/common';
 import type { Client } from '@temporalio/client';
-import type { PrepSummary } from '../../activities/prepare-dataset';
+import type { PrepSummary } from '../../activities/preparation/prepare-dataset';
 import type { PrepManifest } from '../../pii/prep/run/manifest';
-import type { Uid2MatchingResult } from '../../schemas/uid2-matching';
+import type { Uid2MatchingResult } from '../../schemas/uid2-matching/uid2-matching';
 import { formatS3Uri, requireS3Uri } from '../../storage/s3-uri';
 import { historyPayloads, historyText } from '../helpers/history-text';
 import { objectBytes } from '../helpers/s3-objects';

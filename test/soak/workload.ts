@@ -6,9 +6,9 @@ import { parse } from 'csv-parse';
 import { generateCustomers } from '../../bench/prep/generate';
 import { generateDemoCustomers } from '../../sandbox/synthetic/demo-data';
 import { seedDemoData, DEMO_DATABASE, DEMO_TABLE } from '../../scripts/demo-data-seed';
-import type { PrepareIdentityDataInput } from '../../schemas/prep';
+import type { PrepareIdentityDataInput } from '../../schemas/preparation/prep';
 import { workflowIds } from '../../schemas/temporal-names';
-import type { Uid2MatchingInput } from '../../schemas/uid2-matching';
+import type { Uid2MatchingInput } from '../../schemas/uid2-matching/uid2-matching';
 
 /** What the soak runs: preparations of large files (some into a prefix an earlier run filled) and UID2 matching. */
 export type RunKind = 'prep' | 'prep-rerun' | 'matching';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decideCollapse, mergeShardStats, planAmcColumns, type AmcColumnSpec } from '../../schemas/amc-columns';
+import { decideCollapse, mergeShardStats, planAmcColumns, type AmcColumnSpec } from '../../schemas/amc-id-mapping/amc-columns';
 import { AMC_COLUMN_LIMIT } from '../../schemas/failures';
 
 const spec = (columns: AmcColumnSpec['columns'], split: Partial<AmcColumnSpec['split']> = {}): AmcColumnSpec => ({

@@ -5,8 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { npmScriptNodeFlags, PROJECT_ROOT } from '../../toolchain/paths';
 import type { AmcIamOutput } from '../../starters/amc-id-mapping-iam';
 import { loadConfigFile } from '../../starters/lib/load-config';
-import { amcIamPolicies, type PolicyDocument } from '../../schemas/amc-id-mapping-iam';
-import { amcIdMappingInputSchema, type AmcIdMappingInput } from '../../schemas/amc-id-mapping';
+import { amcIamPolicies, type PolicyDocument } from '../../schemas/amc-id-mapping/amc-id-mapping-iam';
+import { amcIdMappingInputSchema, type AmcIdMappingInput } from '../../schemas/amc-id-mapping/amc-id-mapping';
 
 const base: AmcIdMappingInput = {
   name: 'Acme_AMC',

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { amcIdMappingInputSchema, type AmcIdMappingInput } from '../../schemas/amc-id-mapping';
-import { amcResourceNames, generationLocations, guardStateUri } from '../../schemas/amc-id-mapping-resources';
+import { amcIdMappingInputSchema, type AmcIdMappingInput } from '../../schemas/amc-id-mapping/amc-id-mapping';
+import { amcResourceNames, generationLocations, guardStateUri } from '../../schemas/amc-id-mapping/amc-id-mapping-resources';
 import { AMC_COLUMN_LIMIT, AMC_NAMESPACE_TABLE_LIMIT, AMC_TABLE_LIMIT } from '../../schemas/failures';
 
 const base: AmcIdMappingInput = {

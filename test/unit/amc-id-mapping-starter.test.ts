@@ -3,9 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { loadConfigFile } from '../../starters/lib/load-config';
 import { followUntilGuarding, renderAmcIdMappingStatus, renderDataChangedAnswer } from '../../starters/amc-id-mapping-status';
 import { workflowIds } from '../../schemas/temporal-names';
-import { amcIdMappingInputSchema } from '../../schemas/amc-id-mapping';
-import { amcTableName } from '../../schemas/amc-id-mapping-resources';
-import type { AmcIdMappingStatus } from '../../workflows/amc-id-mapping-status';
+import { amcIdMappingInputSchema } from '../../schemas/amc-id-mapping/amc-id-mapping';
+import { amcTableName } from '../../schemas/amc-id-mapping/amc-id-mapping-resources';
+import type { AmcIdMappingStatus } from '../../workflows/amc-id-mapping/amc-id-mapping-status';
 
 const LINK = 'https://advertising.amazon.com/marketing-cloud/accept/c1';
 const base: AmcIdMappingStatus = {

@@ -1,8 +1,8 @@
 import { writeFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { amcIdMappingInputSchema, type AmcIdMappingInput } from '../../schemas/amc-id-mapping';
-import { amcPrepRules } from '../../schemas/amc-prep-rules';
-import { prepRulesSchema } from '../../schemas/prep';
+import { amcIdMappingInputSchema, type AmcIdMappingInput } from '../../schemas/amc-id-mapping/amc-id-mapping';
+import { amcPrepRules } from '../../schemas/amc-id-mapping/amc-prep-rules';
+import { prepRulesSchema } from '../../schemas/preparation/prep';
 import { sha256Hex } from '../../pii/hash';
 import { prepare, useTempDir } from '../fixtures/prep/harness';
 

@@ -5,8 +5,8 @@ import { GetBucketLocationCommand, NoSuchBucket, S3Client } from '@aws-sdk/clien
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { createAmcPrerequisiteActivities, type AmcPrerequisitesInput } from '../../activities/amc-prerequisites';
-import { withAwsFailureMapping } from '../../activities/aws-errors';
+import { createAmcPrerequisiteActivities, type AmcPrerequisitesInput } from '../../activities/amc-id-mapping/amc-prerequisites';
+import { withAwsFailureMapping } from '../../activities/support/aws-errors';
 import { AMC_BUCKETS_INVALID, AMC_COLLABORATION_ENDED, AMC_CREDENTIALS_INVALID, AMC_REGION_UNSUPPORTED } from '../../schemas/failures';
 import { activityFailureOf } from '../helpers/failures';
 

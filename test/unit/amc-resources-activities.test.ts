@@ -18,9 +18,9 @@ import { CreateDatabaseCommand, CreateTableCommand, GetTableCommand, GlueClient,
 import { S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { withAwsFailureMapping } from '../../activities/aws-errors';
-import { createCleanRoomsActivities, type IdNamespaceAssociationSpec } from '../../activities/clean-rooms';
-import { createIdNamespaceActivities, type IdNamespaceSpec } from '../../activities/entity-resolution-namespaces';
+import { withAwsFailureMapping } from '../../activities/support/aws-errors';
+import { createCleanRoomsActivities, type IdNamespaceAssociationSpec } from '../../activities/clean-rooms/clean-rooms';
+import { createIdNamespaceActivities, type IdNamespaceSpec } from '../../activities/entity-resolution/entity-resolution-namespaces';
 import { createGlueTableActivities } from '../../activities/glue-tables';
 import { AMC_COLLABORATION_ENDED, AMC_COLLABORATION_MEMBERSHIP_UNKNOWN, CLEAN_ROOMS_RESOURCE_DRIFT, ER_RESOURCE_DRIFT, INPUT_TABLE_INVALID } from '../../schemas/failures';
 import { activityFailureOf } from '../helpers/failures';

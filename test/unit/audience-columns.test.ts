@@ -3,7 +3,7 @@ import { checkAudienceColumns, describeColumnMismatch, guessColumnType } from '.
 import { audienceLocations, audienceUploadInputSchema, prepRulesFor, type AudienceUploadInput } from '../../schemas/audience-upload';
 import { formatIssues } from '../../schemas/format-issues';
 
-/** The seed's test file's columns, defined as its UI's step 3 would. */
+/** The columns of Audience Uploader from AWS Clean Rooms' test file, defined as its UI's step 3 would. */
 const seedColumns: AudienceUploadInput['columns'] = [
   { name: 'age', kind: 'NON_PII' },
   { name: 'e-mail', kind: 'PII', type: 'EMAIL_SHA256' },
@@ -27,7 +27,7 @@ const issuesOf = (input: AudienceUploadInput) => {
 };
 
 describe('the column definition', () => {
-  it('takes the seed-style definition with its defaults', () => {
+  it('takes the uploader-style definition with its defaults', () => {
     const config = audienceUploadInputSchema.parse(base());
     expect(config.audience).toMatchObject({ mode: 'delta', layout: 'one', minimumSize: 1000, allowSmallCreate: false });
     expect(config.output.maxFileBytes).toBe(50 * 1024 * 1024);

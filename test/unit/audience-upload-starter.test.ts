@@ -8,7 +8,7 @@ import { audienceUploadInputSchema } from '../../workflows/audience-upload-ports
 import { loadConfigFile } from '../../starters/lib/load-config';
 import type { AudienceUploadStatus } from '../../workflows/audience-upload-status';
 
-/** The seed's test record (Audience Uploader from AWS Clean Rooms), and more of its kind. */
+/** The test record of Audience Uploader from AWS Clean Rooms, and more of its kind. */
 const records = [
   { age: 35, 'e-mail': ' fake_email@doesnotexist.com ', phone_number: '(123)-123-1234', mobile_advertiser_id: ' 918F1D4F-D195-4A8B-AF47-44683FE11DB9 ' },
   { age: 41, 'e-mail': 'second.person@example.org', phone_number: '+44 20 7946 0958', mobile_advertiser_id: 'A1B2C3D4-E5F6-4A8B-9C0D-112233445566' },

@@ -1,8 +1,8 @@
 import { ExceedsLimitException, ThrottlingException, ValidationException } from '@aws-sdk/client-entityresolution';
 import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
-import { toActivityFailure, withAwsFailureMapping, type AwsLikeError } from '../../activities/aws-errors';
-import { ER_QUOTA_NAMES } from '../../schemas/er-quotas';
+import { toActivityFailure, withAwsFailureMapping, type AwsLikeError } from '../../activities/support/aws-errors';
+import { ER_QUOTA_NAMES } from '../../schemas/uid2-matching/er-quotas';
 import { AwsFailureType, UID2_PROVIDER_NOT_FOUND, UID2_SUBSCRIPTION_PENDING } from '../../schemas/failures';
 import { redactPii } from '../../pii/redact';
 

@@ -13,8 +13,8 @@ import { ApplicationFailureCategory } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { withAwsFailureMapping } from '../../activities/aws-errors';
-import { createCleanRoomsQueryActivities, type ProtectedQuerySpec } from '../../activities/clean-rooms-queries';
+import { withAwsFailureMapping } from '../../activities/support/aws-errors';
+import { createCleanRoomsQueryActivities, type ProtectedQuerySpec } from '../../activities/clean-rooms/clean-rooms-queries';
 import { AwsFailureType, PROTECTED_QUERY_CANCELLED, PROTECTED_QUERY_FAILED, PROTECTED_QUERY_RUNNING, PROTECTED_QUERY_TIMED_OUT } from '../../schemas/failures';
 import { activityFailureOf } from '../helpers/failures';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { amcTableLine } from '../../scripts/demo-amc';
-import type { AmcIdMappingStatus } from '../../workflows/amc-id-mapping-status';
+import type { AmcIdMappingStatus } from '../../workflows/amc-id-mapping/amc-id-mapping-status';
 
 const guarding: AmcIdMappingStatus = {
   stage: 'guarding',

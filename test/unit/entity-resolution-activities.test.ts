@@ -17,9 +17,9 @@ import { ApplicationFailureCategory } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { withAwsFailureMapping } from '../../activities/aws-errors';
+import { withAwsFailureMapping } from '../../activities/support/aws-errors';
 import { AwsFailureType, ER_OUTPUT_INVALID, ER_RESOURCE_DRIFT, MATCHING_JOB_BUSY, MATCHING_JOB_FAILED, MATCHING_JOB_RUNNING } from '../../schemas/failures';
-import { createEntityResolutionActivities, type MatchingWorkflowSpec, type SchemaMappingSpec } from '../../activities/entity-resolution';
+import { createEntityResolutionActivities, type MatchingWorkflowSpec, type SchemaMappingSpec } from '../../activities/entity-resolution/entity-resolution';
 import { activityFailureOf } from '../helpers/failures';
 
 const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };

@@ -46,7 +46,7 @@ describe('failure types', () => {
     const converter = readFileSync(join(PROJECT_ROOT, 'temporal-client/codec/failure-converter.ts'), 'utf8');
     expect(converter).toContain(`'${failures.PAYLOAD_DECRYPTION_ERROR}'`);
     expect(sourceFiles().map((p) => relative(PROJECT_ROOT, p))).toEqual(
-      expect.arrayContaining(['temporal-client/codec/failure-converter.ts', 'workflows/uid2-matching.ts', 'test/unit/aws-errors.test.ts']),
+      expect.arrayContaining(['temporal-client/codec/failure-converter.ts', 'workflows/uid2-matching/uid2-matching.ts', 'test/unit/aws-errors.test.ts']),
     );
   });
 });

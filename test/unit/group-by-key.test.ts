@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { decideCollapse, mergeShardStats, type AmcColumnPlan, type AmcColumnSpec } from '../../schemas/amc-columns';
+import { decideCollapse, mergeShardStats, type AmcColumnPlan, type AmcColumnSpec } from '../../schemas/amc-id-mapping/amc-columns';
 import { GROUP_BY_KEY_FAILED } from '../../schemas/failures';
 import { decodeEntries, diffFingerprints, encodeEntries } from '../../pii/prep/group/fingerprints';
 import { groupShardKeys, readShard, statShardKeys } from '../../pii/prep/group/group-shard';

@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPrepActivities, type PrepareDatasetTaskInput } from '../../activities/prepare-dataset';
+import { createPrepActivities, type PrepareDatasetTaskInput } from '../../activities/preparation/prepare-dataset';
 import { PREP_INPUT_ERROR } from '../../schemas/failures';
-import { prepRulesSchema } from '../../schemas/prep';
+import { prepRulesSchema } from '../../schemas/preparation/prep';
 import { activityFailureOf } from '../helpers/failures';
 
 /**

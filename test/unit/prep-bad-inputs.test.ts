@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { sha256Base64, sha256Hex } from '../../pii/hash';
 import { prepareFile } from '../../pii/prep/run/prepare-file';
 import { PrepInputError } from '../../pii/prep/read/input-errors';
-import type { PrepRulesInput } from '../../schemas/prep';
+import type { PrepRulesInput } from '../../schemas/preparation/prep';
 import { prepare, readParquet, rules, useTempDir } from '../fixtures/prep/harness';
 
 const tmp = useTempDir();

@@ -3,7 +3,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { describe, expect, it, vi } from 'vitest';
 import { BufferPool } from '../../pii/prep/threads/buffer-pool';
 import { PrepInputError } from '../../pii/prep/read/input-errors';
-import type { PrepRulesInput } from '../../schemas/prep';
+import type { PrepRulesInput } from '../../schemas/preparation/prep';
 import { prepare, rules, useTempDir, writeLines } from '../fixtures/prep/harness';
 import { prepareFile } from '../../pii/prep/run/prepare-file';
 

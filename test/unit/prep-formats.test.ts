@@ -3,7 +3,7 @@ import { parquetWriteBuffer } from 'hyparquet-writer';
 import Papa from 'papaparse';
 import { describe, expect, it } from 'vitest';
 import { sha256Base64 } from '../../pii/hash';
-import type { DataFormat, PrepRulesInput } from '../../schemas/prep';
+import type { DataFormat, PrepRulesInput } from '../../schemas/preparation/prep';
 import { prepare, useTempDir } from '../fixtures/prep/harness';
 
 const tmp = useTempDir();

@@ -7,7 +7,7 @@ import type { PrepManifest } from '../../pii/prep/run/manifest';
 import { countsReconcile } from '../../pii/prep/run/prep-counts';
 import { prepareParts, type PrepCheckpoint, type PreparePartsOptions } from '../../pii/prep/run/prepare-parts';
 import { chunkExecutor } from '../../pii/prep/threads/chunk-executor';
-import { prepareIdentityDataInputSchema } from '../../schemas/prep';
+import { prepareIdentityDataInputSchema } from '../../schemas/preparation/prep';
 import { parseCsv, readRejects, rules, useTempDir } from '../fixtures/prep/harness';
 
 const tmp = useTempDir();
@@ -64,7 +64,7 @@ async function filesUnder(dir: string): Promise<Record<string, string>> {
 const linesOf = (text: string) => text.split('\n').filter((line) => line !== '');
 
 describe("outputLayout 'per-type' (TikTok's customer files: one identifier type a file, one value a line, no header)", () => {
-  it("writes the seed's record and 2,000 more as one headerless file per type, drops the non-PII column, skips empty values, rejects with reasons", async () => {
+  it("writes the uploader's test record and 2,000 more as one headerless file per type, drops the non-PII column, skips empty values, rejects with reasons", async () => {
     const input = await seedInput();
     const manifest = await run(options(input, 'out'));
     expect(countsReconcile(manifest.counts)).toEqual([]);
@@ -78,7 +78,7 @@ describe("outputLayout 'per-type' (TikTok's customer files: one identifier type 
     const phones = linesOf(files['phone/part-00000-00000.csv']!);
     const idfas = linesOf(files['idfa/part-00000-00000.csv']!);
     for (const line of [...emails, ...phones, ...idfas]) expect(line).toMatch(/^[0-9a-f]{64}$/);
-    // The seed's record: email trimmed and lowercased, the IDFA lowercased, the phone E.164 without its '+'
+    // Audience Uploader from AWS Clean Rooms' test record: email trimmed and lowercased, the IDFA lowercased, the phone E.164 without its '+'
     // ((123)-123-1234 has a possible NANP length; the engine checks E.164's lengths, not the numbering plan).
     expect(emails[0]).toBe(sha256Hex('fake_email@doesnotexist.com'));
     expect(idfas[0]).toBe(sha256Hex('918f1d4f-d195-4a8b-af47-44683fe11db9'));

@@ -9,7 +9,7 @@ import { normalizeErAddress, normalizeErCity, normalizeErCountry, normalizeErEma
 import { normalized, prehashed, rejected, type RuleOutcome } from '../../pii/rules/outcome';
 import { normalizeTiktokEmail, normalizeTiktokMaid, normalizeTiktokPhone } from '../../pii/rules/tiktok';
 import { normalizeUid2Email, normalizeUid2Phone } from '../../pii/rules/uid2';
-import type { IdentifierType, PrepProfile } from '../../schemas/prep';
+import type { IdentifierType, PrepProfile } from '../../schemas/preparation/prep';
 import { prepare, rules, useTempDir } from '../fixtures/prep/harness';
 
 type Rule = (raw: string) => RuleOutcome;

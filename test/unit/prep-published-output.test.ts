@@ -1,7 +1,7 @@
 import { CreateMultipartUploadCommand, ListMultipartUploadsCommand, ListObjectsV2Command, PutObjectCommand, S3Client, UploadPartCommand } from '@aws-sdk/client-s3';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createPrepActivities } from '../../activities/prepare-dataset';
+import { createPrepActivities } from '../../activities/preparation/prepare-dataset';
 import type { PrepManifest } from '../../pii/prep/run/manifest';
 import { emptyCounts } from '../../pii/prep/run/prep-counts';
 import { readPublishedManifest } from '../../pii/prep/run/published-output';

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chunkExecutor } from '../../pii/prep/threads/chunk-executor';
 import type { PrepManifest } from '../../pii/prep/run/manifest';
 import { prepareParts, type PrepCheckpoint, type PreparePartsOptions } from '../../pii/prep/run/prepare-parts';
-import { prepRulesSchema } from '../../schemas/prep';
+import { prepRulesSchema } from '../../schemas/preparation/prep';
 
 /**
  * A task stopped mid-file (here: right after its second committed part, the way a worker dies after

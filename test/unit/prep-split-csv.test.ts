@@ -2,7 +2,7 @@ import Papa from 'papaparse';
 import { describe, expect, it } from 'vitest';
 import { runChunkTask } from '../../pii/prep/chunk/chunk-task';
 import { splitCsv } from '../../pii/prep/read/split-csv';
-import { prepRulesSchema, type PrepRulesInput } from '../../schemas/prep';
+import { prepRulesSchema, type PrepRulesInput } from '../../schemas/preparation/prep';
 
 /** The records splitCsv gives, and which it called plain; undefined when it hands the text back to papaparse. */
 function split(text: string, delimiter: string, newline: string): { records: string[][]; plain: boolean[] } | undefined {

@@ -4,7 +4,7 @@ import { runChunkTask, type ChunkResult, type ChunkTask } from '../../pii/prep/c
 import { supportedTypes } from '../../pii/prep/rows/profile-rules';
 import { chunkWorker } from '../../pii/prep/threads/worker-bundle';
 import { DESTINATION_PROFILES } from '../../pii/rules/profiles';
-import { PREP_PROFILES, prepRulesSchema } from '../../schemas/prep';
+import { PREP_PROFILES, prepRulesSchema } from '../../schemas/preparation/prep';
 
 describe('the prep worker threads', () => {
   it('load the engine compiled to JavaScript, without tsx, and it prepares a chunk as the TypeScript does', () => {

@@ -1,12 +1,12 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { PrepStage } from '../../schemas/prep';
+import type { PrepStage } from '../../schemas/preparation/prep';
 import { PIPELINES, SEARCH_ATTRIBUTES, stageAttributeValue, type Pipeline } from '../../schemas/search-attributes';
 import { TERMINAL_STAGES } from '../../schemas/stages';
-import { matchingJobStages, uid2MatchingStages } from '../../schemas/uid2-matching';
+import { matchingJobStages, uid2MatchingStages } from '../../schemas/uid2-matching/uid2-matching';
 import { uid2SubscriptionApprovalStages } from '../../schemas/uid2-subscription-approval';
-import { AMC_STAGES } from '../../schemas/amc-id-mapping-state';
+import { AMC_STAGES } from '../../schemas/amc-id-mapping/amc-id-mapping-state';
 import { AUDIENCE_STAGES } from '../../workflows/audience-upload-status';
 
 const prepStages = ['planning', 'preparing', 'writing-manifest', 'completed', 'failed'] satisfies PrepStage[];

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { emptyCounts } from '../../pii/prep/run/prep-counts';
-import { identifierCounts, unpreparedCounts } from '../../schemas/uid2-matching-counts';
+import { identifierCounts, unpreparedCounts } from '../../schemas/uid2-matching/uid2-matching-counts';
 import { renderIdentifierCounts } from '../../starters/uid2-matching-status';
-import { uid2MatchingStatus } from '../../workflows/uid2-matching-status';
+import { uid2MatchingStatus } from '../../workflows/uid2-matching/uid2-matching-status';
 
 const prepCounts = () => {
   const counts = { ...emptyCounts({ Phone: 'PHONE' }), rowsIn: 240, rowsOut: 222, rowsRejected: 18 };

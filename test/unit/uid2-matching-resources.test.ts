@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { arnAccount, arnRegion, glueTableArn } from '../../schemas/arn';
-import { preparationOf, uid2MatchingInputSchema, type Uid2MatchingInput } from '../../schemas/uid2-matching';
-import { uid2InputTable, uid2MatchingWorkflow, uid2PreparedTable, uid2PrepareInput, uid2SchemaMapping } from '../../schemas/uid2-matching-resources';
+import { preparationOf, uid2MatchingInputSchema, type Uid2MatchingInput } from '../../schemas/uid2-matching/uid2-matching';
+import { uid2InputTable, uid2MatchingWorkflow, uid2PreparedTable, uid2PrepareInput, uid2SchemaMapping } from '../../schemas/uid2-matching/uid2-matching-resources';
 
 const config = (over: Partial<Uid2MatchingInput> = {}) =>
   uid2MatchingInputSchema.parse({

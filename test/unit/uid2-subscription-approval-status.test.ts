@@ -2,7 +2,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
 import { uid2SubscriptionApprovalStages, type Uid2SubscriptionApprovalState } from '../../schemas/uid2-subscription-approval';
 import { UID2_APPROVAL_DEADLINE_EXCEEDED } from '../../schemas/failures';
-import { uid2SubscriptionApprovalStatus, deadlineExceeded } from '../../workflows/uid2-subscription-approval-status';
+import { uid2SubscriptionApprovalStatus, deadlineExceeded } from '../../workflows/uid2-subscription-approval/uid2-subscription-approval-status';
 import { uid2Provider } from '../helpers/uid2-fixtures';
 
 const MINUTE = 60_000;

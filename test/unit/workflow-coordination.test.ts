@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
 import { describe, expect, it } from 'vitest';
 import { createWorkflowCoordinationActivities } from '../../activities/workflow-coordination';
-import type { AmcIdMappingInput } from '../../schemas/amc-id-mapping';
+import type { AmcIdMappingInput } from '../../schemas/amc-id-mapping/amc-id-mapping';
 import { INVALID_INPUT } from '../../schemas/failures';
 import { activityFailureOf } from '../helpers/failures';
 

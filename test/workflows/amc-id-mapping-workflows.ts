@@ -3,9 +3,9 @@
  * children (prepareIdentityData and groupByKey) that hand the work to FakeAmc's activities.
  */
 import { proxyActivities } from '@temporalio/workflow';
-import type { PrepSummary } from '../../activities/prepare-dataset';
-import type { GroupByKeyInput, GroupByKeyResult } from '../../schemas/group-by-key';
-import type { PrepareIdentityDataInput } from '../../schemas/prep';
+import type { PrepSummary } from '../../activities/preparation/prepare-dataset';
+import type { GroupByKeyInput, GroupByKeyResult } from '../../schemas/preparation/group-by-key';
+import type { PrepareIdentityDataInput } from '../../schemas/preparation/prep';
 import type { FakeChildActivities } from './fake-amc';
 
 export { amcIdMapping, amcIdMappingInputArrived } from '../../workflows';

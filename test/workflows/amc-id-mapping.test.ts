@@ -7,10 +7,10 @@ import { createWorkflowCoordinationActivities } from '../../activities/workflow-
 import { AMC_REFRESH_REFUSED, AMC_TABLE_LAYOUT_CHANGED, AMC_TABLE_LIMIT, INVALID_OPERATOR_ACTION } from '../../schemas/failures';
 import { workflowIds } from '../../schemas/temporal-names';
 import { FAILURE_CONVERTER_PATH } from '../../temporal-client/codec/data-converter';
-import { amcIdMapping, amcIdMappingStatusQuery, dataChangedSignal, dataChangedUpdate, deleteTableUpdate } from '../../workflows/amc-id-mapping';
-import { amcIdMappingInputArrived, amcIdMappingInputArrivedStatusQuery } from '../../workflows/amc-id-mapping-notify';
-import type { AmcIdMappingInput } from '../../schemas/amc-id-mapping';
-import type { AmcIdMappingStatus } from '../../workflows/amc-id-mapping-status';
+import { amcIdMapping, amcIdMappingStatusQuery, dataChangedSignal, dataChangedUpdate, deleteTableUpdate } from '../../workflows/amc-id-mapping/amc-id-mapping';
+import { amcIdMappingInputArrived, amcIdMappingInputArrivedStatusQuery } from '../../workflows/amc-id-mapping/amc-id-mapping-notify';
+import type { AmcIdMappingInput } from '../../schemas/amc-id-mapping/amc-id-mapping';
+import type { AmcIdMappingStatus } from '../../workflows/amc-id-mapping/amc-id-mapping-status';
 import { connectTimeSkipping } from '../helpers/environments';
 import { workflowFailureOf } from '../helpers/failures';
 import { historyText } from '../helpers/history-text';

@@ -3,8 +3,8 @@
  * stand-in for its prepareIdentityData child that hands the work to FakeTiktok's activity.
  */
 import { proxyActivities } from '@temporalio/workflow';
-import type { PrepSummary } from '../../activities/prepare-dataset';
-import type { PrepareIdentityDataInput } from '../../schemas/prep';
+import type { PrepSummary } from '../../activities/preparation/prepare-dataset';
+import type { PrepareIdentityDataInput } from '../../schemas/preparation/prep';
 import type { FakePrepareActivities } from './fake-tiktok';
 
 export { audienceUpload, erJobQueue } from '../../workflows';

@@ -4,9 +4,9 @@ import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWorkflowCoordinationActivities } from '../../activities/workflow-coordination';
 import { UID2_SUBSCRIPTION_PENDING } from '../../schemas/failures';
-import { erJobQueue } from '../../workflows/er-job-queue';
-import { queueStatusQuery, releaseTurnSignal, requestTurnSignal, type ErJobQueueStatus } from '../../workflows/er-job-queue-messages';
-import { uid2SubscriptionApproval } from '../../workflows/uid2-subscription-approval';
+import { erJobQueue } from '../../workflows/er-job-queue/er-job-queue';
+import { queueStatusQuery, releaseTurnSignal, requestTurnSignal, type ErJobQueueStatus } from '../../workflows/er-job-queue/er-job-queue-messages';
+import { uid2SubscriptionApproval } from '../../workflows/uid2-subscription-approval/uid2-subscription-approval';
 import { connectDevServer, workflowBundle } from '../helpers/environments';
 import { uid2AssetArn, uid2Provider } from '../helpers/uid2-fixtures';
 

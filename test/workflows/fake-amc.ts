@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
 import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
-import type { PrepSummary } from '../../activities/prepare-dataset';
+import type { PrepSummary } from '../../activities/preparation/prepare-dataset';
 import { AMC_COLLABORATION_PENDING, AMC_MAPPING_JOB_RUNNING, AMC_REFRESH_REFUSED, AMC_TABLE_LIMIT } from '../../schemas/failures';
 import type { Activities } from '../../activities';
 import type { AmcMappingJob, AmcMappingTable } from '../../activities/amc-api';
 import type { FingerprintDiff } from '../../pii/prep/group/fingerprints';
-import type { AmcOutputColumn } from '../../schemas/amc-columns';
-import type { GroupByKeyInput, GroupByKeyResult, GroupCounts } from '../../schemas/group-by-key';
-import type { PrepareIdentityDataInput } from '../../schemas/prep';
+import type { AmcOutputColumn } from '../../schemas/amc-id-mapping/amc-columns';
+import type { GroupByKeyInput, GroupByKeyResult, GroupCounts } from '../../schemas/preparation/group-by-key';
+import type { PrepareIdentityDataInput } from '../../schemas/preparation/prep';
 
 /** The activities amcIdMapping calls, with the worker's own signatures: a fake that drifts from them fails to compile. */
 type AmcActivities = Pick<

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
-import type { PrepSummary } from '../../activities/prepare-dataset';
+import type { PrepSummary } from '../../activities/preparation/prepare-dataset';
 import {
   PROTECTED_QUERY_CANCELLED,
   PROTECTED_QUERY_FAILED,
@@ -8,7 +8,7 @@ import {
   TIKTOK_AUDIENCE_PROCESSING,
   TiktokFailureType,
 } from '../../schemas/failures';
-import type { PrepareIdentityDataInput } from '../../schemas/prep';
+import type { PrepareIdentityDataInput } from '../../schemas/preparation/prep';
 import {
   TIKTOK_IDENTIFIER_TYPES,
   type AudienceLedger,

@@ -7,7 +7,7 @@ import { EntityResolutionClient } from '@aws-sdk/client-entityresolution';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Uid2SubscriptionActivities as Activities } from '../../activities';
-import { createUid2SubscriptionActivities, type EntitlementCheck } from '../../activities/uid2-subscription';
+import { createUid2SubscriptionActivities, type EntitlementCheck } from '../../activities/uid2-subscription/uid2-subscription';
 import { AwsFailureType, INVALID_INPUT, INVALID_OPERATOR_ACTION, UID2_APPROVAL_CANCELLED, UID2_APPROVAL_DEADLINE_EXCEEDED, UID2_SUBSCRIPTION_PENDING } from '../../schemas/failures';
 import type { Uid2SubscriptionApprovalInput } from '../../schemas/uid2-subscription-approval';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
@@ -19,7 +19,7 @@ import {
   checkNowSignal,
   uid2SubscriptionApprovalStatusQuery,
   uid2SubscriptionApproval,
-} from '../../workflows/uid2-subscription-approval';
+} from '../../workflows/uid2-subscription-approval/uid2-subscription-approval';
 import { connectDevServer, connectTimeSkipping, workflowBundle } from '../helpers/environments';
 import { uid2AssetArn, uid2Provider } from '../helpers/uid2-fixtures';
 import { workflowFailureOf } from '../helpers/failures';

@@ -2,7 +2,7 @@ import { CancellationScope, condition, getExternalWorkflowHandle, proxyActivitie
 import type { Activities } from '../../activities';
 import { CONTROL_PLANE } from './activity-options';
 import { workflowIds } from '../../schemas/temporal-names';
-import { releaseTurnSignal, turnGrantedSignal, type JobTurnGrant } from '../er-job-queue-messages';
+import { releaseTurnSignal, turnGrantedSignal, type JobTurnGrant } from '../er-job-queue/er-job-queue-messages';
 
 const coordination = proxyActivities<Activities>(CONTROL_PLANE);
 

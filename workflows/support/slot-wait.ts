@@ -1,6 +1,6 @@
 import { ApplicationFailure, sleep, type ActivityOptions } from '@temporalio/workflow';
 import { durationToMs, type DurationInput } from '../../schemas/duration';
-import type { ErSlotWait } from '../../schemas/er-quotas';
+import type { ErSlotWait } from '../../schemas/uid2-matching/er-quotas';
 import { AwsFailureType, ER_JOB_SLOT_WAIT_EXCEEDED } from '../../schemas/failures';
 import type { PollIntervals } from '../../schemas/poll-schedule';
 import { rootFailure } from './root-failure';
@@ -55,7 +55,7 @@ export async function startWhenSlotFree<T>(start: () => Promise<T>, { poll, give
   }
 }
 
-/** The quota AWS named, from the classified failure's details (activities/aws-errors.ts). */
+/** The quota AWS named, from the classified failure's details (activities/support/aws-errors.ts). */
 function quotaOf(refusal: ApplicationFailure): Pick<ErSlotWait, 'quotaName' | 'quotaValue'> {
   const detail = (refusal.details?.[0] ?? {}) as { quotaName?: unknown; quotaValue?: unknown };
   return {

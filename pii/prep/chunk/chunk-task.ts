@@ -1,5 +1,5 @@
 import { move, transferableSymbol, valueSymbol } from 'piscina';
-import type { IdentifierType, OutputLayout, PrepRules } from '../../../schemas/prep';
+import type { IdentifierType, OutputLayout, PrepRules } from '../../../schemas/preparation/prep';
 import { hashesValues } from '../../rules/profiles';
 import { decodeUtf8, parseCsvRecords, parseJsonLines, type ParsedRecord } from '../read/parse-records';
 import type { PrepCounts } from '../run/prep-counts';

@@ -1,6 +1,6 @@
 import { gunzipSync } from 'node:zlib';
 import { parse } from 'csv-parse/sync';
-import { AMC_ROWS_PER_KEY, type ShardStats } from '../../../schemas/amc-columns';
+import { AMC_ROWS_PER_KEY, type ShardStats } from '../../../schemas/amc-id-mapping/amc-columns';
 import type { RowSink } from '../write/output-sinks';
 import { encodeEntries, type FingerprintEntry } from './fingerprints';
 import { GroupByKeyError } from './group-errors';

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import type { AmcColumnPlan } from '../../../schemas/amc-columns';
-import type { ReduceCounts } from '../../../schemas/group-by-key';
+import type { AmcColumnPlan } from '../../../schemas/amc-id-mapping/amc-columns';
+import type { ReduceCounts } from '../../../schemas/preparation/group-by-key';
 
-export { addReduceCounts, emptyReduceCounts, type ReduceCounts } from '../../../schemas/group-by-key';
+export { addReduceCounts, emptyReduceCounts, type ReduceCounts } from '../../../schemas/preparation/group-by-key';
 
 /*
  * What happens to the rows of one key. Reducers are data, not functions, so a workflow can hand one to an activity.

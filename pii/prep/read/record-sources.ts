@@ -1,6 +1,6 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import Papa from 'papaparse';
-import type { DataFormat } from '../../../schemas/prep';
+import type { DataFormat } from '../../../schemas/preparation/prep';
 import { byteSource, randomAccess, readBytes, sizeOf, type DataLocation } from '../../../storage/data-location';
 import { cell, jsonFieldNames, jsonRecordToRow, type ParsedRecord } from './parse-records';
 import { firstRecordEnd, recordChunks, type RecordChunk } from './record-chunks';

@@ -1,4 +1,4 @@
-import type { PrepRules } from '../../../schemas/prep';
+import type { PrepRules } from '../../../schemas/preparation/prep';
 import { DESTINATION_PROFILES } from '../../rules/profiles';
 import { PrepInputError } from '../read/input-errors';
 

@@ -1,5 +1,5 @@
 import type { CountryCode } from 'libphonenumber-js';
-import type { IdentifierType, PrepProfile, PrepRules } from '../../../schemas/prep';
+import type { IdentifierType, PrepProfile, PrepRules } from '../../../schemas/preparation/prep';
 import { normalizeAmcEmail, normalizeAmcPhone, normalizeAmcText } from '../../rules/amc';
 import { normalizeAmcAddress, normalizeAmcCity, normalizeAmcCountry, normalizeAmcPostalCode, normalizeAmcState } from '../../rules/amc-location';
 import { normalizeErAddress, normalizeErCity, normalizeErCountry, normalizeErEmail, normalizeErName, normalizeErPhone, normalizeErPostalCode, normalizeErState } from '../../rules/er';

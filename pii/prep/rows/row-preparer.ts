@@ -1,4 +1,4 @@
-import type { PrepRules } from '../../../schemas/prep';
+import type { PrepRules } from '../../../schemas/preparation/prep';
 import { emptyCounts, type ColumnCounts, type PrepCounts } from '../run/prep-counts';
 import { checkMappedColumns } from './check-rules';
 import { byteKeyedRule, destinationRule, type Rule } from './profile-rules';

@@ -1,4 +1,4 @@
-import type { DataFormat, IdentifierType, OutputFormat, PrepRules } from '../../../schemas/prep';
+import type { DataFormat, IdentifierType, OutputFormat, PrepRules } from '../../../schemas/preparation/prep';
 import type { WrittenObject } from '../../../storage/data-location';
 import { addCounts, emptyCounts, type PrepCounts } from './prep-counts';
 

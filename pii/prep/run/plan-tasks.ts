@@ -1,7 +1,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { formatFromName, type DataFormat, type PrepRules } from '../../../schemas/prep';
+import { formatFromName, type DataFormat, type PrepRules } from '../../../schemas/preparation/prep';
 import { needS3, parseLocation, readBytes, sizeOf, type DataLocation } from '../../../storage/data-location';
 import { listObjects } from '../../../storage/s3-objects';
 import { isS3Uri } from '../../../storage/s3-uri';

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { DATA_FORMATS, formatFromName, OUTPUT_FORMATS, outputShapeIssues, type DataFormat, type OutputFormat, type OutputLayout, type PrepRules } from '../../../schemas/prep';
+import { DATA_FORMATS, formatFromName, OUTPUT_FORMATS, outputShapeIssues, type DataFormat, type OutputFormat, type OutputLayout, type PrepRules } from '../../../schemas/preparation/prep';
 import { refuseDirectory } from '../../../storage/data-location';
 import { isS3Uri, joinUnder } from '../../../storage/s3-uri';
 import { PrepInputError } from '../read/input-errors';

@@ -1,5 +1,5 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { DataFormat, IdentifierType, OutputFormat, OutputLayout, PrepRules } from '../../../schemas/prep';
+import type { DataFormat, IdentifierType, OutputFormat, OutputLayout, PrepRules } from '../../../schemas/preparation/prep';
 import type { ChunkExecutor } from '../threads/chunk-executor';
 import { checkRules, outputHeaderOf } from '../rows/check-rules';
 import { parseLocation, writeObject, type ObjectWriter, type WrittenObject } from '../../../storage/data-location';

@@ -1,4 +1,4 @@
-import type { OutputFormat, OutputLayout, PrepRules } from '../../../schemas/prep';
+import type { OutputFormat, OutputLayout, PrepRules } from '../../../schemas/preparation/prep';
 import { inOrder, TASKS_IN_FLIGHT_PER_THREAD, type ChunkExecutor } from './chunk-executor';
 import type { ChunkResult, ChunkTask } from '../chunk/chunk-task';
 import type { OpenedSource, SourceChunk } from '../read/record-sources';

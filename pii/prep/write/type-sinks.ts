@@ -1,4 +1,4 @@
-import type { IdentifierType } from '../../../schemas/prep';
+import type { IdentifierType } from '../../../schemas/preparation/prep';
 import type { ChunkResult } from '../chunk/chunk-task';
 import type { ObjectWriter, WrittenObject } from '../../../storage/data-location';
 import type { PreparedObject } from '../run/manifest';

@@ -1,4 +1,4 @@
-import { ER_QUOTA_NAMES } from '../../../schemas/er-quotas';
+import { ER_QUOTA_NAMES } from '../../../schemas/uid2-matching/er-quotas';
 import { SandboxError } from '../../protocols/errors';
 
 /** The kinds of job Entity Resolution counts against its per-Region concurrency quotas. */

@@ -1,6 +1,6 @@
 import { PROVIDER_SERVICES, SANDBOX_ACCOUNT, providerServiceArn } from '../catalog';
 import { GLUE_TABLE_ARN } from '../glue-table-arn';
-import { ER_QUOTA_NAMES } from '../../../schemas/er-quotas';
+import { ER_QUOTA_NAMES } from '../../../schemas/uid2-matching/er-quotas';
 import { SandboxError, conflict, notFound } from '../../protocols/errors';
 import { paginate } from '../paginate';
 import type { RestJsonRoute } from '../../protocols/rest-json';
