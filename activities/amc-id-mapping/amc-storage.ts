@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
-import { GetObjectCommand, PutObjectCommand, paginateListObjectsV2, type S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, paginateListObjectsV2, type S3Client } from '@aws-sdk/client-s3';
 import { AMC_GUARD_STATE_INVALID, INVALID_INPUT } from '../../schemas/failures';
 import { deleteUnder, isNoSuchKeyOrBucket, listSubPrefixes } from '../../storage/s3-objects';
 import { asPrefix, joinUnder, requireS3Uri } from '../../storage/s3-uri';
@@ -63,6 +63,14 @@ export function createAmcStorageActivities({ s3 }: { s3: S3Client }) {
     return { uri };
   }
 
+  /** Forgets the guard's recovery copy once its tables are deleted, so the next start builds the mapping anew. */
+  async function deleteGuardState(input: { workPrefix: string }): Promise<{ uri: string }> {
+    const uri = guardStateUri(input.workPrefix);
+    const { bucket, key } = requireS3Uri(uri);
+    await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
+    return { uri };
+  }
+
   /**
    * Deletes the `gen-<g>/` folders under each prefix (a table's data location parent, the work prefix) whose generation
    * is not in `keep`: the one Glue points to and the one the last refresh read must always be kept.
@@ -82,5 +90,5 @@ export function createAmcStorageActivities({ s3 }: { s3: S3Client }) {
     return { deleted, objects };
   }
 
-  return { inputListing, readGuardState, writeGuardState, pruneGenerations };
+  return { inputListing, readGuardState, writeGuardState, deleteGuardState, pruneGenerations };
 }

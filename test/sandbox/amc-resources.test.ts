@@ -116,5 +116,9 @@ describe('AMC resources in the sandbox', () => {
     const pruned = await run(a.pruneGenerations, { prefixes: ['s3://amc-data/customers/', 's3://amc-work/w/'], keep: ['r1-2', 'r1-3'] });
     expect(pruned).toEqual({ deleted: ['s3://amc-data/customers/gen-r1-1/', 's3://amc-work/w/gen-r1-1/'], objects: 2 });
     expect((await listObjects(ctx.aws.s3, 's3://amc-work/w/')).map((o) => o.key).sort()).toEqual(['w/gen-r1-2/manifest.json', 'w/gen-r1-3/manifest.json', 'w/guard.json']);
+
+    await run(a.deleteGuardState, { workPrefix: 's3://amc-work/w/' });
+    await run(a.deleteGuardState, { workPrefix: 's3://amc-work/w/' });
+    expect(await run(a.readGuardState, { workPrefix: 's3://amc-work/w/' })).toEqual({ uri: 's3://amc-work/w/guard.json', state: null });
   });
 });

@@ -321,7 +321,7 @@ describe('amcIdMapping', () => {
     );
   });
 
-  it('deleteTable during a refresh job waits for it to end, deletes the table and ends the run; later messages are refused', async () => {
+  it('deleteTable during a refresh job waits for it to end, deletes the table, forgets the guard state and ends the run; later messages are refused', async () => {
     await withWorker(
       async (ctx) => {
         const h = await start(ctx);
@@ -339,6 +339,9 @@ describe('amcIdMapping', () => {
         expect(Date.parse(result.tables[0]!.deletedAt)).toBeGreaterThanOrEqual(job.endMs);
         expect(result.refreshes).toBe(1);
         expect(ctx.amc.tables).toEqual([]);
+        expect(ctx.amc.guardFiles.has(ctx.config.output.workPrefix)).toBe(false);
+        const after = await status(h);
+        expect(after).toMatchObject({ stage: 'completed', tables: [], pending: null, deletedTables: [{ name: 'customers_amc' }] });
       },
       (amc) => {
         amc.jobDurationMs = 6 * HOUR;
@@ -384,7 +387,7 @@ describe('amcIdMapping', () => {
       expect(failure.nonRetryable).toBe(true);
       expect(failure.message).toMatch(/needs 2 tables \(customers_amc_1, customers_amc_2\) where the published generation \S+ has 1 table \(customers_amc\)/);
       expect(failure.message).toContain("lower collapse.maxValuesPerColumn or map fewer columns");
-      expect(failure.message).toContain(`'delete-table', delete ${ctx.config.output.workPrefix}guard.json, and start again`);
+      expect(failure.message).toContain("'delete-table', then start again");
       expect(ctx.amc.kept).toHaveLength(prunes);
       expect(ctx.amc.refreshes).toEqual([]);
       expect(ctx.amc.posts).toBe(1);

@@ -15,6 +15,7 @@ type AmcActivities = Pick<
   | 'checkAmcPrerequisites'
   | 'checkMembership'
   | 'inputListing'
+  | 'deleteGuardState'
   | 'ensureGlueTable'
   | 'ensureSchemaMapping'
   | 'ensureIdNamespace'
@@ -77,7 +78,7 @@ export class FakeAmc {
   readonly link = 'https://advertising.amazon.com/marketing-cloud/accept/collab-1';
   private input: Record<string, string[]> = {};
   private snapshots = new Map<string, Record<string, string[]>>();
-  private guardFiles = new Map<string, Record<string, unknown>>();
+  readonly guardFiles = new Map<string, Record<string, unknown>>();
   private seq = 0;
 
   constructor(private readonly now: () => Promise<number>) {}
@@ -130,6 +131,10 @@ export class FakeAmc {
       readGuardState: async ({ workPrefix }) => ({ uri: `${workPrefix}guard.json`, state: structuredClone(this.guardFiles.get(workPrefix)) ?? null }),
       writeGuardState: async ({ workPrefix, state }) => {
         this.guardFiles.set(workPrefix, structuredClone(state));
+        return { uri: `${workPrefix}guard.json` };
+      },
+      deleteGuardState: async ({ workPrefix }) => {
+        this.guardFiles.delete(workPrefix);
         return { uri: `${workPrefix}guard.json` };
       },
       diffGenerationFingerprints: async ({ previous, current }): Promise<FingerprintDiff> => diff(this.snapshots.get(previous)!, this.snapshots.get(current)!),

@@ -1,4 +1,4 @@
-import { ApplicationFailure, allHandlersFinished, condition, continueAsNew, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, allHandlersFinished, condition, continueAsNew, patched, workflowInfo } from '@temporalio/workflow';
 import { AMC_IDENTITY_COLUMNS_PER_TABLE } from '../../schemas/amc-id-mapping/amc-columns';
 import { durationToMs } from '../../schemas/duration';
 import { AMC_REFRESH_REFUSED, AMC_TABLE_LAYOUT_CHANGED } from '../../schemas/failures';
@@ -63,7 +63,7 @@ export async function processInput(run: AmcRun): Promise<PublishedGroups | undef
   }
   state.generations += 1;
   const generation = await buildGeneration(config, state.generations, listing.hash, enter);
-  if (state.current) refuseLayoutChange(run, state.current, generation);
+  if (state.current) refuseLayoutChange(state.current, generation);
   const diff = state.current ? await controlPlane.diffGenerationFingerprints({ previous: state.current.manifestUri, current: generation.manifestUri }) : undefined;
 
   enter('ensuring-resources');
@@ -94,14 +94,14 @@ export async function processInput(run: AmcRun): Promise<PublishedGroups | undef
  * The AMC tables read the published layout: a generation split into another number of tables would leave a Glue
  * table (or a namespace and its AMC table) outside every refresh, or rename them under a live table. Fails before publishing.
  */
-function refuseLayoutChange({ config }: AmcRun, published: GenerationRef, next: GenerationRef): void {
+function refuseLayoutChange(published: GenerationRef, next: GenerationRef): void {
   if (next.tables.length === published.tables.length) return;
   const tables = (g: GenerationRef) => `${g.tables.length} table${g.tables.length > 1 ? 's' : ''} (${g.tables.map((t) => t.glueTable).join(', ')})`;
   throw ApplicationFailure.nonRetryable(
     `Generation ${next.id} needs ${tables(next)} where the published generation ${published.id} has ${tables(published)}: its identity columns, ` +
       `with the numbered columns of collapsed keys, no longer fit the same number of ${AMC_IDENTITY_COLUMNS_PER_TABLE}-column tables. Nothing of it was published and no refresh was made. ` +
       `Bring the input back within ${tables(published)} (lower collapse.maxValuesPerColumn or map fewer columns) and start the guard again, ` +
-      `or move to the new layout: 'delete-table', delete ${config.output.workPrefix}guard.json, and start again.`,
+      `or move to the new layout: 'delete-table', then start again.`,
     AMC_TABLE_LAYOUT_CHANGED,
   );
 }
@@ -170,12 +170,17 @@ async function deleteTables(run: AmcRun): Promise<AmcIdMappingResult> {
     await controlPlane.deleteAmcMappingTable({ amc: config.amc, tableId: table.id });
     state.deletedTables.push({ name: table.name, id: table.id, deletedAt: new Date(Date.now()).toISOString() });
   }
+  // Runs recorded before this step kept guard.json, so a new start reused its generation and pending change.
+  if (patched('amc-delete-forgets-guard-state')) await controlPlane.deleteGuardState({ workPrefix: config.output.workPrefix });
+  const created = state.tables[0]?.createdAt ?? state.startedAt;
+  state.tables = [];
+  state.pending = undefined;
   enter('completed');
   return {
     name: config.name,
     instanceId: config.amc.instanceId,
     tables: state.deletedTables,
-    created: state.tables[0]?.createdAt ?? state.startedAt,
+    created,
     refreshes: state.refreshes,
     generations: state.generations,
   };

@@ -11,6 +11,7 @@ export interface AmcIdMappingStatus {
   asOf: string;
   collaboration?: { status: string; customerAcceptanceLink?: string; checks?: number; nextCheckAt?: string };
   tables: { name: string; id: string; createdAt: string }[];
+  deletedTables?: { name: string; id: string; deletedAt: string }[];
   lastJob?: { kind: 'create' | 'refresh'; status: string; startedAt?: string; endedAt?: string; checks?: number; nextCheckAt?: string };
   lastRefreshAt?: string;
   nextEligibleAt?: string;
@@ -42,6 +43,7 @@ export function amcIdMappingStatus(state: AmcGuardState, config: AmcIdMappingCon
       nextCheckAt: collaborationPoll?.nextCheckAt,
     },
     tables: state.tables.map(({ name, id, createdAt }) => ({ name, id, createdAt })),
+    deletedTables: state.deletedTables,
     lastJob: lastJob && {
       kind: lastJob.kind,
       status: lastJob.status,
