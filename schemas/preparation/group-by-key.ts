@@ -53,7 +53,7 @@ export interface GroupByKeyResult {
   counts: GroupCounts;
 }
 
-export type GroupByKeyStage = 'planning' | 'sharding' | 'counting' | 'grouping' | 'writing-manifest' | 'completed' | 'failed';
+export type GroupByKeyStage = 'planning' | 'sharding' | 'counting' | 'grouping' | 'writing-manifest' | 'completed' | 'failed' | 'cancelled';
 export interface GroupByKeyStatus {
   stage: GroupByKeyStage;
   shards: number;

@@ -119,7 +119,7 @@ export function runLocation(output: string, runId: string): { run: string; data:
 }
 
 /** `completed` is upserted as IdentityStage "done", the value it had before the stages were unified. */
-export type PrepStage = 'planning' | 'preparing' | 'writing-manifest' | 'completed' | 'failed';
+export type PrepStage = 'planning' | 'preparing' | 'writing-manifest' | 'completed' | 'failed' | 'cancelled';
 export interface PrepStatus {
   stage: PrepStage;
   tasks: number;

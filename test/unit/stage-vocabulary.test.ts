@@ -9,7 +9,7 @@ import { uid2SubscriptionApprovalStages } from '../../schemas/uid2-subscription-
 import { AMC_STAGES } from '../../schemas/amc-id-mapping/amc-id-mapping-state';
 import { AUDIENCE_STAGES } from '../../workflows/audience-upload-status';
 
-const prepStages = ['planning', 'preparing', 'writing-manifest', 'completed', 'failed'] satisfies PrepStage[];
+const prepStages = ['planning', 'preparing', 'writing-manifest', 'completed', 'failed', 'cancelled'] satisfies PrepStage[];
 const stagesOf: Record<Pipeline, readonly string[]> = {
   [PIPELINES.uid2SubscriptionApproval]: uid2SubscriptionApprovalStages,
   [PIPELINES.uid2Matching]: uid2MatchingStages,

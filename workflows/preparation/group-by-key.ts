@@ -7,6 +7,7 @@ import { GROUP_BY_KEY_FAILED } from '../../schemas/failures';
 import { addReduceCounts, emptyReduceCounts, groupByKeyInputSchema, groupingLocations, type GroupManifest, type GroupByKeyInput, type GroupByKeyResult, type GroupByKeyStatus } from '../../schemas/preparation/group-by-key';
 import { invalidInput } from '../support/invalid-input';
 import { allLimited } from '../support/bounded-fan-out';
+import { endedBy } from '../support/stage-tracking';
 
 export const groupByKeyStatusQuery = defineQuery<GroupByKeyStatus, [asOf?: string]>('status');
 
@@ -91,7 +92,7 @@ export async function groupByKey(input: GroupByKeyInput): Promise<GroupByKeyResu
     step('completed', 0);
     return { manifestUri, shards, plan, tableLocations: locations, outputObjects: grouped.reduce((sum, g) => sum + g.outputs.length, 0), counts: manifest.counts };
   } catch (error) {
-    status.stage = 'failed';
+    status.stage = endedBy(error);
     throw error;
   }
 }

@@ -4,6 +4,7 @@ import {
   CancellationScope,
   defineQuery,
   isCancellation,
+  patched,
   proxyActivities,
   setHandler,
   workflowInfo,
@@ -16,7 +17,7 @@ import { runLocation, prepareIdentityDataInputSchema, type PrepareIdentityDataIn
 import { PIPELINES } from '../../schemas/search-attributes';
 import { invalidInput } from '../support/invalid-input';
 import { innermostCause } from '../support/root-failure';
-import { stageTracker } from '../support/stage-tracking';
+import { endedBy, stageTracker } from '../support/stage-tracking';
 
 /** Stage and tasks done; takes the same optional `asOf` argument as the other status queries, unused here. */
 export const prepStatusQuery = defineQuery<PrepStatus, [asOf?: string]>('status');
@@ -68,7 +69,7 @@ function failureMessage(error: unknown): { type: string; message: string } {
  * Resolution's clean zone). Large inputs fan out: one activity per object or aligned byte range, on
  * whichever workers poll the task queue. The run writes under its own `run-<id>/` sub-prefix of the
  * output and publishes by writing manifest.json last; a run that fails removes what it wrote. Its status
- * query ends in `completed` or `failed`; IdentityStage shows `done` for `completed`, as it always has.
+ * query ends in `completed`, `failed` or `cancelled`; IdentityStage shows `done` for `completed`, as it always has.
  */
 export async function prepareIdentityData(input: PrepareIdentityDataInput): Promise<PrepSummary> {
   const parsed = prepareIdentityDataInputSchema.safeParse(input);
@@ -100,8 +101,8 @@ export async function prepareIdentityData(input: PrepareIdentityDataInput): Prom
     stage('completed');
     return summary;
   } catch (error) {
-    // Also when cancelled: IdentityStage "failed" is what this pipeline has always shown then.
-    stage('failed');
+    // Runs recorded before the patch showed "failed" when cancelled too.
+    stage(patched('prep-cancelled-stage') ? endedBy(error) : 'failed');
     throw await withoutPartialOutput(config.output, runId, error);
   }
 }
