@@ -20,7 +20,7 @@ const put = (Key: string) => s3.send(new PutObjectCommand({ Bucket: 'out', Key, 
 
 function manifestOf(outputs: string[]): PrepManifest {
   const counts = { ...emptyCounts({}), rowsIn: outputs.length, rowsOut: outputs.length };
-  return { profile: 'uid2', columns: {}, outputFormat: 'csv', inputs: [], outputs: outputs.map((uri) => ({ uri, bytes: 14, sha256: '0', md5: '0' })), rejects: [], counts };
+  return { profile: 'uid2', columns: {}, outputFormat: 'csv', inputs: [], outputs: outputs.map((uri) => ({ uri, bytes: 14, sha256: '0' })), rejects: [], counts };
 }
 
 describe('published prep output', () => {

@@ -45,7 +45,7 @@ export class SortedFileWriter {
     const bytes = value.length + 1;
     if (this.writer && this.size + bytes > this.maxBytes) await this.close();
     if (!this.writer) {
-      this.writer = await writeObject(parseLocation(hashFileUri(this.prefix, this.files.length)), this.s3, 'text/csv');
+      this.writer = await writeObject(parseLocation(hashFileUri(this.prefix, this.files.length)), this.s3, 'text/csv', { md5: true });
       this.first = value;
     }
     this.batch += `${value}\n`;
@@ -75,7 +75,7 @@ export class SortedFileWriter {
     if (!this.writer) return;
     await this.flush();
     const written = await this.writer.finish();
-    this.files.push({ uri: written.uri, bytes: written.bytes, md5: written.md5, sha256: written.sha256, count: this.count, first: this.first, last: this.last });
+    this.files.push({ uri: written.uri, bytes: written.bytes, md5: written.md5!, sha256: written.sha256, count: this.count, first: this.first, last: this.last });
     this.writer = undefined;
     this.size = 0;
     this.count = 0;

@@ -132,7 +132,9 @@ interface PartOutput {
 }
 
 async function openPartOutput(opts: PrepareOptions, layout: PartLayout, part: number, columns: string[]): Promise<PartOutput> {
-  const open = (type: IdentifierType | undefined, roll: number) => writeObject(parseLocation(layout.output(part, type, roll)), opts.s3, contentType(opts.outputFormat));
+  // Per-type files are customer files: TikTok checks their MD5.
+  const open = (type: IdentifierType | undefined, roll: number) =>
+    writeObject(parseLocation(layout.output(part, type, roll)), opts.s3, contentType(opts.outputFormat), { md5: opts.outputLayout === 'per-type' });
   if (opts.outputLayout === 'per-type') return typeSinks((type, roll) => open(type, roll), opts.maxOutputBytes);
   if (opts.outputFormat === 'csv') {
     const csv = await rollingCsv((roll) => open(undefined, roll), opts.rules.outputHeader === 'none' ? undefined : columns, opts.maxOutputBytes);
