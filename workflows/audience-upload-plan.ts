@@ -4,17 +4,8 @@
  */
 import { ApplicationFailure } from '@temporalio/workflow';
 import { AUDIENCE_REPLACE_TOO_LARGE, AUDIENCE_TOO_MANY_FILES, AUDIENCE_TOO_SMALL } from '../schemas/failures';
-import {
-  TIKTOK_IDENTIFIER_TYPES,
-  perTypeAudienceName,
-  type AudienceAction,
-  type AudienceLedger,
-  type AudienceUploadConfig,
-  type SnapshotDiff,
-  type SnapshotFile,
-  type SnapshotSummary,
-  type TiktokIdentifierType,
-} from './audience-upload-ports';
+import type { ApplyAction as AudienceAction, AudienceLedger, SnapshotDiff, SnapshotFile, SnapshotSummary } from '../activities/audience-snapshots';
+import { TIKTOK_IDENTIFIER_TYPES, perTypeAudienceName, type AudienceUploadConfig, type TiktokIdentifierType } from '../schemas/audience-upload';
 
 /** Bounds one run's history: each file is one upload activity, so a few hundred at most. */
 export const MAX_FILES_PER_RUN = 500;

@@ -2,19 +2,17 @@ import { ApplicationFailure, ParentClosePolicy, executeChild, proxyActivities, s
 import { AUDIENCE_COLUMNS_INVALID, AwsFailureType } from '../schemas/failures';
 import { PIPELINES } from '../schemas/search-attributes';
 import { jobQueueLabels, workflowIds } from '../schemas/temporal-names';
+import type { Activities } from '../activities';
+import type { AudienceLedger, SnapshotDiff } from '../activities/audience-snapshots';
+import { checkAudienceColumns, describeColumnMismatch } from '../schemas/audience-columns';
 import {
   audienceLocations,
   audienceUploadInputSchema,
-  checkAudienceColumns,
-  describeColumnMismatch,
   perTypePrepareInput,
-  type AudienceLedger,
   type AudienceUploadConfig,
   type AudienceUploadInput,
-  type AudienceUploadPorts,
   type AudienceUploadResult,
-  type SnapshotDiff,
-} from './audience-upload-ports';
+} from '../schemas/audience-upload';
 import { applyPlan, findAudiences, targetOf, waitUntilProcessed, type ApplyContext } from './audience-upload-apply';
 import { audienceTargets, planAudienceChanges } from './audience-upload-plan';
 import { runProtectedQuery } from './audience-upload-query';
@@ -27,8 +25,8 @@ import { endedBy, stageTracker } from './support/stage-tracking';
 
 export { audienceUploadStatusQuery } from './audience-upload-status';
 
-const control = proxyActivities<AudienceUploadPorts>(CONTROL_PLANE);
-const heavy = proxyActivities<AudienceUploadPorts>({ startToCloseTimeout: '2 hours', heartbeatTimeout: '2 minutes', retry: { maximumAttempts: 5 } });
+const control = proxyActivities<Activities>(CONTROL_PLANE);
+const heavy = proxyActivities<Activities>({ startToCloseTimeout: '2 hours', heartbeatTimeout: '2 minutes', retry: { maximumAttempts: 5 } });
 
 /**
  * A TikTok custom audience kept in step with an S3 file or a Clean Rooms query result (issue 20):

@@ -15,7 +15,7 @@ import {
 import { jobQueueLabels, workflowIds } from '../../schemas/temporal-names';
 import { FAILURE_CONVERTER_PATH } from '../../temporal-client/codec/data-converter';
 import { audienceUpload } from '../../workflows/audience-upload';
-import type { AudienceUploadInput } from '../../workflows/audience-upload-ports';
+import type { AudienceUploadInput } from '../../schemas/audience-upload';
 import { connectTimeSkipping } from '../helpers/environments';
 import { workflowFailureOf } from '../helpers/failures';
 import { FakeTiktok } from './fake-tiktok';
