@@ -75,7 +75,10 @@ export function planAudienceChanges(input: PlanInput): AudiencePlan {
   const targets = audienceTargets(config, input.snapshot).map((target): AudienceTargetPlan => {
     const { id, fromLedger } = knownAudienceId(input, target);
     const planned = fromLedger ? plannedUpdate(input, target) : plannedFirst(input, target, id);
-    const steps = planned.steps.filter((s) => !s.files.every((f) => sameEffect(input.ledger?.applied[f.md5], s.action)));
+    // Files the ledger applied went to the audience it names: if TikTok no longer has that one, they count for nothing.
+    const ledgerId = input.ledger?.audienceIds[target.types[0]!];
+    const gone = input.found !== undefined && ledgerId !== undefined && input.found[target.name] !== ledgerId;
+    const steps = gone ? planned.steps : planned.steps.filter((s) => !s.files.every((f) => sameEffect(input.ledger?.applied[f.md5], s.action)));
     skipped += planned.steps.length - steps.length;
     return { ...planned, name: target.name, types: target.types, audienceId: id, steps };
   });

@@ -112,8 +112,9 @@ async function run(config: AudienceUploadConfig, state: AudienceUploadState, ent
       maxFileBytes: config.output.maxFileBytes,
     });
   }
-  // Planned once before any TikTok call (the refusals), again once TikTok has said which audiences exist.
-  const first = planAudienceChanges({ config, snapshot, ledger, diff });
+  // Planned once before any TikTok call (the refusals), again once TikTok has said which audiences exist: a run whose
+  // snapshot is unchanged still checks that its audiences are there, and makes one again that was deleted on TikTok.
+  planAudienceChanges({ config, snapshot, ledger, diff });
   const result = (outcome: AudienceUploadResult['outcome'], created: boolean): AudienceUploadResult => ({
     outcome,
     audienceIds: { ...state.audienceIds },
@@ -128,16 +129,15 @@ async function run(config: AudienceUploadConfig, state: AudienceUploadState, ent
     snapshotUri: snapshot.manifestUri,
     query,
   });
-  if (first.outcome === 'unchanged') {
-    for (const [type, id] of Object.entries(ledger?.audienceIds ?? {})) state.audienceIds[type] = id;
-    enter('completed');
-    return { ...result('unchanged', false), since: ledger?.runKey };
-  }
 
   enter('finding-audience');
   const found = await findAudiences(config, audienceTargets(config, snapshot).map((t) => t.name));
   const plan = planAudienceChanges({ config, snapshot, ledger, diff, found });
   for (const target of plan.targets) if (target.audienceId) for (const type of target.types) state.audienceIds[type] = target.audienceId;
+  if (plan.outcome === 'unchanged') {
+    enter('completed');
+    return { ...result('unchanged', false), since: ledger?.runKey };
+  }
   state.plan = { add: sum(plan.targets.map((t) => t.added)), remove: sum(plan.targets.map((t) => t.removed)), steps: sum(plan.targets.map((t) => t.steps.length)) };
   state.files.planned = new Set(plan.targets.flatMap((t) => t.steps.flatMap((s) => s.files.map((f) => f.md5)))).size;
 
