@@ -25,6 +25,8 @@ export interface AudienceTargetPlan {
   types: TiktokIdentifierType[];
   /** The audience the ledger or TikTok knows; none: the first step creates it. */
   audienceId?: string;
+  /** Not the audience the ledger knows (none yet, adopted, or made again): it is given the whole snapshot. */
+  fresh: boolean;
   steps: AudienceStep[];
   /** Identifiers the audience holds once every step is applied. */
   expectedSize: number;
@@ -80,7 +82,7 @@ export function planAudienceChanges(input: PlanInput): AudiencePlan {
     const gone = input.found !== undefined && ledgerId !== undefined && input.found[target.name] !== ledgerId;
     const steps = gone ? planned.steps : planned.steps.filter((s) => !s.files.every((f) => sameEffect(input.ledger?.applied[f.md5], s.action)));
     skipped += planned.steps.length - steps.length;
-    return { ...planned, name: target.name, types: target.types, audienceId: id, steps };
+    return { ...planned, name: target.name, types: target.types, audienceId: id, fresh: !fromLedger, steps };
   });
   const files = new Set(targets.flatMap((t) => t.steps.flatMap((s) => s.files.map((f) => f.md5))));
   if (files.size > MAX_FILES_PER_RUN) {

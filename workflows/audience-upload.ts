@@ -115,14 +115,21 @@ async function run(config: AudienceUploadConfig, state: AudienceUploadState, ent
   // Planned once before any TikTok call (the refusals), again once TikTok has said which audiences exist: a run whose
   // snapshot is unchanged still checks that its audiences are there, and makes one again that was deleted on TikTok.
   planAudienceChanges({ config, snapshot, ledger, diff });
+  enter('finding-audience');
+  const found = await findAudiences(config, audienceTargets(config, snapshot).map((t) => t.name));
+  const plan = planAudienceChanges({ config, snapshot, ledger, diff, found });
+  for (const target of plan.targets) if (target.audienceId) for (const type of target.types) state.audienceIds[type] = target.audienceId;
+  // A type whose audience is fresh (made, adopted or made again) was given the whole snapshot, whatever the delta says.
+  const freshTypes = plan.targets.filter((t) => t.fresh).flatMap((t) => t.types);
+  const wholeSnapshot = (counts: AudienceUploadResult['added']) => Object.fromEntries(freshTypes.map((type) => [type, counts[type] ?? 0]));
   const result = (outcome: AudienceUploadResult['outcome'], created: boolean): AudienceUploadResult => ({
     outcome,
     audienceIds: { ...state.audienceIds },
     created,
     mode: config.audience.mode,
     identifiers: snapshot.counts,
-    added: countsOf(diff, 'added', outcome === 'applied' && !diff ? snapshot.counts : {}),
-    removed: countsOf(diff, 'removed', {}),
+    added: { ...countsOf(diff, 'added', outcome === 'applied' && !diff ? snapshot.counts : {}), ...(outcome === 'applied' ? wholeSnapshot(snapshot.counts) : {}) },
+    removed: { ...countsOf(diff, 'removed', {}), ...(outcome === 'applied' ? wholeSnapshot({}) : {}) },
     files: { uploaded: state.files.uploaded, applied: state.files.applied },
     rows: state.rows!,
     rejectsPrefix: prepared.rejectsPrefix,
@@ -130,10 +137,6 @@ async function run(config: AudienceUploadConfig, state: AudienceUploadState, ent
     query,
   });
 
-  enter('finding-audience');
-  const found = await findAudiences(config, audienceTargets(config, snapshot).map((t) => t.name));
-  const plan = planAudienceChanges({ config, snapshot, ledger, diff, found });
-  for (const target of plan.targets) if (target.audienceId) for (const type of target.types) state.audienceIds[type] = target.audienceId;
   if (plan.outcome === 'unchanged') {
     enter('completed');
     return { ...result('unchanged', false), since: ledger?.runKey };

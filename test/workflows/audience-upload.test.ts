@@ -129,7 +129,7 @@ describe('audienceUpload', () => {
       const first = await (await run()).result();
       tiktok.audiences.delete(first.audienceIds.EMAIL_SHA256!);
       const again = await (await run()).result();
-      expect(again).toMatchObject({ outcome: 'applied', created: true, files: { applied: 4 } });
+      expect(again).toMatchObject({ outcome: 'applied', created: true, files: { applied: 4 }, added: { EMAIL_SHA256: 2000, PHONE_SHA256: 1500 }, removed: { EMAIL_SHA256: 0, PHONE_SHA256: 0 } });
       const id = again.audienceIds.EMAIL_SHA256!;
       expect(id).not.toBe(first.audienceIds.EMAIL_SHA256);
       expect(tiktok.audiences.size).toBe(1);
