@@ -8,13 +8,16 @@ import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { createAmcApiActivities } from './amc-api';
 import { createAmcPrerequisiteActivities } from './amc-id-mapping/amc-prerequisites';
 import { createAmcStorageActivities } from './amc-id-mapping/amc-storage';
+import { createAudienceSnapshotActivities } from './audience-snapshots';
 import { withAwsFailureMapping } from './support/aws-errors';
 import { createCleanRoomsActivities } from './clean-rooms/clean-rooms';
+import { createCleanRoomsQueryActivities } from './clean-rooms/clean-rooms-queries';
 import { createIdNamespaceActivities } from './entity-resolution/entity-resolution-namespaces';
 import { createEntityResolutionActivities } from './entity-resolution/entity-resolution';
 import { createGlueTableActivities } from './glue-tables';
 import { createGroupByKeyActivities } from './preparation/group-by-key';
 import { createPrepActivities } from './preparation/prepare-dataset';
+import { createTiktokApiActivities } from './tiktok-api';
 import { createUid2SubscriptionWaitActivities } from './uid2-subscription/uid2-subscription-wait';
 import { createUid2SubscriptionActivities } from './uid2-subscription/uid2-subscription';
 import { createWorkflowCoordinationActivities } from './workflow-coordination';
@@ -30,6 +33,8 @@ export interface ActivityDeps {
   secrets: SecretsManagerClient;
   /** The AMC activities' HTTP client (Node's fetch unless given). */
   amcFetch?: typeof fetch;
+  /** The TikTok activities' HTTP client (Node's fetch unless given). */
+  tiktokFetch?: typeof fetch;
   /** Worker threads per prepareDataset activity (0: prepare in the activity's own thread). */
   prepThreads: number;
 }
@@ -49,6 +54,9 @@ export function createActivities(deps: ActivityDeps, temporal: Client) {
     ...createUid2SubscriptionWaitActivities({ ...deps, temporal }),
     ...createWorkflowCoordinationActivities({ temporal }),
     ...createAmcApiActivities({ secrets: deps.secrets, fetch: deps.amcFetch }),
+    ...createAudienceSnapshotActivities({ s3: deps.s3 }),
+    ...createCleanRoomsQueryActivities(deps),
+    ...createTiktokApiActivities({ secrets: deps.secrets, s3: deps.s3, fetch: deps.tiktokFetch }),
   });
 }
 

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { columnDefinitionIssues, columnDefinitionSchema, piiTypesOf, type TiktokIdentifierType } from './audience-columns';
 import { durationSchema } from './duration';
 import { pollIntervalsShape } from './poll-schedule';
-import { DATA_FORMATS, regionCode, type PrepRules } from './preparation/prep';
+import { DATA_FORMATS, regionCode, type DataFormat, type PrepareIdentityDataInput, type PrepRules } from './preparation/prep';
 import { s3PrefixSchema } from './s3-prefix';
 import { joinUnder, S3_OBJECT_OR_PREFIX_PATTERN } from '../storage/s3-uri';
 
@@ -135,6 +135,11 @@ export function prepRulesFor(c: AudienceUploadConfig): PrepRules {
   return { profile: 'tiktok', columns, defaultRegion: c.prepare.defaultRegion, country: 'US', keepRowWhen: 'any', keepUnmapped: false, outputHeader: 'none' };
 }
 
+/** prepareIdentityData's input for TikTok: one headerless file per identifier type, each at most `maxFileBytes`. */
+export function perTypePrepareInput(c: AudienceUploadConfig, input: string, inputFormat: DataFormat | undefined, output: string): PrepareIdentityDataInput {
+  return { input, inputFormat, output, outputFormat: 'csv', outputLayout: 'per-type', maxOutputBytes: c.output.maxFileBytes, rules: prepRulesFor(c) };
+}
+
 /**
  * Where a run keeps its state under the work prefix: the prepared parts, the snapshots (one `run-<key>/` each, this run's
  * `snapshot`, and its `delta` against the last), the ledger `current.json` and `pending.json`, and the run's upload files.
@@ -172,5 +177,5 @@ export interface AudienceUploadResult {
   snapshotUri: string;
   query?: { id: string; durationMs?: number };
   /** What TikTok reports of the audience (lenient: the fields it returned). */
-  audience?: { isValid: boolean; size?: number; [field: string]: unknown };
+  audience?: { audienceId: string; isValid: boolean; isExpired?: boolean; size?: number; calculateType?: string };
 }

@@ -99,12 +99,12 @@ export async function seedDemoAmc(region: string, sandboxUrl: string): Promise<{
   return { secretId: DEMO_AMC_SECRET_ID, instanceId: DEMO_AMC_INSTANCE };
 }
 
-async function sandboxAdmin(sandboxUrl: string, method: string, path: string, body: unknown): Promise<void> {
+export async function sandboxAdmin(sandboxUrl: string, method: string, path: string, body: unknown): Promise<void> {
   const res = await fetch(`${sandboxUrl}/_sandbox${path}`, { method, headers: { ...adminAuthHeaders(), 'content-type': 'application/json' }, body: JSON.stringify(body) });
   if (!res.ok) throw new Error(`sandbox admin ${method} ${path}: HTTP ${res.status} ${await res.text()}`);
 }
 
-async function ignoreIf(names: string[], call: Promise<unknown>): Promise<void> {
+export async function ignoreIf(names: string[], call: Promise<unknown>): Promise<void> {
   try {
     await call;
   } catch (err) {

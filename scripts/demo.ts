@@ -12,6 +12,7 @@ import { uid2SubscriptionApproval } from '../workflows/uid2-subscription-approva
 import { logger } from '../temporal-client/logger';
 import { DEMO_DATABASE, DEMO_DATA_URI, DEMO_TABLE, seedDemoData } from './demo-data-seed';
 import { reportAmcTableWhenGuarding, startDemoAmc } from './demo-amc';
+import { reportTiktokAudienceWhenDone, startDemoTiktok } from './demo-tiktok';
 import { PROJECT_ROOT } from '../toolchain/paths';
 
 export const DEMO_APPROVAL_DELAY_MS = 60_000;
@@ -21,7 +22,7 @@ export const DEMO_APPROVAL_DELAY_MS = 60_000;
  * of each workflow that exists
  * (uid2SubscriptionApproval; prepareIdentityData preparing the demo customers for UID2; uid2Matching, which waits for the
  * approval and then maps the customers' emails and phones to UID2s; amcIdMapping making them an AMC ID mapping table once
- * the sandbox's AMC accepts its collaboration), and the sandbox approving the UID2 subscription a minute later, as the UID2
+ * the sandbox's AMC accepts its collaboration; audienceUpload sending them to TikTok custom audiences), and the sandbox approving the UID2 subscription a minute later, as the UID2
  * team would, so the runs complete in front of you in the Temporal UI.
  */
 export async function startDemo(env: NodeJS.ProcessEnv, sandboxUrl: string): Promise<() => void> {
@@ -31,6 +32,7 @@ export async function startDemo(env: NodeJS.ProcessEnv, sandboxUrl: string): Pro
   const ctx = await starterContext(env);
   let matchingId: string;
   let amcId: string;
+  let tiktokId: string;
   try {
     await runWorkflow({
       ctx,
@@ -61,6 +63,7 @@ export async function startDemo(env: NodeJS.ProcessEnv, sandboxUrl: string): Pro
       out: (line) => console.log(`demo: ${line}`),
     });
     amcId = await startDemoAmc(ctx, env.AWS_REGION ?? 'us-east-1', sandboxUrl, (line) => console.log(`demo: ${line}`));
+    tiktokId = await startDemoTiktok(ctx, env.AWS_REGION ?? 'us-east-1', sandboxUrl, (line) => console.log(`demo: ${line}`));
   } finally {
     await ctx.close();
   }
@@ -71,7 +74,7 @@ export async function startDemo(env: NodeJS.ProcessEnv, sandboxUrl: string): Pro
       .then((res) => logger.info(`demo: sandbox approved the UID2 subscription (HTTP ${res.status})`))
       .catch((err: unknown) => logger.warn(`demo: could not approve in the sandbox: ${(err as Error).message}`));
   }, DEMO_APPROVAL_DELAY_MS);
-  const stopReporting = [reportPhonesWhenDone(env, matchingId), reportAmcTableWhenGuarding(env, amcId)];
+  const stopReporting = [reportPhonesWhenDone(env, matchingId), reportAmcTableWhenGuarding(env, amcId), reportTiktokAudienceWhenDone(env, tiktokId)];
   return () => {
     clearTimeout(timer);
     for (const stop of stopReporting) stop();

@@ -4,7 +4,7 @@ import { DATA_FORMATS, type DataFormat } from '../schemas/preparation/prep';
 import { workflowIds } from '../schemas/temporal-names';
 import { isS3Uri } from '../storage/s3-uri';
 import { audienceUpload, audienceUploadStatusQuery } from '../workflows/audience-upload';
-import { audienceUploadInputSchema } from '../workflows/audience-upload-ports';
+import { audienceUploadInputSchema } from '../schemas/audience-upload';
 import { guessAudienceColumns, renderColumnGuesses } from './audience-columns';
 import { renderAudienceUploadStatus } from './audience-upload-status';
 import { loadConfigFile } from './lib/load-config';

@@ -4,7 +4,10 @@
  */
 import { ActivityFailure, ApplicationFailure, proxyActivities, type ActivityOptions } from '@temporalio/workflow';
 import { TIKTOK_AUDIENCE_AMBIGUOUS, TiktokFailureType } from '../schemas/failures';
-import type { AudienceDetail, AudienceLedger, AudienceUploadConfig, AudienceUploadPorts, TiktokTarget } from './audience-upload-ports';
+import type { Activities } from '../activities';
+import type { AudienceLedger } from '../activities/audience-snapshots';
+import type { AudienceDetail, TiktokTarget } from '../activities/tiktok-api';
+import type { AudienceUploadConfig } from '../schemas/audience-upload';
 import type { AudiencePlan, AudienceStep, AudienceTargetPlan } from './audience-upload-plan';
 import type { AudienceStage, AudienceUploadState } from './audience-upload-status';
 import { allLimited } from './support/bounded-fan-out';
@@ -30,7 +33,7 @@ export interface ApplyContext {
 
 /** Step 7: each target's audience on TikTok, by `audience.id` or by name; two of one name is a refusal. */
 export async function findAudiences(config: AudienceUploadConfig, names: string[]): Promise<Record<string, string | undefined>> {
-  const tiktok = proxyActivities<AudienceUploadPorts>(tiktokOptions(config, '2 minutes'));
+  const tiktok = proxyActivities<Activities>(tiktokOptions(config, '2 minutes'));
   const target = targetOf(config);
   const found: Record<string, string | undefined> = {};
   for (const name of names) {
@@ -66,7 +69,7 @@ export async function applyPlan(ctx: ApplyContext, plan: AudiencePlan, applied: 
 
 async function applyStep(ctx: ApplyContext, target: AudienceTargetPlan, step: AudienceStep): Promise<void> {
   const { config, state } = ctx;
-  const tiktok = proxyActivities<AudienceUploadPorts>(tiktokOptions(config, '2 minutes'));
+  const tiktok = proxyActivities<Activities>(tiktokOptions(config, '2 minutes'));
   const call = async () => {
     ctx.enter('uploading');
     const filePaths = await uploadFiles(ctx, step);
@@ -91,7 +94,7 @@ async function applyStep(ctx: ApplyContext, target: AudienceTargetPlan, step: Au
 
 async function uploadFiles(ctx: ApplyContext, step: AudienceStep): Promise<string[]> {
   const { config, state } = ctx;
-  const tiktok = proxyActivities<AudienceUploadPorts>(tiktokOptions(config, '10 minutes'));
+  const tiktok = proxyActivities<Activities>(tiktokOptions(config, '10 minutes'));
   const tasks = step.files.map((file) => async () => {
     const known = state.filePaths[file.md5];
     if (known) return known;
@@ -106,7 +109,7 @@ async function uploadFiles(ctx: ApplyContext, step: AudienceStep): Promise<strin
 /** Step 10: one check per poll attempt until TikTok reports the audience valid (benign TikTokAudienceProcessing meanwhile). */
 export async function waitUntilProcessed(ctx: ApplyContext, audienceId: string): Promise<AudienceDetail> {
   const { config, state } = ctx;
-  const poll = proxyActivities<AudienceUploadPorts>(pollingActivityOptions(config.processingPoll, config.processingPoll.timeout));
+  const poll = proxyActivities<Activities>(pollingActivityOptions(config.processingPoll, config.processingPoll.timeout));
   state.processingPolling = pollSchedule(config.processingPoll, Date.now());
   return poll.checkAudienceProcessed({ tiktok: targetOf(config), audienceId });
 }

@@ -4,17 +4,8 @@
  */
 import { ApplicationFailure } from '@temporalio/workflow';
 import { AUDIENCE_REPLACE_TOO_LARGE, AUDIENCE_TOO_MANY_FILES, AUDIENCE_TOO_SMALL } from '../schemas/failures';
-import {
-  TIKTOK_IDENTIFIER_TYPES,
-  perTypeAudienceName,
-  type AudienceAction,
-  type AudienceLedger,
-  type AudienceUploadConfig,
-  type SnapshotDiff,
-  type SnapshotFile,
-  type SnapshotSummary,
-  type TiktokIdentifierType,
-} from './audience-upload-ports';
+import type { ApplyAction as AudienceAction, AudienceLedger, SnapshotDiff, SnapshotFile, SnapshotSummary } from '../activities/audience-snapshots';
+import { TIKTOK_IDENTIFIER_TYPES, perTypeAudienceName, type AudienceUploadConfig, type TiktokIdentifierType } from '../schemas/audience-upload';
 
 /** Bounds one run's history: each file is one upload activity, so a few hundred at most. */
 export const MAX_FILES_PER_RUN = 500;
@@ -34,6 +25,8 @@ export interface AudienceTargetPlan {
   types: TiktokIdentifierType[];
   /** The audience the ledger or TikTok knows; none: the first step creates it. */
   audienceId?: string;
+  /** Not the audience the ledger knows (none yet, adopted, or made again): it is given the whole snapshot. */
+  fresh: boolean;
   steps: AudienceStep[];
   /** Identifiers the audience holds once every step is applied. */
   expectedSize: number;
@@ -84,9 +77,12 @@ export function planAudienceChanges(input: PlanInput): AudiencePlan {
   const targets = audienceTargets(config, input.snapshot).map((target): AudienceTargetPlan => {
     const { id, fromLedger } = knownAudienceId(input, target);
     const planned = fromLedger ? plannedUpdate(input, target) : plannedFirst(input, target, id);
-    const steps = planned.steps.filter((s) => !s.files.every((f) => sameEffect(input.ledger?.applied[f.md5], s.action)));
+    // Files the ledger applied went to the audience it names: if TikTok no longer has that one, they count for nothing.
+    const ledgerId = input.ledger?.audienceIds[target.types[0]!];
+    const gone = input.found !== undefined && ledgerId !== undefined && input.found[target.name] !== ledgerId;
+    const steps = gone ? planned.steps : planned.steps.filter((s) => !s.files.every((f) => sameEffect(input.ledger?.applied[f.md5], s.action)));
     skipped += planned.steps.length - steps.length;
-    return { ...planned, name: target.name, types: target.types, audienceId: id, steps };
+    return { ...planned, name: target.name, types: target.types, audienceId: id, fresh: !fromLedger, steps };
   });
   const files = new Set(targets.flatMap((t) => t.steps.flatMap((s) => s.files.map((f) => f.md5))));
   if (files.size > MAX_FILES_PER_RUN) {

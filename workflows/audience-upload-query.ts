@@ -5,7 +5,8 @@
  */
 import { ActivityFailure, ApplicationFailure, CancellationScope, TimeoutFailure, proxyActivities } from '@temporalio/workflow';
 import { PROTECTED_QUERY_TIMED_OUT } from '../schemas/failures';
-import type { AudienceUploadConfig, AudienceUploadPorts } from './audience-upload-ports';
+import type { Activities } from '../activities';
+import type { AudienceUploadConfig } from '../schemas/audience-upload';
 import type { AudienceUploadState } from './audience-upload-status';
 import { CONTROL_PLANE } from './support/activity-options';
 import { pollSchedule, pollingActivityOptions } from './support/polling';
@@ -13,8 +14,8 @@ import { pollSchedule, pollingActivityOptions } from './support/polling';
 type QuerySource = Extract<AudienceUploadConfig['source'], { kind: 'cleanRoomsQuery' }>;
 
 export async function runProtectedQuery(source: QuerySource, runKey: string, state: AudienceUploadState): Promise<{ resultUri: string; queryId: string; durationMs?: number }> {
-  const control = proxyActivities<AudienceUploadPorts>(CONTROL_PLANE);
-  const poll = proxyActivities<AudienceUploadPorts>(pollingActivityOptions(source.poll, source.timeout));
+  const control = proxyActivities<Activities>(CONTROL_PLANE);
+  const poll = proxyActivities<Activities>(pollingActivityOptions(source.poll, source.timeout));
   const { queryId } = await control.startProtectedQuery({
     membershipId: source.membershipId,
     sql: source.sql,

@@ -1,6 +1,8 @@
 import { defineQuery } from '@temporalio/workflow';
 import { pollProgressAt, type PollSchedule } from '../schemas/poll-schedule';
-import type { AudienceMode, TiktokIdentifierType } from './audience-upload-ports';
+import type { AudienceUploadConfig, TiktokIdentifierType } from '../schemas/audience-upload';
+
+type AudienceMode = AudienceUploadConfig['audience']['mode'];
 
 export const AUDIENCE_STAGES = [
   'waiting-for-turn',

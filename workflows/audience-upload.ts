@@ -2,19 +2,17 @@ import { ApplicationFailure, ParentClosePolicy, executeChild, proxyActivities, s
 import { AUDIENCE_COLUMNS_INVALID, AwsFailureType } from '../schemas/failures';
 import { PIPELINES } from '../schemas/search-attributes';
 import { jobQueueLabels, workflowIds } from '../schemas/temporal-names';
+import type { Activities } from '../activities';
+import type { AudienceLedger, SnapshotDiff } from '../activities/audience-snapshots';
+import { checkAudienceColumns, describeColumnMismatch } from '../schemas/audience-columns';
 import {
   audienceLocations,
   audienceUploadInputSchema,
-  checkAudienceColumns,
-  describeColumnMismatch,
   perTypePrepareInput,
-  type AudienceLedger,
   type AudienceUploadConfig,
   type AudienceUploadInput,
-  type AudienceUploadPorts,
   type AudienceUploadResult,
-  type SnapshotDiff,
-} from './audience-upload-ports';
+} from '../schemas/audience-upload';
 import { applyPlan, findAudiences, targetOf, waitUntilProcessed, type ApplyContext } from './audience-upload-apply';
 import { audienceTargets, planAudienceChanges } from './audience-upload-plan';
 import { runProtectedQuery } from './audience-upload-query';
@@ -27,8 +25,8 @@ import { endedBy, stageTracker } from './support/stage-tracking';
 
 export { audienceUploadStatusQuery } from './audience-upload-status';
 
-const control = proxyActivities<AudienceUploadPorts>(CONTROL_PLANE);
-const heavy = proxyActivities<AudienceUploadPorts>({ startToCloseTimeout: '2 hours', heartbeatTimeout: '2 minutes', retry: { maximumAttempts: 5 } });
+const control = proxyActivities<Activities>(CONTROL_PLANE);
+const heavy = proxyActivities<Activities>({ startToCloseTimeout: '2 hours', heartbeatTimeout: '2 minutes', retry: { maximumAttempts: 5 } });
 
 /**
  * A TikTok custom audience kept in step with an S3 file or a Clean Rooms query result (issue 20):
@@ -114,32 +112,35 @@ async function run(config: AudienceUploadConfig, state: AudienceUploadState, ent
       maxFileBytes: config.output.maxFileBytes,
     });
   }
-  // Planned once before any TikTok call (the refusals), again once TikTok has said which audiences exist.
-  const first = planAudienceChanges({ config, snapshot, ledger, diff });
+  // Planned once before any TikTok call (the refusals), again once TikTok has said which audiences exist: a run whose
+  // snapshot is unchanged still checks that its audiences are there, and makes one again that was deleted on TikTok.
+  planAudienceChanges({ config, snapshot, ledger, diff });
+  enter('finding-audience');
+  const found = await findAudiences(config, audienceTargets(config, snapshot).map((t) => t.name));
+  const plan = planAudienceChanges({ config, snapshot, ledger, diff, found });
+  for (const target of plan.targets) if (target.audienceId) for (const type of target.types) state.audienceIds[type] = target.audienceId;
+  // A type whose audience is fresh (made, adopted or made again) was given the whole snapshot, whatever the delta says.
+  const freshTypes = plan.targets.filter((t) => t.fresh).flatMap((t) => t.types);
+  const wholeSnapshot = (counts: AudienceUploadResult['added']) => Object.fromEntries(freshTypes.map((type) => [type, counts[type] ?? 0]));
   const result = (outcome: AudienceUploadResult['outcome'], created: boolean): AudienceUploadResult => ({
     outcome,
     audienceIds: { ...state.audienceIds },
     created,
     mode: config.audience.mode,
     identifiers: snapshot.counts,
-    added: countsOf(diff, 'added', outcome === 'applied' && !diff ? snapshot.counts : {}),
-    removed: countsOf(diff, 'removed', {}),
+    added: { ...countsOf(diff, 'added', outcome === 'applied' && !diff ? snapshot.counts : {}), ...(outcome === 'applied' ? wholeSnapshot(snapshot.counts) : {}) },
+    removed: { ...countsOf(diff, 'removed', {}), ...(outcome === 'applied' ? wholeSnapshot({}) : {}) },
     files: { uploaded: state.files.uploaded, applied: state.files.applied },
     rows: state.rows!,
     rejectsPrefix: prepared.rejectsPrefix,
     snapshotUri: snapshot.manifestUri,
     query,
   });
-  if (first.outcome === 'unchanged') {
-    for (const [type, id] of Object.entries(ledger?.audienceIds ?? {})) state.audienceIds[type] = id;
+
+  if (plan.outcome === 'unchanged') {
     enter('completed');
     return { ...result('unchanged', false), since: ledger?.runKey };
   }
-
-  enter('finding-audience');
-  const found = await findAudiences(config, audienceTargets(config, snapshot).map((t) => t.name));
-  const plan = planAudienceChanges({ config, snapshot, ledger, diff, found });
-  for (const target of plan.targets) if (target.audienceId) for (const type of target.types) state.audienceIds[type] = target.audienceId;
   state.plan = { add: sum(plan.targets.map((t) => t.added)), remove: sum(plan.targets.map((t) => t.removed)), steps: sum(plan.targets.map((t) => t.steps.length)) };
   state.files.planned = new Set(plan.targets.flatMap((t) => t.steps.flatMap((s) => s.files.map((f) => f.md5)))).size;
 

@@ -14,6 +14,7 @@ import { checkNowSignal, type uid2SubscriptionApproval } from '../../workflows/u
 import type { prepareIdentityData } from '../../workflows/preparation/prepare-identity-data';
 import type { uid2Matching } from '../../workflows/uid2-matching/uid2-matching';
 import { amcIdMappingStatusQuery, type amcIdMapping } from '../../workflows/amc-id-mapping/amc-id-mapping';
+import type { audienceUpload } from '../../workflows/audience-upload';
 import { readStackFile } from '../../scripts/local-stack/leftovers';
 import { descendantsOf, isRunning, processById, type ProcessRecord } from '../../scripts/local-stack/processes';
 import { PROJECT_ROOT } from '../../toolchain/paths';
@@ -163,6 +164,15 @@ describe('npm start (local stack)', () => {
       expect(amc).toMatchObject({ stage: 'guarding', collaboration: { status: 'ACTIVE' }, lastJob: { kind: 'create', status: 'SUCCEEDED' }, refreshes: 0 });
       expect(amc.tables.map((t) => t.name)).toEqual(['Demo_AMC_Customers']);
       expect(output).toContain(`demo: AMC mapping table Demo_AMC_Customers (id ${amc.tables[0]!.id}) ready: 240 rows in, 0 rejected, ${amc.lastInput!.counts!.keys} customer keys`);
+
+      // The demo customers became TikTok audiences, one per identifier type, in the sandbox's TikTok stand-in.
+      const tiktokId = workflowIds.audienceUpload('demo-tiktok-customers', new Date().toISOString().slice(0, 10));
+      expect(output).toContain(`demo: Started audienceUpload ${tiktokId}`);
+      const audience = await client.workflow.getHandle<typeof audienceUpload>(tiktokId).result();
+      expect(audience).toMatchObject({ outcome: 'applied', created: true, rows: { in: 240 } });
+      expect(Object.keys(audience.audienceIds).sort()).toEqual(['EMAIL_SHA256', 'PHONE_SHA256']);
+      if (!output.includes('demo: TikTok audiences ')) await waitForOutput(child, 'demo: TikTok audiences ', () => output);
+      expect(output).toContain(`demo: TikTok audiences EMAIL_SHA256 ${audience.audienceIds.EMAIL_SHA256} (${audience.identifiers.EMAIL_SHA256} identifiers)`);
     } finally {
       await connection.close();
     }

@@ -1,7 +1,7 @@
 /**
  * Records the workflow histories replayed by test/replay (run `npm run record-histories` after an
  * intended, compatible change; commit the JSON). Runs on the time-skipping server with stubbed
- * activities (amcIdMapping: a dev server and the sandbox), no codec, and made-up ids and values only,
+ * activities (amcIdMapping and audienceUpload: a dev server and the sandbox), no codec, and made-up ids and values only,
  * so the fixtures hold no secrets and no PII.
  */
 import { writeFileSync } from 'node:fs';
@@ -32,6 +32,7 @@ import { prepareIdentityData, prepStatusQuery } from '../../workflows/preparatio
 import { erJobQueue } from '../../workflows/er-job-queue/er-job-queue';
 import { queueStatusQuery, releaseTurnSignal, requestTurnSignal } from '../../workflows/er-job-queue/er-job-queue-messages';
 import { recordAmcIdMapping } from './record-amc-id-mapping';
+import { recordAudienceUpload } from './record-audience-upload';
 
 const DAY = 86_400_000;
 
@@ -62,6 +63,11 @@ async function main(): Promise<void> {
     if (recording('er-job-queue-continued')) await recordJobQueueContinued(env, workflowBundle);
     // On a dev server with the production worker against the sandbox, whose AMC stand-in keeps its own clock.
     if (recording('amc-id-mapping')) save('amc-id-mapping', await recordAmcIdMapping(workflowBundle));
+    if (recording('audience-upload')) {
+      const { created, delta } = await recordAudienceUpload(workflowBundle);
+      save('audience-upload-created', created);
+      save('audience-upload-delta', delta);
+    }
     if (!['uid2-subscription-approval', 'uid2-subscription-approval-by-update', 'uid2-matching', 'uid2-matching-prepared'].some(recording)) return;
     const since = await env.currentTimeMs();
     const activities: Activities = {

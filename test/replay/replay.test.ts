@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { workflowBundle } from '../helpers/environments';
 import { historyText } from '../helpers/history-text';
 import { AMC_RECORDING_VALUES } from './amc-id-mapping-recording';
+import { AUDIENCE_RECORDING_VALUES } from './audience-upload-recording';
 
 /** Fixtures are written by test/replay/record-histories.ts (`npm run record-histories`). */
 /** Replays recorded histories against today's workflow code: a non-deterministic change fails here. */
@@ -28,5 +29,12 @@ describe('replay of recorded histories', () => {
     const text = historyText(history);
     expect(text).toContain('"uniqueId":"Customer_ID"');
     expect(AMC_RECORDING_VALUES.filter((value) => text.includes(value))).toEqual([]);
+  });
+
+  it.each(['audience-upload-created.json', 'audience-upload-delta.json'])('%s, recorded on the sandbox, holds none of its identifiers, raw or hashed', (file) => {
+    const history = temporal.api.history.v1.History.fromObject(JSON.parse(readFileSync(join(dir, file), 'utf8')) as object);
+    const text = historyText(history);
+    expect(text).toContain('"name":"recorded-tiktok-customers"');
+    expect(AUDIENCE_RECORDING_VALUES.filter((value) => text.includes(value))).toEqual([]);
   });
 });

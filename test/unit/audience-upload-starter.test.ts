@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { guessAudienceColumns, renderColumnGuesses } from '../../starters/audience-columns';
 import { renderAudienceUploadStatus } from '../../starters/audience-upload-status';
-import { audienceUploadInputSchema } from '../../workflows/audience-upload-ports';
+import { audienceUploadInputSchema } from '../../schemas/audience-upload';
 import { loadConfigFile } from '../../starters/lib/load-config';
 import type { AudienceUploadStatus } from '../../workflows/audience-upload-status';
 

@@ -15,7 +15,7 @@ import {
 import { jobQueueLabels, workflowIds } from '../../schemas/temporal-names';
 import { FAILURE_CONVERTER_PATH } from '../../temporal-client/codec/data-converter';
 import { audienceUpload } from '../../workflows/audience-upload';
-import type { AudienceUploadInput } from '../../workflows/audience-upload-ports';
+import type { AudienceUploadInput } from '../../schemas/audience-upload';
 import { connectTimeSkipping } from '../helpers/environments';
 import { workflowFailureOf } from '../helpers/failures';
 import { FakeTiktok } from './fake-tiktok';
@@ -114,13 +114,29 @@ describe('audienceUpload', () => {
     );
   });
 
-  it('a re-run of the same input is a no-op that says so: no TikTok call', async () => {
+  it('a re-run of the same input is a no-op that says so: it only checks that the audience is still on TikTok', async () => {
     await withWorker(async ({ tiktok, run }) => {
       const first = await (await run()).result();
       const calls = { ...tiktok.calls };
       const again = await (await run()).result();
       expect(again).toMatchObject({ outcome: 'unchanged', created: false, files: { uploaded: 0, applied: 0 }, audienceIds: first.audienceIds });
-      expect(tiktok.calls).toEqual(calls);
+      expect(tiktok.calls).toEqual({ ...calls, find: calls.find + 1 });
+    });
+  });
+
+  it('a re-run after the audience was deleted on TikTok makes it again with every file, once', async () => {
+    await withWorker(async ({ tiktok, run }) => {
+      const first = await (await run()).result();
+      tiktok.audiences.delete(first.audienceIds.EMAIL_SHA256!);
+      const again = await (await run()).result();
+      expect(again).toMatchObject({ outcome: 'applied', created: true, files: { applied: 4 }, added: { EMAIL_SHA256: 2000, PHONE_SHA256: 1500 }, removed: { EMAIL_SHA256: 0, PHONE_SHA256: 0 } });
+      const id = again.audienceIds.EMAIL_SHA256!;
+      expect(id).not.toBe(first.audienceIds.EMAIL_SHA256);
+      expect(tiktok.audiences.size).toBe(1);
+      expect(filesOf(tiktok, id)).toEqual([1, 1, 1, 1]);
+      expect(tiktok.membersOf(id)).toEqual(tiktok.expectedMembers(day1()));
+      // And the run after that is unchanged again, against the new audience.
+      expect(await (await run()).result()).toMatchObject({ outcome: 'unchanged', audienceIds: { EMAIL_SHA256: id } });
     });
   });
 

@@ -9,16 +9,16 @@ import {
   TiktokFailureType,
 } from '../../schemas/failures';
 import type { PrepareIdentityDataInput } from '../../schemas/preparation/prep';
-import {
-  TIKTOK_IDENTIFIER_TYPES,
-  type AudienceLedger,
-  type AudienceUploadPorts,
-  type SnapshotFile,
-  type TiktokIdentifierType,
-} from '../../workflows/audience-upload-ports';
+import type { Activities } from '../../activities';
+import type { AudienceSnapshotActivities, AudienceLedger, SnapshotFile } from '../../activities/audience-snapshots';
+import type { TiktokApiActivities } from '../../activities/tiktok-api';
+import { TIKTOK_IDENTIFIER_TYPES, type TiktokIdentifierType } from '../../schemas/audience-upload';
 
 /** The activities audienceUpload calls, with the signatures the workflow proxies: a fake that drifts fails to compile. */
-type AudienceActivities = Pick<AudienceUploadPorts, keyof AudienceUploadPorts>;
+type AudienceActivities = Pick<
+  Activities,
+  keyof AudienceSnapshotActivities | keyof TiktokApiActivities | 'startProtectedQuery' | 'checkProtectedQuery' | 'cancelProtectedQuery' | 'checkQueryMembership'
+>;
 
 /** The activity the test's stand-in child prepareIdentityData calls. */
 export interface FakePrepareActivities {
@@ -194,7 +194,7 @@ export class FakeTiktok {
         this.calls.create += 1;
         const id = this.addAudience(name);
         const audience = this.audiences.get(id)!;
-        audience.calculateType = calculateType;
+        audience.calculateType = calculateType as TiktokIdentifierType;
         this.apply(audience, 'APPEND', filePaths, await this.now());
         if (this.loseNextCreateResponse) {
           this.loseNextCreateResponse = false;
@@ -213,7 +213,7 @@ export class FakeTiktok {
         if ((await this.now()) < audience.readyAt) {
           throw ApplicationFailure.create({ type: TIKTOK_AUDIENCE_PROCESSING, message: `audience ${audienceId} is processing`, category: ApplicationFailureCategory.BENIGN });
         }
-        return { isValid: true, size: audience.members.size, calculateType: audience.calculateType };
+        return { audienceId, isValid: true, size: audience.members.size, calculateType: audience.calculateType };
       },
     };
   }
