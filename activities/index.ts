@@ -8,7 +8,7 @@ import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { createAmcApiActivities } from './amc-api';
 import { createAmcPrerequisiteActivities } from './amc-id-mapping/amc-prerequisites';
 import { createAmcStorageActivities } from './amc-id-mapping/amc-storage';
-import { createAudienceSnapshotActivities } from './audience-snapshots';
+import { createAudienceSnapshotActivities } from './audience-upload/audience-snapshots';
 import { withAwsFailureMapping } from './support/aws-errors';
 import { createCleanRoomsActivities } from './clean-rooms/clean-rooms';
 import { createCleanRoomsQueryActivities } from './clean-rooms/clean-rooms-queries';

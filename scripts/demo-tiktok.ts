@@ -1,11 +1,11 @@
 import { CreateSecretCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { audienceUploadInputSchema, type AudienceUploadConfig, type AudienceUploadResult } from '../schemas/audience-upload';
+import { audienceUploadInputSchema, type AudienceUploadConfig, type AudienceUploadResult } from '../schemas/audience-upload/audience-upload';
 import { workflowIds } from '../schemas/temporal-names';
 import { loadConfigFile } from '../starters/lib/load-config';
 import { runWorkflow } from '../starters/lib/run-workflow';
 import { starterContext, type StarterContext } from '../starters/lib/temporal';
 import { PROJECT_ROOT } from '../toolchain/paths';
-import { audienceUpload } from '../workflows/audience-upload';
+import { audienceUpload } from '../workflows/audience-upload/audience-upload';
 import { sandboxAdmin } from './demo-data-seed';
 
 /** The secret examples/audience-upload.sandbox.json names. */

@@ -3,7 +3,7 @@ import { decodeUtf8, parseCsvRecords, parseJsonLines } from '../pii/prep/read/pa
 import { openSource } from '../pii/prep/read/record-sources';
 import { formatFromName, type DataFormat } from '../schemas/preparation/prep';
 import { parseLocation } from '../storage/data-location';
-import { checkAudienceColumns, describeColumnMismatch, guessColumnType, type ColumnDefinition } from '../schemas/audience-columns';
+import { checkAudienceColumns, describeColumnMismatch, guessColumnType, type ColumnDefinition } from '../schemas/audience-upload/audience-columns';
 
 export interface ColumnGuess {
   name: string;

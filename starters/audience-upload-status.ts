@@ -1,4 +1,4 @@
-import type { AudienceUploadStatus } from '../workflows/audience-upload-status';
+import type { AudienceUploadStatus } from '../workflows/audience-upload/audience-upload-status';
 
 /** One line per change while following a run: stage, query checks, files, counts. */
 export function renderAudienceUploadStatus(s: AudienceUploadStatus): string {

@@ -5,4 +5,4 @@ export { erJobQueue } from './er-job-queue/er-job-queue';
 export { groupByKey } from './preparation/group-by-key';
 export { amcIdMapping } from './amc-id-mapping/amc-id-mapping';
 export { amcIdMappingInputArrived } from './amc-id-mapping/amc-id-mapping-notify';
-export { audienceUpload } from './audience-upload';
+export { audienceUpload } from './audience-upload/audience-upload';

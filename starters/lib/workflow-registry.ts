@@ -6,7 +6,7 @@ import { uid2MatchingInputSchema } from '../../schemas/uid2-matching/uid2-matchi
 import type { amcIdMappingInputArrived, audienceUpload, prepareIdentityData, uid2Matching, uid2SubscriptionApproval } from '../../workflows';
 import { amcIdMappingInputSchema } from '../../schemas/amc-id-mapping/amc-id-mapping';
 import { amcTableName } from '../../schemas/amc-id-mapping/amc-id-mapping-resources';
-import { audienceUploadInputSchema } from '../../schemas/audience-upload';
+import { audienceUploadInputSchema } from '../../schemas/audience-upload/audience-upload';
 import { ConfigError, validateConfig } from './load-config';
 
 /** How to start a workflow from a validated config: its input schema, its deterministic id, its arguments. */

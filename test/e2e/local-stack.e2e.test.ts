@@ -14,7 +14,7 @@ import { checkNowSignal, type uid2SubscriptionApproval } from '../../workflows/u
 import type { prepareIdentityData } from '../../workflows/preparation/prepare-identity-data';
 import type { uid2Matching } from '../../workflows/uid2-matching/uid2-matching';
 import { amcIdMappingStatusQuery, type amcIdMapping } from '../../workflows/amc-id-mapping/amc-id-mapping';
-import type { audienceUpload } from '../../workflows/audience-upload';
+import type { audienceUpload } from '../../workflows/audience-upload/audience-upload';
 import { readStackFile } from '../../scripts/local-stack/leftovers';
 import { descendantsOf, isRunning, processById, type ProcessRecord } from '../../scripts/local-stack/processes';
 import { PROJECT_ROOT } from '../../toolchain/paths';

@@ -5,13 +5,13 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { stringify } from 'csv-stringify/sync';
 import { adminAuthHeaders } from '../../sandbox/admin/admin-guard';
 import { startSandbox, type Sandbox } from '../../sandbox/server';
-import type { AudienceUploadInput } from '../../schemas/audience-upload';
+import type { AudienceUploadInput } from '../../schemas/audience-upload/audience-upload';
 import { SEARCH_ATTRIBUTES, SEARCH_ATTRIBUTE_SDK_TYPE } from '../../schemas/search-attributes';
 import { workflowIds } from '../../schemas/temporal-names';
 import { temporalCliPath } from '../../toolchain/paths';
 import { createAwsClients, destroyAwsClients } from '../../worker/aws-clients';
 import { createWorker } from '../../worker/create-worker';
-import { audienceUpload } from '../../workflows/audience-upload';
+import { audienceUpload } from '../../workflows/audience-upload/audience-upload';
 import { historyText } from '../helpers/history-text';
 import { AUDIENCE_RECORDING_DAYS, AUDIENCE_RECORDING_HEADER, AUDIENCE_RECORDING_VALUES, audienceRecordingRows } from './audience-upload-recording';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { checkAudienceColumns, describeColumnMismatch, guessColumnType } from '../../schemas/audience-columns';
-import { audienceLocations, audienceUploadInputSchema, prepRulesFor, type AudienceUploadInput } from '../../schemas/audience-upload';
+import { checkAudienceColumns, describeColumnMismatch, guessColumnType } from '../../schemas/audience-upload/audience-columns';
+import { audienceLocations, audienceUploadInputSchema, prepRulesFor, type AudienceUploadInput } from '../../schemas/audience-upload/audience-upload';
 import { formatIssues } from '../../schemas/format-issues';
 
 /** The columns of Audience Uploader from AWS Clean Rooms' test file, defined as its UI's step 3 would. */

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { describe, expect, it } from 'vitest';
-import { createAudienceSnapshotActivities, type AudienceLedger, type AudienceSnapshotActivities } from '../../activities/audience-snapshots';
+import { createAudienceSnapshotActivities, type AudienceLedger, type AudienceSnapshotActivities } from '../../activities/audience-upload/audience-snapshots';
 import { useSandboxBuckets } from '../helpers/sandbox';
 
 /** The snapshot activities on S3 (the sandbox's versitygw), through the worker's own S3 client. */

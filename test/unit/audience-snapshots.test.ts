@@ -4,7 +4,7 @@ import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { describe, expect, it } from 'vitest';
-import { createAudienceSnapshotActivities, type AudienceLedger, type AudienceSnapshotActivities } from '../../activities/audience-snapshots';
+import { createAudienceSnapshotActivities, type AudienceLedger, type AudienceSnapshotActivities } from '../../activities/audience-upload/audience-snapshots';
 import { sha256Hex } from '../../pii/hash';
 import { prepareParts } from '../../pii/prep/run/prepare-parts';
 import { chunkExecutor } from '../../pii/prep/threads/chunk-executor';

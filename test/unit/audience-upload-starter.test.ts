@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { guessAudienceColumns, renderColumnGuesses } from '../../starters/audience-columns';
 import { renderAudienceUploadStatus } from '../../starters/audience-upload-status';
-import { audienceUploadInputSchema } from '../../schemas/audience-upload';
+import { audienceUploadInputSchema } from '../../schemas/audience-upload/audience-upload';
 import { loadConfigFile } from '../../starters/lib/load-config';
-import type { AudienceUploadStatus } from '../../workflows/audience-upload-status';
+import type { AudienceUploadStatus } from '../../workflows/audience-upload/audience-upload-status';
 
 /** The test record of Audience Uploader from AWS Clean Rooms, and more of its kind. */
 const records = [

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { tiktokAudienceLine } from '../../scripts/demo-tiktok';
-import type { AudienceUploadResult } from '../../schemas/audience-upload';
+import type { AudienceUploadResult } from '../../schemas/audience-upload/audience-upload';
 
 const applied: AudienceUploadResult = {
   outcome: 'applied',

@@ -7,7 +7,7 @@ import { TERMINAL_STAGES } from '../../schemas/stages';
 import { matchingJobStages, uid2MatchingStages } from '../../schemas/uid2-matching/uid2-matching';
 import { uid2SubscriptionApprovalStages } from '../../schemas/uid2-subscription-approval';
 import { AMC_STAGES } from '../../schemas/amc-id-mapping/amc-id-mapping-state';
-import { AUDIENCE_STAGES } from '../../workflows/audience-upload-status';
+import { AUDIENCE_STAGES } from '../../workflows/audience-upload/audience-upload-status';
 
 const prepStages = ['planning', 'preparing', 'writing-manifest', 'completed', 'failed', 'cancelled'] satisfies PrepStage[];
 const stagesOf: Record<Pipeline, readonly string[]> = {

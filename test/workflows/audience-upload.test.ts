@@ -14,8 +14,8 @@ import {
 } from '../../schemas/failures';
 import { jobQueueLabels, workflowIds } from '../../schemas/temporal-names';
 import { FAILURE_CONVERTER_PATH } from '../../temporal-client/codec/data-converter';
-import { audienceUpload } from '../../workflows/audience-upload';
-import type { AudienceUploadInput } from '../../schemas/audience-upload';
+import { audienceUpload } from '../../workflows/audience-upload/audience-upload';
+import type { AudienceUploadInput } from '../../schemas/audience-upload/audience-upload';
 import { connectTimeSkipping } from '../helpers/environments';
 import { workflowFailureOf } from '../helpers/failures';
 import { FakeTiktok } from './fake-tiktok';

@@ -10,9 +10,9 @@ import {
 } from '../../schemas/failures';
 import type { PrepareIdentityDataInput } from '../../schemas/preparation/prep';
 import type { Activities } from '../../activities';
-import type { AudienceSnapshotActivities, AudienceLedger, SnapshotFile } from '../../activities/audience-snapshots';
+import type { AudienceSnapshotActivities, AudienceLedger, SnapshotFile } from '../../activities/audience-upload/audience-snapshots';
 import type { TiktokApiActivities } from '../../activities/tiktok-api';
-import { TIKTOK_IDENTIFIER_TYPES, type TiktokIdentifierType } from '../../schemas/audience-upload';
+import { TIKTOK_IDENTIFIER_TYPES, type TiktokIdentifierType } from '../../schemas/audience-upload/audience-upload';
 
 /** The activities audienceUpload calls, with the signatures the workflow proxies: a fake that drifts fails to compile. */
 type AudienceActivities = Pick<

@@ -3,9 +3,9 @@
  * run's snapshot, or why none may be made. Refusals happen here, before any TikTok call.
  */
 import { ApplicationFailure } from '@temporalio/workflow';
-import { AUDIENCE_REPLACE_TOO_LARGE, AUDIENCE_TOO_MANY_FILES, AUDIENCE_TOO_SMALL } from '../schemas/failures';
-import type { ApplyAction as AudienceAction, AudienceLedger, SnapshotDiff, SnapshotFile, SnapshotSummary } from '../activities/audience-snapshots';
-import { TIKTOK_IDENTIFIER_TYPES, perTypeAudienceName, type AudienceUploadConfig, type TiktokIdentifierType } from '../schemas/audience-upload';
+import { AUDIENCE_REPLACE_TOO_LARGE, AUDIENCE_TOO_MANY_FILES, AUDIENCE_TOO_SMALL } from '../../schemas/failures';
+import type { ApplyAction as AudienceAction, AudienceLedger, SnapshotDiff, SnapshotFile, SnapshotSummary } from '../../activities/audience-upload/audience-snapshots';
+import { TIKTOK_IDENTIFIER_TYPES, perTypeAudienceName, type AudienceUploadConfig, type TiktokIdentifierType } from '../../schemas/audience-upload/audience-upload';
 
 /** Bounds one run's history: each file is one upload activity, so a few hundred at most. */
 export const MAX_FILES_PER_RUN = 500;

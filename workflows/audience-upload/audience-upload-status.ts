@@ -1,6 +1,6 @@
 import { defineQuery } from '@temporalio/workflow';
-import { pollProgressAt, type PollSchedule } from '../schemas/poll-schedule';
-import type { AudienceUploadConfig, TiktokIdentifierType } from '../schemas/audience-upload';
+import { pollProgressAt, type PollSchedule } from '../../schemas/poll-schedule';
+import type { AudienceUploadConfig, TiktokIdentifierType } from '../../schemas/audience-upload/audience-upload';
 
 type AudienceMode = AudienceUploadConfig['audience']['mode'];
 

@@ -1,19 +1,19 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { buildSnapshot } from '../pii/prep/hash-sets/build-snapshot';
-import { diffSnapshots } from '../pii/prep/hash-sets/diff-snapshots';
-import type { HashFile } from '../pii/prep/hash-sets/sorted-files';
-import { audienceLedgerSchema, snapshotManifestSchema, type SnapshotManifest } from '../pii/prep/hash-sets/snapshot-manifest';
-import { readJson, readJsonIfAny, removeObjects, removeUnder, writeJson } from '../pii/prep/hash-sets/stored-objects';
-import { PrepInputError } from '../pii/prep/read/input-errors';
-import { openSource } from '../pii/prep/read/record-sources';
-import type { PrepManifest } from '../pii/prep/run/manifest';
-import { listInputObjects } from '../pii/prep/run/plan-tasks';
-import { parseLocation } from '../storage/data-location';
-import { TIKTOK_IDENTIFIER_TYPES, TIKTOK_TYPE_OF, type TiktokIdentifierType } from '../schemas/audience-upload';
-import { PREP_INPUT_ERROR } from '../schemas/failures';
-import type { DataFormat } from '../schemas/preparation/prep';
+import { buildSnapshot } from '../../pii/prep/hash-sets/build-snapshot';
+import { diffSnapshots } from '../../pii/prep/hash-sets/diff-snapshots';
+import type { HashFile } from '../../pii/prep/hash-sets/sorted-files';
+import { audienceLedgerSchema, snapshotManifestSchema, type SnapshotManifest } from '../../pii/prep/hash-sets/snapshot-manifest';
+import { readJson, readJsonIfAny, removeObjects, removeUnder, writeJson } from '../../pii/prep/hash-sets/stored-objects';
+import { PrepInputError } from '../../pii/prep/read/input-errors';
+import { openSource } from '../../pii/prep/read/record-sources';
+import type { PrepManifest } from '../../pii/prep/run/manifest';
+import { listInputObjects } from '../../pii/prep/run/plan-tasks';
+import { parseLocation } from '../../storage/data-location';
+import { TIKTOK_IDENTIFIER_TYPES, TIKTOK_TYPE_OF, type TiktokIdentifierType } from '../../schemas/audience-upload/audience-upload';
+import { PREP_INPUT_ERROR } from '../../schemas/failures';
+import type { DataFormat } from '../../schemas/preparation/prep';
 
 /*
  * An audience's snapshots and ledger, in S3: per TikTok type the distinct hashes of one run, sorted, in TikTok-ready files

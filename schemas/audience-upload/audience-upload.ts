@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { columnDefinitionIssues, columnDefinitionSchema, piiTypesOf, type TiktokIdentifierType } from './audience-columns';
-import { durationSchema } from './duration';
-import { pollIntervalsShape } from './poll-schedule';
-import { DATA_FORMATS, regionCode, type DataFormat, type PrepareIdentityDataInput, type PrepRules } from './preparation/prep';
-import { s3PrefixSchema } from './s3-prefix';
-import { joinUnder, S3_OBJECT_OR_PREFIX_PATTERN } from '../storage/s3-uri';
+import { durationSchema } from '../duration';
+import { pollIntervalsShape } from '../poll-schedule';
+import { DATA_FORMATS, regionCode, type DataFormat, type PrepareIdentityDataInput, type PrepRules } from '../preparation/prep';
+import { s3PrefixSchema } from '../s3-prefix';
+import { joinUnder, S3_OBJECT_OR_PREFIX_PATTERN } from '../../storage/s3-uri';
 
 export { TIKTOK_IDENTIFIER_TYPES, type TiktokIdentifierType } from './audience-columns';
 

@@ -1,10 +1,10 @@
 import { ApplicationFailure, ParentClosePolicy, executeChild, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
-import { AUDIENCE_COLUMNS_INVALID, AwsFailureType } from '../schemas/failures';
-import { PIPELINES } from '../schemas/search-attributes';
-import { jobQueueLabels, workflowIds } from '../schemas/temporal-names';
-import type { Activities } from '../activities';
-import type { AudienceLedger, SnapshotDiff } from '../activities/audience-snapshots';
-import { checkAudienceColumns, describeColumnMismatch } from '../schemas/audience-columns';
+import { AUDIENCE_COLUMNS_INVALID, AwsFailureType } from '../../schemas/failures';
+import { PIPELINES } from '../../schemas/search-attributes';
+import { jobQueueLabels, workflowIds } from '../../schemas/temporal-names';
+import type { Activities } from '../../activities';
+import type { AudienceLedger, SnapshotDiff } from '../../activities/audience-upload/audience-snapshots';
+import { checkAudienceColumns, describeColumnMismatch } from '../../schemas/audience-upload/audience-columns';
 import {
   audienceLocations,
   audienceUploadInputSchema,
@@ -12,16 +12,16 @@ import {
   type AudienceUploadConfig,
   type AudienceUploadInput,
   type AudienceUploadResult,
-} from '../schemas/audience-upload';
+} from '../../schemas/audience-upload/audience-upload';
 import { applyPlan, findAudiences, targetOf, waitUntilProcessed, type ApplyContext } from './audience-upload-apply';
 import { audienceTargets, planAudienceChanges } from './audience-upload-plan';
 import { runProtectedQuery } from './audience-upload-query';
 import { audienceUploadStatus, audienceUploadStatusQuery, type AudienceStage, type AudienceUploadState } from './audience-upload-status';
-import { invalidInput } from './support/invalid-input';
-import { prepareIdentityData } from './preparation/prepare-identity-data';
-import { CONTROL_PLANE } from './support/activity-options';
-import { erJobTurns } from './support/er-job-turn';
-import { endedBy, stageTracker } from './support/stage-tracking';
+import { invalidInput } from '../support/invalid-input';
+import { prepareIdentityData } from '../preparation/prepare-identity-data';
+import { CONTROL_PLANE } from '../support/activity-options';
+import { erJobTurns } from '../support/er-job-turn';
+import { endedBy, stageTracker } from '../support/stage-tracking';
 
 export { audienceUploadStatusQuery } from './audience-upload-status';
 

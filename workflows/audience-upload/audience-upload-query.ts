@@ -4,12 +4,12 @@
  * history does not grow with the query's duration. Past `source.timeout` the query is cancelled.
  */
 import { ActivityFailure, ApplicationFailure, CancellationScope, TimeoutFailure, proxyActivities } from '@temporalio/workflow';
-import { PROTECTED_QUERY_TIMED_OUT } from '../schemas/failures';
-import type { Activities } from '../activities';
-import type { AudienceUploadConfig } from '../schemas/audience-upload';
+import { PROTECTED_QUERY_TIMED_OUT } from '../../schemas/failures';
+import type { Activities } from '../../activities';
+import type { AudienceUploadConfig } from '../../schemas/audience-upload/audience-upload';
 import type { AudienceUploadState } from './audience-upload-status';
-import { CONTROL_PLANE } from './support/activity-options';
-import { pollSchedule, pollingActivityOptions } from './support/polling';
+import { CONTROL_PLANE } from '../support/activity-options';
+import { pollSchedule, pollingActivityOptions } from '../support/polling';
 
 type QuerySource = Extract<AudienceUploadConfig['source'], { kind: 'cleanRoomsQuery' }>;
 

@@ -3,15 +3,15 @@
  * the call that uses them, create or update, wait until TikTok has processed the audience.
  */
 import { ActivityFailure, ApplicationFailure, proxyActivities, type ActivityOptions } from '@temporalio/workflow';
-import { TIKTOK_AUDIENCE_AMBIGUOUS, TiktokFailureType } from '../schemas/failures';
-import type { Activities } from '../activities';
-import type { AudienceLedger } from '../activities/audience-snapshots';
-import type { AudienceDetail, TiktokTarget } from '../activities/tiktok-api';
-import type { AudienceUploadConfig } from '../schemas/audience-upload';
+import { TIKTOK_AUDIENCE_AMBIGUOUS, TiktokFailureType } from '../../schemas/failures';
+import type { Activities } from '../../activities';
+import type { AudienceLedger } from '../../activities/audience-upload/audience-snapshots';
+import type { AudienceDetail, TiktokTarget } from '../../activities/tiktok-api';
+import type { AudienceUploadConfig } from '../../schemas/audience-upload/audience-upload';
 import type { AudiencePlan, AudienceStep, AudienceTargetPlan } from './audience-upload-plan';
 import type { AudienceStage, AudienceUploadState } from './audience-upload-status';
-import { allLimited } from './support/bounded-fan-out';
-import { pollSchedule, pollingActivityOptions } from './support/polling';
+import { allLimited } from '../support/bounded-fan-out';
+import { pollSchedule, pollingActivityOptions } from '../support/polling';
 
 /** TikTok calls: retried with the config's backoff (40100 carries no Retry-After), a day at most so a daily quota can pass. */
 function tiktokOptions(config: AudienceUploadConfig, startToCloseTimeout: string): ActivityOptions {
