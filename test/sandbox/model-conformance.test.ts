@@ -1,5 +1,5 @@
 import { AlreadyExistsException, CreateDatabaseCommand, CreateTableCommand, EntityNotFoundException, GetDatabaseCommand } from '@aws-sdk/client-glue';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { PROVIDER_SERVICES, SANDBOX_ACCOUNT, UID2_LISTING, providerServiceArn } from '../../sandbox/services/catalog';
 import { cleanRoomsRoutes } from '../../sandbox/services/clean-rooms';
 import { dataExchangeRoutes } from '../../sandbox/services/data-exchange';
@@ -313,6 +313,9 @@ function expectValidInput(model: ServiceModel, shape: string, input: Input): voi
   validateShape(model, shape, input, '', out);
   expect(out, 'the prepared input breaks the model').toEqual([]);
 }
+
+// A case sends up to hundreds of requests: on a busy 2-core machine one can pass the default 5 s.
+vi.setConfig({ testTimeout: 30_000 });
 
 describe('model conformance: every implemented operation against its botocore model', () => {
   it('covers every operation the sandbox routes', () => {
