@@ -6,39 +6,7 @@
  * test/fixtures/amc/ and should tighten these readers.
  */
 
-type Json = Record<string, unknown>;
-
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-/** The first of these members that is a non-empty string (or a number, as a string). */
-function str(o: Json, ...names: string[]): string | undefined {
-  for (const n of names) {
-    const v = o[n];
-    if (typeof v === 'string' && v.length > 0) return v;
-    if (typeof v === 'number') return String(v);
-  }
-  return undefined;
-}
-
-/** A time as ISO 8601, from an ISO string or epoch seconds / milliseconds. */
-function time(o: Json, ...names: string[]): string | undefined {
-  for (const n of names) {
-    const v = o[n];
-    const ms = typeof v === 'number' ? (v < 1e12 ? v * 1000 : v) : typeof v === 'string' ? Date.parse(v) : NaN;
-    if (Number.isFinite(ms)) return new Date(ms).toISOString();
-  }
-  return undefined;
-}
-
-/** The first member that is an array of objects. */
-function list(o: unknown, ...names: string[]): Json[] {
-  if (!isObject(o)) return [];
-  for (const n of names) {
-    const v = o[n];
-    if (Array.isArray(v)) return v.filter(isObject);
-  }
-  return [];
-}
+import { isObject, list, str, time, type Json } from '../support/lenient-json';
 
 export const COLLABORATION_PENDING_STATUSES = ['NOT_STARTED', 'IN_PROGRESS', 'PENDING_ACCEPTANCE'] as const;
 export const COLLABORATION_ENDED_STATUSES = ['REJECTED', 'DELETED'] as const;

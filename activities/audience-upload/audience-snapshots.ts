@@ -1,5 +1,5 @@
 import { Context } from '@temporalio/activity';
-import { ApplicationFailure } from '@temporalio/common';
+import { failFastOnBadInput } from '../preparation/prepare-dataset';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { buildSnapshot } from '../../pii/prep/hash-sets/build-snapshot';
 import { diffSnapshots } from '../../pii/prep/hash-sets/diff-snapshots';
@@ -12,7 +12,6 @@ import type { PrepManifest } from '../../pii/prep/run/manifest';
 import { listInputObjects } from '../../pii/prep/run/plan-tasks';
 import { parseLocation } from '../../storage/data-location';
 import { TIKTOK_IDENTIFIER_TYPES, TIKTOK_TYPE_OF, type TiktokIdentifierType } from '../../schemas/audience-upload/audience-upload';
-import { PREP_INPUT_ERROR } from '../../schemas/failures';
 import type { DataFormat } from '../../schemas/preparation/prep';
 
 /*
@@ -64,15 +63,6 @@ const filesOf = (type: TiktokIdentifierType, files: HashFile[]): SnapshotFile[] 
 /** The folder (prefix) an object is in. */
 const folderOf = (uri: string) => uri.slice(0, uri.lastIndexOf('/') + 1);
 
-/** Input the data's owner must fix (a prepared output of the wrong layout, an object that is not a hash set): fail at once. */
-async function failFastOnBadInput<T>(run: () => Promise<T>): Promise<T> {
-  try {
-    return await run();
-  } catch (error) {
-    if (error instanceof PrepInputError) throw ApplicationFailure.create({ type: PREP_INPUT_ERROR, message: error.message, nonRetryable: true });
-    throw error;
-  }
-}
 
 const beat = () => Context.current().heartbeat();
 

@@ -20,7 +20,7 @@ export interface PrepActivityDeps {
 }
 
 /** Bad input is the data owner's to fix: fail at once, with a message that names columns, objects and offsets, never values. */
-async function failFastOnBadInput<T>(run: () => Promise<T>): Promise<T> {
+export async function failFastOnBadInput<T>(run: () => Promise<T>): Promise<T> {
   try {
     return await run();
   } catch (error) {

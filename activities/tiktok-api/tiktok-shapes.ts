@@ -5,35 +5,7 @@
  * Verified against the sandbox's TikTok stand-in only: real answers belong in test/fixtures/tiktok/.
  */
 
-type Json = Record<string, unknown>;
-
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-/** The first of these members that is a non-empty string (or a number, as a string). */
-function str(o: Json, ...names: string[]): string | undefined {
-  for (const n of names) {
-    const v = o[n];
-    if (typeof v === 'string' && v.length > 0) return v;
-    if (typeof v === 'number') return String(v);
-  }
-  return undefined;
-}
-
-function num(o: Json, ...names: string[]): number | undefined {
-  for (const n of names) {
-    const v = o[n];
-    if (typeof v === 'number' && Number.isFinite(v)) return v;
-    if (typeof v === 'string' && /^\d+$/.test(v)) return Number(v);
-  }
-  return undefined;
-}
-
-function bool(o: Json, name: string): boolean | undefined {
-  const v = o[name];
-  return typeof v === 'boolean' ? v : v === 1 || v === 'true' ? true : v === 0 || v === 'false' ? false : undefined;
-}
-
-const objects = (v: unknown): Json[] => (Array.isArray(v) ? v.filter(isObject) : []);
+import { bool, isObject, num, objects, str, type Json } from '../support/lenient-json';
 
 /** An answer that lacks what the call exists for: TikTok changed, or the base URL is not TikTok. */
 export class TiktokShapeError extends Error {
