@@ -1,21 +1,14 @@
 import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { CreateSecretCommand } from '@aws-sdk/client-secrets-manager';
-import { defineSearchAttributeKey } from '@temporalio/common';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowHandle } from '@temporalio/client';
 import { stringify } from 'csv-stringify/sync';
-import { adminAuthHeaders } from '../../sandbox/admin/admin-guard';
 import { SANDBOX_ACCOUNT } from '../../sandbox/services/catalog';
-import { startSandbox, type Sandbox } from '../../sandbox/server';
 import type { AmcIdMappingInput } from '../../schemas/amc-id-mapping/amc-id-mapping';
-import { SEARCH_ATTRIBUTES, SEARCH_ATTRIBUTE_SDK_TYPE } from '../../schemas/search-attributes';
 import { workflowIds } from '../../schemas/temporal-names';
-import { temporalCliPath } from '../../toolchain/paths';
-import { createAwsClients, destroyAwsClients } from '../../worker/aws-clients';
-import { createWorker } from '../../worker/create-worker';
 import { amcIdMapping, amcIdMappingStatusQuery, dataChangedSignal, deleteTableUpdate } from '../../workflows/amc-id-mapping/amc-id-mapping';
 import type { AmcIdMappingStatus } from '../../workflows/amc-id-mapping/amc-id-mapping-status';
 import { historyText } from '../helpers/history-text';
+import { withRecordingStack } from './recording-stack';
 import { AMC_RECORDING_HEADER, AMC_RECORDING_VALUES, amcRecordingRows } from './amc-id-mapping-recording';
 
 const INSTANCE = 'amcrecorded';
@@ -27,26 +20,15 @@ const NAME = 'Recorded_AMC_Customers';
  * and deferred, the sandbox backdating the table 15 days, the refresh, and the deleteTable Update ending the run.
  */
 export async function recordAmcIdMapping(workflowBundle: { code: string }): Promise<unknown> {
-  const env = await TestWorkflowEnvironment.createLocal({
-    server: {
-      executable: { type: 'existing-path', path: temporalCliPath() },
-      searchAttributes: Object.values(SEARCH_ATTRIBUTES).map((a) => defineSearchAttributeKey(a.name, SEARCH_ATTRIBUTE_SDK_TYPE[a.type])),
-    },
-  });
-  const sandbox = await startSandbox({ port: 0 });
-  process.env.AWS_ENDPOINT_URL = sandbox.url;
-  process.env.AWS_ACCESS_KEY_ID = 'sandbox';
-  process.env.AWS_SECRET_ACCESS_KEY = 'sandbox';
-  const aws = createAwsClients({ AWS_REGION: 'us-east-1' });
-  try {
+  return withRecordingStack(workflowBundle, async ({ env, sandbox, aws, admin, worker: productionWorker }) => {
     for (const Bucket of ['recorded-amc-raw', 'recorded-amc-data', 'recorded-amc-work', 'recorded-amc-results']) await aws.s3.send(new CreateBucketCommand({ Bucket }));
     const putInput = (k1Email: string) =>
       aws.s3.send(new PutObjectCommand({ Bucket: 'recorded-amc-raw', Key: 'customers.csv', Body: stringify(amcRecordingRows(k1Email), { header: true, columns: AMC_RECORDING_HEADER }) }));
     await putInput('sage.brook@example.com');
     const credentials = { clientId: 'amzn1.application-oa2-client.recorded', clientSecret: 'recorded-secret', refreshToken: 'Atzr|recorded-refresh' };
     await aws.secrets.send(new CreateSecretCommand({ Name: 'recorded/amc-credentials', SecretString: JSON.stringify(credentials) }));
-    await admin(sandbox, 'PUT', '/amc/credentials', credentials);
-    await admin(sandbox, 'PUT', `/amc/instances/${INSTANCE}`, { advertiserId: 'RECORDEDADVERTISER', account: SANDBOX_ACCOUNT, status: 'PENDING_ACCEPTANCE', afterChecks: 2 });
+    await admin('PUT', '/amc/credentials', credentials);
+    await admin('PUT', `/amc/instances/${INSTANCE}`, { advertiserId: 'RECORDEDADVERTISER', account: SANDBOX_ACCOUNT, status: 'PENDING_ACCEPTANCE', afterChecks: 2 });
 
     const poll = { initialInterval: '200 milliseconds', maximumInterval: '200 milliseconds', backoffCoefficient: 1 };
     const input: AmcIdMappingInput = {
@@ -65,13 +47,7 @@ export async function recordAmcIdMapping(workflowBundle: { code: string }): Prom
       jobPoll: poll,
     };
     const taskQueue = 'record-amc-id-mapping';
-    const worker = await createWorker({
-      connection: env.nativeConnection,
-      config: { TEMPORAL_NAMESPACE: 'default', TEMPORAL_TASK_QUEUE: taskQueue, WORKER_MAX_CONCURRENT_ACTIVITIES: 8 },
-      clients: aws,
-      dataConverter: {},
-      workflowBundle,
-    });
+    const worker = await productionWorker(taskQueue);
     const notice = (requestId: string) => ({ reason: 'operator' as const, requestId, at: new Date().toISOString() });
     const history = await worker.runUntil(async () => {
       const handle = await env.client.workflow.start(amcIdMapping, { taskQueue, workflowId: workflowIds.amcIdMapping(INSTANCE, NAME), args: [{ input }] });
@@ -79,7 +55,7 @@ export async function recordAmcIdMapping(workflowBundle: { code: string }): Prom
       await putInput('sage.brook.new@example.com');
       await handle.signal(dataChangedSignal, notice('recorded-change'));
       await until(handle, (s) => s.stage === 'waiting-for-refresh-window' && s.inputsProcessed === 2);
-      await admin(sandbox, 'POST', `/amc/tables/${created.tables[0]!.id}/age`, { days: 15 });
+      await admin('POST', `/amc/tables/${created.tables[0]!.id}/age`, { days: 15 });
       await handle.signal(dataChangedSignal, notice('recorded-after-age'));
       await until(handle, (s) => s.refreshes === 1 && s.stage === 'guarding');
       await handle.executeUpdate(deleteTableUpdate, { args: [{ by: 'ops-7', reason: 'recording over' }] });
@@ -90,11 +66,7 @@ export async function recordAmcIdMapping(workflowBundle: { code: string }): Prom
     const leaked = AMC_RECORDING_VALUES.filter((value) => text.includes(value));
     if (leaked.length > 0) throw new Error(`the recorded amcIdMapping history holds ${leaked.length} identity value(s): not saved`);
     return history;
-  } finally {
-    destroyAwsClients(aws);
-    await sandbox.close();
-    await env.teardown();
-  }
+  });
 }
 
 async function until(handle: WorkflowHandle<typeof amcIdMapping>, done: (s: AmcIdMappingStatus) => boolean): Promise<AmcIdMappingStatus> {
@@ -106,7 +78,3 @@ async function until(handle: WorkflowHandle<typeof amcIdMapping>, done: (s: AmcI
   }
 }
 
-async function admin(sandbox: Sandbox, method: string, path: string, body: unknown): Promise<void> {
-  const res = await fetch(`${sandbox.url}/_sandbox${path}`, { method, headers: { ...adminAuthHeaders(), 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  if (!res.ok) throw new Error(`sandbox admin ${method} ${path}: HTTP ${res.status} ${await res.text()}`);
-}

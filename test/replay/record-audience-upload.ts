@@ -1,18 +1,11 @@
 import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { CreateSecretCommand } from '@aws-sdk/client-secrets-manager';
-import { defineSearchAttributeKey } from '@temporalio/common';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { stringify } from 'csv-stringify/sync';
-import { adminAuthHeaders } from '../../sandbox/admin/admin-guard';
-import { startSandbox, type Sandbox } from '../../sandbox/server';
 import type { AudienceUploadInput } from '../../schemas/audience-upload/audience-upload';
-import { SEARCH_ATTRIBUTES, SEARCH_ATTRIBUTE_SDK_TYPE } from '../../schemas/search-attributes';
 import { workflowIds } from '../../schemas/temporal-names';
-import { temporalCliPath } from '../../toolchain/paths';
-import { createAwsClients, destroyAwsClients } from '../../worker/aws-clients';
-import { createWorker } from '../../worker/create-worker';
 import { audienceUpload } from '../../workflows/audience-upload/audience-upload';
 import { historyText } from '../helpers/history-text';
+import { withRecordingStack } from './recording-stack';
 import { AUDIENCE_RECORDING_DAYS, AUDIENCE_RECORDING_HEADER, AUDIENCE_RECORDING_VALUES, audienceRecordingRows } from './audience-upload-recording';
 
 const NAME = 'recorded-tiktok-customers';
@@ -24,29 +17,18 @@ const SQL = 'SELECT customer_id, email, phone FROM customers';
  * the emails and the phones APPENDed; day 2 from S3, the delta APPENDed and REMOVEd.
  */
 export async function recordAudienceUpload(workflowBundle: { code: string }): Promise<{ created: unknown; delta: unknown }> {
-  const env = await TestWorkflowEnvironment.createLocal({
-    server: {
-      executable: { type: 'existing-path', path: temporalCliPath() },
-      searchAttributes: Object.values(SEARCH_ATTRIBUTES).map((a) => defineSearchAttributeKey(a.name, SEARCH_ATTRIBUTE_SDK_TYPE[a.type])),
-    },
-  });
-  const sandbox = await startSandbox({ port: 0 });
-  process.env.AWS_ENDPOINT_URL = sandbox.url;
-  process.env.AWS_ACCESS_KEY_ID = 'sandbox';
-  process.env.AWS_SECRET_ACCESS_KEY = 'sandbox';
-  const aws = createAwsClients({ AWS_REGION: 'us-east-1' });
-  try {
+  return withRecordingStack(workflowBundle, async ({ env, sandbox, aws, admin, worker: productionWorker }) => {
     for (const Bucket of ['recorded-aud-raw', 'recorded-aud-work', 'recorded-aud-results']) await aws.s3.send(new CreateBucketCommand({ Bucket }));
     const putDay = (ids: number[]) =>
       aws.s3.send(new PutObjectCommand({ Bucket: 'recorded-aud-raw', Key: 'customers.csv', Body: stringify(audienceRecordingRows(ids), { header: true, columns: AUDIENCE_RECORDING_HEADER }) }));
     await putDay(AUDIENCE_RECORDING_DAYS.day1);
     const credentials = { accessToken: 'recorded-token', advertiserId: '7000000000000000099' };
     await aws.secrets.send(new CreateSecretCommand({ Name: 'recorded/tiktok', SecretString: JSON.stringify({ ACCESS_TOKEN: credentials.accessToken, ADVERTISER_ID: credentials.advertiserId }) }));
-    await admin(sandbox, 'PUT', '/tiktok/credentials', credentials);
-    await admin(sandbox, 'PUT', '/tiktok/limits', { processingMs: 300 });
-    await admin(sandbox, 'PUT', '/clean-rooms/query-durations', { submittedMs: 200, runningMs: 300 });
-    await admin(sandbox, 'PUT', '/clean-rooms/query-sources', { match: { sql: SQL }, source: 's3://recorded-aud-raw/customers.csv' });
-    const { membership } = (await admin(sandbox, 'POST', '/clean-rooms/memberships', {})) as { membership: { id: string } };
+    await admin('PUT', '/tiktok/credentials', credentials);
+    await admin('PUT', '/tiktok/limits', { processingMs: 300 });
+    await admin('PUT', '/clean-rooms/query-durations', { submittedMs: 200, runningMs: 300 });
+    await admin('PUT', '/clean-rooms/query-sources', { match: { sql: SQL }, source: 's3://recorded-aud-raw/customers.csv' });
+    const { membership } = (await admin('POST', '/clean-rooms/memberships', {})) as { membership: { id: string } };
 
     const poll = { initialInterval: '200 milliseconds', maximumInterval: '200 milliseconds', backoffCoefficient: 1 };
     const input = (source: AudienceUploadInput['source']): AudienceUploadInput => ({
@@ -63,13 +45,7 @@ export async function recordAudienceUpload(workflowBundle: { code: string }): Pr
       processingPoll: poll,
     });
     const taskQueue = 'record-audience-upload';
-    const worker = await createWorker({
-      connection: env.nativeConnection,
-      config: { TEMPORAL_NAMESPACE: 'default', TEMPORAL_TASK_QUEUE: taskQueue, WORKER_MAX_CONCURRENT_ACTIVITIES: 8 },
-      clients: aws,
-      dataConverter: {},
-      workflowBundle,
-    });
+    const worker = await productionWorker(taskQueue);
     const run = async (day: string, source: AudienceUploadInput['source']) => {
       const handle = await env.client.workflow.start(audienceUpload, { taskQueue, workflowId: workflowIds.audienceUpload(NAME, day), args: [input(source)] });
       await handle.result();
@@ -87,15 +63,6 @@ export async function recordAudienceUpload(workflowBundle: { code: string }): Pr
       if (leaked.length > 0) throw new Error(`a recorded audienceUpload history holds ${leaked.length} identifier(s): not saved`);
     }
     return histories;
-  } finally {
-    destroyAwsClients(aws);
-    await sandbox.close();
-    await env.teardown();
-  }
+  });
 }
 
-async function admin(sandbox: Sandbox, method: string, path: string, body: unknown): Promise<unknown> {
-  const res = await fetch(`${sandbox.url}/_sandbox${path}`, { method, headers: { ...adminAuthHeaders(), 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  if (!res.ok) throw new Error(`sandbox admin ${method} ${path}: HTTP ${res.status} ${await res.text()}`);
-  return res.json();
-}
