@@ -1,4 +1,4 @@
-import { resolve } from 'node:path';
+import { extname, resolve } from 'node:path';
 import { Client } from '@temporalio/client';
 import { Worker, type WorkerOptions } from '@temporalio/worker';
 import type { NativeConnection } from '@temporalio/worker';
@@ -6,8 +6,8 @@ import type { DataConverter } from '@temporalio/common';
 import { createActivities, type ActivityDeps } from '../activities';
 import { DEFAULT_MAX_CACHED_WORKFLOWS, type WorkerConfig } from './config';
 
-/** The worker's `workflowsPath`: `workflows/index.ts` re-exports every workflow. */
-export const WORKFLOWS_PATH = resolve(__dirname, '../workflows/index.ts');
+/** The worker's `workflowsPath`: `workflows/index` re-exports every workflow (.ts from source, .js from dist/). */
+export const WORKFLOWS_PATH = resolve(__dirname, `../workflows/index${extname(__filename)}`);
 
 export interface CreateWorkerOptions {
   connection: NativeConnection;
