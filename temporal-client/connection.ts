@@ -1,11 +1,11 @@
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
 import type { DataConverter } from '@temporalio/common';
 import { createDataConverter } from './codec/data-converter';
 import { DEV_CODEC_KEY_FILE, keyringFromEnv } from './codec/keyring';
 import { isLocalTemporal, type TemporalConfig } from './config';
 
-function connectionOptions(config: TemporalConfig) {
+/** Address, API key and TLS: the same for the starters' client and the worker's native connection. */
+export function connectionOptions(config: TemporalConfig) {
   return {
     address: config.TEMPORAL_ADDRESS,
     apiKey: config.TEMPORAL_API_KEY,
@@ -22,8 +22,4 @@ export function dataConverterFromEnv(config: TemporalConfig, env: NodeJS.Process
 export async function connectClient(config: TemporalConfig, dataConverter: DataConverter): Promise<Client> {
   const connection = await Connection.connect(connectionOptions(config));
   return new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter });
-}
-
-export async function connectWorkerConnection(config: TemporalConfig): Promise<NativeConnection> {
-  return NativeConnection.connect(connectionOptions(config));
 }

@@ -1,8 +1,17 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
+
+/** The nearest folder above with a package.json: the checkout, whether this runs from source or from dist/. */
+function projectRoot(from: string): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json'))) return dir;
+    if (dirname(dir) === dir) throw new Error(`no package.json above ${from}`);
+  }
+}
+
+export const PROJECT_ROOT = projectRoot(__dirname);
 
 /** Where scripts/setup-toolchain.mjs installs the toolchain (override each with the variable named below). */
-export const PROJECT_ROOT = resolve(__dirname, '..');
 const TOOLS = join(PROJECT_ROOT, '.tools');
 
 function installed(envName: string, file: string): string {

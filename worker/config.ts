@@ -2,11 +2,19 @@ import { z } from 'zod';
 import { formatIssues } from '../schemas/format-issues';
 import { ENV_ISSUES, temporalEnvSchema } from '../temporal-client/config';
 
+/** Sized so worker RSS stays under 512 MB however many runs wait: about 1.4 MB per cached run on a ~260 MB base. */
+export const DEFAULT_MAX_CACHED_WORKFLOWS = 100;
+
 /** Worker settings: Temporal plus AWS. */
 export const workerEnvSchema = temporalEnvSchema.extend({
   AWS_REGION: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'expected an AWS region such as us-east-1'),
   AWS_ENDPOINT_URL: z.string().url().optional(),
   WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().positive().default(20),
+  /**
+   * Workflow runs the worker keeps in memory (about 1.4 MB each). A waiting run outside the cache costs
+   * nothing until its poll returns, then one short replay; so memory follows this, not the open runs.
+   */
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(2).default(DEFAULT_MAX_CACHED_WORKFLOWS),
   /** Worker threads each data-preparation activity uses; default one per core. 0 prepares on the activity's thread. */
   PREP_THREADS: z.coerce.number().int().min(0).max(64).optional(),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error']).default('info'),

@@ -1,17 +1,18 @@
-import { resolve } from 'node:path';
+import { extname, resolve } from 'node:path';
 import { Client } from '@temporalio/client';
 import { Worker, type WorkerOptions } from '@temporalio/worker';
 import type { NativeConnection } from '@temporalio/worker';
 import type { DataConverter } from '@temporalio/common';
 import { createActivities, type ActivityDeps } from '../activities';
-import type { WorkerConfig } from './config';
+import { DEFAULT_MAX_CACHED_WORKFLOWS, type WorkerConfig } from './config';
 
-/** The worker's `workflowsPath`: `workflows/index.ts` re-exports every workflow. */
-export const WORKFLOWS_PATH = resolve(__dirname, '../workflows/index.ts');
+/** The worker's `workflowsPath`: `workflows/index` re-exports every workflow (.ts from source, .js from dist/). */
+export const WORKFLOWS_PATH = resolve(__dirname, `../workflows/index${extname(__filename)}`);
 
 export interface CreateWorkerOptions {
   connection: NativeConnection;
-  config: Pick<WorkerConfig, 'TEMPORAL_NAMESPACE' | 'TEMPORAL_TASK_QUEUE' | 'WORKER_MAX_CONCURRENT_ACTIVITIES'>;
+  config: Pick<WorkerConfig, 'TEMPORAL_NAMESPACE' | 'TEMPORAL_TASK_QUEUE' | 'WORKER_MAX_CONCURRENT_ACTIVITIES'> &
+    Partial<Pick<WorkerConfig, 'WORKER_MAX_CACHED_WORKFLOWS'>>;
   clients: ActivityDeps;
   dataConverter: DataConverter;
   /** Tests hand in a prebuilt bundle; the worker process bundles `workflows/` itself. */
@@ -29,6 +30,7 @@ export async function createWorker(opts: CreateWorkerOptions): Promise<Worker> {
     activities: createActivities(opts.clients, temporal),
     dataConverter: opts.dataConverter,
     maxConcurrentActivityTaskExecutions: opts.config.WORKER_MAX_CONCURRENT_ACTIVITIES,
+    maxCachedWorkflows: opts.config.WORKER_MAX_CACHED_WORKFLOWS ?? DEFAULT_MAX_CACHED_WORKFLOWS,
     // Heartbeats reach the server (and a cancellation reaches the activity) within seconds, not the SDK's default 60 s.
     maxHeartbeatThrottleInterval: '5 seconds',
     shutdownGraceTime: '30 seconds',

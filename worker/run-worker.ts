@@ -2,7 +2,8 @@ import { createAwsClients, destroyAwsClients } from './aws-clients';
 import { workerConfigFromEnv } from './config';
 import { createWorker } from './create-worker';
 import { logger } from '../temporal-client/logger';
-import { connectWorkerConnection, dataConverterFromEnv } from '../temporal-client/connection';
+import { dataConverterFromEnv } from '../temporal-client/connection';
+import { connectWorkerConnection } from './connection';
 import { installSdkLogger } from './sdk-logger';
 
 /**

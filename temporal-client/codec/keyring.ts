@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
 import { formatIssues } from '../../schemas/format-issues';
+import { PROJECT_ROOT } from '../../toolchain/paths';
 
 export interface CodecKey {
   id: string;
@@ -14,7 +15,7 @@ export interface CodecKeyring {
   byId: Record<string, Buffer>;
 }
 
-export const DEV_CODEC_KEY_FILE = path.resolve(__dirname, '..', '..', '.local', 'codec-key.json');
+export const DEV_CODEC_KEY_FILE = path.join(PROJECT_ROOT, '.local', 'codec-key.json');
 
 const KEY_BYTES = 32;
 export const KEY_ID_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;

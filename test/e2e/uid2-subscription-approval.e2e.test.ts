@@ -42,12 +42,12 @@ beforeEach(async () => {
 });
 
 /** The worker as production assembles it (createWorker → createActivities, codec), plus a starter context on the same codec. */
-async function productionStack(clients: ActivityDeps, name: string) {
+async function productionStack(clients: ActivityDeps, name: string, maxCachedWorkflows?: number) {
   const taskQueue = `e2e-${name}-${Date.now()}`;
   const dataConverter = createDataConverter(keyring);
   const worker = await createWorker({
     connection: env.nativeConnection,
-    config: { TEMPORAL_NAMESPACE: 'default', TEMPORAL_TASK_QUEUE: taskQueue, WORKER_MAX_CONCURRENT_ACTIVITIES: 4 },
+    config: { TEMPORAL_NAMESPACE: 'default', TEMPORAL_TASK_QUEUE: taskQueue, WORKER_MAX_CONCURRENT_ACTIVITIES: 4, WORKER_MAX_CACHED_WORKFLOWS: maxCachedWorkflows },
     clients,
     dataConverter,
     workflowBundle: workflowBundle(),
@@ -111,6 +111,36 @@ describe('uid2SubscriptionApproval end to end (dev server, sandbox, codec, produ
     // The same history, through the codec, is readable by an operator who holds the key.
     const decoded = await client.workflow.getHandle<typeof uid2SubscriptionApproval>(workflowId).result();
     expect(decoded.dataSetId).toBe(UID2_LISTING.dataSetId);
+  });
+
+  it('with a workflow cache of 2, six waiting runs all complete: each evicted run replays its short history when its poll returns', async () => {
+    const { worker, client, ctx } = await productionStack(aws, 'uid2-subscription-approval-cache', 2);
+    const runs = 6;
+    const ids = Array.from({ length: runs }, (_, i) => workflowIds.uid2SubscriptionApproval(`cache-${Date.now()}-${i}`));
+    const poll = { initialInterval: '1 second', maximumInterval: '1 second', backoffCoefficient: 1 };
+    // Approval lands once the runs have made about two checks each, so every run waits in a poll first.
+    await adminCall(sandbox, 'POST', '/data-exchange/entitle', { afterChecks: runs * 2 });
+    const cachedWhenDone: number[] = [];
+    const results = await worker.runUntil(async () => {
+      for (const workflowId of ids) {
+        expect(await runWorkflow({ ctx, workflow: uid2SubscriptionApproval, workflowId, args: [{ input: { poll } }], wait: false, out: () => undefined })).toBe(0);
+      }
+      return Promise.all(
+        ids.map(async (workflowId) => {
+          const result = await client.workflow.getHandle<typeof uid2SubscriptionApproval>(workflowId).result();
+          cachedWhenDone.push(worker.getStatus().numCachedWorkflows);
+          return result;
+        }),
+      );
+    });
+
+    expect(results.map((r) => r.approvedVia)).toEqual(Array(runs).fill('entitlement'));
+    for (const result of results) expect(result.assetArn).toBe(assetArn);
+    expect(Math.max(...cachedWhenDone)).toBeLessThanOrEqual(2);
+    for (const workflowId of ids) {
+      const history = await client.workflow.getHandle(workflowId).fetchHistory();
+      expect(history.events?.length).toBeLessThan(40);
+    }
   });
 
   it("the starter's approve command sends the 'approve' update through the codec and prints the decision; a later cancel is refused", async () => {

@@ -22,6 +22,7 @@ describe('workerConfigFromEnv', () => {
       TEMPORAL_UI_URL: 'http://localhost:8233',
       AWS_REGION: 'us-east-1',
       WORKER_MAX_CONCURRENT_ACTIVITIES: 20,
+      WORKER_MAX_CACHED_WORKFLOWS: 100,
       LOG_LEVEL: 'info',
     });
     expect(config.TEMPORAL_TLS).toBeUndefined();
@@ -36,6 +37,7 @@ describe('workerConfigFromEnv', () => {
       TEMPORAL_NAMESPACE: 'identity',
       TEMPORAL_TLS: 'true',
       WORKER_MAX_CONCURRENT_ACTIVITIES: '5',
+      WORKER_MAX_CACHED_WORKFLOWS: '300',
       LOG_LEVEL: 'debug',
       AWS_ENDPOINT_URL: 'http://localhost:4566',
     });
@@ -45,6 +47,7 @@ describe('workerConfigFromEnv', () => {
       TEMPORAL_NAMESPACE: 'identity',
       TEMPORAL_TLS: true,
       WORKER_MAX_CONCURRENT_ACTIVITIES: 5,
+      WORKER_MAX_CACHED_WORKFLOWS: 300,
       LOG_LEVEL: 'debug',
       AWS_ENDPOINT_URL: 'http://localhost:4566',
     });
@@ -78,6 +81,11 @@ describe('workerConfigFromEnv', () => {
     expect(message).toContain('AWS_REGION: expected an AWS region such as us-east-1');
     expect(message).toContain('WORKER_MAX_CONCURRENT_ACTIVITIES');
     expect(message).not.toContain('is not set');
+  });
+
+  it('refuses a workflow cache of one run, which the SDK would silently raise to two', () => {
+    const message = errorMessage(() => workerConfigFromEnv({ AWS_REGION: 'us-east-1', WORKER_MAX_CACHED_WORKFLOWS: '1' }));
+    expect(message).toMatch(/WORKER_MAX_CACHED_WORKFLOWS: .*2/);
   });
 });
 

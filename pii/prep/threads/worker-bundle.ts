@@ -2,8 +2,9 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, realpathSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join, resolve, sep } from 'node:path';
+import { basename, dirname, extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { PROJECT_ROOT } from '../../../toolchain/paths';
 
 /**
  * The prep worker threads' code, compiled once to plain JavaScript, so no thread registers tsx's loader and
@@ -21,10 +22,11 @@ interface Esbuild {
 
 /** Bump when the build below changes, so bundles built the old way are not used. */
 const BUILD_VERSION = 1;
-const ROOT = resolve(__dirname, '..', '..', '..');
-const TASK = join(__dirname, '..', 'chunk', 'chunk-task.ts');
-/** The worker entry that registers tsx: the fallback. */
-const TSX_ENTRY = join(__dirname, 'chunk-worker.cjs');
+const ROOT = PROJECT_ROOT;
+/** The engine's task: TypeScript from source, or its compiled JavaScript under dist/. */
+const TASK = join(__dirname, '..', 'chunk', `chunk-task${extname(__filename)}`);
+/** The worker entry that registers tsx and loads the source: the fallback. */
+const TSX_ENTRY = join(ROOT, 'pii', 'prep', 'threads', 'chunk-worker.cjs');
 /** The bundle's entry, given to esbuild as text: it names the task function as the module's export. */
 const ENTRY = join(__dirname, 'chunk-worker-entry.js');
 
