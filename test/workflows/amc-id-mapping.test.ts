@@ -1,17 +1,16 @@
 import { join } from 'node:path';
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker, bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
+import { Worker, type WorkflowBundle } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWorkflowCoordinationActivities } from '../../activities/workflow-coordination';
 import { AMC_REFRESH_REFUSED, AMC_TABLE_LAYOUT_CHANGED, AMC_TABLE_LIMIT, INVALID_OPERATOR_ACTION } from '../../schemas/failures';
 import { workflowIds } from '../../schemas/temporal-names';
-import { FAILURE_CONVERTER_PATH } from '../../temporal-client/codec/data-converter';
 import { amcIdMapping, amcIdMappingStatusQuery, dataChangedSignal, dataChangedUpdate, deleteTableUpdate } from '../../workflows/amc-id-mapping/amc-id-mapping';
 import { amcIdMappingInputArrived, amcIdMappingInputArrivedStatusQuery } from '../../workflows/amc-id-mapping/amc-id-mapping-notify';
 import type { AmcIdMappingInput } from '../../schemas/amc-id-mapping/amc-id-mapping';
 import type { AmcIdMappingStatus } from '../../workflows/amc-id-mapping/amc-id-mapping-status';
-import { connectTimeSkipping } from '../helpers/environments';
+import { bundleQuietly, connectTimeSkipping } from '../helpers/environments';
 import { workflowFailureOf } from '../helpers/failures';
 import { historyText } from '../helpers/history-text';
 import { FakeAmc } from './fake-amc';
@@ -25,12 +24,7 @@ let seq = 0;
 
 beforeAll(async () => {
   env = await connectTimeSkipping();
-  const noop = () => undefined;
-  bundle = await bundleWorkflowCode({
-    workflowsPath: join(__dirname, 'amc-id-mapping-workflows.ts'),
-    failureConverterPath: FAILURE_CONVERTER_PATH,
-    logger: { log: noop, trace: noop, debug: noop, info: noop, warn: noop, error: noop },
-  });
+  bundle = await bundleQuietly(join(__dirname, 'amc-id-mapping-workflows.ts'));
 });
 afterAll(async () => {
   await env?.teardown();

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker, bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
+import { Worker, type WorkflowBundle } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWorkflowCoordinationActivities } from '../../activities/workflow-coordination';
 import {
@@ -13,10 +13,9 @@ import {
   TIKTOK_AUDIENCE_AMBIGUOUS,
 } from '../../schemas/failures';
 import { jobQueueLabels, workflowIds } from '../../schemas/temporal-names';
-import { FAILURE_CONVERTER_PATH } from '../../temporal-client/codec/data-converter';
 import { audienceUpload } from '../../workflows/audience-upload/audience-upload';
 import type { AudienceUploadInput } from '../../schemas/audience-upload/audience-upload';
-import { connectTimeSkipping } from '../helpers/environments';
+import { bundleQuietly, connectTimeSkipping } from '../helpers/environments';
 import { workflowFailureOf } from '../helpers/failures';
 import { FakeTiktok } from './fake-tiktok';
 
@@ -27,12 +26,7 @@ let seq = 0;
 
 beforeAll(async () => {
   env = await connectTimeSkipping();
-  const noop = () => undefined;
-  bundle = await bundleWorkflowCode({
-    workflowsPath: join(__dirname, 'audience-upload-workflows.ts'),
-    failureConverterPath: FAILURE_CONVERTER_PATH,
-    logger: { log: noop, trace: noop, debug: noop, info: noop, warn: noop, error: noop },
-  });
+  bundle = await bundleQuietly(join(__dirname, 'audience-upload-workflows.ts'));
 });
 afterAll(async () => {
   await env?.teardown();
