@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { fakePrepSummary } from './fake-prepare';
 import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
 import type { PrepSummary } from '../../activities/preparation/prepare-dataset';
 import { AMC_COLLABORATION_PENDING, AMC_MAPPING_JOB_RUNNING, AMC_REFRESH_REFUSED, AMC_TABLE_LIMIT } from '../../schemas/failures';
@@ -192,15 +193,7 @@ export class FakeAmc {
       fakePrepare: async ({ output }) => {
         const rows = Object.values(this.input).reduce((n, r) => n + r.length, 0);
         this.snapshots.set(`${output}manifest.json`, structuredClone(this.input));
-        return {
-          manifestUri: `${output}manifest.json`,
-          dataPrefix: `${output}run-1/data/`,
-          rejectsPrefix: `${output}run-1/rejects/`,
-          counts: { rowsIn: rows, rowsOut: rows, rowsRejected: 0, blankLines: 0, columns: {} },
-          outputObjects: 1,
-          rejectObjects: 0,
-          removedObjects: 0,
-        };
+        return fakePrepSummary(output, rows);
       },
       fakeGroup: async ({ prepared, work, tables, columns }): Promise<GroupByKeyResult> => {
         this.generationsBuilt += 1;

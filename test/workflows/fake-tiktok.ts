@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { fakePrepSummary } from './fake-prepare';
 import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
 import type { PrepSummary } from '../../activities/preparation/prepare-dataset';
 import {
@@ -100,15 +101,7 @@ export class FakeTiktok {
       fakePrepare: async ({ output }) => {
         const rows = Math.max(0, ...Object.values(this.input).map((v) => v.length));
         this.manifests.set(`${output}manifest.json`, { counts: {}, hashes: structuredClone(this.input) });
-        return {
-          manifestUri: `${output}manifest.json`,
-          dataPrefix: `${output}run-1/data/`,
-          rejectsPrefix: `${output}run-1/rejects/`,
-          counts: { rowsIn: rows, rowsOut: rows, rowsRejected: 0, blankLines: 0, columns: {} },
-          outputObjects: 1,
-          rejectObjects: 0,
-          removedObjects: 0,
-        };
+        return fakePrepSummary(output, rows);
       },
       describeAudienceSource: async () => ({ header: this.header, objects: 1, bytes: 1000 }),
       buildAudienceSnapshot: async ({ preparedManifestUri, snapshotPrefix }) => {
