@@ -18,7 +18,7 @@ import { StackLifetime } from './local-stack/lifetime';
 import { describeProcess } from './local-stack/processes';
 import { PROJECT_ROOT, temporalCliPath } from '../toolchain/paths';
 import { stopChild } from '../toolchain/stop-child';
-import { checkTemporalAnswers, devServerArgs } from '../toolchain/temporal-dev-server';
+import { devServerArgs, waitForTemporal } from '../toolchain/temporal-dev-server';
 
 /**
  * `npm start`: with TEMPORAL_ADDRESS set, only a worker against that cluster. Otherwise the whole
@@ -163,20 +163,6 @@ function startDevServer(codecEndpoint: string): ChildProcess {
     if (child.exitCode === null) child.kill('SIGKILL');
   });
   return child;
-}
-
-async function waitForTemporal(address: string, devServer: ChildProcess): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (devServer.exitCode !== null) throw new Error(`The Temporal dev server exited with code ${devServer.exitCode}: see its output above.`);
-    try {
-      await checkTemporalAnswers(address);
-      return;
-    } catch (err) {
-      if (Date.now() > deadline) throw new Error(`The Temporal dev server did not answer on ${address} within 60 s: ${(err as Error).message}`);
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
-  }
 }
 
 main().then(

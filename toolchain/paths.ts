@@ -28,11 +28,15 @@ export const versitygwPath = () => installed('VERSITYGW_PATH', 'bin/versitygw');
 
 /**
  * The Node flags an npm script of this project starts its program with: `tsx --single-threaded-gc starters/prep.ts`
- * gives ['--single-threaded-gc']. For a test or benchmark that runs the program as that script does.
+ * gives ['--single-threaded-gc']. For a test or benchmark that runs the program as that script does; a
+ * `${NAME:-default}` in a flag is expanded as the script's shell would.
  */
-export function npmScriptNodeFlags(name: string): string[] {
+export function npmScriptNodeFlags(name: string, env: NodeJS.ProcessEnv = process.env): string[] {
   const { scripts } = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string | undefined> };
   const script = scripts[name];
   if (!script) throw new Error(`package.json has no script "${name}"`);
-  return script.split(/\s+/).filter((word) => word.startsWith('--'));
+  return script
+    .split(/\s+/)
+    .filter((word) => word.startsWith('--'))
+    .map((flag) => flag.replace(/\$\{(\w+):-([^}]*)\}/g, (_, variable: string, fallback: string) => env[variable] || fallback));
 }

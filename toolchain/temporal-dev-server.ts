@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'node:child_process';
 import { Connection } from '@temporalio/client';
 import { SEARCH_ATTRIBUTES } from '../schemas/search-attributes';
 
@@ -37,5 +38,20 @@ export async function checkTemporalAnswers(address: string): Promise<void> {
     await connection.workflowService.getSystemInfo({});
   } finally {
     await connection.close();
+  }
+}
+
+/** Resolves once the dev server at `address` answers; rejects if it exits first or does not answer within 60 s. */
+export async function waitForTemporal(address: string, devServer: ChildProcess): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (devServer.exitCode !== null) throw new Error(`The Temporal dev server exited with code ${devServer.exitCode}: see its output above.`);
+    try {
+      await checkTemporalAnswers(address);
+      return;
+    } catch (err) {
+      if (Date.now() > deadline) throw new Error(`The Temporal dev server did not answer on ${address} within 60 s: ${(err as Error).message}`);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
   }
 }

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
 import { Client } from '@temporalio/client';
 import { Worker, type WorkerOptions } from '@temporalio/worker';
@@ -5,9 +6,10 @@ import type { NativeConnection } from '@temporalio/worker';
 import type { DataConverter } from '@temporalio/common';
 import { createActivities, type ActivityDeps } from '../activities';
 import { DEFAULT_MAX_CACHED_WORKFLOWS, type WorkerConfig } from './config';
+import { PRELOADED_WORKFLOW_MODULES, WORKFLOWS_PATH } from './workflow-bundle-options';
 
-/** The worker's `workflowsPath`: `workflows/index` re-exports every workflow (.ts from source, .js from dist/). */
-export const WORKFLOWS_PATH = resolve(__dirname, `../workflows/index${extname(__filename)}`);
+/** `npm run build` bundles dist/'s workflows once; a worker run from dist/ loads that instead of running the bundler. */
+const PREBUILT_BUNDLE = resolve(__dirname, '../workflow-bundle.js');
 
 export interface CreateWorkerOptions {
   connection: NativeConnection;
@@ -15,7 +17,7 @@ export interface CreateWorkerOptions {
     Partial<Pick<WorkerConfig, 'WORKER_MAX_CACHED_WORKFLOWS'>>;
   clients: ActivityDeps;
   dataConverter: DataConverter;
-  /** Tests hand in a prebuilt bundle; the worker process bundles `workflows/` itself. */
+  /** Tests hand in a prebuilt bundle; otherwise dist/'s bundle from `npm run build`, or `workflows/` bundled at start under tsx. */
   workflowBundle?: WorkerOptions['workflowBundle'];
 }
 
@@ -26,7 +28,7 @@ export async function createWorker(opts: CreateWorkerOptions): Promise<Worker> {
     connection: opts.connection,
     namespace: opts.config.TEMPORAL_NAMESPACE,
     taskQueue: opts.config.TEMPORAL_TASK_QUEUE,
-    ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+    ...workflowCode(opts.workflowBundle),
     activities: createActivities(opts.clients, temporal),
     dataConverter: opts.dataConverter,
     maxConcurrentActivityTaskExecutions: opts.config.WORKER_MAX_CONCURRENT_ACTIVITIES,
@@ -35,4 +37,11 @@ export async function createWorker(opts: CreateWorkerOptions): Promise<Worker> {
     maxHeartbeatThrottleInterval: '5 seconds',
     shutdownGraceTime: '30 seconds',
   });
+}
+
+function workflowCode(given: WorkerOptions['workflowBundle']): Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath' | 'bundlerOptions'> {
+  if (given) return { workflowBundle: given };
+  if (extname(__filename) !== '.js') return { workflowsPath: WORKFLOWS_PATH, bundlerOptions: { preloadModules: PRELOADED_WORKFLOW_MODULES } };
+  if (!existsSync(PREBUILT_BUNDLE)) throw new Error(`${PREBUILT_BUNDLE} is missing: run \`npm run build\`.`);
+  return { workflowBundle: { codePath: PREBUILT_BUNDLE } };
 }

@@ -1,3 +1,4 @@
+import { getHeapStatistics } from 'node:v8';
 import { createAwsClients, destroyAwsClients } from './aws-clients';
 import { workerConfigFromEnv } from './config';
 import { createWorker } from './create-worker';
@@ -19,7 +20,14 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env, onPolling?
   try {
     const worker = await createWorker({ connection, config, clients, dataConverter });
     logger.info(
-      { address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, region: config.AWS_REGION },
+      {
+        address: config.TEMPORAL_ADDRESS,
+        namespace: config.TEMPORAL_NAMESPACE,
+        taskQueue: config.TEMPORAL_TASK_QUEUE,
+        region: config.AWS_REGION,
+        maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
+        heapLimitMb: Math.round(getHeapStatistics().heap_size_limit / 2 ** 20),
+      },
       'worker polling',
     );
     const running = worker.run();

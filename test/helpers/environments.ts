@@ -1,6 +1,6 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
-import { FAILURE_CONVERTER_PATH } from '../../temporal-client/codec/data-converter';
+import { workflowBundleOptions } from '../../worker/workflow-bundle-options';
 import { inject } from 'vitest';
 
 interface CreateOptions {
@@ -36,5 +36,5 @@ const noop = () => undefined;
 
 /** Workflow code bundled as the worker bundles it (with the codec's failure converter), without the bundler's log. */
 export function bundleQuietly(workflowsPath: string): Promise<WorkflowBundle> {
-  return bundleWorkflowCode({ workflowsPath, failureConverterPath: FAILURE_CONVERTER_PATH, logger: { log: noop, trace: noop, debug: noop, info: noop, warn: noop, error: noop } });
+  return bundleWorkflowCode({ ...workflowBundleOptions(workflowsPath), logger: { log: noop, trace: noop, debug: noop, info: noop, warn: noop, error: noop } });
 }

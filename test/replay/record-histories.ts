@@ -19,8 +19,7 @@ import { workflowIds } from '../../schemas/temporal-names';
 import { uid2Matching, uid2MatchingStatusQuery } from '../../workflows/uid2-matching/uid2-matching';
 import { FakeAws } from '../workflows/fake-entity-resolution';
 import { temporalTestServerPath } from '../../toolchain/paths';
-import { FAILURE_CONVERTER_PATH } from '../../temporal-client/codec/data-converter';
-import { WORKFLOWS_PATH } from '../../worker/create-worker';
+import { workflowBundleOptions } from '../../worker/workflow-bundle-options';
 import { approveUpdate, checkNowSignal, uid2SubscriptionApprovalStatusQuery, uid2SubscriptionApproval } from '../../workflows/uid2-subscription-approval/uid2-subscription-approval';
 import { uid2AssetArn, uid2Provider } from '../helpers/uid2-fixtures';
 import type { Activities as AllActivities } from '../../activities';
@@ -58,7 +57,7 @@ async function main(): Promise<void> {
         IdentityErWorkflow: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD_LIST,
       },
     });
-    const workflowBundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, failureConverterPath: FAILURE_CONVERTER_PATH });
+    const workflowBundle = await bundleWorkflowCode(workflowBundleOptions());
     if (recording('prepare-identity-data')) await recordPreparation(env, workflowBundle);
     if (recording('er-job-queue-continued')) await recordJobQueueContinued(env, workflowBundle);
     // On a dev server with the production worker against the sandbox, whose AMC stand-in keeps its own clock.

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,29 +13,39 @@ beforeAll(async () => {
   mkdirSync(join(PROJECT_ROOT, '.scratch'), { recursive: true });
   out = mkdtempSync(join(PROJECT_ROOT, '.scratch', 'build-'));
   await run(process.execPath, [join(PROJECT_ROOT, 'scripts/build.mjs'), '--outdir', out], { cwd: PROJECT_ROOT });
-}, 60_000);
+}, 120_000);
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 
+const stamp = () => JSON.parse(readFileSync(join(out, 'build-stamp.json'), 'utf8')) as { files: number; newestMtimeMs: number; newest: string };
+
 describe('the compiled build', () => {
-  it('runs a starter with plain node', async () => {
-    const { stdout } = await run(process.execPath, [join(out, 'starters/uid2-subscription.js'), '--help'], { cwd: PROJECT_ROOT });
+  it('runs a starter, bundled into one file, with plain node', async () => {
+    const { stdout, stderr } = await run(process.execPath, [join(out, 'bin/uid2-subscription.js'), '--help'], { cwd: PROJECT_ROOT });
     expect(stdout).toMatch(/^Usage: uid2-subscription/);
+    expect(stderr).toBe('');
+    expect(readFileSync(join(out, 'bin/uid2-subscription.bundle.js'), 'utf8')).toContain('@temporalio/client');
   });
 
-  it('gives the worker compiled workflows to bundle, and the bundle builds', async () => {
-    const script = `
-      const { bundleWorkflowCode } = require('@temporalio/worker');
-      const { WORKFLOWS_PATH } = require(${JSON.stringify(join(out, 'worker/create-worker.js'))});
-      const { FAILURE_CONVERTER_PATH } = require(${JSON.stringify(join(out, 'temporal-client/codec/data-converter.js'))});
-      const noop = () => undefined;
-      const logger = { log: noop, trace: noop, debug: noop, info: noop, warn: noop, error: noop };
-      bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, failureConverterPath: FAILURE_CONVERTER_PATH, logger })
-        .then((b) => console.log(JSON.stringify({ WORKFLOWS_PATH, FAILURE_CONVERTER_PATH, size: b.code.length })));`;
-    const { stdout } = await run(process.execPath, ['-e', script], { cwd: PROJECT_ROOT });
-    const built = JSON.parse(stdout) as { WORKFLOWS_PATH: string; FAILURE_CONVERTER_PATH: string; size: number };
-    expect(built.WORKFLOWS_PATH).toBe(join(out, 'workflows/index.js'));
-    expect(built.FAILURE_CONVERTER_PATH).toBe(join(out, 'temporal-client/codec/failure-converter.js'));
-    expect(existsSync(built.WORKFLOWS_PATH)).toBe(true);
-    expect(built.size).toBeGreaterThan(100_000);
-  }, 60_000);
+  it('bundles the workflows once for the worker, with zod preloaded and the codec failure converter', () => {
+    const bundle = readFileSync(join(out, 'workflow-bundle.js'), 'utf8');
+    expect(bundle.length).toBeGreaterThan(100_000);
+    const preload = /exports\.preloadModules = function preloadModules\(\) \{([^}]*)\}/.exec(bundle)?.[1];
+    expect(preload).toContain('workflows/support/preloaded-modules.js');
+    expect(bundle).toContain('temporal-client/codec/failure-converter.js');
+  });
+
+  it('stamps what it was built from, and an entry rebuilds dist/ when a source is newer than the stamp', async () => {
+    const built = stamp();
+    expect(built.files).toBeGreaterThan(100);
+    expect(built.newestMtimeMs).toBe(statSync(join(PROJECT_ROOT, built.newest)).mtimeMs);
+
+    writeFileSync(join(out, 'build-stamp.json'), JSON.stringify({ ...built, newestMtimeMs: built.newestMtimeMs - 60_000 }));
+    const { stdout, stderr } = await run(process.execPath, [join(out, 'bin/uid2-subscription.js'), '--help'], { cwd: PROJECT_ROOT });
+    expect(stderr).toContain(`dist/ is out of date (${built.newest} changed after the build): rebuilding it`);
+    expect(stdout).toMatch(/^Usage: uid2-subscription/);
+    expect(stamp().newestMtimeMs).toBe(built.newestMtimeMs);
+
+    const again = await run(process.execPath, [join(out, 'bin/uid2-subscription.js'), '--help'], { cwd: PROJECT_ROOT });
+    expect(again.stderr).toBe('');
+  }, 120_000);
 });
