@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { formatIssues } from '../schemas/format-issues';
 import { ENV_ISSUES, temporalEnvSchema } from '../temporal-client/config';
 
-/** Sized so worker RSS stays under 512 MB however many runs wait: about 1.4 MB per cached run on a ~260 MB base. */
+/** With `npm run worker`'s heap limit (WORKER_HEAP_MB, 256), worker RSS stays under 512 MB however many runs wait (docs/benchmarks.md). */
 export const DEFAULT_MAX_CACHED_WORKFLOWS = 100;
 
 /** Worker settings: Temporal plus AWS. */
@@ -11,7 +11,7 @@ export const workerEnvSchema = temporalEnvSchema.extend({
   AWS_ENDPOINT_URL: z.string().url().optional(),
   WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().positive().default(20),
   /**
-   * Workflow runs the worker keeps in memory (about 1.4 MB each). A waiting run outside the cache costs
+   * Workflow runs the worker keeps in memory. A waiting run outside the cache costs
    * nothing until its poll returns, then one short replay; so memory follows this, not the open runs.
    */
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(2).default(DEFAULT_MAX_CACHED_WORKFLOWS),

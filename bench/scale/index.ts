@@ -11,7 +11,7 @@ import { sandboxAdmin, seedDemoData } from '../../scripts/demo-data-seed';
 import { loadConfigFile } from '../../starters/lib/load-config';
 import { starterContext } from '../../starters/lib/temporal';
 import { PROJECT_ROOT } from '../../toolchain/paths';
-import { uid2Matching } from '../../workflows/uid2-matching/uid2-matching';
+import { uid2Matching, uid2MatchingStatusQuery } from '../../workflows/uid2-matching/uid2-matching';
 import { checkNowSignal } from '../../workflows/uid2-subscription-approval/uid2-subscription-approval-messages';
 import { uid2SubscriptionApproval } from '../../workflows/uid2-subscription-approval/uid2-subscription-approval';
 import { PeakRss, cpuSeconds, median, rssMb } from './process-stats';
@@ -90,6 +90,10 @@ async function measure(opts: Options, stack: ScaleStack, client: Client, rss: Pe
 
   await untilEveryWaitChecked(stack, opts.runs, progress);
   const matchingIds = await startMatchingRuns(opts.matching, accounts[0]!, client, stack.env.TEMPORAL_TASK_QUEUE!);
+  await untilDone('matching runs waiting for the approval', matchingIds.length, progress, async () => {
+    const stages = await Promise.all(matchingIds.map(async (id) => (await client.workflow.getHandle(id).query(uid2MatchingStatusQuery)).stage));
+    return stages.filter((stage) => stage === 'waiting-for-approval').length;
+  });
   const openMb = rss.takePeak();
   progress(`all ${opts.runs} waits have made their first check; worker RSS peak ${openMb.toFixed(0)} MB`);
 
