@@ -1,7 +1,5 @@
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { PROJECT_ROOT } from '../../toolchain/paths';
+import { runTsxScript } from '../helpers/run-script';
 
 /**
  * `npm run bench:scale`, small: its own stack, open waits and a matching run on one compiled worker,
@@ -9,15 +7,7 @@ import { PROJECT_ROOT } from '../../toolchain/paths';
  */
 describe('npm run bench:scale (small)', () => {
   it('holds the waits open on one worker, times the starter, and drains every run to completion', { timeout: 6 * 60_000 }, async () => {
-    const child = spawn(process.execPath, [join(PROJECT_ROOT, 'node_modules/tsx/dist/cli.mjs'), 'bench/scale/index.ts', '--runs', '12', '--matching', '1', '--starters', '2', '--cache', '4'], {
-      cwd: PROJECT_ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-    const last = output.trimEnd().split('\n').at(-1) ?? '';
+    const { code, output, lastLine: last } = await runTsxScript('bench/scale/index.ts', ['--runs', '12', '--matching', '1', '--starters', '2', '--cache', '4']);
     expect(last.startsWith('{'), output).toBe(true);
     const figures = JSON.parse(last) as Record<string, number>;
     expect(figures, output).toMatchObject({ open_runs: 12, matching_runs: 1, worker_cache: 4 });
