@@ -8,7 +8,7 @@
 //   of resolving hundreds, which is most of a starter's start-to-exit.
 // - dist/bin/<name>.js, the entries the npm scripts run: each rebuilds dist/ first if a source changed since.
 import { build } from 'esbuild';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,7 +16,11 @@ import { fileURLToPath } from 'node:url';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 // --outdir <dir>: elsewhere inside the checkout (a test builds into a scratch folder).
 const at = process.argv.indexOf('--outdir');
-const outdir = at > 0 ? resolve(process.argv[at + 1]) : resolve(root, 'dist');
+const target = at > 0 ? resolve(process.argv[at + 1]) : resolve(root, 'dist');
+// Built beside the target, then swapped in: a program started meanwhile (or a second build at once) never
+// loads a half-written dist/.
+const outdir = `${target}.building-${process.pid}`;
+process.on('exit', () => rmSync(outdir, { recursive: true, force: true }));
 const RUNTIME = ['workflows', 'activities', 'worker', 'temporal-client', 'starters', 'schemas', 'pii', 'storage', 'toolchain'];
 const BUNDLED_STARTERS = ['uid2-subscription', 'uid2-matching', 'amc-id-mapping', 'audience-upload', 'prepare-identity-data', 'schedules'];
 // Run as compiled, unbundled: the worker bundles nothing of its own at start, and prep's threads load modules by path.
@@ -62,6 +66,8 @@ for (const [file, text] of Object.entries(binFiles)) writeFileSync(join(outdir, 
 
 const { sourceStamp } = require(join(outdir, 'toolchain/source-stamp.js'));
 writeFileSync(join(outdir, 'build-stamp.json'), `${JSON.stringify(sourceStamp(root, RUNTIME), null, 2)}\n`);
+rmSync(target, { recursive: true, force: true });
+renameSync(outdir, target);
 
 function entry(program) {
   return `'use strict';\nrequire('../toolchain/fresh-build.js').ensureFreshBuild();\nrequire(${JSON.stringify(program)});\n`;
