@@ -26,6 +26,21 @@ describe('the compiled build', () => {
     expect(readFileSync(join(out, 'bin/uid2-subscription.bundle.js'), 'utf8')).toContain('@temporalio/client');
   });
 
+  it('runs every npm script program from dist/bin', async () => {
+    const { scripts } = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+    const programs = Object.values(scripts).flatMap((script) => /dist\/bin\/([\w-]+)\.js/.exec(script)?.[1] ?? []);
+    expect(programs.length).toBeGreaterThanOrEqual(8);
+    for (const program of programs.filter((name) => name !== 'worker')) {
+      const { stdout } = await run(process.execPath, [join(out, 'bin', `${program}.js`), '--help'], { cwd: PROJECT_ROOT });
+      expect(stdout, program).toMatch(new RegExp(`^Usage: ${program}`));
+    }
+    // The worker loads in full, then refuses an environment without a Region before it connects anywhere.
+    const worker = await run(process.execPath, [join(out, 'bin/worker.js')], { cwd: PROJECT_ROOT, env: { PATH: process.env.PATH } }).catch((err: { code: number; stdout: string }) => err);
+    expect('code' in worker && worker.code).toBe(1);
+    expect(worker.stdout).toContain('Invalid worker environment');
+    expect(worker.stdout).toContain('AWS_REGION');
+  }, 60_000);
+
   it('bundles the workflows once for the worker, with zod preloaded and the codec failure converter', () => {
     const bundle = readFileSync(join(out, 'workflow-bundle.js'), 'utf8');
     expect(bundle.length).toBeGreaterThan(100_000);
