@@ -97,7 +97,7 @@ async function measure(opts: Options, stack: ScaleStack, client: Client, rss: Pe
   const openMb = rss.takePeak();
   progress(`all ${opts.runs} waits have made their first check; worker RSS peak ${openMb.toFixed(0)} MB`);
 
-  const starterMs = await timeStarters(opts.starters, stack.env);
+  const starterMs = await timeStarters(opts.starters);
   progress(`starter start-to-exit, median of ${opts.starters}: ${median(starterMs).toFixed(0)} ms`);
 
   const cpuBefore = { worker: cpuSeconds(stack.worker.pid!), server: cpuSeconds(stack.server.pid!) };
@@ -190,8 +190,8 @@ async function startMatchingRuns(n: number, account: string, client: Client, tas
 
 const starterAccounts = (n: number) => Array.from({ length: n }, (_, i) => String(STARTER_ACCOUNT + i));
 
-/** `npm run uid2-subscription -- start` as users script it (the compiled starter), one after another; start-to-exit of each. */
-async function timeStarters(n: number, env: Record<string, string>): Promise<number[]> {
+/** `npm run uid2-subscription -- start` as users script it (the compiled starter, with this process's environment: the stack's), one after another; start-to-exit of each. */
+async function timeStarters(n: number): Promise<number[]> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-scale-starters-'));
   try {
     const times: number[] = [];
@@ -199,7 +199,7 @@ async function timeStarters(n: number, env: Record<string, string>): Promise<num
       const config = join(dir, `${account}.json`);
       writeFileSync(config, JSON.stringify({ account }));
       const from = performance.now();
-      await run(process.execPath, [join(PROJECT_ROOT, 'dist/bin/uid2-subscription.js'), 'start', '--config', config], { env: { ...process.env, ...env } });
+      await run(process.execPath, [join(PROJECT_ROOT, 'dist/bin/uid2-subscription.js'), 'start', '--config', config]);
       times.push(performance.now() - from);
     }
     return times;
