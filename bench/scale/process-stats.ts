@@ -18,7 +18,7 @@ export function cpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
 }
 
-/** Samples a process's RSS every `everyMs` and keeps the highest seen since the last `reset`. */
+/** Samples a process's RSS every `everyMs` and keeps the highest seen since the last `takePeak`. */
 export class PeakRss {
   private peak = 0;
   private readonly timer: NodeJS.Timeout;
@@ -36,7 +36,7 @@ export class PeakRss {
     }
   }
 
-  /** The highest RSS since the last reset, then starts over from the current one. */
+  /** The highest RSS since the last call, then starts over from the current one. */
   takePeak(): number {
     this.sample();
     const peak = this.peak;
